@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the third-party validators the test suite runs, pinned, into .tools/.
+# Idempotent: a second run with everything in place only checks versions.
+# cfn-lint, moto and awscli share one venv; checkov pins an old boto3 that breaks
+# moto, so it gets a venv of its own.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools"
+
+CFN_LINT=1.58.0
+MOTO=5.2.5
+AWSCLI=1.46.2
+CHECKOV=3.3.30
+
+python=${PYTHON:-python3}
+
+want_venv() { # DIR STAMP PACKAGES...
+  local dir=$1 stamp=$2; shift 2
+  if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$stamp" ]]; then return 0; fi
+  rm -rf "$dir"
+  "$python" -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+  echo "$stamp" >"$dir/.stamp"
+}
+
+want_venv "$tools/venv" "cfn-lint=$CFN_LINT moto=$MOTO awscli=$AWSCLI" \
+  "cfn-lint==$CFN_LINT" "moto[server]==$MOTO" "awscli==$AWSCLI"
+want_venv "$tools/checkov" "checkov=$CHECKOV" "checkov==$CHECKOV"
+
+if ! command -v shellcheck >/dev/null; then
+  if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq shellcheck >/dev/null
+fi
+
+"$tools/venv/bin/cfn-lint" --version
+"$tools/venv/bin/moto_server" --version 2>/dev/null || "$tools/venv/bin/python" -c 'import moto; print("moto", moto.__version__)'
+"$tools/venv/bin/aws" --version
+"$tools/checkov/bin/checkov" --version
+shellcheck --version | sed -n 2p

@@ -1,0 +1,1 @@
+//! The typed Rust builder front end (placeholder replaced below).

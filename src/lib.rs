@@ -1,0 +1,74 @@
+//! topoform compiles a compact topology description into AWS CloudFormation
+//! JSON, EC2 user-data scripts, sorry pages and a deploy plan.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. front end — [`front::toml`] (a `*.topo.toml` file) or [`front::dsl`]
+//!    (the typed Rust builder) → [`spec::Topology`], what the user wrote;
+//! 2. [`validate`] → [`model::Model`], complete and resolved, or every
+//!    problem as a [`diag::Diagnostic`] with its span;
+//! 3. [`synth`] → typed [`cfn::Template`]s and rendered texts (pure, no I/O);
+//! 4. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
+//!    checked against a directory.
+//!
+//! The library never prints, reads the environment or exits: the `topoform`
+//! binary (`cli`) does.
+
+pub mod cfn;
+#[doc(hidden)]
+pub mod cli;
+pub mod diag;
+pub mod emit;
+pub mod front;
+pub mod model;
+pub mod naming;
+pub mod source;
+pub mod spec;
+pub mod synth;
+mod templates;
+mod tz;
+pub mod userdata;
+pub mod validate;
+
+pub use diag::{Code, Diagnostic};
+pub use emit::Output;
+pub use source::SourceFile;
+pub use validate::Files;
+
+/// The result of a compilation: the output when there was no error, and every
+/// diagnostic (errors and warnings), sorted by position.
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every file to write, when the input had no error.
+    pub output: Option<Output>,
+    /// Every diagnostic, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Compiles TOML topology text. `files` reads the files it names.
+pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
+    let (topo, mut diagnostics) = front::toml::parse(text);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diag::sort(&mut diagnostics);
+        return Compilation {
+            output: None,
+            diagnostics,
+        };
+    }
+    let mut c = compile_spec(&topo, files);
+    diagnostics.append(&mut c.diagnostics);
+    diag::sort(&mut diagnostics);
+    c.diagnostics = diagnostics;
+    c
+}
+
+/// Compiles a topology from either front end.
+pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
+    let (model, mut diagnostics) = validate::validate(topo, files);
+    diag::sort(&mut diagnostics);
+    let output = model.map(|m| emit::render(&synth::synth(&m)));
+    Compilation {
+        output,
+        diagnostics,
+    }
+}

@@ -1,0 +1,171 @@
+//! The embedded minijinja environment: text only (shell, HTML, JavaScript).
+//!
+//! Templates are compiled into the binary, undefined variables are errors, and
+//! every value is escaped for the file it lands in: shell-quoted in `.sh`,
+//! HTML-escaped in `.html`, JSON-encoded in `.js`. `|safe` is the visible
+//! opt-out, used only for values that were validated against a grammar.
+
+use std::sync::OnceLock;
+
+use minijinja::value::Value;
+use minijinja::{
+    AutoEscape, Environment, Error, Output, State, UndefinedBehavior, escape_formatter,
+};
+use serde::Serialize;
+
+/// Every template, by name. `tests` renders each of them.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "user-data/instance.sh.j2",
+        include_str!("../templates/user-data/instance.sh.j2"),
+    ),
+    (
+        "sorry/index.html.j2",
+        include_str!("../templates/sorry/index.html.j2"),
+    ),
+    (
+        "sorry/function.js.j2",
+        include_str!("../templates/sorry/function.js.j2"),
+    ),
+    ("deploy.sh.j2", include_str!("../templates/deploy.sh.j2")),
+];
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("static syntax config"),
+        );
+        env.set_auto_escape_callback(|name| {
+            let name = name.trim_end_matches(".j2");
+            if name.ends_with(".sh") {
+                AutoEscape::Custom("sh".into())
+            } else if name.ends_with(".js") {
+                AutoEscape::Custom("js".into())
+            } else if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(format_value);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("embedded templates parse");
+        }
+        env
+    })
+}
+
+fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    match state.auto_escape() {
+        AutoEscape::Custom(kind) if kind == "sh" && !value.is_safe() => {
+            out.write_str(&shell_quote(&value.to_string()))?;
+            Ok(())
+        }
+        AutoEscape::Custom(kind) if kind == "js" && !value.is_safe() => {
+            let json = serde_json::to_string(value)
+                .map_err(|e| Error::new(minijinja::ErrorKind::BadSerialization, e.to_string()))?;
+            out.write_str(&json)?;
+            Ok(())
+        }
+        AutoEscape::Custom(_) => {
+            out.write_str(&value.to_string())?;
+            Ok(())
+        }
+        _ => escape_formatter(out, state, value),
+    }
+}
+
+/// Quotes `s` as one shell word. Words made only of characters that the
+/// shell never interprets are left bare, so generated scripts read well.
+pub(crate) fn shell_quote(s: &str) -> String {
+    let bare = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b));
+    if bare {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Renders template `name` with `context`. A failure is a bug in topoform
+/// (the contexts are typed and the templates embedded), and says so.
+pub(crate) fn render<C: Serialize>(name: &str, context: &C) -> String {
+    let template = env()
+        .get_template(name)
+        .unwrap_or_else(|e| panic!("bug in topoform: template {name} is missing: {e}"));
+    template
+        .render(Value::from(minijinja::value::Serde(context)))
+        .unwrap_or_else(|e| panic!("bug in topoform: template {name} failed to render: {e:#}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quote_neutralizes_everything() {
+        assert_eq!(shell_quote("redash"), "redash");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("`x`;\n"), "'`x`;\n'");
+    }
+
+    #[test]
+    fn every_template_is_known_and_parses() {
+        for (name, _) in TEMPLATES {
+            assert!(env().get_template(name).is_ok(), "{name}");
+        }
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+            .unwrap()
+            .flat_map(|d| {
+                let d = d.unwrap().path();
+                if d.is_dir() {
+                    std::fs::read_dir(d)
+                        .unwrap()
+                        .map(|f| f.unwrap().path())
+                        .collect()
+                } else {
+                    vec![d]
+                }
+            })
+            .count();
+        assert_eq!(
+            on_disk,
+            TEMPLATES.len(),
+            "a template file is not listed in TEMPLATES"
+        );
+    }
+
+    #[test]
+    fn html_and_js_values_are_escaped() {
+        #[derive(Serialize)]
+        struct Page<'a> {
+            title: &'a str,
+            message: &'a str,
+        }
+        let html = render(
+            "sorry/index.html.j2",
+            &Page {
+                title: "<script>alert(1)</script>",
+                message: "\"&'",
+            },
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"));
+    }
+}

@@ -1,0 +1,164 @@
+//! Typed contexts for the text templates, and the functions that render them.
+//!
+//! Every field of a `*Context` is used by its template (THESE FIELDS ARE
+//! LOAD-BEARING). The instance-tag keys that carry deploy-time values to the
+//! user-data script are defined here once, for both the script and `synth`.
+
+use serde::Serialize;
+
+use crate::model::{Instance, Ipv4Net, Page, Sorry};
+use crate::templates::render;
+use crate::validate::SETUP_DELIMITER;
+
+/// Instance-tag keys that carry deploy-time values to the user-data script.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TagKeys {
+    /// The Elastic IP's allocation id (the seed's own tag name).
+    pub allocation_id: &'static str,
+    /// Hosted zone of the per-boot DNS record.
+    pub dns_zone_id: &'static str,
+    /// Name of the per-boot DNS record.
+    pub dns_record: &'static str,
+    /// `public` or `private`.
+    pub dns_ip: &'static str,
+    /// Hosted zone of the instance-owned failover PRIMARY record.
+    pub failover_zone_id: &'static str,
+    /// Its name.
+    pub failover_record: &'static str,
+    /// Its SetIdentifier.
+    pub failover_set_id: &'static str,
+    /// Its Route 53 health check id.
+    pub failover_health_check_id: &'static str,
+    /// Its TTL.
+    pub failover_ttl: &'static str,
+}
+
+/// The tag keys. Instance tags readable from IMDS may not contain `/` or
+/// spaces, hence the `topoform:` prefix style.
+pub const TAGS: TagKeys = TagKeys {
+    allocation_id: "allocation-id",
+    dns_zone_id: "topoform:dns-zone-id",
+    dns_record: "topoform:dns-record",
+    dns_ip: "topoform:dns-ip",
+    failover_zone_id: "topoform:failover-zone-id",
+    failover_record: "topoform:failover-record",
+    failover_set_id: "topoform:failover-set-id",
+    failover_health_check_id: "topoform:failover-health-check-id",
+    failover_ttl: "topoform:failover-ttl",
+};
+
+#[derive(Serialize)]
+struct InstanceContext<'a> {
+    name: &'a str,
+    tags: TagKeys,
+    eip: bool,
+    dns: bool,
+    failover: bool,
+    per_boot: bool,
+    setup: Option<String>,
+    delimiter: &'static str,
+}
+
+/// The user-data script of an instance.
+pub fn instance_script(i: &Instance) -> String {
+    let eip = !matches!(i.eip, crate::model::Eip::None);
+    let dns = i.dns.is_some();
+    let failover = i.owned_primary.is_some();
+    render(
+        "user-data/instance.sh.j2",
+        &InstanceContext {
+            name: i.name.as_str(),
+            tags: TAGS,
+            eip,
+            dns,
+            failover,
+            per_boot: eip || dns || failover,
+            // The heredoc needs the text to end with a newline before the delimiter.
+            setup: i.setup.as_ref().map(|s| {
+                if s.ends_with('\n') {
+                    s.clone()
+                } else {
+                    format!("{s}\n")
+                }
+            }),
+            delimiter: SETUP_DELIMITER,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The sorry page's HTML.
+pub fn sorry_page(s: &Sorry) -> String {
+    match &s.page {
+        Page::File(text) => text.clone(),
+        Page::Builtin { title, message } => {
+            render("sorry/index.html.j2", &PageContext { title, message })
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FunctionContext<'a> {
+    name: &'a str,
+    status: u16,
+    allow: Vec<(u32, u32)>,
+}
+
+/// The CloudFront Function of a sorry site.
+pub fn sorry_function(s: &Sorry) -> String {
+    let allow = s.allow.iter().map(|n: &Ipv4Net| {
+        let mask = if n.bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - n.bits)
+        };
+        (u32::from(n.addr), mask)
+    });
+    render(
+        "sorry/function.js.j2",
+        &FunctionContext {
+            name: s.name.as_str(),
+            status: s.status,
+            allow: allow.collect(),
+        },
+    )
+}
+
+/// One sorry page to upload.
+#[derive(Serialize)]
+pub struct Upload {
+    /// The sorry block's name.
+    pub name: String,
+    /// Path of the page, relative to the output directory.
+    pub page: String,
+    /// Output key holding the bucket name.
+    pub bucket_output: String,
+    /// Output key holding the distribution id.
+    pub distribution_output: String,
+}
+
+#[derive(Serialize)]
+struct DeployContext<'a> {
+    stack: &'a str,
+    region: &'a str,
+    template: &'a str,
+    sorry: &'a [Upload],
+}
+
+/// The deploy plan.
+pub fn deploy_script(stack: &str, region: &str, template: &str, sorry: &[Upload]) -> String {
+    render(
+        "deploy.sh.j2",
+        &DeployContext {
+            stack,
+            region,
+            template,
+            sorry,
+        },
+    )
+}
