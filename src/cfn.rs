@@ -897,6 +897,7 @@ pub struct Bucket {
     /// Default encryption.
     pub bucket_encryption: BucketEncryption,
     /// Tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
 
@@ -1019,6 +1020,7 @@ pub struct Distribution {
     /// Config.
     pub distribution_config: DistributionConfig,
     /// Tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
 

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::emit::{self, Drift};
 use crate::source::SourceFile;
-use crate::validate::Files;
+use crate::validate::FilesIn;
 use crate::{compile_toml, diag};
 
 /// Exit code for invalid input, drift under `--check`, or a failed write.
@@ -41,17 +41,6 @@ enum Command {
     },
 }
 
-/// Reads files named by a topology, relative to the topology's directory.
-struct DiskFiles {
-    base: PathBuf,
-}
-
-impl Files for DiskFiles {
-    fn read(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(self.base.join(path)).map_err(|e| e.to_string())
-    }
-}
-
 /// Runs the CLI with `args` (including the program name).
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
@@ -79,7 +68,7 @@ fn synth(file: &Path, out: &Path, check: bool) -> ExitCode {
     let base = file
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let compilation = compile_toml(&source.text, &DiskFiles { base });
+    let compilation = compile_toml(&source.text, &FilesIn(base));
     if !compilation.diagnostics.is_empty() {
         eprint!("{}", diag::render(&compilation.diagnostics, &source));
     }

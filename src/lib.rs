@@ -33,7 +33,7 @@ pub mod validate;
 pub use diag::{Code, Diagnostic};
 pub use emit::Output;
 pub use source::SourceFile;
-pub use validate::Files;
+pub use validate::{Files, FilesIn};
 
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.

@@ -70,7 +70,7 @@ pub struct Stack {
     pub region: Option<Sp<String>>,
     /// Template description.
     pub description: Option<Sp<String>>,
-    /// Tags for every taggable resource, in the order written.
+    /// Tags for every taggable resource.
     pub tags: Vec<(Sp<String>, Sp<String>)>,
 }
 

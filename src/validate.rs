@@ -30,6 +30,16 @@ pub trait Files {
     fn read(&self, path: &str) -> Result<String, String>;
 }
 
+/// [`Files`] read from a directory (the topology file's own, for the CLI).
+#[derive(Clone, Debug)]
+pub struct FilesIn(pub std::path::PathBuf);
+
+impl Files for FilesIn {
+    fn read(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+    }
+}
+
 /// Regions this version knows (commercial partition).
 const REGIONS: &[&str] = &[
     "af-south-1",
@@ -148,7 +158,7 @@ impl Validator<'_> {
         self.records_are_unique(topo, &zones);
         let mut sorries = BTreeMap::new();
         for b in &topo.sorries {
-            if let Some(s) = self.sorry(b, &failovers) {
+            if let Some(s) = self.sorry(b, &failovers, stack.as_ref()) {
                 sorries.insert(s.name.clone(), s);
             }
         }
@@ -451,7 +461,7 @@ impl Validator<'_> {
                     id.span,
                     format!("invalid {what} `{}`", id.value),
                 )
-                .label(format!("not a {what}"))
+                .label(format!("not {} {what}", article(what)))
                 .help(format!(
                     "{what}s look like `{prefix}0123456789abcdef0` (8 or 17 hex digits)"
                 )),
@@ -519,9 +529,14 @@ impl Validator<'_> {
                 Diagnostic::error(
                     Code::WrongReferenceKind,
                     r.span,
-                    format!("`{}` refers to a {k}, but a {kind} is needed here", r.value),
+                    format!(
+                        "`{}` refers to {} {k}, but {} {kind} is needed here",
+                        r.value,
+                        article(k),
+                        article(kind)
+                    ),
                 )
-                .label(format!("expected a {kind}"))
+                .label(format!("expected {} {kind}", article(kind)))
             } else {
                 Diagnostic::error(
                     Code::InvalidReference,
@@ -530,7 +545,10 @@ impl Validator<'_> {
                 )
                 .label(format!("expected `{kind}.NAME`"))
             };
-            self.err(d.help(format!("refer to a {kind} as \"{kind}.NAME\"")));
+            self.err(d.help(format!(
+                "refer to {} {kind} as \"{kind}.NAME\"",
+                article(kind)
+            )));
             return None;
         }
         if let Some(found) = known.iter().find(|b| b.block.name.value == name) {
@@ -1189,8 +1207,21 @@ impl Validator<'_> {
         &mut self,
         b: &Block<spec::Sorry>,
         failovers: &BTreeMap<Name, model::Failover>,
+        stack: Option<&model::Stack>,
     ) -> Option<model::Sorry> {
         let what = format!("[sorry.{}]", b.name.value);
+        // The CloudFront Function and OAC are named STACK-NAME, at most 64 characters.
+        if let Some(stack) = stack {
+            let len = stack.name.len() + 1 + b.name.value.len();
+            if len > 64 {
+                self.err(
+                    Diagnostic::error(Code::InvalidName, b.name.span, format!("`{}-{}` is longer than 64 characters", stack.name, b.name.value))
+                        .label("names the sorry site's CloudFront Function")
+                        .help("CloudFront Function names have at most 64 characters: shorten the stack or sorry name"),
+                );
+                return None;
+            }
+        }
         let s = &b.body;
         let cert = self
             .required(s.certificate.as_ref(), "certificate", &what, b.span)
@@ -1373,6 +1404,15 @@ fn is_block_name(n: &str) -> bool {
         && n.starts_with(|c: char| c.is_ascii_lowercase())
         && n.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// "a" or "an", for messages built from a noun.
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn normalize_dns(n: &str) -> String {

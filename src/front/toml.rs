@@ -1,4 +1,4 @@
-//! The TOML front end: `*.topo.toml` text → [`spec::Topology`].
+//! The TOML front end: `*.topo.toml` text → [`crate::spec::Topology`].
 //!
 //! It walks toml's spanned document tree by hand rather than through
 //! `#[derive(Deserialize)]`, because serde stops at the first unknown key or

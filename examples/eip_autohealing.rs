@@ -1,0 +1,57 @@
+//! `fixtures/ok/eip-autohealing.toml` written with the Rust builder. The
+//! eip-autohealing seed: one single-AZ web server that an Auto Scaling group of
+//! one replaces when it fails; the replacement re-attaches the Elastic IP named
+//! by its allocation-id tag. The EIP was allocated beforehand.
+//!
+//! `cargo run --example eip_autohealing -- OUT_DIR` writes what `topoform synth
+//! fixtures/ok/eip-autohealing.toml -o OUT_DIR` writes, byte for byte
+//! (`tests/dsl_parity.rs` checks it).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use topoform::front::dsl::{ElasticIp, Instance, Topology};
+
+/// The topology of `fixtures/ok/eip-autohealing.toml`.
+pub fn topology() -> Topology {
+    let mut topo = Topology::new("web-autoheal", "ap-northeast-1")
+        .description("Single-AZ web server with an auto-healing Elastic IP");
+    topo.instance(
+        "web",
+        Instance::new("ami-0a1b2c3d4e5f60718", "t3.micro")
+            .subnet("subnet-0123456789abcdef0")
+            .security_group("sg-0123456789abcdef0")
+            .elastic_ip(ElasticIp::Existing("eipalloc-0fedcba9876543210".into())),
+    );
+    topo
+}
+
+#[allow(
+    clippy::disallowed_macros,
+    reason = "an example's main talks to the terminal"
+)]
+fn main() -> ExitCode {
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: cargo run --example eip_autohealing -- OUT_DIR");
+        return ExitCode::FAILURE;
+    };
+    // `setup` and `page` paths are relative to the fixture's directory.
+    let files = topoform::FilesIn(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok"));
+    let compilation = topology().compile(&files);
+    for d in &compilation.diagnostics {
+        eprintln!("{:?}[{}]: {}", d.severity, d.code.as_str(), d.message);
+    }
+    let Some(output) = compilation.output else {
+        return ExitCode::FAILURE;
+    };
+    if let Err(e) = topoform::emit::write_to(&output, &out) {
+        eprintln!("cannot write {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "eip_autohealing: wrote {} files to {}",
+        output.len(),
+        out.display()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,63 @@
+//! `fixtures/ok/redash.toml` written with the Rust builder: Re:dash, open in
+//! business hours only; a sorry page answers the rest of the time.
+//!
+//! `cargo run --example redash -- OUT_DIR` writes what `topoform synth
+//! fixtures/ok/redash.toml -o OUT_DIR` writes, byte for byte
+//! (`tests/dsl_parity.rs` checks it).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use topoform::front::dsl::{Failover, Hours, Instance, Sorry, Topology, Zone};
+
+/// The topology of `fixtures/ok/redash.toml`.
+pub fn topology() -> Topology {
+    let mut topo = Topology::new("redash", "ap-northeast-1");
+    let public = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    let redash = topo.instance(
+        "redash",
+        Instance::new("ami-0064e711cbc7a825e", "t3.small")
+            .subnet("subnet-0b99e52d17314979d")
+            .security_group("sg-04b4e7642a8fc6efe")
+            .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
+    );
+    let closed = topo.sorry(
+        "closed",
+        Sorry::new(
+            "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f",
+        )
+        .title("本日の運用は停止しました")
+        .allow("203.0.113.10/32"),
+    );
+    topo.failover(
+        "redash",
+        Failover::new("redash.example.com", &public, &redash, &closed),
+    );
+    topo
+}
+
+#[allow(
+    clippy::disallowed_macros,
+    reason = "an example's main talks to the terminal"
+)]
+fn main() -> ExitCode {
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: cargo run --example redash -- OUT_DIR");
+        return ExitCode::FAILURE;
+    };
+    // `setup` and `page` paths are relative to the fixture's directory.
+    let files = topoform::FilesIn(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok"));
+    let compilation = topology().compile(&files);
+    for d in &compilation.diagnostics {
+        eprintln!("{:?}[{}]: {}", d.severity, d.code.as_str(), d.message);
+    }
+    let Some(output) = compilation.output else {
+        return ExitCode::FAILURE;
+    };
+    if let Err(e) = topoform::emit::write_to(&output, &out) {
+        eprintln!("cannot write {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    println!("redash: wrote {} files to {}", output.len(), out.display());
+    ExitCode::SUCCESS
+}

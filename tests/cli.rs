@@ -1,0 +1,141 @@
+//! Runs the `topoform` binary: help text, exit codes, `--check`, and that
+//! invalid input writes nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn topoform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoform"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("topoform-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help() {
+    let out = topoform(&["--help"]);
+    assert!(out.status.success());
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli-help", text(&out.stdout));
+        insta::assert_snapshot!("cli-synth-help", text(&topoform(&["synth", "--help"]).stdout));
+    });
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(topoform(&[]).status.code(), Some(2));
+    assert_eq!(topoform(&["synth"]).status.code(), Some(2));
+    assert_eq!(
+        topoform(&["synth", "fixtures/ok/redash.toml", "--bogus"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn synth_then_check() {
+    let dir = scratch("check");
+    let out_dir = dir.join("out");
+    let out = out_dir.to_str().unwrap();
+    let synth = topoform(&["synth", "fixtures/ok/redash.toml", "-o", out]);
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    for f in [
+        "redash.template.json",
+        "userdata/redash.sh",
+        "sorry/closed/index.html",
+        "deploy.sh",
+    ] {
+        assert!(out_dir.join(f).is_file(), "{f} missing");
+    }
+
+    let check = topoform(&["synth", "fixtures/ok/redash.toml", "-o", out, "--check"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+
+    // Drift: a changed file gives a unified diff and exit 1; nothing is written.
+    let page = out_dir.join("sorry/closed/index.html");
+    std::fs::write(&page, "edited by hand\n").unwrap();
+    let check = topoform(&["synth", "fixtures/ok/redash.toml", "-o", out, "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let diff = text(&check.stdout);
+    assert!(diff.contains("--- a/sorry/closed/index.html"), "{diff}");
+    assert!(diff.contains("-edited by hand"), "{diff}");
+    assert!(text(&check.stderr).contains("is stale"));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "edited by hand\n");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn invalid_input_exits_1_and_writes_nothing() {
+    let dir = scratch("invalid");
+    let out_dir = dir.join("out");
+    let run = topoform(&[
+        "synth",
+        "fixtures/err/many-errors.toml",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("--> fixtures/err/many-errors.toml:4:10"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("has 5 errors; nothing was written"),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing may be left beside DIR"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn missing_input_file_exits_1() {
+    let run = topoform(&["synth", "no/such.toml", "-o", "/nonexistent-out"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("cannot read no/such.toml"));
+    assert!(!Path::new("/nonexistent-out").exists());
+}
+
+#[test]
+fn output_is_identical_across_runs() {
+    let dir = scratch("determinism");
+    for n in ["a", "b"] {
+        let out = dir.join(n);
+        let run = topoform(&[
+            "synth",
+            "fixtures/ok/failover-https.toml",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(run.status.success());
+    }
+    let check = topoform(&[
+        "synth",
+        "fixtures/ok/failover-https.toml",
+        "-o",
+        dir.join("a").to_str().unwrap(),
+        "--check",
+    ]);
+    assert!(check.status.success());
+    let read = |n: &str| std::fs::read(dir.join(n).join("portal.template.json")).unwrap();
+    assert_eq!(read("a"), read("b"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,203 @@
+//! The two front ends agree: every `examples/<fixture>.rs` builds, with the
+//! Rust builder, a topology that compiles to the same output, byte for byte,
+//! as `fixtures/ok/<fixture>.toml`, and to the same diagnostics apart from
+//! their spans (the builder has none).
+//!
+//! The examples are included as modules, so each topology has one source of
+//! truth: the example users read is the one tested here.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use topoform::front::dsl::Topology;
+use topoform::{Compilation, FilesIn, Output, compile_toml};
+
+// Each example's `main` is unused here, and its `pub fn topology` is
+// reachable only from this test.
+#[path = "../examples/eip_autohealing.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod eip_autohealing;
+#[path = "../examples/failover_http.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod failover_http;
+#[path = "../examples/failover_https.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod failover_https;
+#[path = "../examples/new_eip_dns_setup.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod new_eip_dns_setup;
+#[path = "../examples/no_eip_failover.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod no_eip_failover;
+#[path = "../examples/redash.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod redash;
+
+/// One `#[test]` per example, named after it, plus the list of every example
+/// for [`every_fixture_has_an_example`].
+macro_rules! parity {
+    ($($example:ident),* $(,)?) => {
+        /// Every example included above, by module name (the fixture's name
+        /// with `-` → `_`), with its topology.
+        const EXAMPLES: &[(&str, fn() -> Topology)] =
+            &[$((stringify!($example), $example::topology)),*];
+
+        $(
+            #[test]
+            fn $example() {
+                assert_parity(stringify!($example), $example::topology());
+            }
+        )*
+    };
+}
+
+parity!(
+    eip_autohealing,
+    failover_http,
+    failover_https,
+    new_eip_dns_setup,
+    no_eip_failover,
+    redash,
+);
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("fixtures/ok")
+}
+
+/// The example module name for a fixture's file stem.
+fn example_name(fixture: &str) -> String {
+    fixture.replace('-', "_")
+}
+
+/// Compiles `fixtures/ok/<example>.toml` and the example's topology, and
+/// asserts that both succeed with the same output and diagnostics.
+fn assert_parity(example: &str, topology: Topology) {
+    let fixture = example.replace('_', "-");
+    let path = fixtures().join(format!("{fixture}.toml"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("examples/{example}.rs: cannot read {}: {e}", path.display()));
+    let files = FilesIn(fixtures());
+    let from_toml = compile_toml(&text, &files);
+    let from_dsl = topology.compile(&files);
+    let toml_output = output(&from_toml, &format!("fixtures/ok/{fixture}.toml"));
+    let dsl_output = output(&from_dsl, &format!("examples/{example}.rs"));
+    if let Some(diff) = first_difference(toml_output, dsl_output) {
+        panic!(
+            "examples/{example}.rs does not compile to fixtures/ok/{fixture}.toml's output:\n{diff}"
+        );
+    }
+    assert_eq!(
+        diagnostics(&from_dsl),
+        diagnostics(&from_toml),
+        "examples/{example}.rs and fixtures/ok/{fixture}.toml differ in diagnostics \
+         (left: builder, right: TOML)"
+    );
+}
+
+/// The output of a compilation that must succeed.
+fn output<'c>(c: &'c Compilation, what: &str) -> &'c Output {
+    c.output
+        .as_ref()
+        .unwrap_or_else(|| panic!("{what} does not compile:\n{}", diagnostics(c).join("\n")))
+}
+
+/// Diagnostics without their spans, sorted: builder values have no span, so
+/// only what they say can be compared.
+fn diagnostics(c: &Compilation) -> Vec<String> {
+    let mut all: Vec<String> = c
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?}[{}]: {} ({}) {:?} {:?}",
+                d.severity,
+                d.code.as_str(),
+                d.message,
+                d.primary.message,
+                d.secondary.as_ref().map(|l| &l.message),
+                d.help,
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// `None` when the outputs are identical; otherwise the first file (in path
+/// order) that differs or exists on one side only, with a short diff.
+fn first_difference(toml: &Output, dsl: &Output) -> Option<String> {
+    let paths = toml
+        .keys()
+        .chain(dsl.keys())
+        .collect::<std::collections::BTreeSet<_>>();
+    for path in paths {
+        match (toml.get(path), dsl.get(path)) {
+            (Some(t), Some(d)) if t == d => {}
+            (Some(t), Some(d)) => return Some(short_diff(path, t, d)),
+            (Some(_), None) => return Some(format!("{path}: written from TOML only")),
+            (None, Some(_)) => return Some(format!("{path}: written from the builder only")),
+            (None, None) => unreachable!("{path} comes from one of the outputs"),
+        }
+    }
+    None
+}
+
+/// A unified diff of one file, at most 40 lines.
+fn short_diff(path: &str, toml: &str, dsl: &str) -> String {
+    const MAX_LINES: usize = 40;
+    let diff = similar::TextDiff::from_lines(toml, dsl)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("{path} (TOML)"), &format!("{path} (builder)"))
+        .to_string();
+    let mut out = String::new();
+    for line in diff.lines().take(MAX_LINES) {
+        writeln!(out, "{line}").unwrap();
+    }
+    let total = diff.lines().count();
+    if total > MAX_LINES {
+        writeln!(out, "… {} more diff lines", total - MAX_LINES).unwrap();
+    }
+    out
+}
+
+/// A fixture without an example (or an example left out of this test) is
+/// an error, so the builder keeps up with the language.
+#[test]
+fn every_fixture_has_an_example() {
+    let mut problems = Vec::new();
+    let mut fixtures: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("fixtures/ok is readable")
+        .map(|e| e.expect("fixtures/ok is listable").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty(), "no fixtures/ok/*.toml found");
+    for fixture in &fixtures {
+        let example = example_name(fixture);
+        if !root().join(format!("examples/{example}.rs")).is_file() {
+            problems.push(format!(
+                "fixtures/ok/{fixture}.toml has no example: write examples/{example}.rs"
+            ));
+        } else if !EXAMPLES.iter().any(|(name, _)| *name == example) {
+            problems.push(format!(
+                "examples/{example}.rs is not checked: add it to tests/dsl_parity.rs \
+                 (a `#[path]` module and an entry in `parity!`)"
+            ));
+        }
+    }
+    for (name, _) in EXAMPLES {
+        if !fixtures.iter().any(|f| example_name(f) == *name) {
+            problems.push(format!(
+                "examples/{name}.rs has no fixture: fixtures/ok/{}.toml is missing",
+                name.replace('_', "-")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
