@@ -6,7 +6,9 @@
 //! synth fixtures/ok/new-eip-dns-setup.toml -o OUT_DIR` writes, byte for byte
 //! (`tests/dsl_parity.rs` checks it).
 
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+
 use std::process::ExitCode;
 
 use topoform::front::dsl::{Dns, ElasticIp, Instance, Ip, Topology, Zone};
@@ -34,32 +36,6 @@ pub fn topology() -> Topology {
     topo
 }
 
-#[allow(
-    clippy::disallowed_macros,
-    reason = "an example's main talks to the terminal"
-)]
 fn main() -> ExitCode {
-    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: cargo run --example new_eip_dns_setup -- OUT_DIR");
-        return ExitCode::FAILURE;
-    };
-    // `setup` and `page` paths are relative to the fixture's directory.
-    let files = topoform::FilesIn(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok"));
-    let compilation = topology().compile(&files);
-    for d in &compilation.diagnostics {
-        eprintln!("{:?}[{}]: {}", d.severity, d.code.as_str(), d.message);
-    }
-    let Some(output) = compilation.output else {
-        return ExitCode::FAILURE;
-    };
-    if let Err(e) = topoform::emit::write_to(&output, &out) {
-        eprintln!("cannot write {}: {e}", out.display());
-        return ExitCode::FAILURE;
-    }
-    println!(
-        "new_eip_dns_setup: wrote {} files to {}",
-        output.len(),
-        out.display()
-    );
-    ExitCode::SUCCESS
+    common::run("new_eip_dns_setup", topology())
 }

@@ -5,6 +5,10 @@
 //!
 //! The examples are included as modules, so each topology has one source of
 //! truth: the example users read is the one tested here.
+#![allow(
+    clippy::duplicate_mod,
+    reason = "every example includes the shared examples/common main"
+)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
