@@ -9,7 +9,7 @@ use crate::cfn::{
     IamInstanceProfile, InstanceProfile, LaunchTemplate, LaunchTemplateData, LaunchTemplateSpec,
     MetadataOptions, MetricsCollection, Monitoring, NetworkInterface, Parameter, Policy,
     PolicyDocument, Principal, Pseudo, Resource, Role, RollingUpdate, ScheduledAction,
-    ScheduledActionUpdate, Statement, Tag, TagSpecification, Template, UpdatePolicy,
+    ScheduledActionUpdate, Statement, SubBuilder, Tag, TagSpecification, Template, UpdatePolicy,
 };
 use crate::model::{self, Ami, Instance, Model};
 use crate::naming::Part;
@@ -287,7 +287,13 @@ fn statements(i: &Instance, model: &Model, allocation: Option<&Expr>) -> Vec<Sta
             effect: Effect::Allow,
             principal: None,
             action: vec!["ec2:AssociateAddress"],
-            resource: vec![arn_ec2("elastic-ip/", allocation)],
+            resource: vec![match allocation {
+                Expr::GetAtt(eip, attr) => arn_ec2().lit("elastic-ip/").attr(eip, attr).build(),
+                Expr::Str(id) => arn_ec2().lit("elastic-ip/").lit(id).build(),
+                other => {
+                    unreachable!("bug in topoform: unexpected allocation expression {other:?}")
+                }
+            }],
             condition: BTreeMap::new(),
         });
         // The instance side of the call: only instances that carry this
@@ -302,17 +308,7 @@ fn statements(i: &Instance, model: &Model, allocation: Option<&Expr>) -> Vec<Sta
             effect: Effect::Allow,
             principal: None,
             action: vec!["ec2:AssociateAddress"],
-            resource: vec![
-                Expr::sub()
-                    .lit("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .lit(":ec2:")
-                    .pseudo(Pseudo::Region)
-                    .lit(":")
-                    .pseudo(Pseudo::AccountId)
-                    .lit(":instance/*")
-                    .build(),
-            ],
+            resource: vec![arn_ec2().lit("instance/*").build()],
             condition,
         });
     }
@@ -364,8 +360,9 @@ fn statements(i: &Instance, model: &Model, allocation: Option<&Expr>) -> Vec<Sta
     out
 }
 
-fn arn_ec2(kind: &str, id: &Expr) -> Expr {
-    let b = Expr::sub()
+/// `arn:PARTITION:ec2:REGION:ACCOUNT:`, to be completed with the resource.
+fn arn_ec2() -> SubBuilder {
+    Expr::sub()
         .lit("arn:")
         .pseudo(Pseudo::Partition)
         .lit(":ec2:")
@@ -373,12 +370,6 @@ fn arn_ec2(kind: &str, id: &Expr) -> Expr {
         .lit(":")
         .pseudo(Pseudo::AccountId)
         .lit(":")
-        .lit(kind);
-    match id {
-        Expr::GetAtt(res, attr) => b.attr(res, attr).build(),
-        Expr::Str(s) => b.lit(s).build(),
-        other => unreachable!("bug in topoform: unexpected allocation expression {other:?}"),
-    }
 }
 
 /// A Sid fragment from a domain: `example.com` → `ExampleCom`.
