@@ -1418,3 +1418,98 @@ fn article(noun: &str) -> &'static str {
 fn normalize_dns(n: &str) -> String {
     n.trim_end_matches('.').to_ascii_lowercase()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+    impl Files for NoFiles {
+        fn read(&self, path: &str) -> Result<String, String> {
+            Err(format!("no file {path}"))
+        }
+    }
+
+    fn v() -> Validator<'static> {
+        Validator {
+            diags: Vec::new(),
+            files: &NoFiles,
+        }
+    }
+
+    fn sp(s: &str) -> Sp<String> {
+        Sp::bare(s.to_string())
+    }
+
+    #[test]
+    fn days_become_cron_day_of_week() {
+        let mut v = v();
+        assert_eq!(v.days(&sp("MON-FRI")).as_deref(), Some("1-5"));
+        assert_eq!(v.days(&sp("sat,SUN")).as_deref(), Some("6,0"));
+        assert_eq!(v.days(&sp("SUN-SAT")).as_deref(), Some("0-6"));
+        assert_eq!(v.days(&sp("MON,WED-FRI")).as_deref(), Some("1,3-5"));
+        assert!(v.diags.is_empty());
+        for bad in ["FRI-MON", "MON-MON", "MONDAY", "", "MON,,TUE"] {
+            assert!(v.days(&sp(bad)).is_none(), "{bad}");
+        }
+        assert_eq!(v.diags.len(), 5);
+    }
+
+    #[test]
+    fn times_are_strict_hh_mm() {
+        let mut v = v();
+        assert_eq!(v.time(&sp("00:00")), Some((0, 0)));
+        assert_eq!(v.time(&sp("23:59")), Some((23, 59)));
+        for bad in ["24:00", "9:00", "09:60", "0900", "09:00:00", "+9:00"] {
+            assert!(v.time(&sp(bad)).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cidrs_must_be_network_addresses() {
+        let mut v = v();
+        assert!(v.cidr(&sp("203.0.113.0/24")).is_some());
+        assert!(v.cidr(&sp("0.0.0.0/0")).is_some());
+        assert!(v.cidr(&sp("203.0.113.10/32")).is_some());
+        for bad in [
+            "203.0.113.10/24",
+            "203.0.113.0/33",
+            "203.0.113.0",
+            "::/0",
+            "203.0.113.0/+8",
+        ] {
+            assert!(v.cidr(&sp(bad)).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dns_names_are_normalized_and_strict() {
+        let mut v = v();
+        assert_eq!(
+            v.dns_name(&sp("Redash.Example.COM.")).as_deref(),
+            Some("redash.example.com")
+        );
+        for bad in [
+            "example",
+            "-a.example.com",
+            "a_b.example.com",
+            "$(x).example.com",
+            "a..b.com",
+        ] {
+            assert!(v.dns_name(&sp(bad)).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn certificates_must_be_in_us_east_1() {
+        let mut v = v();
+        let ok =
+            "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
+        assert!(v.certificate(&sp(ok)).is_some());
+        assert!(
+            v.certificate(&sp(&ok.replace("us-east-1", "eu-west-1")))
+                .is_none()
+        );
+        assert_eq!(v.diags.last().unwrap().code, Code::CertificateRegion);
+    }
+}

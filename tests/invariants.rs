@@ -1,0 +1,176 @@
+//! Properties every compiled fixture must have, checked on the JSON itself
+//! (general rules, not per-fixture expectations):
+//! - every `Ref`, `Fn::GetAtt`, `${…}` in `Fn::Sub` and `DependsOn` names a
+//!   resource, a parameter or a pseudo parameter of the same template;
+//! - logical IDs are ASCII alphanumeric and at most 255 characters;
+//! - no IAM `Allow` statement grants a wildcard action;
+//! - each launch template's user-data is byte-identical to `userdata/NAME.sh`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+use topoform::{FilesIn, compile_toml};
+
+fn fixtures() -> Vec<(String, topoform::Output)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let c = compile_toml(&text, &FilesIn(dir.clone()));
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.push((
+                name.clone(),
+                c.output
+                    .unwrap_or_else(|| panic!("{name} does not compile")),
+            ));
+        }
+    }
+    assert!(out.len() >= 2);
+    out
+}
+
+fn templates(output: &topoform::Output) -> Vec<(&String, Value)> {
+    output
+        .iter()
+        .filter(|(p, _)| p.ends_with(".template.json"))
+        .map(|(p, t)| (p, serde_json::from_str(t).unwrap()))
+        .collect()
+}
+
+/// Every logical ID that `v` refers to.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("Ref", Value::String(id)) => out.push(id.clone()),
+                    ("Fn::GetAtt", Value::Array(a)) => out.push(a[0].as_str().unwrap().to_string()),
+                    ("Fn::Sub", Value::String(s)) => {
+                        for part in s.split("${").skip(1) {
+                            if !part.starts_with('!') {
+                                let var = part.split('}').next().unwrap();
+                                out.push(var.split('.').next().unwrap().to_string());
+                            }
+                        }
+                    }
+                    _ => refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn references_resolve() {
+    for (fixture, output) in fixtures() {
+        for (path, t) in templates(&output) {
+            let mut known: BTreeSet<String> = [
+                "AWS::AccountId",
+                "AWS::Partition",
+                "AWS::Region",
+                "AWS::StackName",
+            ]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+            for section in ["Resources", "Parameters"] {
+                if let Some(m) = t[section].as_object() {
+                    known.extend(m.keys().cloned());
+                }
+            }
+            let mut found = Vec::new();
+            refs(&t["Resources"], &mut found);
+            refs(&t["Outputs"], &mut found);
+            for r in t["Resources"].as_object().unwrap().values() {
+                if let Some(deps) = r["DependsOn"].as_array() {
+                    found.extend(deps.iter().map(|d| d.as_str().unwrap().to_string()));
+                }
+            }
+            for id in found {
+                assert!(
+                    known.contains(&id),
+                    "{fixture}: {path} refers to unknown {id}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn logical_ids_are_valid() {
+    for (fixture, output) in fixtures() {
+        for (path, t) in templates(&output) {
+            for section in ["Resources", "Parameters", "Outputs"] {
+                for id in t[section].as_object().into_iter().flat_map(|m| m.keys()) {
+                    assert!(
+                        !id.is_empty()
+                            && id.len() <= 255
+                            && id.bytes().all(|b| b.is_ascii_alphanumeric()),
+                        "{fixture}: {path}: invalid logical ID {id}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn statements(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(s)) = m.get("Statement") {
+                out.extend(s.iter().cloned());
+            }
+            m.values().for_each(|x| statements(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| statements(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_wildcard_allows() {
+    for (fixture, output) in fixtures() {
+        for (path, t) in templates(&output) {
+            let mut all = Vec::new();
+            statements(&t, &mut all);
+            for s in all.iter().filter(|s| s["Effect"] == "Allow") {
+                for action in s["Action"].as_array().unwrap() {
+                    let a = action.as_str().unwrap();
+                    assert!(
+                        !a.contains('*'),
+                        "{fixture}: {path}: Allow of wildcard action {a}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn user_data_matches_the_script_files() {
+    for (fixture, output) in fixtures() {
+        for (path, t) in templates(&output) {
+            for (id, r) in t["Resources"].as_object().unwrap() {
+                if r["Type"] != "AWS::EC2::LaunchTemplate" {
+                    continue;
+                }
+                let embedded = r["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+                    .as_str()
+                    .unwrap_or_else(|| {
+                        panic!("{fixture}: {id}: user-data is not a static Fn::Base64 string")
+                    });
+                assert!(
+                    output
+                        .iter()
+                        .any(|(p, text)| p.starts_with("userdata/") && text == embedded),
+                    "{fixture}: {path}: {id}'s user-data matches no userdata/*.sh"
+                );
+            }
+        }
+    }
+}
