@@ -174,3 +174,52 @@ fn user_data_matches_the_script_files() {
         }
     }
 }
+
+/// The checks the language promises beyond cfn-lint, on the output itself.
+#[test]
+fn dns_and_cloudfront_rules() {
+    for (fixture, output) in fixtures() {
+        for (path, t) in templates(&output) {
+            let zones = t["Metadata"]["topoform"]["zones"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (id, r) in t["Resources"].as_object().unwrap() {
+                let p = &r["Properties"];
+                match r["Type"].as_str().unwrap() {
+                    "AWS::Route53::RecordSet" => {
+                        let alias = &p["AliasTarget"];
+                        if alias["HostedZoneId"] == "Z2FDTNDATAQYW2" {
+                            assert_eq!(
+                                alias["EvaluateTargetHealth"], false,
+                                "{fixture}: {path}: {id}"
+                            );
+                        }
+                        if p["Failover"] == "PRIMARY" && alias.is_null() {
+                            assert!(
+                                !p["HealthCheckId"].is_null(),
+                                "{fixture}: {path}: {id} has no health check"
+                            );
+                        }
+                        let name = p["Name"].as_str().unwrap().trim_end_matches('.');
+                        let domain = zones[p["HostedZoneId"].as_str().unwrap()].as_str().unwrap();
+                        assert!(
+                            name == domain || name.ends_with(&format!(".{domain}")),
+                            "{fixture}: {path}: {id}: {name} is outside {domain}"
+                        );
+                    }
+                    "AWS::CloudFront::Distribution" => {
+                        let arn = p["DistributionConfig"]["ViewerCertificate"]["AcmCertificateArn"]
+                            .as_str()
+                            .unwrap();
+                        assert!(
+                            arn.starts_with("arn:aws:acm:us-east-1:"),
+                            "{fixture}: {path}: {id}: {arn}"
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
