@@ -1,0 +1,166 @@
+"""Shared pieces of the external validation: reporting, processes, fixtures, template walking."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".tools" / "venv" / "bin"
+AWS = VENV_BIN / "aws"
+MOTO_SERVER = VENV_BIN / "moto_server"
+VENV_PYTHON = VENV_BIN / "python"
+
+DEFAULT_REGION = "us-east-1"
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+ASG = "AWS::AutoScaling::AutoScalingGroup"
+LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
+SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")  # ${Name} or ${Name.Attr}, not ${!literal}
+
+
+class Report:
+    """Prints one line per check and counts the outcomes."""
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, fixture: str, check: str, note: str = "") -> None:
+        print(f"ok   {fixture} {check}" + (f" ({note})" if note else ""), flush=True)
+        self.passed += 1
+
+    def fail(self, fixture: str, check: str, reason: str, details: str = "") -> None:
+        print(f"FAIL {fixture} {check}: {reason}", flush=True)
+        for line in details.rstrip().splitlines():
+            print(f"     | {line}", flush=True)
+        self.failed += 1
+
+    def expect(self, fixture: str, check: str, problems: list[str], details: str = "",
+               note: str = "") -> bool:
+        """ok if there are no problems, else FAIL with them (and the details)."""
+        if problems:
+            self.fail(fixture, check, "; ".join(problems), details)
+        else:
+            self.ok(fixture, check, note)
+        return not problems
+
+    @staticmethod
+    def note(fixture: str, text: str) -> None:
+        """Context that is neither a pass nor a failure (what was adapted for moto)."""
+        print(f"note {fixture} {text}", flush=True)
+
+    def summary(self) -> int:
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        return 1 if self.failed else 0
+
+
+class Result(NamedTuple):
+    """The outcome of one comparison, reported as one check line."""
+
+    aspect: str
+    problems: list[str]
+    note: str = ""
+
+
+def same(what: str, expected: Any, actual: Any) -> list[str]:
+    return [] if expected == actual else [f"{what}: want {expected!r}, moto has {actual!r}"]
+
+
+def run(cmd: list[str | Path], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False,
+                          **kwargs)
+
+
+def run_bounded(cmd: list[str | Path], env: dict[str, str], cwd: Path,
+                timeout: float) -> tuple[int | None, str]:
+    """Runs cmd in its own process group, stdout and stderr merged; exit code None = timed out."""
+    proc = subprocess.Popen([str(c) for c in cmd], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, output
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        return None, output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Fixture:
+    """One compiled output directory."""
+
+    name: str
+    out_dir: Path
+    templates: dict[Path, dict[str, Any]]  # parsed *.template.json, sorted by path
+    scripts: list[Path]  # every *.sh below out_dir, sorted
+
+    @property
+    def userdata_scripts(self) -> list[Path]:
+        return [s for s in self.scripts if s.parent == self.out_dir / "userdata"]
+
+    def script_with_text(self, text: str) -> Path | None:
+        """The userdata/*.sh whose bytes are exactly text."""
+        data = text.encode()
+        return next((s for s in self.userdata_scripts if s.read_bytes() == data), None)
+
+
+def stack_name(path: Path) -> str:
+    return path.name.removesuffix(".template.json")
+
+
+def template_region(template: dict[str, Any]) -> str:
+    return template.get("Metadata", {}).get("topoform", {}).get("region", DEFAULT_REGION)
+
+
+def references(node: Any) -> set[str]:
+    """Logical names used by Ref, Fn::GetAtt and Fn::Sub anywhere inside node."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value.split(".", 1)[0] if isinstance(value, str) else value[0])
+                found |= references(value)
+            elif key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else value
+                names = {v.split(".", 1)[0] for v in SUB_VARIABLE.findall(text)}
+                found |= (names - set(variables)) | references(variables)
+            else:
+                found |= references(value)
+    return found
+
+
+def user_data_text(resource: dict[str, Any]) -> str | None:
+    """The script of a LaunchTemplate whose UserData is {"Fn::Base64": "<text>"}, else None."""
+    user_data = resource.get("Properties", {}).get("LaunchTemplateData", {}).get("UserData")
+    if isinstance(user_data, dict) and list(user_data) == ["Fn::Base64"]:
+        text = user_data["Fn::Base64"]
+        return text if isinstance(text, str) else None
+    return None
+
+
+def dns_name(name: str) -> str:
+    """A DNS name in the form to compare: lower case, no trailing dot."""
+    return name.rstrip(".").lower()

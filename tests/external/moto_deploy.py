@@ -1,0 +1,530 @@
+"""Deploying templates to a local moto server (check 5 of validate.py).
+
+A template is not deployed as is but as a "deployable copy":
+
+* moto 5.2 has no CloudFormation model for some types the generator uses
+  (AWS::CloudWatch::Alarm, AWS::S3::BucketPolicy, AWS::CloudFront::*,
+  AWS::Scheduler::Schedule, AWS::DLM::LifecyclePolicy, AWS::IAM::RolePolicy, ...;
+  the list is asked from moto itself). It skips them, after which a Ref to one
+  silently resolves to nothing and a GetAtt fails the stack, so they are removed
+  along with everything whose properties use them.
+* moto only accepts ids it issued, so the subnets, security groups, VPCs,
+  Elastic IPs, AMIs and hosted zones a template uses without creating them are
+  created in moto first and their ids rewritten.
+* Parameters without a Default get a plausible value by type.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import re
+import socket
+import string
+import subprocess
+import time
+import urllib.request
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness import (
+    AWS, AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_PYTHON, Fixture, Report,
+    free_port, references, run, same, stack_name, template_region,
+)
+
+EC2_ID = re.compile(r"\b(?:subnet|sg|vpc|eipalloc|ami)-[0-9a-f]{8,17}\b")
+ZONE_ID = re.compile(r"Z[0-9A-Z]{8,32}")
+MOTO_ZONE_ID_ALPHABET = string.ascii_uppercase + string.digits
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # alias targets' zone, not one of ours
+FALLBACK_DOMAIN = "example.com"
+LATEST_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+)
+OWN_SSM_PREFIX = "/topoform-validate"
+KEY_PAIR_NAME = "topoform-validate"
+STAND_IN = "{}-not-in-moto"
+GAP_VOLUME_SIZE = 8  # GiB
+STACK_TIMEOUT_SECONDS = 60
+ACCESS_LOG_LINE = re.compile(r'^127\.0\.0\.1 - - \[.*\] "')
+SERVER_START_SECONDS = 30
+SERVER_LOG_LINES = 12  # of a traceback, enough to see where moto failed
+
+
+class AwsError(Exception):
+    """An aws CLI call against moto failed (or moto itself did)."""
+
+
+class Moto:
+    """A moto server for the whole run, and aws CLI calls against it.
+
+    The server's log goes to log_path; when a call fails, what the server logged
+    meanwhile (other than access lines: a traceback on a 500) joins the error.
+    """
+
+    def __init__(self, log_path: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.close()
+                    raise AwsError(f"moto_server did not come up on port {self.port}"
+                                   + self._server_log_since(0)) from None
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def __enter__(self) -> Moto:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reset(self) -> None:
+        """Forgets every resource and seeds the ids: each fixture starts the same way."""
+        self._moto_api("reset")
+        self.seed(0)
+
+    def seed(self, value: int) -> None:
+        """Seeds moto's random generator: the ids it issues next follow from the seed."""
+        self._moto_api(f"seed?a={value}")
+
+    def _moto_api(self, path: str) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/{path}", method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=30).close()
+        except OSError as e:
+            raise AwsError(f"moto-api/{path}: {e}") from e
+
+    def env(self, region: str) -> dict[str, str]:
+        """This process's environment without AWS settings, plus moto's credentials."""
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        return clean | AWS_ENV | {"AWS_DEFAULT_REGION": region}
+
+    def aws(self, region: str, service: str, operation: str, *args: str) -> dict[str, Any]:
+        log_start = self.log_path.stat().st_size
+        proc = run([AWS, "--endpoint-url", self.endpoint, "--output", "json", service, operation,
+                    *args], env=self.env(region))
+        if proc.returncode != 0:
+            raise AwsError(f"aws {service} {operation}: {proc.stderr.strip()}"
+                           + self._server_log_since(log_start))
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+    def _server_log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        logged = [line for line in lines if not ACCESS_LOG_LINE.match(line)][-SERVER_LOG_LINES:]
+        return "\nmoto_server logged (tail):\n" + "\n".join(logged) if logged else ""
+
+
+def moto_modelled_types() -> set[str]:
+    """The resource types moto's CloudFormation can create (it skips the others)."""
+    code = "from moto.cloudformation.parsing import get_model_map; print(*get_model_map())"
+    proc = run([VENV_PYTHON, "-W", "ignore", "-c", code])
+    if proc.returncode != 0:
+        raise AwsError(f"cannot list moto's CloudFormation models: {proc.stderr.strip()}")
+    return set(proc.stdout.split())
+
+
+def strip_unmodelled(template: dict[str, Any],
+                     modelled: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A copy without the resources moto cannot create, adapted for their absence.
+
+    A plain Ref (or ${Name} in Fn::Sub) to a removed resource would resolve to
+    nothing: it gets a stand-in value, "<Name>-not-in-moto" (a name or id is
+    all a Ref yields). An attribute (Fn::GetAtt, ${Name.Attr}) cannot be faked
+    plausibly (ARNs, DNS names), so a resource whose properties use one of a
+    removed resource is removed too, to a fixed point. A DependsOn on a removed
+    resource only orders creation: just that entry goes. Outputs using removed
+    resources go. Returns the copy and {removed or stood-in name: why}.
+    """
+    body = copy.deepcopy(template)
+    resources = body.get("Resources", {})
+    removed = {name: f"removed: {res['Type']} has no moto CloudFormation model"
+               for name, res in resources.items() if res["Type"] not in modelled}
+    changed = True
+    while changed:
+        changed = False
+        for name, resource in sorted(resources.items()):
+            if name in removed:
+                continue
+            used = {k: v for k, v in resource.items() if k != "DependsOn"}
+            hits = sorted(references(stand_in_refs(used, removed.keys())) & removed.keys())
+            if hits:
+                removed[name] = f"removed: uses an attribute of removed {', '.join(hits)}"
+                changed = True
+    changes = dict(removed)
+    for name in removed:
+        del resources[name]
+    for name, resource in sorted(resources.items()):
+        if "DependsOn" in resource:
+            depends = resource.pop("DependsOn")
+            kept = [d for d in ([depends] if isinstance(depends, str) else depends)
+                    if d not in removed]
+            if kept:
+                resource["DependsOn"] = kept
+        stood_in = sorted(references(resource) & removed.keys())
+        if stood_in:
+            resources[name] = stand_in_refs(resource, removed.keys())
+            changes[name] = f"stand-in values for references to {', '.join(stood_in)}"
+    for name, output in sorted(body.get("Outputs", {}).items()):
+        hits = sorted(references(output) & removed.keys())
+        if hits:
+            del body["Outputs"][name]
+            changes[f"output {name}"] = f"removed: uses removed {', '.join(hits)}"
+    return body, changes
+
+
+def stand_in_refs(node: Any, removed: Collection[str]) -> Any:
+    """node with each Ref / ${Name} to a removed resource replaced by a stand-in string."""
+    if isinstance(node, list):
+        return [stand_in_refs(item, removed) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if list(node) == ["Ref"] and node["Ref"] in removed:
+        return STAND_IN.format(node["Ref"])
+    if "Fn::Sub" in node:
+        text, variables = ((node["Fn::Sub"], None) if isinstance(node["Fn::Sub"], str)
+                           else node["Fn::Sub"])
+        local = set(variables or {})
+        text = SUB_VARIABLE.sub(lambda m: STAND_IN.format(m.group(1))
+                                if m.group(1) in removed and m.group(1) not in local
+                                else m.group(0), text)
+        return {"Fn::Sub": text if variables is None
+                else [text, stand_in_refs(variables, removed)]}
+    return {key: stand_in_refs(value, removed) for key, value in node.items()}
+
+
+def fill_moto_gaps(body: dict[str, Any]) -> list[str]:
+    """Adds to the copy what moto needs although CloudFormation does not; notes on each."""
+    notes = []
+    for name, resource in sorted(body.get("Resources", {}).items()):
+        props = resource.setdefault("Properties", {})
+        if resource["Type"] == "AWS::SSM::Parameter" and "Name" not in props:
+            props["Name"] = f"{OWN_SSM_PREFIX}/{name}"
+            notes.append(f"{name}: Name {props['Name']} (moto cannot generate one)")
+        if resource["Type"] == "AWS::EC2::LaunchTemplate":
+            for mapping in props.get("LaunchTemplateData", {}).get("BlockDeviceMappings", []):
+                ebs = mapping.get("Ebs")
+                if isinstance(ebs, dict) and not {"VolumeSize", "SnapshotId"} & ebs.keys():
+                    ebs["VolumeSize"] = GAP_VOLUME_SIZE
+                    notes.append(f"{name}: {mapping.get('DeviceName')} VolumeSize "
+                                 f"{GAP_VOLUME_SIZE} (moto cannot take the AMI's)")
+    return notes
+
+
+def zone_ids_used(template: dict[str, Any]) -> dict[str, str | None]:
+    """Hosted zone ids the template uses without creating them, each with its domain if known.
+
+    They come from Metadata.topoform.zones ({id: domain}), from HostedZoneId
+    properties (not those inside AliasTarget: that is the target's zone; domain =
+    the record name minus its first label), from Defaults of parameters typed
+    AWS::Route53::HostedZone::Id and from tag values that look like one.
+    """
+    zones: dict[str, str | None] = dict(
+        template.get("Metadata", {}).get("topoform", {}).get("zones", {}))
+    for spec in template.get("Parameters", {}).values():
+        if spec.get("Type") == "AWS::Route53::HostedZone::Id" and "Default" in spec:
+            zones.setdefault(spec["Default"], None)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            zone, name, value = node.get("HostedZoneId"), node.get("Name"), node.get("Value")
+            if isinstance(zone, str) and zone != CLOUDFRONT_ZONE_ID:
+                domain = name.rstrip(".").split(".", 1)[-1] if isinstance(name, str) else None
+                zones[zone] = zones.get(zone) or domain
+            if "Key" in node and isinstance(value, str) and ZONE_ID.fullmatch(value):
+                zones.setdefault(value, None)
+            for key, child in node.items():
+                if key != "AliasTarget":
+                    walk(child)
+
+    walk(template.get("Resources", {}))
+    zones.pop(CLOUDFRONT_ZONE_ID, None)
+    return zones
+
+
+class World:
+    """What exists in the account before the stacks, created in moto on first use.
+
+    Each distinct id a template uses but does not create maps to a fresh moto
+    resource of the same kind: subnets in successive availability zones of one
+    VPC per region (public, so that instances get a public IP), security groups
+    in that VPC, Elastic IPs, the region's current Amazon Linux AMI (which moto
+    knows), hosted zones by domain.
+    """
+
+    def __init__(self, moto: Moto) -> None:
+        self.moto = moto
+        self.vpcs: dict[str, str] = {}
+        self.subnets: dict[str, list[str]] = {}
+        self.availability_zones: dict[str, list[str]] = {}
+        self.amis: dict[str, str] = {}
+        self.key_pair_regions: set[str] = set()
+        self.zones: dict[str, str] = {}  # domain -> moto zone id
+        self.ec2_ids: dict[tuple[str, str], str] = {}  # (region, original) -> moto id
+        self.zone_ids: dict[str, str] = {}  # original -> moto id
+        self.zone_seed = 0
+
+    def vpc(self, region: str) -> str:
+        if region not in self.vpcs:
+            vpc = self.moto.aws(region, "ec2", "create-vpc", "--cidr-block", "10.0.0.0/16")
+            self.vpcs[region] = vpc["Vpc"]["VpcId"]
+        return self.vpcs[region]
+
+    def subnet(self, region: str, index: int) -> str:
+        """The region's index-th subnet."""
+        if region not in self.availability_zones:
+            zones = self.moto.aws(region, "ec2", "describe-availability-zones")
+            self.availability_zones[region] = sorted(
+                z["ZoneName"] for z in zones["AvailabilityZones"])
+        names = self.availability_zones[region]
+        subnets = self.subnets.setdefault(region, [])
+        while len(subnets) <= index:
+            n = len(subnets)
+            subnet = self.moto.aws(
+                region, "ec2", "create-subnet", "--vpc-id", self.vpc(region),
+                "--cidr-block", f"10.0.{n}.0/24", "--availability-zone", names[n % len(names)],
+            )["Subnet"]["SubnetId"]
+            # moto gives Auto Scaling instances a public IP only by this subnet setting
+            self.moto.aws(region, "ec2", "modify-subnet-attribute", "--subnet-id", subnet,
+                          "--map-public-ip-on-launch")
+            subnets.append(subnet)
+        return subnets[index]
+
+    def new_subnet(self, region: str) -> str:
+        return self.subnet(region, len(self.subnets.get(region, [])))
+
+    def security_group(self, region: str, name: str) -> str:
+        return self.moto.aws(region, "ec2", "create-security-group", "--group-name",
+                             f"pre-existing-{name}", "--description", "pre-existing group",
+                             "--vpc-id", self.vpc(region))["GroupId"]
+
+    def elastic_ip(self, region: str) -> str:
+        return self.moto.aws(region, "ec2", "allocate-address", "--domain", "vpc")["AllocationId"]
+
+    def ami(self, region: str) -> str:
+        if region not in self.amis:
+            parameter = self.moto.aws(region, "ssm", "get-parameter", "--name",
+                                      LATEST_AMI_PARAMETER)
+            self.amis[region] = parameter["Parameter"]["Value"]
+        return self.amis[region]
+
+    def key_pair(self, region: str) -> str:
+        if region not in self.key_pair_regions:
+            self.moto.aws(region, "ec2", "create-key-pair", "--key-name", KEY_PAIR_NAME)
+            self.key_pair_regions.add(region)
+        return KEY_PAIR_NAME
+
+    def zone(self, domain: str) -> str:
+        if domain not in self.zones:
+            # Real zone ids start with "Z", and scripts may check that. moto draws
+            # each of its 22 characters from [A-Z0-9], the first right after a
+            # seed: seed it so that the first is a "Z".
+            self.zone_seed += 1
+            while random.Random(self.zone_seed).choice(MOTO_ZONE_ID_ALPHABET) != "Z":
+                self.zone_seed += 1
+            self.moto.seed(self.zone_seed)
+            zone = self.moto.aws(DEFAULT_REGION, "route53", "create-hosted-zone", "--name", domain,
+                                 "--caller-reference", f"topoform-validate-{domain}")
+            self.zones[domain] = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        return self.zones[domain]
+
+    def ssm_parameter(self, region: str, name: str, value: str) -> str:
+        """Stores value under a path of ours (moto refuses to store /aws/... names)."""
+        path = f"{OWN_SSM_PREFIX}/{name}"
+        self.moto.aws(region, "ssm", "put-parameter", "--name", path, "--type", "String",
+                      "--value", value, "--overwrite")
+        return path
+
+    def knows_ssm_parameter(self, region: str, path: str) -> bool:
+        try:
+            self.moto.aws(region, "ssm", "get-parameter", "--name", path)
+            return True
+        except AwsError:
+            return False
+
+    def _new_ec2(self, region: str, original: str) -> str:
+        kind = original.split("-", 1)[0]
+        if kind == "vpc":
+            return self.vpc(region)
+        if kind == "subnet":
+            return self.new_subnet(region)
+        if kind == "sg":
+            return self.security_group(region, original)
+        if kind == "eipalloc":
+            return self.elastic_ip(region)
+        return self.ami(region)
+
+    def map_ids(self, region: str, template: dict[str, Any]) -> dict[str, str]:
+        """{original id: moto id} for every external id the template uses, creating them."""
+        ids = {}
+        for original in sorted(set(EC2_ID.findall(json.dumps(template)))):
+            if (region, original) not in self.ec2_ids:
+                self.ec2_ids[region, original] = self._new_ec2(region, original)
+            ids[original] = self.ec2_ids[region, original]
+        for original, domain in sorted(zone_ids_used(template).items()):
+            if original not in self.zone_ids:
+                self.zone_ids[original] = self.zone(domain or FALLBACK_DOMAIN)
+            ids[original] = self.zone_ids[original]
+        return ids
+
+
+def rewrite_ids(template: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """The template with every whole-word occurrence of an original id replaced."""
+    if not ids:
+        return template
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, ids)) + r")\b")
+    return json.loads(pattern.sub(lambda m: ids[m.group(1)], json.dumps(template)))
+
+
+def plausible_value(world: World, region: str, name: str, spec: dict[str, Any]) -> str:
+    """A value for a parameter without Default, by its Type."""
+    kind = spec.get("Type", "String")
+    if spec.get("AllowedValues"):
+        return str(spec["AllowedValues"][0])
+    match kind:
+        case "AWS::EC2::Subnet::Id":
+            return world.subnet(region, 0)
+        case "List<AWS::EC2::Subnet::Id>":
+            return f"{world.subnet(region, 0)},{world.subnet(region, 1)}"
+        case "AWS::EC2::SecurityGroup::Id" | "List<AWS::EC2::SecurityGroup::Id>":
+            return world.security_group(region, name)
+        case "AWS::EC2::VPC::Id":
+            return world.vpc(region)
+        case "AWS::EC2::Image::Id":
+            return world.ami(region)
+        case "AWS::EC2::KeyPair::KeyName":
+            return world.key_pair(region)
+        case "AWS::Route53::HostedZone::Id":
+            return world.zone(FALLBACK_DOMAIN)
+        case "Number" | "List<Number>":
+            return str(spec.get("MinValue", 1))
+    return CERTIFICATE_ARN if name.endswith("CertificateArn") else "test"
+
+
+def prepare_parameters(world: World, region: str,
+                       body: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Values for the parameters without Default, and notes on what was filled in.
+
+    moto resolves an SSM-typed parameter's Default even when a value is passed,
+    so a Default path moto does not know is replaced in the copy by one of ours.
+    """
+    values, notes = {}, []
+    for name, spec in sorted(body.get("Parameters", {}).items()):
+        kind = spec.get("Type", "String")
+        if kind.startswith("AWS::SSM::Parameter::Value<"):
+            default = spec.get("Default")
+            if default is not None and world.knows_ssm_parameter(region, default):
+                continue
+            inner = {"Type": kind.removeprefix("AWS::SSM::Parameter::Value<").removesuffix(">")}
+            spec["Default"] = world.ssm_parameter(region, name,
+                                                  plausible_value(world, region, name, inner))
+            notes.append(f"parameter {name}: SSM path {default!r} -> {spec['Default']}")
+        elif "Default" not in spec:
+            values[name] = plausible_value(world, region, name, spec)
+            notes.append(f"parameter {name} = {values[name]}")
+    return values, notes
+
+
+@dataclass
+class Stack:
+    """A template deployed to moto."""
+
+    name: str
+    region: str
+    original: dict[str, Any]
+    body: dict[str, Any]  # the deployed copy
+    parameters: dict[str, str]  # every parameter's value as deployed (SSM ones: the path)
+    physical: dict[str, str]  # logical id -> physical id, from describe-stack-resources
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.body.get("Resources", {})
+
+
+def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled: set[str],
+           path: Path, work: Path) -> Stack | None:
+    """Deploys the template's deployable copy; None (and a FAIL) if that fails."""
+    template = fixture.templates[path]
+    name, region = stack_name(path), template_region(template)
+    check = f"moto deploy {path.name}"
+    body, changes = strip_unmodelled(template, modelled)
+    for what, why in sorted(changes.items()):
+        report.note(fixture.name, f"{path.name}: {what}: {why}")
+    for note in fill_moto_gaps(body):
+        report.note(fixture.name, f"{path.name}: {note}")
+    try:
+        ids = world.map_ids(region, body)
+        body = rewrite_ids(body, ids)
+        for original, new in sorted(ids.items()):
+            report.note(fixture.name, f"{path.name}: {original} -> moto {new}")
+        values, notes = prepare_parameters(world, region, body)
+        for note in notes:
+            report.note(fixture.name, f"{path.name}: {note}")
+        described = create_stack(moto, region, name, body, values, work)
+        if described["StackStatus"] != "CREATE_COMPLETE":
+            report.fail(fixture.name, check, described["StackStatus"],
+                        stack_events(moto, region, name))
+            return None
+        report.ok(fixture.name, check, f"{region}, stack {name}")
+        outputs = sorted(o["OutputKey"] for o in described.get("Outputs", []))
+        report.expect(fixture.name, f"moto {name} outputs",
+                      same("output keys", sorted(body.get("Outputs", {})), outputs))
+        listed = moto.aws(region, "cloudformation", "describe-stack-resources",
+                          "--stack-name", name)["StackResources"]
+    except AwsError as e:
+        report.fail(fixture.name, check, "aws call failed", str(e))
+        return None
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in listed}
+    defaults = {k: str(v.get("Default", "")) for k, v in body.get("Parameters", {}).items()}
+    return Stack(name, region, template, body, defaults | values, physical)
+
+
+def create_stack(moto: Moto, region: str, name: str, body: dict[str, Any],
+                 values: dict[str, str], work: Path) -> dict[str, Any]:
+    """create-stack (not deploy: moto's deploy leaves Outputs empty); its final description."""
+    body_file = work / f"{name}.deploy.json"
+    body_file.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    args = ["--stack-name", name, "--template-body", f"file://{body_file}",
+            "--capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
+    if values:
+        params_file = work / f"{name}.parameters.json"
+        params_file.write_text(json.dumps(
+            [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]))
+        args += ["--parameters", f"file://{params_file}"]
+    moto.aws(region, "cloudformation", "create-stack", *args)
+    deadline = time.monotonic() + STACK_TIMEOUT_SECONDS
+    while True:
+        stack = moto.aws(region, "cloudformation", "describe-stacks",
+                         "--stack-name", name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            return stack
+        time.sleep(0.5)
+
+
+def stack_events(moto: Moto, region: str, name: str) -> str:
+    events = moto.aws(region, "cloudformation", "describe-stack-events", "--stack-name", name)
+    return "\n".join(f"{e.get('LogicalResourceId')} {e.get('ResourceStatus')} "
+                     f"{e.get('ResourceStatusReason', '')}"
+                     for e in reversed(events["StackEvents"]))
