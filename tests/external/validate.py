@@ -218,7 +218,7 @@ def main(argv: list[str]) -> int:
     if missing:
         report.fail("-", "tools", "missing (run .ci/tools.sh): " + ", ".join(missing))
         return report.summary()
-    fixtures = [load_fixture(report, Path(arg)) for arg in sorted(argv)]
+    fixtures = [load_fixture(report, Path(arg).resolve()) for arg in sorted(argv)]
     with tempfile.TemporaryDirectory(prefix="topoform-validate-") as tmp:
         try:
             modelled = moto_modelled_types()
