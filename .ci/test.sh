@@ -19,6 +19,7 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test"
 CI=true cargo test --all-targets --locked
+CI=true cargo test --doc --locked
 
 step "cargo doc"
 RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --locked --quiet
