@@ -48,6 +48,12 @@ CERTIFICATE_ARN = (
 OWN_SSM_PREFIX = "/topoform-validate"
 KEY_PAIR_NAME = "topoform-validate"
 STAND_IN = "{}-not-in-moto"
+# Attributes of unmodelled types that have one well-known plausible shape, so
+# that the resources using them (a SECONDARY alias record, say) can still be
+# deployed and described back. Values from the AWS documentation's examples.
+PLAUSIBLE_ATTRIBUTES = {
+    ("AWS::CloudFront::Distribution", "DomainName"): "d111111abcdef8.cloudfront.net",
+}
 GAP_VOLUME_SIZE = 8  # GiB
 STACK_TIMEOUT_SECONDS = 60
 ACCESS_LOG_LINE = re.compile(r'^127\.0\.0\.1 - - \[.*\] "')
@@ -149,9 +155,10 @@ def strip_unmodelled(template: dict[str, Any],
 
     A plain Ref (or ${Name} in Fn::Sub) to a removed resource would resolve to
     nothing: it gets a stand-in value, "<Name>-not-in-moto" (a name or id is
-    all a Ref yields). An attribute (Fn::GetAtt, ${Name.Attr}) cannot be faked
-    plausibly (ARNs, DNS names), so a resource whose properties use one of a
-    removed resource is removed too, to a fixed point. A DependsOn on a removed
+    all a Ref yields). An attribute (Fn::GetAtt, ${Name.Attr}) mostly cannot be
+    faked (ARNs), so a resource whose properties use one of a removed resource
+    is removed too, to a fixed point; the few attributes with one well-known
+    shape (PLAUSIBLE_ATTRIBUTES) get that value instead. A DependsOn on a removed
     resource only orders creation: just that entry goes. Outputs using removed
     resources go. Returns the copy and {removed or stood-in name: why}.
     """
@@ -159,6 +166,7 @@ def strip_unmodelled(template: dict[str, Any],
     resources = body.get("Resources", {})
     removed = {name: f"removed: {res['Type']} has no moto CloudFormation model"
                for name, res in resources.items() if res["Type"] not in modelled}
+    types = {name: res["Type"] for name, res in resources.items()}
     changed = True
     while changed:
         changed = False
@@ -166,7 +174,7 @@ def strip_unmodelled(template: dict[str, Any],
             if name in removed:
                 continue
             used = {k: v for k, v in resource.items() if k != "DependsOn"}
-            hits = sorted(references(stand_in_refs(used, removed.keys())) & removed.keys())
+            hits = sorted(references(stand_in_refs(used, removed.keys(), types)) & removed.keys())
             if hits:
                 removed[name] = f"removed: uses an attribute of removed {', '.join(hits)}"
                 changed = True
@@ -182,7 +190,7 @@ def strip_unmodelled(template: dict[str, Any],
                 resource["DependsOn"] = kept
         stood_in = sorted(references(resource) & removed.keys())
         if stood_in:
-            resources[name] = stand_in_refs(resource, removed.keys())
+            resources[name] = stand_in_refs(resource, removed.keys(), types)
             changes[name] = f"stand-in values for references to {', '.join(stood_in)}"
     for name, output in sorted(body.get("Outputs", {}).items()):
         hits = sorted(references(output) & removed.keys())
@@ -192,14 +200,21 @@ def strip_unmodelled(template: dict[str, Any],
     return body, changes
 
 
-def stand_in_refs(node: Any, removed: Collection[str]) -> Any:
-    """node with each Ref / ${Name} to a removed resource replaced by a stand-in string."""
+def stand_in_refs(node: Any, removed: Collection[str], types: dict[str, str]) -> Any:
+    """node with each Ref / ${Name} to a removed resource replaced by a stand-in
+    string, and each Fn::GetAtt of a PLAUSIBLE_ATTRIBUTES one by its value."""
     if isinstance(node, list):
-        return [stand_in_refs(item, removed) for item in node]
+        return [stand_in_refs(item, removed, types) for item in node]
     if not isinstance(node, dict):
         return node
     if list(node) == ["Ref"] and node["Ref"] in removed:
         return STAND_IN.format(node["Ref"])
+    if list(node) == ["Fn::GetAtt"]:
+        target, attr = (node["Fn::GetAtt"].split(".", 1) if isinstance(node["Fn::GetAtt"], str)
+                        else node["Fn::GetAtt"])
+        plausible = PLAUSIBLE_ATTRIBUTES.get((types.get(target, ""), attr))
+        if target in removed and plausible is not None:
+            return plausible
     if "Fn::Sub" in node:
         text, variables = ((node["Fn::Sub"], None) if isinstance(node["Fn::Sub"], str)
                            else node["Fn::Sub"])
@@ -208,8 +223,8 @@ def stand_in_refs(node: Any, removed: Collection[str]) -> Any:
                                 if m.group(1) in removed and m.group(1) not in local
                                 else m.group(0), text)
         return {"Fn::Sub": text if variables is None
-                else [text, stand_in_refs(variables, removed)]}
-    return {key: stand_in_refs(value, removed) for key, value in node.items()}
+                else [text, stand_in_refs(variables, removed, types)]}
+    return {key: stand_in_refs(value, removed, types) for key, value in node.items()}
 
 
 def fill_moto_gaps(body: dict[str, Any]) -> list[str]:
