@@ -34,6 +34,14 @@ pub struct Model {
     pub failovers: BTreeMap<Name, Failover>,
     /// `[sorry.*]`, by name.
     pub sorries: BTreeMap<Name, Sorry>,
+    /// `[alb.*]`, by name.
+    pub albs: BTreeMap<Name, Alb>,
+    /// `[fleet.*]`, by name.
+    pub fleets: BTreeMap<Name, Fleet>,
+    /// `[backup.*]`, by name.
+    pub backups: BTreeMap<Name, Backup>,
+    /// `[task.*]`, by name.
+    pub tasks: BTreeMap<Name, Task>,
 }
 
 /// The main stack.
@@ -47,6 +55,8 @@ pub struct Stack {
     pub description: Option<String>,
     /// Tags for every taggable resource, sorted by key.
     pub tags: BTreeMap<String, String>,
+    /// E-mail address that every alarm notifies (through one SNS topic).
+    pub notify: Option<String>,
 }
 
 /// An existing hosted zone.
@@ -85,17 +95,46 @@ pub enum Eip {
     None,
 }
 
-/// Business hours, turned into cron fields.
+/// Business hours.
 #[derive(Clone, Debug)]
 pub struct Hours {
-    /// Cron day-of-week field, e.g. `1-5`.
-    pub days: String,
+    /// Day ranges, inclusive, 0 = Sunday … 6 = Saturday, e.g. `[(1, 5)]`.
+    pub days: Vec<(u8, u8)>,
     /// Start (hour, minute).
     pub start: (u8, u8),
     /// Stop (hour, minute).
     pub stop: (u8, u8),
     /// IANA time zone.
     pub timezone: String,
+}
+
+const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+impl Hours {
+    /// The day-of-week field of a Unix cron expression (Auto Scaling), e.g. `1-5`.
+    pub fn unix_days(&self) -> String {
+        self.days_with(|d| d.to_string())
+    }
+
+    /// The day-of-week field with names (EventBridge), e.g. `MON-FRI`.
+    pub fn named_days(&self) -> String {
+        self.days_with(|d| DAY_NAMES[usize::from(d)].to_string())
+    }
+
+    fn days_with(&self, name: impl Fn(u8) -> String) -> String {
+        let fields: Vec<String> = self
+            .days
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    name(a)
+                } else {
+                    format!("{}-{}", name(a), name(b))
+                }
+            })
+            .collect();
+        fields.join(",")
+    }
 }
 
 /// Which of the instance's addresses a record gets.
@@ -170,6 +209,8 @@ pub struct Instance {
     /// Whether a failover judges this instance by the group's in-service
     /// metric, so the group must collect it.
     pub collects_metrics: bool,
+    /// The load balancers whose target group this instance's group joins.
+    pub albs: Vec<Name>,
     /// Root volume size, GiB (`None`: the AMI's size).
     pub volume_gb: Option<u32>,
     /// Root device name.
@@ -216,7 +257,23 @@ pub enum PrimaryValue {
     OwnedByInstance,
 }
 
-/// DNS failover from an instance to a sorry site.
+/// The primary side of a failover.
+#[derive(Clone, Debug)]
+pub enum Primary {
+    /// An instance's address, judged by a Route 53 health check.
+    Instance {
+        /// The instance.
+        name: Name,
+        /// The PRIMARY record's value.
+        value: PrimaryValue,
+        /// Health judgement.
+        health: Health,
+    },
+    /// An alias to a load balancer, judged by its target health.
+    Alb(Name),
+}
+
+/// DNS failover from an instance or a load balancer to a sorry site.
 #[derive(Clone, Debug)]
 pub struct Failover {
     /// Block name.
@@ -227,12 +284,8 @@ pub struct Failover {
     pub record: String,
     /// The zone's id.
     pub zone_id: String,
-    /// The primary instance.
-    pub primary: Name,
-    /// The PRIMARY record's value.
-    pub primary_value: PrimaryValue,
-    /// Health judgement.
-    pub health: Health,
+    /// What the PRIMARY record points at.
+    pub primary: Primary,
     /// The sorry site.
     pub secondary: Name,
     /// TTL of the PRIMARY record.
@@ -262,6 +315,18 @@ pub struct Ipv4Net {
     pub bits: u8,
 }
 
+/// A sorry site's certificate.
+#[derive(Clone, Debug)]
+pub enum Certificate {
+    /// An existing ACM certificate in us-east-1.
+    Arn(String),
+    /// Created and DNS-validated by the us-east-1 edge stack, for every alias.
+    New {
+        /// Hosted zone id per alias, for DNS validation, sorted by alias.
+        validation: Vec<(String, String)>,
+    },
+}
+
 /// The sorry site.
 #[derive(Clone, Debug)]
 pub struct Sorry {
@@ -269,8 +334,8 @@ pub struct Sorry {
     pub name: Name,
     /// Logical ID prefix.
     pub prefix: Prefix,
-    /// ACM certificate ARN (us-east-1).
-    pub certificate: String,
+    /// The distribution's certificate.
+    pub certificate: Certificate,
     /// The page.
     pub page: Page,
     /// Viewer allow-list (empty: everyone).
@@ -279,4 +344,132 @@ pub struct Sorry {
     pub status: u16,
     /// Every failover record that points here, sorted.
     pub aliases: Vec<String>,
+}
+
+/// An internet-facing HTTPS load balancer in front of an instance.
+#[derive(Clone, Debug)]
+pub struct Alb {
+    /// Block name.
+    pub name: Name,
+    /// Logical ID prefix.
+    pub prefix: Prefix,
+    /// The VPC of the subnets (the target group and security groups need it).
+    pub vpc: String,
+    /// Two or more subnets in distinct AZs.
+    pub subnets: Vec<String>,
+    /// ACM certificate ARN in the stack's region.
+    pub certificate: String,
+    /// The instance whose group registers into the target group.
+    pub target: Name,
+    /// Instance port.
+    pub port: u16,
+    /// Target group health check path.
+    pub health_path: String,
+    /// CIDRs allowed to reach 443 (and 80, which redirects).
+    pub allow: Vec<Ipv4Net>,
+}
+
+/// One client of a fleet.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Client id (`[a-z0-9-]+`).
+    pub id: String,
+    /// Logical ID prefix of the client's resources (fleet + client).
+    pub prefix: Prefix,
+    /// The subnet this client's instance runs in (round-robin over the fleet's).
+    pub subnet: String,
+    /// The client's private record, `{client}` substituted.
+    pub record: Option<String>,
+}
+
+/// One instance per client from a golden AMI.
+#[derive(Clone, Debug)]
+pub struct Fleet {
+    /// Block name.
+    pub name: Name,
+    /// Logical ID prefix of the shared resources.
+    pub prefix: Prefix,
+    /// Image.
+    pub ami: Ami,
+    /// Instance type.
+    pub instance_type: String,
+    /// Subnet ids.
+    pub subnets: Vec<String>,
+    /// Security group ids.
+    pub security_groups: Vec<String>,
+    /// The clients, sorted by id.
+    pub clients: Vec<Client>,
+    /// The tag that carries the client id.
+    pub tag: String,
+    /// Hosted zone id of the clients' private records.
+    pub dns_zone_id: Option<String>,
+    /// Parameter names read from SSM `/FLEET/CLIENT/PARAM` at first boot.
+    pub parameters: Vec<String>,
+    /// The first-boot command, as words.
+    pub bootstrap: Option<Vec<String>>,
+    /// Start/stop schedule.
+    pub hours: Option<Hours>,
+}
+
+/// What a backup or task applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An `[instance]`.
+    Instance(Name),
+    /// Every instance of a `[fleet]`.
+    Fleet(Name),
+}
+
+/// AMIs or snapshots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackupKind {
+    /// AMIs (IMAGE_MANAGEMENT); expired AMIs are deregistered with their snapshots.
+    Ami,
+    /// EBS snapshots of every volume (EBS_SNAPSHOT_MANAGEMENT).
+    Snapshot,
+}
+
+/// A copy of each backup to another region.
+#[derive(Clone, Debug)]
+pub struct CopyTo {
+    /// Target region.
+    pub region: String,
+    /// Generations kept there.
+    pub keep: u32,
+}
+
+/// A Data Lifecycle Manager policy.
+#[derive(Clone, Debug)]
+pub struct Backup {
+    /// Block name.
+    pub name: Name,
+    /// Logical ID prefix.
+    pub prefix: Prefix,
+    /// What is backed up.
+    pub target: Target,
+    /// AMIs or snapshots.
+    pub kind: BackupKind,
+    /// First backup of the day, UTC (hour, minute).
+    pub at: (u8, u8),
+    /// Hours between backups: 1, 2, 3, 4, 6, 8, 12 or 24.
+    pub every: u32,
+    /// Generations kept.
+    pub keep: u32,
+    /// Cross-region copy.
+    pub copy_to: Option<CopyTo>,
+}
+
+/// A scheduled shell command run by SSM State Manager.
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// Block name.
+    pub name: Name,
+    /// Logical ID prefix.
+    pub prefix: Prefix,
+    /// Where it runs.
+    pub target: Target,
+    /// `cron(...)` or `rate(...)`.
+    pub schedule: String,
+    /// Commands for AWS-RunShellScript.
+    pub commands: Vec<String>,
 }

@@ -30,8 +30,7 @@ impl LogicalId {
         &self.0
     }
 
-    /// A fixed ID, for tests.
-    #[cfg(test)]
+    /// A fixed, stack-wide ID (not derived from a block name).
     pub(crate) fn fixed(id: &'static str) -> Self {
         debug_assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
         LogicalId(id.to_string())
@@ -95,6 +94,25 @@ pub enum Part {
     Distribution,
     BucketName,
     DistributionId,
+    Certificate,
+    CertificateArn,
+    // alb
+    LoadBalancer,
+    LoadBalancerSecurityGroup,
+    LoadBalancerEgress,
+    TargetSecurityGroup,
+    TargetIngress,
+    TargetGroup,
+    HttpsListener,
+    HttpListener,
+    // fleet (shared) and its clients
+    SchedulerRole,
+    Instance,
+    // backup
+    LifecyclePolicy,
+    LifecycleRole,
+    // task
+    Association,
 }
 
 impl Part {
@@ -126,7 +144,39 @@ impl Part {
         Part::Distribution,
         Part::BucketName,
         Part::DistributionId,
+        Part::Certificate,
+        Part::CertificateArn,
     ];
+    /// Parts an `[alb]` may produce.
+    pub const ALB: &'static [Part] = &[
+        Part::LoadBalancer,
+        Part::LoadBalancerSecurityGroup,
+        Part::LoadBalancerEgress,
+        Part::TargetSecurityGroup,
+        Part::TargetIngress,
+        Part::TargetGroup,
+        Part::HttpsListener,
+        Part::HttpListener,
+    ];
+    /// Parts a `[fleet]` may produce (shared by its clients).
+    pub const FLEET: &'static [Part] = &[
+        Part::LaunchTemplate,
+        Part::ImageId,
+        Part::SchedulerRole,
+        Part::Start,
+        Part::Stop,
+    ];
+    /// Parts each client of a fleet produces (prefix: fleet + client).
+    pub const CLIENT: &'static [Part] = &[
+        Part::Role,
+        Part::Policy,
+        Part::InstanceProfile,
+        Part::Instance,
+    ];
+    /// Parts a `[backup]` may produce.
+    pub const BACKUP: &'static [Part] = &[Part::LifecyclePolicy, Part::LifecycleRole];
+    /// Parts a `[task]` may produce.
+    pub const TASK: &'static [Part] = &[Part::Association];
 
     fn suffix(self) -> &'static str {
         match self {
@@ -150,9 +200,29 @@ impl Part {
             Part::Distribution => "Distribution",
             Part::BucketName => "BucketName",
             Part::DistributionId => "DistributionId",
+            Part::Certificate => "Certificate",
+            Part::CertificateArn => "CertificateArn",
+            Part::LoadBalancer => "LoadBalancer",
+            Part::LoadBalancerSecurityGroup => "LoadBalancerSecurityGroup",
+            Part::LoadBalancerEgress => "LoadBalancerEgress",
+            Part::TargetSecurityGroup => "TargetSecurityGroup",
+            Part::TargetIngress => "TargetIngress",
+            Part::TargetGroup => "TargetGroup",
+            Part::HttpsListener => "HttpsListener",
+            Part::HttpListener => "HttpListener",
+            Part::SchedulerRole => "SchedulerRole",
+            Part::Instance => "Instance",
+            Part::LifecyclePolicy => "LifecyclePolicy",
+            Part::LifecycleRole => "LifecycleRole",
+            Part::Association => "Association",
         }
     }
 }
+
+/// Stack-wide IDs: the alarm topic and its subscription (`[stack] notify`).
+pub const ALARM_TOPIC: &str = "AlarmTopic";
+/// See [`ALARM_TOPIC`].
+pub const ALARM_SUBSCRIPTION: &str = "AlarmTopicSubscription";
 
 /// Who claimed a logical ID: `kind.name` and where it was written.
 #[derive(Clone, Debug)]

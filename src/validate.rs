@@ -13,8 +13,8 @@ use std::net::Ipv4Addr;
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::{
-    self, Ami, DnsRegistration, Eip, Health, Hours, Instance, IpKind, Ipv4Net, Model, Name,
-    OwnedPrimary, Page, PrimaryValue, ProbeAddress,
+    self, Ami, Certificate, DnsRegistration, Eip, Health, Hours, Instance, IpKind, Ipv4Net, Model,
+    Name, OwnedPrimary, Page, Primary, PrimaryValue, ProbeAddress,
 };
 use crate::naming::{Owner, Part, Prefix, Registry};
 use crate::source::Span;
@@ -165,11 +165,19 @@ impl Validator<'_> {
         // The owning side of failover relations: an instance learns which
         // records it must maintain itself and which metrics it must collect.
         for f in failovers.values() {
-            if let Some(inst) = instances.get_mut(&f.primary) {
-                if matches!(f.health, Health::Instance) {
+            let Primary::Instance {
+                name,
+                value,
+                health,
+            } = &f.primary
+            else {
+                continue;
+            };
+            if let Some(inst) = instances.get_mut(name) {
+                if matches!(health, Health::Instance) {
                     inst.collects_metrics = true;
                 }
-                if matches!(f.primary_value, PrimaryValue::OwnedByInstance) {
+                if matches!(value, PrimaryValue::OwnedByInstance) {
                     inst.owned_primary = Some(OwnedPrimary {
                         failover: f.name.clone(),
                         zone_id: f.zone_id.clone(),
@@ -186,6 +194,10 @@ impl Validator<'_> {
             instances,
             failovers,
             sorries,
+            albs: BTreeMap::new(),
+            fleets: BTreeMap::new(),
+            backups: BTreeMap::new(),
+            tasks: BTreeMap::new(),
         })
     }
 
@@ -261,6 +273,7 @@ impl Validator<'_> {
             region: region?.value,
             description: s.description.as_ref().map(|d| d.value.clone()),
             tags,
+            notify: None,
         })
     }
 
@@ -615,6 +628,7 @@ impl Validator<'_> {
             dns: dns.map_or(Some(None), |d| d.map(Some))?,
             owned_primary: None,
             collects_metrics: false,
+            albs: Vec::new(),
             volume_gb: volume_gb.map_or(Some(None), |v| v.map(Some))?,
             root_device: root_device.map_or(Some("/dev/xvda".to_string()), |r| r)?,
             setup: setup.map_or(Some(None), |s| s.map(Some))?,
@@ -768,17 +782,21 @@ impl Validator<'_> {
     }
 
     /// `MON-FRI`, `SAT,SUN`, `MON,WED-FRI` → the cron day-of-week field.
-    fn days(&mut self, d: &Sp<String>) -> Option<String> {
+    fn days(&mut self, d: &Sp<String>) -> Option<Vec<(u8, u8)>> {
         const DAYS: &[&str] = &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-        let day = |s: &str| DAYS.iter().position(|d| d.eq_ignore_ascii_case(s.trim()));
+        let day = |s: &str| {
+            DAYS.iter()
+                .position(|d| d.eq_ignore_ascii_case(s.trim()))
+                .and_then(|i| u8::try_from(i).ok())
+        };
         let mut fields = Vec::new();
         for item in d.value.split(',') {
             let field = match item.split_once('-') {
                 Some((a, b)) => match (day(a), day(b)) {
-                    (Some(a), Some(b)) if a < b => Some(format!("{a}-{b}")),
+                    (Some(a), Some(b)) if a < b => Some((a, b)),
                     _ => None,
                 },
-                None => day(item).map(|a| a.to_string()),
+                None => day(item).map(|a| (a, a)),
             };
             if let Some(f) = field {
                 fields.push(f);
@@ -791,7 +809,7 @@ impl Validator<'_> {
                 return None;
             }
         }
-        Some(fields.join(","))
+        Some(fields)
     }
 
     fn time(&mut self, t: &Sp<String>) -> Option<(u8, u8)> {
@@ -1065,9 +1083,11 @@ impl Validator<'_> {
             prefix: Prefix::of(&b.name.value)?,
             record,
             zone_id: zone_model.id.clone(),
-            primary: Name(primary_block.name.value.clone()),
-            primary_value,
-            health,
+            primary: Primary::Instance {
+                name: Name(primary_block.name.value.clone()),
+                value: primary_value,
+                health,
+            },
             secondary: Name(secondary_block?.name.value.clone()),
             ttl: ttl?,
         })
@@ -1225,7 +1245,14 @@ impl Validator<'_> {
         let s = &b.body;
         let cert = self
             .required(s.certificate.as_ref(), "certificate", &what, b.span)
-            .and_then(|c| self.certificate(c));
+            .and_then(|c| {
+                if c.value == "new" {
+                    self.new_certificate(c, b, failovers)
+                } else {
+                    self.certificate(c, "us-east-1", "CloudFront")
+                        .map(Certificate::Arn)
+                }
+            });
         let page = match (&s.page, &s.title, &s.message) {
             (Some(p), None, None) => self.read_file(p).map(Page::File),
             (Some(p), t, m) => {
@@ -1312,7 +1339,43 @@ impl Validator<'_> {
         })
     }
 
-    fn certificate(&mut self, c: &Sp<String>) -> Option<String> {
+    /// `certificate = "new"`: the edge stack validates one name per failover
+    /// record that points at this site, each through that failover's zone.
+    fn new_certificate(
+        &mut self,
+        c: &Sp<String>,
+        b: &Block<spec::Sorry>,
+        failovers: &BTreeMap<Name, model::Failover>,
+    ) -> Option<Certificate> {
+        let name = Name(b.name.value.clone());
+        let mut validation: Vec<(String, String)> = failovers
+            .values()
+            .filter(|f| f.secondary == name)
+            .map(|f| (f.record.clone(), f.zone_id.clone()))
+            .collect();
+        validation.sort();
+        if validation.is_empty() {
+            self.err(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    c.span,
+                    format!(
+                        "[sorry.{}] has a new certificate but no name to put in it",
+                        b.name.value
+                    ),
+                )
+                .label("no failover points at this sorry site")
+                .help(
+                    "the certificate's names are the failover records whose secondary is this site",
+                ),
+            );
+            return None;
+        }
+        Some(Certificate::New { validation })
+    }
+
+    /// An ACM certificate ARN in `region`; `user` says who requires that region.
+    fn certificate(&mut self, c: &Sp<String>, region: &str, user: &str) -> Option<String> {
         let parts: Vec<&str> = c.value.split(':').collect();
         let well_formed = parts.len() == 6
             && parts[0] == "arn"
@@ -1327,19 +1390,21 @@ impl Validator<'_> {
             self.err(
                 Diagnostic::error(Code::InvalidId, c.span, "invalid ACM certificate ARN")
                     .label("not an ACM certificate ARN")
-                    .help("write `arn:aws:acm:us-east-1:ACCOUNT:certificate/ID`"),
+                    .help(format!(
+                        "write `arn:aws:acm:{region}:ACCOUNT:certificate/ID`"
+                    )),
             );
             return None;
         }
-        if parts[3] != "us-east-1" {
+        if parts[3] != region {
             self.err(
                 Diagnostic::error(
                     Code::CertificateRegion,
                     c.span,
-                    format!("the certificate is in {}, not us-east-1", parts[3]),
+                    format!("the certificate is in {}, not {region}", parts[3]),
                 )
-                .label("CloudFront only uses certificates from us-east-1")
-                .help("request or import the certificate in us-east-1 (N. Virginia)"),
+                .label(format!("{user} only uses certificates from {region}"))
+                .help(format!("request or import the certificate in {region}")),
             );
             return None;
         }
@@ -1444,10 +1509,22 @@ mod tests {
     #[test]
     fn days_become_cron_day_of_week() {
         let mut v = v();
-        assert_eq!(v.days(&sp("MON-FRI")).as_deref(), Some("1-5"));
-        assert_eq!(v.days(&sp("sat,SUN")).as_deref(), Some("6,0"));
-        assert_eq!(v.days(&sp("SUN-SAT")).as_deref(), Some("0-6"));
-        assert_eq!(v.days(&sp("MON,WED-FRI")).as_deref(), Some("1,3-5"));
+        let cron = |v: &mut Validator<'_>, d: &str| {
+            let h = Hours {
+                days: v.days(&sp(d)).unwrap(),
+                start: (9, 0),
+                stop: (18, 0),
+                timezone: "UTC".into(),
+            };
+            (h.unix_days(), h.named_days())
+        };
+        assert_eq!(cron(&mut v, "MON-FRI"), ("1-5".into(), "MON-FRI".into()));
+        assert_eq!(cron(&mut v, "sat,SUN"), ("6,0".into(), "SAT,SUN".into()));
+        assert_eq!(cron(&mut v, "SUN-SAT"), ("0-6".into(), "SUN-SAT".into()));
+        assert_eq!(
+            cron(&mut v, "MON,WED-FRI"),
+            ("1,3-5".into(), "MON,WED-FRI".into())
+        );
         assert!(v.diags.is_empty());
         for bad in ["FRI-MON", "MON-MON", "MONDAY", "", "MON,,TUE"] {
             assert!(v.days(&sp(bad)).is_none(), "{bad}");
@@ -1505,10 +1582,14 @@ mod tests {
         let mut v = v();
         let ok =
             "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
-        assert!(v.certificate(&sp(ok)).is_some());
+        assert!(v.certificate(&sp(ok), "us-east-1", "CloudFront").is_some());
         assert!(
-            v.certificate(&sp(&ok.replace("us-east-1", "eu-west-1")))
-                .is_none()
+            v.certificate(
+                &sp(&ok.replace("us-east-1", "eu-west-1")),
+                "us-east-1",
+                "CloudFront"
+            )
+            .is_none()
         );
         assert_eq!(v.diags.last().unwrap().code, Code::CertificateRegion);
     }

@@ -34,6 +34,12 @@ pub struct Alarm {
     pub comparison_operator: &'static str,
     /// Missing data handling.
     pub treat_missing_data: &'static str,
+    /// Notified on ALARM.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alarm_actions: Vec<Expr>,
+    /// Notified on OK.
+    #[serde(rename = "OKActions", skip_serializing_if = "Vec::is_empty")]
+    pub ok_actions: Vec<Expr>,
 }
 
 /// An alarm dimension.
@@ -139,7 +145,7 @@ pub struct AliasTarget {
     #[serde(rename = "DNSName")]
     pub dns_name: Expr,
     /// Target's hosted zone.
-    pub hosted_zone_id: &'static str,
+    pub hosted_zone_id: Expr,
     /// Whether the target's health counts.
     pub evaluate_target_health: bool,
 }

@@ -248,7 +248,7 @@ pub struct CustomErrorResponse {
 #[serde(rename_all = "PascalCase")]
 pub struct ViewerCertificate {
     /// ACM ARN.
-    pub acm_certificate_arn: String,
+    pub acm_certificate_arn: Expr,
     /// `sni-only`.
     pub ssl_support_method: &'static str,
     /// `TLSv1.2_2021`.

@@ -259,7 +259,7 @@ pub(super) fn instance(
                     min_size: min,
                     max_size: 1,
                     desired_capacity: capacity,
-                    recurrence: format!("{minute} {hour} * * {}", h.days),
+                    recurrence: format!("{minute} {hour} * * {}", h.unix_days()),
                     time_zone: h.timezone.clone(),
                 }),
             );

@@ -6,10 +6,10 @@ use crate::cfn::{
     Bucket, BucketEncryption, BucketPolicy, CacheBehavior, Condition, CustomErrorResponse,
     Distribution, DistributionConfig, Effect, EncryptionDefault, EncryptionRule, Expr, Function,
     FunctionAssociation, FunctionConfig, OacConfig, Origin, OriginAccessControl, Output,
-    OwnershipControls, OwnershipRule, PolicyDocument, Principal, Pseudo, PublicAccessBlock,
-    Resource, S3OriginConfig, Statement, Tag, Template, ViewerCertificate,
+    OwnershipControls, OwnershipRule, Parameter, PolicyDocument, Principal, Pseudo,
+    PublicAccessBlock, Resource, S3OriginConfig, Statement, Tag, Template, ViewerCertificate,
 };
-use crate::model::Sorry;
+use crate::model::{Certificate, Sorry};
 use crate::naming::Part;
 use crate::userdata;
 
@@ -138,6 +138,24 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
         }),
     );
 
+    let certificate = match &s.certificate {
+        Certificate::Arn(arn) => Expr::str(arn),
+        // Created by the us-east-1 edge stack; deploy.sh passes its ARN in.
+        Certificate::New { .. } => {
+            let param = p.id(Part::CertificateArn);
+            t.parameters.insert(
+                param.clone(),
+                Parameter {
+                    kind: "String",
+                    default: None,
+                    description: format!(
+                        "{what}: ARN of the certificate the edge stack created in us-east-1"
+                    ),
+                },
+            );
+            Expr::Ref(param)
+        }
+    };
     let origin_id = "sorry-bucket".to_string();
     add(
         t,
@@ -180,7 +198,7 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                     })
                     .collect(),
                 viewer_certificate: ViewerCertificate {
-                    acm_certificate_arn: s.certificate.clone(),
+                    acm_certificate_arn: certificate,
                     ssl_support_method: "sni-only",
                     minimum_protocol_version: "TLSv1.2_2021",
                 },
