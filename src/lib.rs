@@ -22,6 +22,7 @@ pub mod emit;
 pub mod front;
 pub mod model;
 pub mod naming;
+pub mod plan;
 pub mod source;
 pub mod spec;
 pub mod synth;

@@ -31,6 +31,10 @@ pub struct TagKeys {
     pub failover_health_check_id: &'static str,
     /// Its TTL.
     pub failover_ttl: &'static str,
+    /// `STACK-NAME` of an `[instance]`: what backups and tasks target.
+    pub instance: &'static str,
+    /// `STACK-NAME` of a `[fleet]`: what backups and tasks target.
+    pub fleet: &'static str,
 }
 
 /// The tag keys. Instance tags readable from IMDS may not contain `/` or
@@ -45,6 +49,8 @@ pub const TAGS: TagKeys = TagKeys {
     failover_set_id: "topoform:failover-set-id",
     failover_health_check_id: "topoform:failover-health-check-id",
     failover_ttl: "topoform:failover-ttl",
+    instance: "topoform:instance",
+    fleet: "topoform:fleet",
 };
 
 #[derive(Serialize)]
@@ -125,40 +131,6 @@ pub fn sorry_function(s: &Sorry) -> String {
             name: s.name.as_str(),
             status: s.status,
             allow: allow.collect(),
-        },
-    )
-}
-
-/// One sorry page to upload.
-#[derive(Serialize)]
-pub struct Upload {
-    /// The sorry block's name.
-    pub name: String,
-    /// Path of the page, relative to the output directory.
-    pub page: String,
-    /// Output key holding the bucket name.
-    pub bucket_output: String,
-    /// Output key holding the distribution id.
-    pub distribution_output: String,
-}
-
-#[derive(Serialize)]
-struct DeployContext<'a> {
-    stack: &'a str,
-    region: &'a str,
-    template: &'a str,
-    sorry: &'a [Upload],
-}
-
-/// The deploy plan.
-pub fn deploy_script(stack: &str, region: &str, template: &str, sorry: &[Upload]) -> String {
-    render(
-        "deploy.sh.j2",
-        &DeployContext {
-            stack,
-            region,
-            template,
-            sorry,
         },
     )
 }

@@ -185,6 +185,9 @@ pub(super) fn instance(
             propagate_at_launch: true,
         });
     };
+    // What backups and tasks select this instance by.
+    let target = super::target_tag(model, &model::Target::Instance(i.name.clone()));
+    propagate(&target.key, target.value);
     if let Some(a) = &allocation {
         propagate(TAGS.allocation_id, a.clone());
     }

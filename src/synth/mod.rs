@@ -13,9 +13,10 @@ mod sorry;
 use std::collections::BTreeMap;
 
 use crate::cfn::{Tag, Template, TemplateMetadata, TopoformMetadata};
-use crate::model::Model;
+use crate::model::{Model, Target};
 use crate::naming::Part;
-use crate::userdata::{self, Upload};
+use crate::plan::{self, Upload};
+use crate::userdata;
 
 /// Everything a topology compiles to, before serialization.
 #[derive(Debug)]
@@ -89,7 +90,7 @@ pub fn synth(model: &Model) -> Artifacts {
     let template_file = format!("{}.template.json", model.stack.name);
     files.insert(
         "deploy.sh".to_string(),
-        userdata::deploy_script(
+        plan::render_plan(
             &model.stack.name,
             &model.stack.region,
             &template_file,
@@ -99,6 +100,20 @@ pub fn synth(model: &Model) -> Artifacts {
     let mut templates = BTreeMap::new();
     templates.insert(template_file, template);
     Artifacts { templates, files }
+}
+
+/// The tag that backups and tasks select `target`'s instances by.
+pub(crate) fn target_tag(model: &Model, target: &Target) -> Tag {
+    match target {
+        Target::Instance(name) => Tag::new(
+            userdata::TAGS.instance,
+            format!("{}-{}", model.stack.name, name.as_str()),
+        ),
+        Target::Fleet(name) => Tag::new(
+            userdata::TAGS.fleet,
+            format!("{}-{}", model.stack.name, name.as_str()),
+        ),
+    }
 }
 
 /// Inserts a resource; a duplicate ID here is a bug (validate checks names).
