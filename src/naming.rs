@@ -251,6 +251,21 @@ pub struct Collision {
 }
 
 impl Registry {
+    /// Registers a fixed, stack-wide ID; returns the collision if a block
+    /// already derives it.
+    pub fn register_fixed(&mut self, id: &'static str, owner: &Owner) -> Option<Collision> {
+        let id = LogicalId::fixed(id);
+        if let Some(first) = self.ids.get(&id) {
+            return Some(Collision {
+                id,
+                first: first.clone(),
+                second: owner.clone(),
+            });
+        }
+        self.ids.insert(id, owner.clone());
+        None
+    }
+
     /// Registers every part of a block; returns the first collision with a
     /// *different* block, if any (one per pair of blocks is enough to report).
     pub fn register(

@@ -59,6 +59,14 @@ pub struct Topology {
     pub failovers: Vec<Block<Failover>>,
     /// `[sorry.NAME]` blocks.
     pub sorries: Vec<Block<Sorry>>,
+    /// `[alb.NAME]` blocks.
+    pub albs: Vec<Block<Alb>>,
+    /// `[fleet.NAME]` blocks.
+    pub fleets: Vec<Block<Fleet>>,
+    /// `[backup.NAME]` blocks.
+    pub backups: Vec<Block<Backup>>,
+    /// `[task.NAME]` blocks.
+    pub tasks: Vec<Block<Task>>,
 }
 
 /// `[stack]`.
@@ -72,6 +80,8 @@ pub struct Stack {
     pub description: Option<Sp<String>>,
     /// Tags for every taggable resource.
     pub tags: Vec<(Sp<String>, Sp<String>)>,
+    /// E-mail address notified of every alarm.
+    pub notify: Option<Sp<String>>,
 }
 
 /// `[zone.NAME]`: an existing Route 53 hosted zone.
@@ -196,4 +206,87 @@ pub struct Sorry {
     pub allow: Option<SpList>,
     /// HTTP status of the sorry response.
     pub status: Option<Sp<i64>>,
+}
+
+/// `[alb.NAME]`: an HTTPS load balancer in front of an instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Alb {
+    /// VPC id of the subnets (extension: CloudFormation cannot look it up).
+    pub vpc: Option<Sp<String>>,
+    /// Two or more subnet ids in distinct AZs.
+    pub subnets: Option<SpList>,
+    /// ACM certificate ARN in the stack's region.
+    pub certificate: Option<Sp<String>>,
+    /// `"instance.NAME"`.
+    pub target: Option<Sp<String>>,
+    /// Instance port.
+    pub port: Option<Sp<i64>>,
+    /// Target group health check path.
+    pub health_path: Option<Sp<String>>,
+    /// CIDRs allowed to reach 443.
+    pub allow: Option<SpList>,
+}
+
+/// `[fleet.NAME]`: one instance per client.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fleet {
+    /// `ami-…` or `ssm:/…`.
+    pub ami: Option<Sp<String>>,
+    /// Instance type.
+    pub instance_type: Option<Sp<String>>,
+    /// Subnet ids.
+    pub subnets: Option<SpList>,
+    /// Security group ids.
+    pub security_groups: Option<SpList>,
+    /// Client ids.
+    pub clients: Option<SpList>,
+    /// File with one client id a line, relative to the topology file.
+    pub clients_file: Option<Sp<String>>,
+    /// Tag carrying the client id.
+    pub tag: Option<Sp<String>>,
+    /// Per-boot private record (`ip` is not accepted here).
+    pub dns: Option<Sp<Dns>>,
+    /// Parameter names read from SSM.
+    pub parameters: Option<SpList>,
+    /// First-boot command.
+    pub bootstrap: Option<Sp<String>>,
+    /// Start/stop schedule.
+    pub hours: Option<Sp<Hours>>,
+}
+
+/// `[backup.NAME]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Backup {
+    /// `"instance.NAME"` or `"fleet.NAME"`.
+    pub target: Option<Sp<String>>,
+    /// `"ami"` or `"snapshot"`.
+    pub kind: Option<Sp<String>>,
+    /// UTC `HH:MM`.
+    pub at: Option<Sp<String>>,
+    /// Hours between backups.
+    pub every: Option<Sp<i64>>,
+    /// Generations kept.
+    pub keep: Option<Sp<i64>>,
+    /// `{ region, keep }`.
+    pub copy_to: Option<Sp<CopyTo>>,
+}
+
+/// `copy_to = { region, keep }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyTo {
+    /// Target region.
+    pub region: Option<Sp<String>>,
+    /// Generations kept there.
+    pub keep: Option<Sp<i64>>,
+}
+
+/// `[task.NAME]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Task {
+    /// `"instance.NAME"` or `"fleet.NAME"`.
+    pub target: Option<Sp<String>>,
+    /// `cron(...)` or `rate(...)`.
+    pub schedule: Option<Sp<String>>,
+    /// Shell commands.
+    pub commands: Option<SpList>,
 }

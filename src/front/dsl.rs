@@ -10,10 +10,15 @@
 //! every optional key stays `None` unless its setter is called, and values
 //! are checked by `validate`, not here. What types can say, they do: a
 //! reference to another block is a typed handle ([`ZoneRef`],
-//! [`InstanceRef`], [`SorryRef`]) returned when the block is added, so a zone
-//! cannot be passed where an instance is expected; ports, TTLs and sizes are
-//! unsigned integers; enumerated words are enums. Values carry no source
-//! span (`Sp::bare`), so diagnostics point at nothing.
+//! [`InstanceRef`], [`SorryRef`], [`AlbRef`], [`FleetRef`]) returned when the
+//! block is added, so a zone cannot be passed where an instance is expected;
+//! where the language accepts two kinds, the parameter takes
+//! `impl Into<`[`PrimaryRef`]`>` (an instance or an ALB) or
+//! `impl Into<`[`TargetRef`]`>` (an instance or a fleet), which only those
+//! handles convert into. Ports, TTLs and sizes are unsigned integers;
+//! enumerated words, and the word `"new"` of a sorry certificate, are enums
+//! or constructors. Values carry no source span (`Sp::bare`), so diagnostics
+//! point at nothing.
 //!
 //! Blocks are added with `&mut self` methods on [`Topology`], which return
 //! the block's handle; block bodies are by-value builders.
@@ -62,6 +67,13 @@ fn push(list: &mut Option<SpList>, value: impl Into<String>) {
     list.get_or_insert_with(|| Sp::bare(Vec::new()))
         .value
         .push(bare(value));
+}
+
+/// Appends every value to an optional list, creating the list even when
+/// there is none (as TOML's `key = []` does).
+fn extend<S: Into<String>>(list: &mut Option<SpList>, values: impl IntoIterator<Item = S>) {
+    let list = &mut list.get_or_insert_with(|| Sp::bare(Vec::new())).value;
+    list.extend(values.into_iter().map(bare));
 }
 
 /// A handle as the reference string, `"kind.name"`, that TOML would hold.
@@ -123,6 +135,95 @@ handle!(
     FailoverRef,
     "failover"
 );
+handle!(
+    /// A handle on an `[alb.NAME]` block: renders as `"alb.NAME"`.
+    AlbRef,
+    "alb"
+);
+handle!(
+    /// A handle on a `[fleet.NAME]` block: renders as `"fleet.NAME"`.
+    FleetRef,
+    "fleet"
+);
+handle!(
+    /// A handle on a `[backup.NAME]` block: renders as `"backup.NAME"`.
+    BackupRef,
+    "backup"
+);
+handle!(
+    /// A handle on a `[task.NAME]` block: renders as `"task.NAME"`.
+    TaskRef,
+    "task"
+);
+
+/// Implements `From<Handle>` and `From<&Handle>` for one variant of a
+/// reference enum.
+macro_rules! either_from {
+    ($either:ident :: $variant:ident ($handle:ident)) => {
+        impl From<$handle> for $either {
+            fn from(handle: $handle) -> Self {
+                $either::$variant(handle)
+            }
+        }
+
+        impl From<&$handle> for $either {
+            fn from(handle: &$handle) -> Self {
+                $either::$variant(handle.clone())
+            }
+        }
+    };
+}
+
+/// A failover's `primary`: an instance or an ALB.
+///
+/// [`Failover::new`] takes `impl Into<PrimaryRef>`, so pass `&instance` or
+/// `&alb`; no other handle converts into it. It renders (`Display`) as the
+/// reference string the TOML file would hold.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrimaryRef {
+    /// `"instance.NAME"`: an A record of its Elastic IP (or of its public
+    /// IP, registered at boot) with a health check.
+    Instance(InstanceRef),
+    /// `"alb.NAME"`: an alias A record to the load balancer.
+    Alb(AlbRef),
+}
+
+either_from!(PrimaryRef::Instance(InstanceRef));
+either_from!(PrimaryRef::Alb(AlbRef));
+
+impl fmt::Display for PrimaryRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrimaryRef::Instance(r) => r.fmt(f),
+            PrimaryRef::Alb(r) => r.fmt(f),
+        }
+    }
+}
+
+/// The `target` of a backup or a task: an instance or a fleet.
+///
+/// [`Backup::new`] and [`Task::new`] take `impl Into<TargetRef>`, so pass
+/// `&instance` or `&fleet`; no other handle converts into it. It renders
+/// (`Display`) as the reference string the TOML file would hold.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetRef {
+    /// `"instance.NAME"`: the instance of that group.
+    Instance(InstanceRef),
+    /// `"fleet.NAME"`: every client's instance.
+    Fleet(FleetRef),
+}
+
+either_from!(TargetRef::Instance(InstanceRef));
+either_from!(TargetRef::Fleet(FleetRef));
+
+impl fmt::Display for TargetRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetRef::Instance(r) => r.fmt(f),
+            TargetRef::Fleet(r) => r.fmt(f),
+        }
+    }
+}
 
 /// A whole topology: `[stack]` plus the blocks added to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +242,7 @@ impl Topology {
                     region: Some(bare(region)),
                     description: None,
                     tags: Vec::new(),
+                    notify: None,
                 })),
                 ..spec::Topology::default()
             },
@@ -170,6 +272,14 @@ impl Topology {
         self
     }
 
+    /// `[stack] notify`: an e-mail address that an SNS topic and
+    /// subscription notify of every alarm.
+    #[must_use]
+    pub fn notify(mut self, email: impl Into<String>) -> Self {
+        self.stack().notify = Some(bare(email));
+        self
+    }
+
     /// Adds `[zone.NAME]`, an existing hosted zone, and returns its handle.
     pub fn zone(&mut self, name: &str, zone: Zone) -> ZoneRef {
         self.spec.zones.push(block(name, zone.0));
@@ -195,13 +305,39 @@ impl Topology {
         FailoverRef { name: name.into() }
     }
 
+    /// Adds `[alb.NAME]`, an HTTPS load balancer in front of an instance, and
+    /// returns its handle.
+    pub fn alb(&mut self, name: &str, alb: Alb) -> AlbRef {
+        self.spec.albs.push(block(name, alb.0));
+        AlbRef { name: name.into() }
+    }
+
+    /// Adds `[fleet.NAME]`, one instance per client, and returns its handle.
+    pub fn fleet(&mut self, name: &str, fleet: Fleet) -> FleetRef {
+        self.spec.fleets.push(block(name, fleet.0));
+        FleetRef { name: name.into() }
+    }
+
+    /// Adds `[backup.NAME]`, scheduled AMIs or snapshots, and returns its
+    /// handle.
+    pub fn backup(&mut self, name: &str, backup: Backup) -> BackupRef {
+        self.spec.backups.push(block(name, backup.0));
+        BackupRef { name: name.into() }
+    }
+
+    /// Adds `[task.NAME]`, scheduled shell commands, and returns its handle.
+    pub fn task(&mut self, name: &str, task: Task) -> TaskRef {
+        self.spec.tasks.push(block(name, task.0));
+        TaskRef { name: name.into() }
+    }
+
     /// The topology as written, for [`crate::compile_spec`].
     pub fn build(self) -> spec::Topology {
         self.spec
     }
 
     /// Validates and compiles the topology; `files` reads the files it names
-    /// (`setup`, `page`).
+    /// (`setup`, `page`, `clients_file`).
     pub fn compile(self, files: &dyn Files) -> Compilation {
         crate::compile_spec(&self.spec, files)
     }
@@ -260,11 +396,7 @@ impl Instance {
     /// Adds every subnet of `ids` to `subnets`.
     #[must_use]
     pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        let list = &mut self.0.subnets;
-        list.get_or_insert_with(|| Sp::bare(Vec::new()));
-        for id in ids {
-            push(list, id);
-        }
+        extend(&mut self.0.subnets, ids);
         self
     }
 
@@ -278,11 +410,7 @@ impl Instance {
     /// Adds every group of `ids` to `security_groups`.
     #[must_use]
     pub fn security_groups<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        let list = &mut self.0.security_groups;
-        list.get_or_insert_with(|| Sp::bare(Vec::new()));
-        for id in ids {
-            push(list, id);
-        }
+        extend(&mut self.0.security_groups, ids);
         self
     }
 
@@ -428,29 +556,76 @@ pub enum Ip {
 pub struct Failover(spec::Failover);
 
 impl Failover {
-    /// The failover `record` in `zone`, answered by `primary` while it is
-    /// healthy and by the sorry site `secondary` otherwise.
+    /// The failover `record` in `zone`, answered by `primary` (`&instance`
+    /// or `&alb`, see [`PrimaryRef`]) while it is healthy and by the sorry
+    /// site `secondary` otherwise.
     ///
-    /// Handles are typed, so a zone cannot stand for the primary:
+    /// Handles are typed, so only an instance or an ALB can stand for the
+    /// primary. Not a zone:
     ///
-    /// ```compile_fail
-    /// use topoform::front::dsl::{Failover, Instance, Sorry, Topology, Zone};
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
     ///
     /// let mut topo = Topology::new("demo", "ap-northeast-1");
     /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
     /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
     /// let _ = Failover::new("www.example.com", &zone, &zone, &sorry);
     /// ```
+    ///
+    /// nor the sorry site itself:
+    ///
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("demo", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
+    /// let _ = Failover::new("www.example.com", &zone, &sorry, &sorry);
+    /// ```
+    ///
+    /// nor a fleet:
+    ///
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Fleet, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("demo", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    /// let fleet = topo.fleet("app", Fleet::new("ami-0123456789abcdef0", "t3.small"));
+    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
+    /// let _ = Failover::new("www.example.com", &zone, &fleet, &sorry);
+    /// ```
+    ///
+    /// An ALB in front of an instance, failing over to a sorry site whose
+    /// certificate an edge stack creates:
+    ///
+    /// ```rust
+    /// use topoform::front::dsl::{Alb, Failover, Instance, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("shop", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z1SHOPWEBZONE1", "example.shop"));
+    /// let web = topo.instance("web", Instance::new("ami-0d52744d6551d851e", "t3.small"));
+    /// let front = topo.alb(
+    ///     "front",
+    ///     Alb::new("vpc-0a1b2c3d4e5f60718", "arn:aws:acm:ap-northeast-1:1:certificate/x", &web)
+    ///         .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
+    ///         .port(8080),
+    /// );
+    /// let sorry = topo.sorry("maintenance", Sorry::new_certificate());
+    /// topo.failover("www", Failover::new("www.example.shop", &zone, &front, &sorry));
+    /// let spec = topo.build();
+    /// let primary = spec.failovers[0].body.primary.as_ref().map(|p| p.value.as_str());
+    /// assert_eq!(primary, Some("alb.front"));
+    /// ```
     pub fn new(
         record: impl Into<String>,
         zone: &ZoneRef,
-        primary: &InstanceRef,
+        primary: impl Into<PrimaryRef>,
         secondary: &SorryRef,
     ) -> Self {
         Failover(spec::Failover {
             record: Some(bare(record)),
             zone: Some(reference(zone)),
-            primary: Some(reference(primary)),
+            primary: Some(reference(&primary.into())),
             health: None,
             secondary: Some(reference(secondary)),
             ttl: None,
@@ -512,13 +687,20 @@ pub enum Health {
 pub struct Sorry(spec::Sorry);
 
 impl Sorry {
-    /// A sorry site served with `certificate`, an ACM certificate ARN in
-    /// us-east-1.
+    /// A sorry site served with `certificate`, an existing ACM certificate
+    /// ARN in us-east-1. To have one created, use [`Sorry::new_certificate`].
     pub fn new(certificate: impl Into<String>) -> Self {
         Sorry(spec::Sorry {
             certificate: Some(bare(certificate)),
             ..spec::Sorry::default()
         })
+    }
+
+    /// A sorry site whose certificate is created: `certificate = "new"`. An
+    /// edge stack in us-east-1 requests one for the failover records that
+    /// point here and validates it through their zone.
+    pub fn new_certificate() -> Self {
+        Sorry::new("new")
     }
 
     /// `page`: the path of the page's HTML, read through the [`Files`] given
@@ -554,6 +736,332 @@ impl Sorry {
     #[must_use]
     pub fn status(mut self, status: u16) -> Self {
         self.0.status = Some(Sp::bare(i64::from(status)));
+        self
+    }
+}
+
+/// The body of an `[alb.NAME]` block: an HTTPS load balancer in front of an
+/// instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alb(spec::Alb);
+
+impl Alb {
+    /// A load balancer in `vpc` (`vpc-…`, the VPC of its subnets) serving
+    /// HTTPS with `certificate`, an ACM certificate ARN in the stack's
+    /// region, in front of the instance `target`. Add two or more subnets
+    /// in distinct AZs with [`Alb::subnet`] or [`Alb::subnets`].
+    pub fn new(
+        vpc: impl Into<String>,
+        certificate: impl Into<String>,
+        target: &InstanceRef,
+    ) -> Self {
+        Alb(spec::Alb {
+            vpc: Some(bare(vpc)),
+            certificate: Some(bare(certificate)),
+            target: Some(reference(target)),
+            ..spec::Alb::default()
+        })
+    }
+
+    /// Adds one of `subnets`. Call once per subnet.
+    #[must_use]
+    pub fn subnet(mut self, id: impl Into<String>) -> Self {
+        push(&mut self.0.subnets, id);
+        self
+    }
+
+    /// Adds every subnet of `ids` to `subnets`.
+    #[must_use]
+    pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.subnets, ids);
+        self
+    }
+
+    /// `port`: the instance port (default 80).
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.0.port = Some(Sp::bare(i64::from(port)));
+        self
+    }
+
+    /// `health_path`: the target group's health check path (default `/`).
+    #[must_use]
+    pub fn health_path(mut self, path: impl Into<String>) -> Self {
+        self.0.health_path = Some(bare(path));
+        self
+    }
+
+    /// Adds a CIDR to `allow`, who may reach port 443 (default
+    /// `0.0.0.0/0`). Call once per CIDR.
+    #[must_use]
+    pub fn allow(mut self, cidr: impl Into<String>) -> Self {
+        push(&mut self.0.allow, cidr);
+        self
+    }
+}
+
+/// The body of a `[fleet.NAME]` block: one instance per client from a
+/// golden AMI.
+///
+/// ```rust
+/// use topoform::front::dsl::{Fleet, FleetDns, Topology, Zone};
+///
+/// let mut topo = Topology::new("app-layer", "ap-northeast-1");
+/// let local = topo.zone("local", Zone::new("Z0PRIVATELOCAL1", "local").private(true));
+/// let app = topo.fleet(
+///     "app",
+///     Fleet::new("ami-0123456789abcdef0", "t3.medium")
+///         .subnet("subnet-0aaaaaaaaaaaaaaaa")
+///         .security_group("sg-0abcdefabcdefabcd")
+///         .clients(["acme", "globex"])
+///         .dns(FleetDns::new(&local, "{client}.local"))
+///         .parameter("DB_PASSWORD")
+///         .bootstrap("/opt/app/bootstrap.sh"),
+/// );
+/// assert_eq!(app.to_string(), "fleet.app");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fleet(spec::Fleet);
+
+impl Fleet {
+    /// A fleet of instances from `ami` (`ami-…` or `ssm:/…`) of
+    /// `instance_type`. Name its clients with [`Fleet::client`],
+    /// [`Fleet::clients`] or [`Fleet::clients_file`].
+    pub fn new(ami: impl Into<String>, instance_type: impl Into<String>) -> Self {
+        Fleet(spec::Fleet {
+            ami: Some(bare(ami)),
+            instance_type: Some(bare(instance_type)),
+            ..spec::Fleet::default()
+        })
+    }
+
+    /// Adds one of `subnets`. Call once per subnet.
+    #[must_use]
+    pub fn subnet(mut self, id: impl Into<String>) -> Self {
+        push(&mut self.0.subnets, id);
+        self
+    }
+
+    /// Adds every subnet of `ids` to `subnets`.
+    #[must_use]
+    pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.subnets, ids);
+        self
+    }
+
+    /// Adds one of `security_groups`. Call once per group.
+    #[must_use]
+    pub fn security_group(mut self, id: impl Into<String>) -> Self {
+        push(&mut self.0.security_groups, id);
+        self
+    }
+
+    /// Adds every group of `ids` to `security_groups`.
+    #[must_use]
+    pub fn security_groups<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.security_groups, ids);
+        self
+    }
+
+    /// Adds one of `clients` (`[a-z0-9-]+`). Call once per client.
+    #[must_use]
+    pub fn client(mut self, id: impl Into<String>) -> Self {
+        push(&mut self.0.clients, id);
+        self
+    }
+
+    /// Adds every client of `ids` to `clients`.
+    #[must_use]
+    pub fn clients<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.clients, ids);
+        self
+    }
+
+    /// `clients_file`: the path of a file with one client id a line, read
+    /// through the [`Files`] given to [`Topology::compile`] (instead of
+    /// `clients`).
+    #[must_use]
+    pub fn clients_file(mut self, path: impl Into<String>) -> Self {
+        self.0.clients_file = Some(bare(path));
+        self
+    }
+
+    /// `tag`: the tag that carries the client id (default `ClientId`).
+    #[must_use]
+    pub fn tag(mut self, key: impl Into<String>) -> Self {
+        self.0.tag = Some(bare(key));
+        self
+    }
+
+    /// `dns`: a private record that each instance registers at every boot.
+    #[must_use]
+    pub fn dns(mut self, dns: FleetDns) -> Self {
+        self.0.dns = Some(Sp::bare(dns.0));
+        self
+    }
+
+    /// Adds one of `parameters`, read at first boot from SSM
+    /// `/NAME/{client}/PARAM` and exported to `bootstrap`. Call once per
+    /// parameter.
+    #[must_use]
+    pub fn parameter(mut self, name: impl Into<String>) -> Self {
+        push(&mut self.0.parameters, name);
+        self
+    }
+
+    /// Adds every name of `names` to `parameters`.
+    #[must_use]
+    pub fn parameters<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.parameters, names);
+        self
+    }
+
+    /// `bootstrap`: the command run at first boot.
+    #[must_use]
+    pub fn bootstrap(mut self, command: impl Into<String>) -> Self {
+        self.0.bootstrap = Some(bare(command));
+        self
+    }
+
+    /// `hours`: when the instances run.
+    #[must_use]
+    pub fn hours(mut self, hours: Hours) -> Self {
+        self.0.hours = Some(Sp::bare(hours.0));
+        self
+    }
+}
+
+/// `dns` of a fleet: a private A record each instance UPSERTs with its
+/// private IP at boot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FleetDns(spec::Dns);
+
+impl FleetDns {
+    /// The A record `record` in `zone`; `{client}` in `record` stands for
+    /// the client id, e.g. `"{client}.local"`.
+    pub fn new(zone: &ZoneRef, record: impl Into<String>) -> Self {
+        FleetDns(spec::Dns {
+            zone: Some(reference(zone)),
+            record: Some(bare(record)),
+            ip: None,
+        })
+    }
+}
+
+/// The body of a `[backup.NAME]` block: AMIs or snapshots taken on a
+/// schedule by Data Lifecycle Manager.
+///
+/// ```rust
+/// use topoform::front::dsl::{Backup, BackupKind, Instance, Task, Topology};
+///
+/// let mut topo = Topology::new("ops", "ap-northeast-1").notify("ops@example.com");
+/// let web = topo.instance("web", Instance::new("ami-0a1b2c3d4e5f60718", "t3.small"));
+/// topo.backup(
+///     "web-images",
+///     Backup::new(&web, BackupKind::Ami, "17:00", 24, 7).copy_to("ap-southeast-1", 3),
+/// );
+/// topo.task(
+///     "vacuum",
+///     Task::new(&web, "cron(0 3 ? * SUN *)").command("journalctl --vacuum-time=14d"),
+/// );
+/// ```
+///
+/// Only an instance or a fleet can be a target, not a zone:
+///
+/// ```compile_fail,E0277
+/// use topoform::front::dsl::{Backup, BackupKind, Topology, Zone};
+///
+/// let mut topo = Topology::new("ops", "ap-northeast-1");
+/// let zone = topo.zone("public", Zone::new("Z2OPSZONE00001", "example.net"));
+/// let _ = Backup::new(&zone, BackupKind::Ami, "17:00", 24, 7);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backup(spec::Backup);
+
+impl Backup {
+    /// Backs `target` (`&instance` or `&fleet`, see [`TargetRef`]) up as
+    /// `kind`, first at `at` (UTC `HH:MM`) then `every` hours (1, 2, 3, 4,
+    /// 6, 8, 12 or 24), keeping `keep` generations.
+    pub fn new(
+        target: impl Into<TargetRef>,
+        kind: BackupKind,
+        at: impl Into<String>,
+        every: u32,
+        keep: u32,
+    ) -> Self {
+        let kind = match kind {
+            BackupKind::Ami => "ami",
+            BackupKind::Snapshot => "snapshot",
+        };
+        Backup(spec::Backup {
+            target: Some(reference(&target.into())),
+            kind: Some(bare(kind)),
+            at: Some(bare(at)),
+            every: Some(Sp::bare(i64::from(every))),
+            keep: Some(Sp::bare(i64::from(keep))),
+            copy_to: None,
+        })
+    }
+
+    /// `copy_to`: copies each backup to `region`, keeping `keep`
+    /// generations there.
+    #[must_use]
+    pub fn copy_to(mut self, region: impl Into<String>, keep: u32) -> Self {
+        self.0.copy_to = Some(Sp::bare(spec::CopyTo {
+            region: Some(bare(region)),
+            keep: Some(Sp::bare(i64::from(keep))),
+        }));
+        self
+    }
+}
+
+/// `kind` of a backup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackupKind {
+    /// `"ami"`: an AMI, deregistered with its snapshots when it expires.
+    Ami,
+    /// `"snapshot"`: snapshots of the volumes.
+    Snapshot,
+}
+
+/// The body of a `[task.NAME]` block: shell commands that SSM State Manager
+/// runs on a schedule.
+///
+/// Only an instance or a fleet can be a target, not a sorry site:
+///
+/// ```compile_fail,E0277
+/// use topoform::front::dsl::{Sorry, Task, Topology};
+///
+/// let mut topo = Topology::new("ops", "ap-northeast-1");
+/// let sorry = topo.sorry("down", Sorry::new_certificate());
+/// let _ = Task::new(&sorry, "rate(1 day)").command("true");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task(spec::Task);
+
+impl Task {
+    /// Runs commands on `target` (`&instance` or `&fleet`, see
+    /// [`TargetRef`]) on `schedule` (`cron(...)` or `rate(...)`). Add the
+    /// commands with [`Task::command`] or [`Task::commands`].
+    pub fn new(target: impl Into<TargetRef>, schedule: impl Into<String>) -> Self {
+        Task(spec::Task {
+            target: Some(reference(&target.into())),
+            schedule: Some(bare(schedule)),
+            commands: None,
+        })
+    }
+
+    /// Adds one of `commands`. Call once per command.
+    #[must_use]
+    pub fn command(mut self, command: impl Into<String>) -> Self {
+        push(&mut self.0.commands, command);
+        self
+    }
+
+    /// Adds every command of `commands` to `commands`.
+    #[must_use]
+    pub fn commands<S: Into<String>>(mut self, commands: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.0.commands, commands);
         self
     }
 }

@@ -12,13 +12,13 @@ use toml::de::{DeTable, DeValue};
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 use crate::spec::{
-    Block, Dns, ElasticIp, Failover, Health, Hours, Instance, Sorry, Sp, SpList, Stack, Topology,
-    Zone,
+    Alb, Backup, Block, CopyTo, Dns, ElasticIp, Failover, Fleet, Health, Hours, Instance, Sorry,
+    Sp, SpList, Stack, Task, Topology, Zone,
 };
 
-/// Block kinds of the language that this version does not compile yet.
-const LATER_KINDS: &[&str] = &["alb", "fleet", "backup", "task"];
-const KINDS: &[&str] = &["stack", "zone", "instance", "failover", "sorry"];
+const KINDS: &[&str] = &[
+    "stack", "zone", "instance", "failover", "sorry", "alb", "fleet", "backup", "task",
+];
 
 /// Parses TOML text into a spec, collecting every shape problem.
 pub fn parse(text: &str) -> (Topology, Vec<Diagnostic>) {
@@ -50,15 +50,10 @@ pub fn parse(text: &str) -> (Topology, Vec<Diagnostic>) {
             "instance" => cx.blocks(value, "instance", &mut topo.instances, Cx::instance),
             "failover" => cx.blocks(value, "failover", &mut topo.failovers, Cx::failover),
             "sorry" => cx.blocks(value, "sorry", &mut topo.sorries, Cx::sorry),
-            other if LATER_KINDS.contains(&other) => cx.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKind,
-                    key_span,
-                    format!("`[{other}]` blocks are not supported by this version of topoform"),
-                )
-                .label("not compiled yet")
-                .help(format!("supported kinds: {}", KINDS.join(", "))),
-            ),
+            "alb" => cx.blocks(value, "alb", &mut topo.albs, Cx::alb),
+            "fleet" => cx.blocks(value, "fleet", &mut topo.fleets, Cx::fleet),
+            "backup" => cx.blocks(value, "backup", &mut topo.backups, Cx::backup),
+            "task" => cx.blocks(value, "task", &mut topo.tasks, Cx::task),
             other => {
                 let mut d = Diagnostic::error(
                     Code::UnknownKind,
@@ -248,7 +243,11 @@ impl Cx<'_> {
 
     fn stack(&mut self, t: &DeTable<'_>) -> Stack {
         let what = "[stack]";
-        let f = self.fields(t, what, &["name", "region", "description", "tags"]);
+        let f = self.fields(
+            t,
+            what,
+            &["name", "region", "description", "tags", "notify"],
+        );
         let mut tags = Vec::new();
         if let Some((tt, _)) = self.inline(&f, "tags", what) {
             for (k, v) in tt {
@@ -264,6 +263,7 @@ impl Cx<'_> {
             region: self.string(&f, "region", what),
             description: self.string(&f, "description", what),
             tags,
+            notify: self.string(&f, "notify", what),
         }
     }
 
@@ -300,7 +300,7 @@ impl Cx<'_> {
             security_groups: self.strings(&f, "security_groups", what),
             elastic_ip: self.elastic_ip(&f, what),
             hours: self.hours(&f, what),
-            dns: self.dns(&f, what),
+            dns: self.dns(&f, what, &["zone", "record", "ip"]),
             volume_gb: self.int(&f, "volume_gb", what),
             root_device: self.string(&f, "root_device", what),
             setup: self.string(&f, "setup", what),
@@ -342,10 +342,10 @@ impl Cx<'_> {
         ))
     }
 
-    fn dns(&mut self, f: &Fields<'_, '_>, what: &str) -> Option<Sp<Dns>> {
+    fn dns(&mut self, f: &Fields<'_, '_>, what: &str, keys: &[&str]) -> Option<Sp<Dns>> {
         let (t, sp) = self.inline(f, "dns", what)?;
         let what = format!("`dns` in {what}");
-        let g = self.fields(t, &what, &["zone", "record", "ip"]);
+        let g = self.fields(t, &what, keys);
         Some(Sp::new(
             Dns {
                 zone: self.string(&g, "zone", &what),
@@ -437,6 +437,102 @@ impl Cx<'_> {
             message: self.string(&f, "message", what),
             allow: self.strings(&f, "allow", what),
             status: self.int(&f, "status", what),
+        }
+    }
+}
+
+impl Cx<'_> {
+    fn alb(&mut self, t: &DeTable<'_>, what: &str) -> Alb {
+        let f = self.fields(
+            t,
+            what,
+            &[
+                "vpc",
+                "subnets",
+                "certificate",
+                "target",
+                "port",
+                "health_path",
+                "allow",
+            ],
+        );
+        Alb {
+            vpc: self.string(&f, "vpc", what),
+            subnets: self.strings(&f, "subnets", what),
+            certificate: self.string(&f, "certificate", what),
+            target: self.string(&f, "target", what),
+            port: self.int(&f, "port", what),
+            health_path: self.string(&f, "health_path", what),
+            allow: self.strings(&f, "allow", what),
+        }
+    }
+
+    fn fleet(&mut self, t: &DeTable<'_>, what: &str) -> Fleet {
+        let f = self.fields(
+            t,
+            what,
+            &[
+                "ami",
+                "type",
+                "subnets",
+                "security_groups",
+                "clients",
+                "clients_file",
+                "tag",
+                "dns",
+                "parameters",
+                "bootstrap",
+                "hours",
+            ],
+        );
+        Fleet {
+            ami: self.string(&f, "ami", what),
+            instance_type: self.string(&f, "type", what),
+            subnets: self.strings(&f, "subnets", what),
+            security_groups: self.strings(&f, "security_groups", what),
+            clients: self.strings(&f, "clients", what),
+            clients_file: self.string(&f, "clients_file", what),
+            tag: self.string(&f, "tag", what),
+            dns: self.dns(&f, what, &["zone", "record"]),
+            parameters: self.strings(&f, "parameters", what),
+            bootstrap: self.string(&f, "bootstrap", what),
+            hours: self.hours(&f, what),
+        }
+    }
+
+    fn backup(&mut self, t: &DeTable<'_>, what: &str) -> Backup {
+        let f = self.fields(
+            t,
+            what,
+            &["target", "kind", "at", "every", "keep", "copy_to"],
+        );
+        let copy_to = self.inline(&f, "copy_to", what).map(|(t, sp)| {
+            let what = format!("`copy_to` in {what}");
+            let g = self.fields(t, &what, &["region", "keep"]);
+            Sp::new(
+                CopyTo {
+                    region: self.string(&g, "region", &what),
+                    keep: self.int(&g, "keep", &what),
+                },
+                sp,
+            )
+        });
+        Backup {
+            target: self.string(&f, "target", what),
+            kind: self.string(&f, "kind", what),
+            at: self.string(&f, "at", what),
+            every: self.int(&f, "every", what),
+            keep: self.int(&f, "keep", what),
+            copy_to,
+        }
+    }
+
+    fn task(&mut self, t: &DeTable<'_>, what: &str) -> Task {
+        let f = self.fields(t, what, &["target", "schedule", "commands"]);
+        Task {
+            target: self.string(&f, "target", what),
+            schedule: self.string(&f, "schedule", what),
+            commands: self.strings(&f, "commands", what),
         }
     }
 }
