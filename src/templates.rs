@@ -16,8 +16,16 @@ use serde::Serialize;
 /// Every template, by name. `tests` renders each of them.
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     (
+        "user-data/_lib.sh.j2",
+        include_str!("../templates/user-data/_lib.sh.j2"),
+    ),
+    (
         "user-data/instance.sh.j2",
         include_str!("../templates/user-data/instance.sh.j2"),
+    ),
+    (
+        "user-data/fleet.sh.j2",
+        include_str!("../templates/user-data/fleet.sh.j2"),
     ),
     (
         "sorry/index.html.j2",

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Instance, Ipv4Net, Page, Sorry};
+use crate::model::{Fleet, Instance, Ipv4Net, Page, Sorry};
 use crate::templates::render;
 use crate::validate::SETUP_DELIMITER;
 
@@ -88,6 +88,32 @@ pub fn instance_script(i: &Instance) -> String {
                 }
             }),
             delimiter: SETUP_DELIMITER,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct FleetContext<'a> {
+    name: &'a str,
+    tags: TagKeys,
+    /// The tag that carries the client id.
+    client_tag: &'a str,
+    dns: bool,
+    parameters: &'a [String],
+    bootstrap: Option<&'a [String]>,
+}
+
+/// The user-data script shared by every client of a fleet.
+pub fn fleet_script(f: &Fleet) -> String {
+    render(
+        "user-data/fleet.sh.j2",
+        &FleetContext {
+            name: f.name.as_str(),
+            tags: TAGS,
+            client_tag: &f.tag,
+            dns: f.dns_zone_id.is_some(),
+            parameters: &f.parameters,
+            bootstrap: f.bootstrap.as_deref(),
         },
     )
 }

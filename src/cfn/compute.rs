@@ -128,8 +128,8 @@ pub struct NetworkInterface {
     pub device_index: u32,
     /// Public IP at launch.
     pub associate_public_ip_address: bool,
-    /// Security groups.
-    pub groups: Vec<String>,
+    /// Security groups: the user's, then those topoform adds.
+    pub groups: Vec<Expr>,
     /// Deleted with the instance.
     pub delete_on_termination: bool,
 }
@@ -187,7 +187,10 @@ pub struct AutoScalingGroup {
     /// Subnets.
     #[serde(rename = "VPCZoneIdentifier")]
     pub vpc_zone_identifier: Vec<String>,
-    /// `EC2`.
+    /// Load balancer target groups the instances register into.
+    #[serde(rename = "TargetGroupARNs", skip_serializing_if = "Vec::is_empty")]
+    pub target_group_arns: Vec<Expr>,
+    /// `EC2`, or `ELB` when a load balancer judges the instance.
     pub health_check_type: &'static str,
     /// Seconds before health checks count.
     pub health_check_grace_period: u32,

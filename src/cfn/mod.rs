@@ -494,12 +494,20 @@ pub struct Statement {
     pub condition: Condition,
 }
 
+mod alb;
 mod compute;
 mod dns;
+mod edge;
+mod fleet;
+mod ops;
 mod sorry;
 
+pub use alb::*;
 pub use compute::*;
 pub use dns::*;
+pub use edge::*;
+pub use fleet::*;
+pub use ops::*;
 pub use sorry::*;
 
 #[cfg(test)]

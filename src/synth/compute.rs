@@ -12,7 +12,7 @@ use crate::cfn::{
     ScheduledActionUpdate, Statement, SubBuilder, Tag, TagSpecification, Template, UpdatePolicy,
 };
 use crate::model::{self, Ami, Instance, Model};
-use crate::naming::Part;
+use crate::naming::{Part, Prefix};
 use crate::userdata::TAGS;
 
 use super::add;
@@ -41,24 +41,7 @@ pub(super) fn instance(
             .collect::<Vec<_>>()
     };
 
-    let image = match &i.ami {
-        Ami::Id(id) => Expr::str(id),
-        Ami::Ssm(path) => {
-            let param = p.id(Part::ImageId);
-            t.parameters.insert(
-                param.clone(),
-                Parameter {
-                    kind: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-                    default: Some(path.clone()),
-                    description: format!(
-                        "AMI of [instance.{}], resolved from SSM at deploy time",
-                        i.name.as_str()
-                    ),
-                },
-            );
-            Expr::Ref(param)
-        }
-    };
+    let image = image(t, p, &i.ami, &format!("[instance.{}]", i.name.as_str()));
 
     let allocation = match &i.eip {
         model::Eip::New => {
@@ -80,26 +63,10 @@ pub(super) fn instance(
     add(
         t,
         &role.clone(),
-        Resource::new(Role {
-            description: format!("Instance role of [instance.{}] (topoform)", i.name.as_str()),
-            assume_role_policy_document: PolicyDocument::new(vec![Statement {
-                sid: "Ec2AssumesRole".into(),
-                effect: Effect::Allow,
-                principal: Some(Principal::Service("ec2.amazonaws.com")),
-                action: vec!["sts:AssumeRole"],
-                resource: Vec::new(),
-                condition: BTreeMap::new(),
-            }]),
-            // Session Manager instead of SSH keys.
-            managed_policy_arns: vec![
-                Expr::sub()
-                    .lit("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .lit(":iam::aws:policy/AmazonSSMManagedInstanceCore")
-                    .build(),
-            ],
-            tags: tags(name_tag()),
-        }),
+        Resource::new(instance_role(
+            format!("Instance role of [instance.{}] (topoform)", i.name.as_str()),
+            tags(name_tag()),
+        )),
     );
 
     let statements = statements(i, model, allocation.as_ref());
@@ -145,7 +112,19 @@ pub(super) fn instance(
                 network_interfaces: vec![NetworkInterface {
                     device_index: 0,
                     associate_public_ip_address: true,
-                    groups: i.security_groups.clone(),
+                    // The user's groups, then one per load balancer that
+                    // lets it reach the instance.
+                    groups: i
+                        .security_groups
+                        .iter()
+                        .map(Expr::str)
+                        .chain(i.albs.iter().map(|a| {
+                            Expr::GetAtt(
+                                model.albs[a].prefix.id(Part::TargetSecurityGroup),
+                                "GroupId",
+                            )
+                        }))
+                        .collect(),
                     delete_on_termination: true,
                 }],
                 block_device_mappings: vec![BlockDeviceMapping {
@@ -223,7 +202,14 @@ pub(super) fn instance(
             version: Expr::GetAtt(lt, "LatestVersionNumber"),
         },
         vpc_zone_identifier: i.subnets.clone(),
-        health_check_type: "EC2",
+        target_group_arns: i
+            .albs
+            .iter()
+            .map(|a| Expr::Ref(model.albs[a].prefix.id(Part::TargetGroup)))
+            .collect(),
+        // A load balancer's health check sees the application: an instance
+        // it finds unhealthy is replaced.
+        health_check_type: if i.albs.is_empty() { "EC2" } else { "ELB" },
         health_check_grace_period: 300,
         metrics_collection: if i.collects_metrics {
             vec![MetricsCollection {
@@ -326,45 +312,95 @@ fn statements(i: &Instance, model: &Model, allocation: Option<&Expr>) -> Vec<Sta
     for (zone_id, mut names) in records {
         names.sort_unstable();
         names.dedup();
-        let zone = model
-            .zones
-            .values()
-            .find(|z| z.id == zone_id)
-            .map_or(zone_id, |z| z.domain.as_str());
-        let mut condition = Condition::new();
-        let all = condition.entry("ForAllValues:StringEquals").or_default();
-        all.insert(
-            "route53:ChangeResourceRecordSetsNormalizedRecordNames",
-            names.iter().map(|n| Expr::str(*n)).collect(),
-        );
-        all.insert(
-            "route53:ChangeResourceRecordSetsRecordTypes",
-            vec![Expr::str("A")],
-        );
-        all.insert(
-            "route53:ChangeResourceRecordSetsActions",
-            vec![Expr::str("UPSERT")],
-        );
-        out.push(Statement {
-            sid: format!("UpsertOwnRecordsIn{}", sid_part(zone)),
-            effect: Effect::Allow,
-            principal: None,
-            action: vec!["route53:ChangeResourceRecordSets"],
-            resource: vec![
-                Expr::sub()
-                    .lit("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .lit(&format!(":route53:::hostedzone/{zone_id}"))
-                    .build(),
-            ],
-            condition,
-        });
+        out.push(upsert_statement(model, zone_id, &names));
     }
     out
 }
 
+/// The parameter or literal of an image; `what` names the block, e.g.
+/// `[instance.web]`.
+pub(super) fn image(t: &mut Template, p: &Prefix, ami: &Ami, what: &str) -> Expr {
+    match ami {
+        Ami::Id(id) => Expr::str(id),
+        Ami::Ssm(path) => {
+            let param = p.id(Part::ImageId);
+            t.parameters.insert(
+                param.clone(),
+                Parameter {
+                    kind: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                    default: Some(path.clone()),
+                    description: format!("AMI of {what}, resolved from SSM at deploy time"),
+                },
+            );
+            Expr::Ref(param)
+        }
+    }
+}
+
+/// An instance role: EC2 assumes it, and Session Manager replaces SSH keys.
+pub(super) fn instance_role(description: String, tags: Vec<Tag>) -> Role {
+    Role {
+        description,
+        assume_role_policy_document: PolicyDocument::new(vec![Statement {
+            sid: "Ec2AssumesRole".into(),
+            effect: Effect::Allow,
+            principal: Some(Principal::Service("ec2.amazonaws.com")),
+            action: vec!["sts:AssumeRole"],
+            resource: Vec::new(),
+            condition: BTreeMap::new(),
+        }]),
+        // Session Manager instead of SSH keys.
+        managed_policy_arns: vec![
+            Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(":iam::aws:policy/AmazonSSMManagedInstanceCore")
+                .build(),
+        ],
+        tags,
+    }
+}
+
+/// Route 53: UPSERT of exactly the A records `names` (sorted, no trailing
+/// dot) in zone `zone_id`, and nothing else.
+pub(super) fn upsert_statement(model: &Model, zone_id: &str, names: &[&str]) -> Statement {
+    let zone = model
+        .zones
+        .values()
+        .find(|z| z.id == zone_id)
+        .map_or(zone_id, |z| z.domain.as_str());
+    let mut condition = Condition::new();
+    let all = condition.entry("ForAllValues:StringEquals").or_default();
+    all.insert(
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+        names.iter().map(|n| Expr::str(*n)).collect(),
+    );
+    all.insert(
+        "route53:ChangeResourceRecordSetsRecordTypes",
+        vec![Expr::str("A")],
+    );
+    all.insert(
+        "route53:ChangeResourceRecordSetsActions",
+        vec![Expr::str("UPSERT")],
+    );
+    Statement {
+        sid: format!("UpsertOwnRecordsIn{}", sid_part(zone)),
+        effect: Effect::Allow,
+        principal: None,
+        action: vec!["route53:ChangeResourceRecordSets"],
+        resource: vec![
+            Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(&format!(":route53:::hostedzone/{zone_id}"))
+                .build(),
+        ],
+        condition,
+    }
+}
+
 /// `arn:PARTITION:ec2:REGION:ACCOUNT:`, to be completed with the resource.
-fn arn_ec2() -> SubBuilder {
+pub(super) fn arn_ec2() -> SubBuilder {
     Expr::sub()
         .lit("arn:")
         .pseudo(Pseudo::Partition)

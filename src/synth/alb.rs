@@ -1,0 +1,340 @@
+//! An `[alb]`: an internet-facing application load balancer in front of an
+//! instance's group: its security group, the target group and security
+//! group its instance joins, and the HTTPS and redirecting HTTP listeners.
+//!
+//! The instance side (the group's `TargetGroupARNs`, `HealthCheckType: ELB`,
+//! the target security group on the launch template) is in `compute`.
+
+use crate::cfn::{
+    Action, Attribute, CidrRule, Expr, Listener, ListenerCertificate, LoadBalancer, Matcher,
+    RedirectConfig, Resource, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress, Tag,
+    TargetGroup, Template,
+};
+use crate::model::{Alb, Model};
+use crate::naming::Part;
+
+use super::add;
+
+/// The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only.
+const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// Adds a load balancer and everything around it to `t`.
+pub(super) fn alb(t: &mut Template, model: &Model, a: &Alb, stack_tags: &[Tag]) {
+    let p = &a.prefix;
+    let (lb, lb_sg, lb_egress, target_sg, target_ingress, target_group, https, http) = (
+        p.id(Part::LoadBalancer),
+        p.id(Part::LoadBalancerSecurityGroup),
+        p.id(Part::LoadBalancerEgress),
+        p.id(Part::TargetSecurityGroup),
+        p.id(Part::TargetIngress),
+        p.id(Part::TargetGroup),
+        p.id(Part::HttpsListener),
+        p.id(Part::HttpListener),
+    );
+    let name = a.name.as_str();
+    let target = a.target.as_str();
+    let display = format!("{}-{name}", model.stack.name);
+    let tags = |suffix: &str| {
+        std::iter::once(Tag::new("Name", format!("{display}{suffix}")))
+            .chain(stack_tags.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    let group_id = |id: &crate::naming::LogicalId| Expr::GetAtt(id.clone(), "GroupId");
+
+    // The load balancer's group: HTTPS (and HTTP, which only redirects) from
+    // the allow-list. Its one outbound rule, to the targets, is a separate
+    // resource: inline, the two groups would refer to each other (a cycle).
+    let mut ingress = Vec::new();
+    for net in &a.allow {
+        let cidr = format!("{}/{}", net.addr, net.bits);
+        ingress.push(CidrRule {
+            ip_protocol: "tcp",
+            from_port: 443,
+            to_port: 443,
+            cidr_ip: cidr.clone(),
+            description: format!("HTTPS from {cidr}"),
+        });
+        ingress.push(CidrRule {
+            ip_protocol: "tcp",
+            from_port: 80,
+            to_port: 80,
+            cidr_ip: cidr.clone(),
+            description: format!("HTTP from {cidr}, redirected to HTTPS"),
+        });
+    }
+    let mut lb_sg_resource = Resource::new(SecurityGroup {
+        group_description: format!("Load balancer of [alb.{name}] (topoform)"),
+        vpc_id: a.vpc.clone(),
+        security_group_ingress: ingress,
+        security_group_egress: vec![no_traffic()],
+        tags: tags("-lb"),
+    });
+    if a.allow.iter().any(|net| net.bits == 0) {
+        lb_sg_resource = lb_sg_resource.skip_check(
+            "CKV_AWS_260",
+            "Port 80 only answers a 301 redirect to HTTPS: the HTTP listener forwards nothing.",
+        );
+    }
+    add(t, &lb_sg, lb_sg_resource);
+    add(
+        t,
+        &lb_egress,
+        Resource::new(SecurityGroupEgress {
+            group_id: group_id(&lb_sg),
+            ip_protocol: "tcp",
+            from_port: a.port,
+            to_port: a.port,
+            destination_security_group_id: group_id(&target_sg),
+            description: format!("To [instance.{target}] on port {}", a.port),
+        }),
+    );
+
+    // The targets' group, added to the instance's launch template next to the
+    // user's own groups: it admits the load balancer and nothing else, and
+    // opens no outbound traffic, so the user's groups keep deciding that.
+    add(
+        t,
+        &target_sg,
+        Resource::new(SecurityGroup {
+            group_description: format!(
+                "Traffic from [alb.{name}] to [instance.{target}] (topoform)"
+            ),
+            vpc_id: a.vpc.clone(),
+            security_group_ingress: Vec::new(),
+            security_group_egress: vec![no_traffic()],
+            tags: tags("-targets"),
+        }),
+    );
+    add(
+        t,
+        &target_ingress,
+        Resource::new(SecurityGroupIngress {
+            group_id: group_id(&target_sg),
+            ip_protocol: "tcp",
+            from_port: a.port,
+            to_port: a.port,
+            source_security_group_id: group_id(&lb_sg),
+            description: format!("From [alb.{name}] on port {}", a.port),
+        }),
+    );
+
+    add(
+        t,
+        &lb,
+        Resource::new(LoadBalancer {
+            kind: "application",
+            scheme: "internet-facing",
+            ip_address_type: "ipv4",
+            subnets: a.subnets.clone(),
+            security_groups: vec![group_id(&lb_sg)],
+            // Headers that are not valid HTTP never reach the instance.
+            load_balancer_attributes: vec![Attribute {
+                key: "routing.http.drop_invalid_header_fields.enabled",
+                value: "true".into(),
+            }],
+            tags: tags(""),
+        })
+        .skip_check(
+            "CKV_AWS_91",
+            "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.",
+        ),
+    );
+
+    add(
+        t,
+        &target_group,
+        Resource::new(TargetGroup {
+            target_type: "instance",
+            port: a.port,
+            // Inside the VPC, between the load balancer and the instance:
+            // TLS ends at the load balancer.
+            protocol: "HTTP",
+            vpc_id: a.vpc.clone(),
+            health_check_enabled: true,
+            health_check_protocol: "HTTP",
+            health_check_path: a.health_path.clone(),
+            health_check_interval_seconds: 15,
+            health_check_timeout_seconds: 5,
+            healthy_threshold_count: 2,
+            unhealthy_threshold_count: 3,
+            matcher: Matcher {
+                http_code: "200-399",
+            },
+            // One instance: a short drain is enough, and a replaced instance
+            // leaves the target group quickly.
+            target_group_attributes: vec![Attribute {
+                key: "deregistration_delay.timeout_seconds",
+                value: "30".into(),
+            }],
+            tags: tags(""),
+        }),
+    );
+
+    add(
+        t,
+        &https,
+        Resource::new(Listener {
+            load_balancer_arn: Expr::Ref(lb.clone()),
+            port: 443,
+            protocol: "HTTPS",
+            ssl_policy: Some(SSL_POLICY),
+            certificates: vec![ListenerCertificate {
+                certificate_arn: a.certificate.clone(),
+            }],
+            default_actions: vec![Action {
+                kind: "forward",
+                target_group_arn: Some(Expr::Ref(target_group)),
+                redirect_config: None,
+            }],
+        }),
+    );
+    add(
+        t,
+        &http,
+        Resource::new(Listener {
+            load_balancer_arn: Expr::Ref(lb),
+            port: 80,
+            protocol: "HTTP",
+            ssl_policy: None,
+            certificates: Vec::new(),
+            default_actions: vec![Action {
+                kind: "redirect",
+                target_group_arn: None,
+                redirect_config: Some(RedirectConfig {
+                    protocol: "HTTPS",
+                    port: "443",
+                    status_code: "HTTP_301",
+                }),
+            }],
+        }),
+    );
+}
+
+/// An outbound rule that matches no traffic. A security group with no
+/// `SecurityGroupEgress` gets an allow-all rule; naming this one instead
+/// leaves only the rules added on purpose (the AWS CDK uses the same rule).
+fn no_traffic() -> CidrRule {
+    CidrRule {
+        ip_protocol: "icmp",
+        from_port: 252,
+        to_port: 86,
+        cidr_ip: "255.255.255.255/32".into(),
+        description: "Disallow all traffic".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::fleet::tests::{model, template};
+    use crate::model::Name;
+
+    #[test]
+    fn the_load_balancer_terminates_tls_and_redirects_http() {
+        let t = template(&model());
+        let r = &t["Resources"];
+        let lb = &r["FrontLoadBalancer"]["Properties"];
+        assert_eq!(lb["Scheme"], "internet-facing");
+        assert_eq!(lb["Type"], "application");
+        assert_eq!(lb["Subnets"].as_array().unwrap().len(), 2);
+        assert!(lb["LoadBalancerAttributes"].as_array().unwrap().contains(
+            &json!({"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"})
+        ));
+        let https = &r["FrontHttpsListener"]["Properties"];
+        assert_eq!(https["Port"], 443);
+        assert_eq!(https["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert_eq!(
+            https["DefaultActions"],
+            json!([{"Type": "forward", "TargetGroupArn": {"Ref": "FrontTargetGroup"}}])
+        );
+        let http = &r["FrontHttpListener"]["Properties"];
+        assert_eq!(http["Port"], 80);
+        assert_eq!(
+            http["DefaultActions"][0]["RedirectConfig"],
+            json!({"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"})
+        );
+        let tg = &r["FrontTargetGroup"]["Properties"];
+        assert_eq!(tg["Port"], 8080);
+        assert_eq!(tg["HealthCheckPath"], "/health");
+        assert_eq!(tg["VpcId"], "vpc-0123456789abcdef0");
+    }
+
+    #[test]
+    fn security_groups_admit_only_the_allow_list_and_the_load_balancer() {
+        let t = template(&model());
+        let r = &t["Resources"];
+        let lb_sg = &r["FrontLoadBalancerSecurityGroup"]["Properties"];
+        let ports: Vec<(u64, &str)> = lb_sg["SecurityGroupIngress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["FromPort"].as_u64().unwrap(),
+                    i["CidrIp"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(ports, [(443, "0.0.0.0/0"), (80, "0.0.0.0/0")]);
+        // The inline egress rule matches nothing: the only way out is the
+        // separate rule to the targets.
+        assert_eq!(
+            lb_sg["SecurityGroupEgress"][0]["CidrIp"],
+            "255.255.255.255/32"
+        );
+        let egress = &r["FrontLoadBalancerEgress"]["Properties"];
+        assert_eq!(
+            egress["DestinationSecurityGroupId"],
+            json!({"Fn::GetAtt": ["FrontTargetSecurityGroup", "GroupId"]})
+        );
+        assert_eq!(
+            (egress["FromPort"].clone(), egress["ToPort"].clone()),
+            (json!(8080), json!(8080))
+        );
+        let ingress = &r["FrontTargetIngress"]["Properties"];
+        assert_eq!(
+            ingress["SourceSecurityGroupId"],
+            json!({"Fn::GetAtt": ["FrontLoadBalancerSecurityGroup", "GroupId"]})
+        );
+        assert_eq!(ingress["FromPort"], 8080);
+        let target_sg = &r["FrontTargetSecurityGroup"]["Properties"];
+        assert!(target_sg.get("SecurityGroupIngress").is_none());
+        assert_eq!(
+            target_sg["SecurityGroupEgress"][0]["CidrIp"],
+            "255.255.255.255/32"
+        );
+    }
+
+    #[test]
+    fn the_instance_group_joins_the_target_group() {
+        let t = template(&model());
+        let r = &t["Resources"];
+        let group = &r["WebGroup"]["Properties"];
+        assert_eq!(
+            group["TargetGroupARNs"],
+            json!([{"Ref": "FrontTargetGroup"}])
+        );
+        assert_eq!(group["HealthCheckType"], "ELB");
+        assert_eq!(
+            r["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]["NetworkInterfaces"][0]["Groups"],
+            json!([
+                "sg-04b4e7642a8fc6efe",
+                {"Fn::GetAtt": ["FrontTargetSecurityGroup", "GroupId"]}
+            ])
+        );
+
+        // Without a load balancer, the group is as before.
+        let mut m = model();
+        m.albs.clear();
+        m.instances
+            .get_mut(&Name("web".into()))
+            .unwrap()
+            .albs
+            .clear();
+        let t = template(&m);
+        let group = &t["Resources"]["WebGroup"]["Properties"];
+        assert!(group.get("TargetGroupARNs").is_none());
+        assert_eq!(group["HealthCheckType"], "EC2");
+    }
+}
