@@ -67,7 +67,13 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
     let (model, mut diagnostics) = validate::validate(topo, files);
     diag::sort(&mut diagnostics);
-    let output = model.map(|m| emit::render(&synth::synth(&m)));
+    let output = model.map(|m| {
+        let mut output = emit::render(&synth::synth(&m));
+        // The plan comes last: it depends on the rendered templates' sizes.
+        let deploy = plan::render_plan(&m, &output);
+        output.insert("deploy.sh".to_string(), deploy);
+        output
+    });
     Compilation {
         output,
         diagnostics,
