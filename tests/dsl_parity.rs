@@ -1,7 +1,11 @@
 //! The two front ends agree: every `examples/<fixture>.rs` builds, with the
-//! Rust builder, a topology that compiles to the same output, byte for byte,
-//! as `fixtures/ok/<fixture>.toml`, and to the same diagnostics apart from
-//! their spans (the builder has none).
+//! Rust builder, the same `spec::Topology` as the TOML front end reads from
+//! `fixtures/ok/<fixture>.toml` (apart from spans: the builder has none), and
+//! so a topology that compiles to the same output, byte for byte, and to the
+//! same diagnostics apart from their spans.
+//!
+//! The spec is compared as well as the output so that a key the synthesis
+//! does not use yet cannot differ unnoticed.
 //!
 //! The examples are included as modules, so each topology has one source of
 //! truth: the example users read is the one tested here.
@@ -14,13 +18,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use topoform::front::dsl::Topology;
-use topoform::{Compilation, FilesIn, Output, compile_toml};
+use topoform::{Compilation, FilesIn, Output, compile_toml, spec};
 
 // Each example's `main` is unused here, and its `pub fn topology` is
 // reachable only from this test.
 #[path = "../examples/eip_autohealing.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod eip_autohealing;
+#[path = "../examples/everything.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod everything;
 #[path = "../examples/failover_http.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod failover_http;
@@ -33,9 +40,18 @@ mod new_eip_dns_setup;
 #[path = "../examples/no_eip_failover.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod no_eip_failover;
+#[path = "../examples/ops_automation.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod ops_automation;
+#[path = "../examples/per_client.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod per_client;
 #[path = "../examples/redash.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod redash;
+#[path = "../examples/route53_failover.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod route53_failover;
 
 /// One `#[test]` per example, named after it, plus the list of every example
 /// for [`every_fixture_has_an_example`].
@@ -57,11 +73,15 @@ macro_rules! parity {
 
 parity!(
     eip_autohealing,
+    everything,
     failover_http,
     failover_https,
     new_eip_dns_setup,
     no_eip_failover,
+    ops_automation,
+    per_client,
     redash,
+    route53_failover,
 );
 
 fn root() -> &'static Path {
@@ -77,13 +97,28 @@ fn example_name(fixture: &str) -> String {
     fixture.replace('-', "_")
 }
 
-/// Compiles `fixtures/ok/<example>.toml` and the example's topology, and
+/// Reads `fixtures/ok/<example>.toml` and asserts that the example's
+/// topology is the same spec (see [`without_spans`]); then compiles both and
 /// asserts that both succeed with the same output and diagnostics.
 fn assert_parity(example: &str, topology: Topology) {
     let fixture = example.replace('_', "-");
     let path = fixtures().join(format!("{fixture}.toml"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("examples/{example}.rs: cannot read {}: {e}", path.display()));
+    let (toml_spec, toml_diags) = topoform::front::toml::parse(&text);
+    assert!(
+        toml_diags.is_empty(),
+        "fixtures/ok/{fixture}.toml does not parse cleanly: {toml_diags:?}"
+    );
+    let (toml_spec, dsl_spec) = (
+        without_spans(&toml_spec),
+        without_spans(&topology.clone().build()),
+    );
+    assert!(
+        toml_spec == dsl_spec,
+        "examples/{example}.rs does not build fixtures/ok/{fixture}.toml's spec:\n{}",
+        short_diff("spec::Topology", &toml_spec, &dsl_spec)
+    );
     let files = FilesIn(fixtures());
     let from_toml = compile_toml(&text, &files);
     let from_dsl = topology.compile(&files);
@@ -100,6 +135,55 @@ fn assert_parity(example: &str, topology: Topology) {
         "examples/{example}.rs and fixtures/ok/{fixture}.toml differ in diagnostics \
          (left: builder, right: TOML)"
     );
+}
+
+/// `topology`'s pretty `Debug` text with every span erased (each
+/// `Span { start, end }` becomes `Span`, since builder values have none),
+/// and with the blocks of each kind and the stack's tags sorted by name: the
+/// keys of a TOML table have no order (the TOML front end lists them sorted,
+/// the builder in the order they were added), while arrays keep theirs.
+fn without_spans(topology: &spec::Topology) -> String {
+    fn by_name<T>(blocks: &mut [spec::Block<T>]) {
+        blocks.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    }
+    let mut topology = topology.clone();
+    // Destructured, so that a new kind of block does not go unsorted.
+    let spec::Topology {
+        stack,
+        zones,
+        instances,
+        failovers,
+        sorries,
+        albs,
+        fleets,
+        backups,
+        tasks,
+    } = &mut topology;
+    if let Some(stack) = stack {
+        stack.value.tags.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+    }
+    by_name(zones);
+    by_name(instances);
+    by_name(failovers);
+    by_name(sorries);
+    by_name(albs);
+    by_name(fleets);
+    by_name(backups);
+    by_name(tasks);
+    let mut out = String::new();
+    let mut in_span = false;
+    for line in format!("{topology:#?}").lines() {
+        if in_span {
+            // The fields of a span, up to its closing brace.
+            in_span = !line.trim_start().starts_with('}');
+        } else if let Some(head) = line.strip_suffix("Span {") {
+            writeln!(out, "{head}Span").unwrap();
+            in_span = true;
+        } else {
+            writeln!(out, "{line}").unwrap();
+        }
+    }
+    out
 }
 
 /// The output of a compilation that must succeed.

@@ -40,6 +40,13 @@ fn templates(output: &topoform::Output) -> Vec<(&String, Value)> {
         .collect()
 }
 
+fn edge_template(output: &topoform::Output) -> Option<Value> {
+    output
+        .iter()
+        .find(|(p, _)| p.ends_with("-edge.template.json"))
+        .map(|(_, t)| serde_json::from_str(t).unwrap())
+}
+
 /// Every logical ID that `v` refers to.
 fn refs(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -209,13 +216,35 @@ fn dns_and_cloudfront_rules() {
                         );
                     }
                     "AWS::CloudFront::Distribution" => {
-                        let arn = p["DistributionConfig"]["ViewerCertificate"]["AcmCertificateArn"]
-                            .as_str()
-                            .unwrap();
-                        assert!(
-                            arn.starts_with("arn:aws:acm:us-east-1:"),
-                            "{fixture}: {path}: {id}: {arn}"
-                        );
+                        let arn =
+                            &p["DistributionConfig"]["ViewerCertificate"]["AcmCertificateArn"];
+                        if let Some(arn) = arn.as_str() {
+                            assert!(
+                                arn.starts_with("arn:aws:acm:us-east-1:"),
+                                "{fixture}: {path}: {id}: {arn}"
+                            );
+                        } else {
+                            // A new certificate: a parameter that the us-east-1
+                            // edge template outputs under the same name.
+                            let param = arn["Ref"].as_str().unwrap();
+                            let edge = edge_template(&output).unwrap_or_else(|| {
+                                panic!(
+                                    "{fixture}: {id} takes {param} but there is no edge template"
+                                )
+                            });
+                            assert_eq!(
+                                edge["Metadata"]["topoform"]["region"], "us-east-1",
+                                "{fixture}"
+                            );
+                            assert!(
+                                edge["Outputs"][param].is_object(),
+                                "{fixture}: the edge template has no output {param}"
+                            );
+                            assert!(
+                                t["Parameters"][param].is_object(),
+                                "{fixture}: {path} has no parameter {param}"
+                            );
+                        }
                     }
                     _ => {}
                 }

@@ -34,6 +34,18 @@ MOTO_APPLIES = {
         "VPCZoneIdentifier",
     },
     "AWS::EC2::EIP": {"Domain", "InstanceId"},
+    # LaunchTemplate is ignored: the deployable copy has its ImageId and
+    # InstanceType (moto_deploy.launch_template_instances).
+    "AWS::EC2::Instance": {
+        "BlockDeviceMappings", "IamInstanceProfile", "ImageId", "InstanceType", "KeyName",
+        "PrivateIpAddress", "SecurityGroups", "SubnetId", "Tags", "UserData",
+    },
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"Scheme", "SecurityGroups", "Subnets"},
+    "AWS::ElasticLoadBalancingV2::TargetGroup": {
+        "HealthCheckIntervalSeconds", "HealthCheckPath", "HealthCheckPort", "HealthCheckProtocol",
+        "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "Matcher", "Port", "Protocol",
+        "TargetType", "UnhealthyThresholdCount", "VpcId",
+    },
     "AWS::IAM::Role": {
         "AssumeRolePolicyDocument", "Description", "MaxSessionDuration", "Path",
         "PermissionsBoundary", "Policies", "RoleName", "Tags",
@@ -45,6 +57,12 @@ MOTO_APPLIES = {
         )
     },
     "AWS::S3::Bucket": {"BucketEncryption", "BucketName", "Tags"},
+    # moto sets each property as a topic attribute; Tags lands beside the
+    # topic's real tags, so list-tags-for-resource never shows it.
+    "AWS::SNS::Topic": {
+        "ContentBasedDeduplication", "DisplayName", "FifoTopic", "KmsMasterKeyId", "Subscription",
+        "TopicName",
+    },
 }
 Props = dict[str, Any]
 PSEUDO_PARAMETERS = {
@@ -126,6 +144,8 @@ class Describe:
             return self.physical(name)
         if kind == "AWS::EC2::EIP" and attribute == "AllocationId":
             return self.address(self.physical(name))["AllocationId"]
+        if kind == "AWS::EC2::SecurityGroup" and attribute == "GroupId":
+            return self.physical(name)
         raise Unresolved(f"GetAtt {name}.{attribute}")
 
     def address(self, public_ip: str) -> dict[str, Any]:
@@ -195,6 +215,12 @@ def describe_auto_scaling_group(ctx: Describe, name: str, props: Props) -> Itera
     for key in ("MinSize", "MaxSize", "DesiredCapacity"):
         if key in props:
             yield ctx.compare(key, props[key], group.get(key), int)
+    if "HealthCheckType" in props:
+        yield ctx.compare("HealthCheckType", props["HealthCheckType"],
+                          group.get("HealthCheckType"))
+    if "TargetGroupARNs" in props:
+        yield ctx.compare("TargetGroupARNs", props["TargetGroupARNs"],
+                          group.get("TargetGroupARNs"), sorted)
     actual_tags = {t["Key"]: t for t in group.get("Tags", [])}
     for tag in props.get("Tags", []):
         key, actual = tag["Key"], actual_tags.get(tag["Key"])
@@ -335,9 +361,110 @@ def describe_launch_template(ctx: Describe, name: str, props: Props) -> Iterator
                      ["the decoded UserData differs from the template's script"])
 
 
+def describe_sns_topic(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    # A topic's physical id (its Ref) is its ARN.
+    attributes = ctx.aws("sns", "get-topic-attributes", "--topic-arn",
+                         ctx.physical(name))["Attributes"]
+    yield Result("exists", [], attributes.get("TopicArn", ""))
+    for key in ("DisplayName", "KmsMasterKeyId"):
+        if key in props:
+            yield ctx.compare(key, props[key], attributes.get(key))
+    if "Subscription" in props:
+        subscriptions = ctx.aws("sns", "list-subscriptions-by-topic", "--topic-arn",
+                                ctx.physical(name))["Subscriptions"]
+        yield ctx.compare("Subscription",
+                          [[s["Protocol"], s["Endpoint"]] for s in props["Subscription"]],
+                          [[s["Protocol"], s["Endpoint"]] for s in subscriptions], sorted)
+
+
+def describe_instance(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    reservations = ctx.aws("ec2", "describe-instances", "--instance-ids",
+                           ctx.physical(name))["Reservations"]
+    instance = reservations[0]["Instances"][0]
+    yield Result("exists", [], instance["InstanceId"])
+    if "SubnetId" in props:
+        yield ctx.compare("SubnetId", props["SubnetId"], instance.get("SubnetId"))
+    if "IamInstanceProfile" in props:
+        # moto reports the profile by ARN; the template names it.
+        arn = instance.get("IamInstanceProfile", {}).get("Arn", "")
+        yield ctx.compare("IamInstanceProfile", props["IamInstanceProfile"],
+                          arn.rsplit("/", 1)[-1] or None)
+    actual_tags = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}
+    for tag in props.get("Tags", []):
+        yield ctx.compare(f"tag {tag['Key']}", tag["Value"], actual_tags.get(tag["Key"]))
+
+
+def describe_security_group_ingress(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    # moto adds the rule to its group but gives the rule no physical id: the
+    # rule is looked for among the group's permissions.
+    group = ctx.value(props["GroupId"])
+    permissions = ctx.aws("ec2", "describe-security-groups", "--group-ids",
+                          group)["SecurityGroups"][0]["IpPermissions"]
+    found = [(p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"), source)
+             for p in permissions
+             for source in ([pair.get("GroupId") for pair in p.get("UserIdGroupPairs", [])]
+                            + [r.get("CidrIp") for r in p.get("IpRanges", [])])]
+    source = ctx.value(props.get("SourceSecurityGroupId", props.get("CidrIp")))
+    wanted = (props["IpProtocol"], props.get("FromPort"), props.get("ToPort"), source)
+    yield Result("rule", [] if wanted in found else [f"no rule {wanted} in {found}"],
+                 f"on {group}")
+
+
+def describe_load_balancer(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    balancer = ctx.aws("elbv2", "describe-load-balancers", "--load-balancer-arns",
+                       ctx.physical(name))["LoadBalancers"][0]
+    if "Scheme" in props:
+        yield ctx.compare("Scheme", props["Scheme"], balancer.get("Scheme"))
+    yield ctx.compare("Subnets", props.get("Subnets", []),
+                      [z["SubnetId"] for z in balancer.get("AvailabilityZones", [])], sorted)
+    yield ctx.compare("SecurityGroups", props.get("SecurityGroups", []),
+                      balancer.get("SecurityGroups", []), sorted)
+
+
+def describe_target_group(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    group = ctx.aws("elbv2", "describe-target-groups", "--target-group-arns",
+                    ctx.physical(name))["TargetGroups"][0]
+    for key in ("Port", "Protocol", "VpcId", "TargetType", "HealthCheckProtocol",
+                "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
+                "HealthyThresholdCount", "UnhealthyThresholdCount"):
+        if key in props:
+            yield ctx.compare(key, props[key], group.get(key))
+    if "Matcher" in props:
+        yield ctx.compare("Matcher.HttpCode", props["Matcher"].get("HttpCode"),
+                          group.get("Matcher", {}).get("HttpCode"))
+
+
+def describe_listener(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    listener = ctx.aws("elbv2", "describe-listeners", "--listener-arns",
+                       ctx.physical(name))["Listeners"][0]
+    yield ctx.compare("LoadBalancerArn", props["LoadBalancerArn"],
+                      listener.get("LoadBalancerArn"))
+    for key in ("Port", "Protocol", "SslPolicy"):
+        if key in props:
+            yield ctx.compare(key, props[key], listener.get(key))
+    if "Certificates" in props:
+        yield ctx.compare("Certificates", [c["CertificateArn"] for c in props["Certificates"]],
+                          [c["CertificateArn"] for c in listener.get("Certificates", [])])
+    actual = listener.get("DefaultActions", [])
+    for n, action in enumerate(props.get("DefaultActions", [])):
+        got = actual[n] if n < len(actual) else {}
+        yield ctx.compare(f"DefaultActions[{n}].Type", action["Type"], got.get("Type"))
+        if "TargetGroupArn" in action:
+            yield ctx.compare(f"DefaultActions[{n}].TargetGroupArn", action["TargetGroupArn"],
+                              got.get("TargetGroupArn"))
+        for key, value in sorted(action.get("RedirectConfig", {}).items()):
+            yield ctx.compare(f"DefaultActions[{n}].RedirectConfig.{key}", value,
+                              got.get("RedirectConfig", {}).get(key))
+
+
 Describer = Callable[[Describe, str, Props], Iterator[Result]]
 DESCRIBERS: dict[str, Describer] = {
     ASG: describe_auto_scaling_group,
+    "AWS::EC2::Instance": describe_instance,
+    "AWS::EC2::SecurityGroupIngress": describe_security_group_ingress,
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": describe_load_balancer,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": describe_target_group,
+    "AWS::ElasticLoadBalancingV2::Listener": describe_listener,
     "AWS::EC2::EIP": describe_eip,
     "AWS::IAM::Role": describe_role,
     "AWS::IAM::Policy": describe_policy,
@@ -346,6 +473,7 @@ DESCRIBERS: dict[str, Describer] = {
     "AWS::Route53::HealthCheck": describe_health_check,
     "AWS::AutoScaling::ScheduledAction": describe_scheduled_action,
     "AWS::S3::Bucket": describe_bucket,
+    "AWS::SNS::Topic": describe_sns_topic,
     LAUNCH_TEMPLATE: describe_launch_template,
 }
 

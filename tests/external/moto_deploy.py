@@ -9,8 +9,9 @@ A template is not deployed as is but as a "deployable copy":
   silently resolves to nothing and a GetAtt fails the stack, so they are removed
   along with everything whose properties use them.
 * moto only accepts ids it issued, so the subnets, security groups, VPCs,
-  Elastic IPs, AMIs and hosted zones a template uses without creating them are
-  created in moto first and their ids rewritten.
+  Elastic IPs, AMIs, hosted zones and (in the stack's region) ACM certificates
+  a template uses without creating them are created in moto first and their
+  ids rewritten.
 * Parameters without a Default get a plausible value by type.
 """
 
@@ -37,6 +38,7 @@ from harness import (
 )
 
 EC2_ID = re.compile(r"\b(?:subnet|sg|vpc|eipalloc|ami)-[0-9a-f]{8,17}\b")
+ACM_ARN = re.compile(r"arn:aws:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}")
 ZONE_ID = re.compile(r"Z[0-9A-Z]{8,32}")
 MOTO_ZONE_ID_ALPHABET = string.ascii_uppercase + string.digits
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # alias targets' zone, not one of ours
@@ -242,6 +244,29 @@ def fill_moto_gaps(body: dict[str, Any]) -> list[str]:
                     ebs["VolumeSize"] = GAP_VOLUME_SIZE
                     notes.append(f"{name}: {mapping.get('DeviceName')} VolumeSize "
                                  f"{GAP_VOLUME_SIZE} (moto cannot take the AMI's)")
+    return notes + launch_template_instances(body)
+
+
+def launch_template_instances(body: dict[str, Any]) -> list[str]:
+    """moto's AWS::EC2::Instance ignores LaunchTemplate and requires ImageId: an
+    instance launched from one of the template's launch templates gets that
+    template's ImageId and InstanceType in the copy, as EC2 would take them."""
+    notes = []
+    resources = body.get("Resources", {})
+    for name, resource in sorted(resources.items()):
+        props = resource.get("Properties", {})
+        if resource["Type"] != "AWS::EC2::Instance" or "ImageId" in props:
+            continue
+        template_id = props.get("LaunchTemplate", {}).get("LaunchTemplateId")
+        template_name = template_id.get("Ref") if isinstance(template_id, dict) else None
+        data = (resources.get(template_name, {}).get("Properties", {})
+                .get("LaunchTemplateData", {}))
+        copied = [key for key in ("ImageId", "InstanceType") if key in data]
+        for key in copied:
+            props[key] = copy.deepcopy(data[key])
+        if copied:
+            notes.append(f"{name}: {', '.join(copied)} from {template_name} "
+                         "(moto ignores LaunchTemplate)")
     return notes
 
 
@@ -286,7 +311,7 @@ class World:
     resource of the same kind: subnets in successive availability zones of one
     VPC per region (public, so that instances get a public IP), security groups
     in that VPC, Elastic IPs, the region's current Amazon Linux AMI (which moto
-    knows), hosted zones by domain.
+    knows), hosted zones by domain, ACM certificates.
     """
 
     def __init__(self, moto: Moto) -> None:
@@ -299,6 +324,7 @@ class World:
         self.zones: dict[str, str] = {}  # domain -> moto zone id
         self.ec2_ids: dict[tuple[str, str], str] = {}  # (region, original) -> moto id
         self.zone_ids: dict[str, str] = {}  # original -> moto id
+        self.certificates: dict[str, str] = {}  # original ARN -> moto ARN
         self.zone_seed = 0
 
     def vpc(self, region: str) -> str:
@@ -365,6 +391,16 @@ class World:
             self.zones[domain] = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
         return self.zones[domain]
 
+    def certificate(self, region: str, original: str) -> str:
+        """An ACM certificate in moto standing in for original (load balancer
+        listeners must name one that exists)."""
+        if original not in self.certificates:
+            self.certificates[original] = self.moto.aws(
+                region, "acm", "request-certificate", "--domain-name", FALLBACK_DOMAIN,
+                "--idempotency-token", f"topoform{len(self.certificates)}",
+            )["CertificateArn"]
+        return self.certificates[original]
+
     def ssm_parameter(self, region: str, name: str, value: str) -> str:
         """Stores value under a path of ours (moto refuses to store /aws/... names)."""
         path = f"{OWN_SSM_PREFIX}/{name}"
@@ -398,6 +434,12 @@ class World:
             if (region, original) not in self.ec2_ids:
                 self.ec2_ids[region, original] = self._new_ec2(region, original)
             ids[original] = self.ec2_ids[region, original]
+        arns = sorted({(m[0], m[1]) for m in ACM_ARN.finditer(json.dumps(template))})
+        for arn, arn_region in arns:
+            # Only the template's own region: other certificates (CloudFront's,
+            # in us-east-1) are used by resources moto does not model.
+            if arn_region == region:
+                ids[arn] = self.certificate(region, arn)
         for original, domain in sorted(zone_ids_used(template).items()):
             if original not in self.zone_ids:
                 self.zone_ids[original] = self.zone(domain or FALLBACK_DOMAIN)

@@ -23,11 +23,31 @@ address, the `topoform:failover-record` PRIMARY failover A record (set id
 `topoform:failover-set-id`, in `topoform:failover-zone-id` if given, with health
 check `topoform:failover-health-check-id` if given) at its public address.
 Without the allocation-id tag it must fail and say so.
+
+The same goes for every AWS::EC2::Instance launched from a launch template that
+carries one of the userdata/*.sh (a fleet's clients), with what a fleet's
+script must do besides: before it runs, each SSM parameter the instance's IAM
+policy lets it read (ssm:GetParameter on parameter/FLEET/CLIENT/NAME) is put
+into moto as a SecureString with a value full of shell metacharacters. The
+bootstrap command (the script's BOOTSTRAP words) decides what success means,
+since the command itself lives in the AMI:
+
+* a bare command name gets a recording stub first on PATH: both boots exit 0,
+  the stub ran exactly once (first boot only), with each parameter exported
+  byte for byte and TOPOFORM_CLIENT_ID set;
+* an absolute path cannot be stubbed without writing outside the temp dir: the
+  script must fail naming the missing command, after having read every
+  parameter (logged) and UPSERTed its record.
+
+Either way the private A record must point at the instance, and without the
+client-id tag the script must fail and say so.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +75,17 @@ class Instance:
     tags: dict[str, str]
 
 
+def describe_instance(moto: Moto, region: str, instance_id: str) -> Instance:
+    reservations = moto.aws(region, "ec2", "describe-instances", "--instance-ids",
+                            instance_id)["Reservations"]
+    instance = reservations[0]["Instances"][0]
+    tags = moto.aws(region, "ec2", "describe-tags", "--filters",
+                    f"Name=resource-id,Values={instance_id}")["Tags"]
+    return Instance(instance_id, instance["Placement"]["AvailabilityZone"],
+                    instance["PrivateIpAddress"], instance.get("PublicIpAddress"),
+                    {t["Key"]: t["Value"] for t in tags})
+
+
 def group_instance(moto: Moto, region: str, group: str) -> Instance | None:
     """An instance moto launched for the group, asking for one if there is none."""
 
@@ -69,15 +100,7 @@ def group_instance(moto: Moto, region: str, group: str) -> Instance | None:
         launched = members()
     if not launched:
         return None
-    instance_id = sorted(m["InstanceId"] for m in launched)[0]
-    reservations = moto.aws(region, "ec2", "describe-instances", "--instance-ids",
-                            instance_id)["Reservations"]
-    instance = reservations[0]["Instances"][0]
-    tags = moto.aws(region, "ec2", "describe-tags", "--filters",
-                    f"Name=resource-id,Values={instance_id}")["Tags"]
-    return Instance(instance_id, instance["Placement"]["AvailabilityZone"],
-                    instance["PrivateIpAddress"], instance.get("PublicIpAddress"),
-                    {t["Key"]: t["Value"] for t in tags})
+    return describe_instance(moto, region, sorted(m["InstanceId"] for m in launched)[0])
 
 
 @dataclass
@@ -99,8 +122,8 @@ def stub_os_commands(work: Path) -> tuple[Path, Path]:
 
 
 def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: dict[str, str],
-               work: Path) -> Run:
-    """Runs the script as the instance would."""
+               work: Path, first_on_path: tuple[Path, ...] = ()) -> Run:
+    """Runs the script as the instance would (first_on_path: more stubs)."""
     work.mkdir(parents=True, exist_ok=True)
     stubs, calls = stub_os_commands(work)
     calls.unlink(missing_ok=True)
@@ -109,7 +132,7 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
                     public_ip=instance.public_ip, tags=tags)
     with stub:
         env = AWS_ENV | {
-            "PATH": os.pathsep.join([str(stubs), str(VENV_BIN),
+            "PATH": os.pathsep.join([*map(str, first_on_path), str(stubs), str(VENV_BIN),
                                      os.environ.get("PATH", os.defpath)]),
             "HOME": str(work),
             "AWS_DEFAULT_REGION": region,
@@ -208,6 +231,7 @@ def check_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: St
             if script is not None:
                 run_group_user_data(report, fixture, moto, stack, group_name, script,
                                     work / group_name)
+    check_instance_user_data_runs(report, fixture, moto, stack, work)
 
 
 def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
@@ -246,3 +270,143 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
         named = ALLOCATION_TAG in run.output
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
                       [] if named else [f"output does not name {ALLOCATION_TAG}"], run.output)
+
+
+# Fleets: instances launched from a launch template with user-data.
+
+PARAMETER_ARN = re.compile(r":parameter(/[^\s\"*]+)$")
+BOOTSTRAP_LINE = re.compile(r"^readonly BOOTSTRAP=\((.*)\)$", re.MULTILINE)
+CLIENT_TAG_LINE = re.compile(r"^\s*CLIENT=\$\(required_tag (\S+) ", re.MULTILINE)
+# Shell metacharacters: a parameter value must reach the bootstrap as is.
+TRICKY_VALUE = "v'a\"l $(exit 3) `exit 4`; * {a,b} \\n"
+
+
+def check_instance_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
+                                  work: Path) -> None:
+    """Check 7 for the stack's instances launched from a launch template with a script."""
+    resources = stack.original["Resources"]
+    for name, resource in sorted(stack.resources.items()):
+        if resource["Type"] != "AWS::EC2::Instance" or not stack.physical.get(name):
+            continue
+        spec = resource.get("Properties", {}).get("LaunchTemplate", {}).get("LaunchTemplateId")
+        template_name = spec.get("Ref") if isinstance(spec, dict) else None
+        text = user_data_text(resources.get(template_name, {}))
+        script = fixture.script_with_text(text) if text is not None else None
+        if script is not None:
+            run_instance_user_data(report, fixture, moto, stack, name, script, work / name)
+
+
+def parameter_paths(stack: Stack, instance_name: str) -> list[str]:
+    """The SSM parameters the instance may read: the ssm:GetParameter resources of the
+    policies attached to the role of its instance profile, as parameter names."""
+    resources = stack.original["Resources"]
+    profile = resources[instance_name]["Properties"]["IamInstanceProfile"]["Ref"]
+    roles = [{"Ref": role["Ref"]} for role in resources[profile]["Properties"]["Roles"]]
+    paths = []
+    for _, policy in sorted(resources.items()):
+        props = policy.get("Properties", {})
+        if policy["Type"] != "AWS::IAM::Policy" or not any(r in props["Roles"] for r in roles):
+            continue
+        for statement in props["PolicyDocument"]["Statement"]:
+            if "ssm:GetParameter" not in statement["Action"]:
+                continue
+            for arn in statement.get("Resource", []):
+                match = PARAMETER_ARN.search(arn["Fn::Sub"] if isinstance(arn, dict) else arn)
+                if match:
+                    paths.append(match[1])
+    return paths
+
+
+def bootstrap_stub(directory: Path, command: str, names: list[str], record: Path) -> Path:
+    """An executable `command` in directory that appends its arguments and the
+    environment variables `names` (plus TOPOFORM_CLIENT_ID) to record, as JSON."""
+    directory.mkdir(parents=True, exist_ok=True)
+    keys = [*names, "TOPOFORM_CLIENT_ID"]
+    stub = directory / command
+    stub.write_text(
+        f"#!{VENV_BIN / 'python'}\n"
+        "import json, os, sys\n"
+        f"with open({str(record)!r}, 'a') as f:\n"
+        "    f.write(json.dumps({'args': sys.argv[1:], "
+        f"'env': {{k: os.environ.get(k) for k in {keys!r}}}}}) + '\\n')\n")
+    stub.chmod(0o755)
+    return directory
+
+
+def run_instance_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
+                           name: str, script: Path, work: Path) -> None:
+    check = f"user-data run {stack.name}/{name}"
+    try:
+        instance = describe_instance(moto, stack.region, stack.physical[name])
+        values = {path: f"{TRICKY_VALUE} {path}" for path in parameter_paths(stack, name)}
+        for path, value in values.items():
+            moto.aws(stack.region, "ssm", "put-parameter", "--name", path, "--type",
+                     "SecureString", "--value", value, "--overwrite")
+    except (AwsError, LookupError, TypeError) as e:
+        report.fail(fixture.name, f"{check} instance", f"{type(e).__name__}: {e}")
+        return
+    report.ok(fixture.name, f"{check} instance",
+              f"{instance.instance_id} runs userdata/{script.name}; "
+              f"SSM parameters {', '.join(values) or 'none'}")
+    text = script.read_text()
+    line = BOOTSTRAP_LINE.search(text)
+    words = shlex.split(line[1]) if line else []
+    bare = bool(words) and "/" not in words[0]
+    record = work / "bootstrap-calls"
+    names = [path.rsplit("/", 1)[-1] for path in values]
+    first_on_path = (bootstrap_stub(work / "bootstrap-stub", words[0], names, record),) if bare \
+        else ()
+    boots = ("boot", "reboot") if bare or not words else ("boot",)
+    first_output = ""
+    for boot in boots:
+        run = run_script(moto, stack.region, script, instance, instance.tags, work / "positive",
+                         first_on_path)
+        first_output = first_output or run.output
+        if run.os_calls:
+            report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
+        if words and not bare:
+            report.expect(fixture.name, f"{check} {boot} fails for want of {words[0]}",
+                          exit_problems(run.code, want_success=False), run.output)
+            report.expect(fixture.name, f"{check} {boot} names {words[0]}",
+                          [] if words[0] in run.output else ["output does not name it"],
+                          run.output)
+        elif not report.expect(fixture.name, f"{check} {boot} exit 0",
+                               exit_problems(run.code, want_success=True), run.output):
+            return
+        try:
+            results = effects(moto, stack.region, instance)
+        except (AwsError, LookupError) as e:
+            report.fail(fixture.name, f"{check} {boot} effects", str(e), run.output)
+            return
+        for result in results:
+            report.expect(fixture.name, f"{check} {boot} {result.aspect}", result.problems,
+                          run.output, result.note)
+    for path in values:
+        report.expect(fixture.name, f"{check} read {path}",
+                      [] if f"read {path}" in first_output else ["not logged as read"],
+                      first_output)
+    if bare:
+        calls = [json.loads(c) for c in record.read_text().splitlines()] \
+            if record.exists() else []
+        problems = [] if len(calls) == 1 else [f"ran {len(calls)} times, want once"]
+        if calls:
+            expected = {n: v for n, v in zip(names, values.values())}
+            match = CLIENT_TAG_LINE.search(text)
+            client_tag = shlex.split(match[1])[0] if match else None
+            expected["TOPOFORM_CLIENT_ID"] = instance.tags.get(client_tag or "")
+            problems += same("arguments", words[1:], calls[0]["args"])
+            problems += [f"{k}: want {v!r}, got {calls[0]['env'].get(k)!r}"
+                         for k, v in expected.items() if calls[0]["env"].get(k) != v]
+        report.expect(fixture.name, f"{check} bootstrap {words[0]} ran with the parameters",
+                      problems, first_output)
+    client = CLIENT_TAG_LINE.search(text)
+    if client is not None:
+        client_tag = shlex.split(client[1])[0]
+        tags = {k: v for k, v in instance.tags.items() if k != client_tag}
+        run = run_script(moto, stack.region, script, instance, tags, work / "negative",
+                         first_on_path)
+        report.expect(fixture.name, f"{check} without {client_tag} fails",
+                      exit_problems(run.code, want_success=False), run.output)
+        report.expect(fixture.name, f"{check} without {client_tag} says so",
+                      [] if client_tag in run.output else [f"output does not name {client_tag}"],
+                      run.output)

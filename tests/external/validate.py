@@ -22,11 +22,13 @@ caught before anyone deploys. Per output directory (one compiled fixture):
    resource type (Auto Scaling groups and their tags, EIPs, IAM, Route 53,
    scheduled actions, S3 buckets, launch templates); other types must at least
    have a physical id.
-7. The user-data of every Auto Scaling group runs for real with bash against
+7. The user-data of every Auto Scaling group (and of every instance launched
+   from a launch template: a fleet's clients) runs for real with bash against
    moto and a local IMDSv2 stub (imds_stub.py) serving the instance moto
    launched, twice (second boot must succeed too), and once without the
-   allocation-id tag, which must fail and say so. The effects (EIP association,
-   Route 53 records) are checked in moto.
+   allocation-id (client-id) tag, which must fail and say so. The effects (EIP
+   association, Route 53 records, SSM parameters read, the bootstrap command's
+   environment) are checked in moto and in the script's output.
 
 Checks 1-4 are here; 5 is moto_deploy.py, 6 describe_back.py, 7 userdata_run.py
 (with imds_stub.py); harness.py has what they share. Standard library only; the
