@@ -176,7 +176,7 @@ impl Validator<'_> {
         }
         let mut fleets = BTreeMap::new();
         for b in &topo.fleets {
-            if let Some(f) = self.fleet(b, &refs, &zones, &mut registry) {
+            if let Some(f) = self.fleet(b, &refs, &zones, &mut registry, stack.as_ref()) {
                 fleets.insert(f.name.clone(), f);
             }
         }

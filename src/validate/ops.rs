@@ -249,6 +249,7 @@ impl Validator<'_> {
         refs: &Refs<'_>,
         zones: &BTreeMap<Name, model::Zone>,
         registry: &mut Registry,
+        stack: Option<&model::Stack>,
     ) -> Option<model::Fleet> {
         let what = format!("[fleet.{}]", b.name.value);
         let f = &b.body;
@@ -265,7 +266,7 @@ impl Validator<'_> {
         let ids = self.clients(b, &what);
         let tag = match &f.tag {
             None => Some("ClientId".to_string()),
-            Some(t) => self.tag_key(t),
+            Some(t) => self.tag_key(t, stack),
         };
         let dns = f
             .dns
@@ -425,9 +426,28 @@ impl Validator<'_> {
         ok.then_some(ids)
     }
 
-    fn tag_key(&mut self, t: &Sp<String>) -> Option<String> {
-        self.tag(t, &Sp::bare(String::new()))
-            .then(|| t.value.clone())
+    /// The tag that carries a fleet's client id: a valid instance tag key
+    /// that no other tag on the instance uses.
+    fn tag_key(&mut self, t: &Sp<String>, stack: Option<&model::Stack>) -> Option<String> {
+        if !self.tag(t, &Sp::bare(String::new())) {
+            return None;
+        }
+        let taken = t.value == "Name"
+            || t.value.starts_with("topoform:")
+            || stack.is_some_and(|s| s.tags.contains_key(&t.value));
+        if taken {
+            self.err(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    t.span,
+                    format!("tag `{}` is already used on the instances", t.value),
+                )
+                .label("would overwrite another tag")
+                .help("choose another key: `Name`, `topoform:*` and the stack's tags are taken"),
+            );
+            return None;
+        }
+        Some(t.value.clone())
     }
 
     /// `dns = { zone, record = "{client}.local" }`: the zone, and the record
