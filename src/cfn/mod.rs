@@ -423,6 +423,31 @@ impl Tag {
     }
 }
 
+impl Statement {
+    /// The trust statement letting AWS service `service` (e.g.
+    /// `ec2.amazonaws.com`) assume a role.
+    pub fn assumed_by(sid: &str, service: &'static str, condition: Condition) -> Statement {
+        Statement {
+            sid: sid.to_string(),
+            effect: Effect::Allow,
+            principal: Some(Principal::Service(service)),
+            action: vec!["sts:AssumeRole"],
+            resource: Vec::new(),
+            condition,
+        }
+    }
+}
+
+/// The ARN of the AWS managed policy `path` (e.g. `AmazonSSMManagedInstanceCore`
+/// or `service-role/…`), in the stack's partition.
+pub fn aws_managed_policy(path: &str) -> Expr {
+    Expr::sub()
+        .lit("arn:")
+        .pseudo(Pseudo::Partition)
+        .lit(&format!(":iam::aws:policy/{path}"))
+        .build()
+}
+
 /// An IAM policy document.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

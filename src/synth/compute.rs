@@ -8,8 +8,8 @@ use crate::cfn::{
     AsgTag, AutoScalingGroup, BlockDeviceMapping, Condition, Ebs, Effect, Eip, Expr,
     IamInstanceProfile, InstanceProfile, LaunchTemplate, LaunchTemplateData, LaunchTemplateSpec,
     MetadataOptions, MetricsCollection, Monitoring, NetworkInterface, Parameter, Policy,
-    PolicyDocument, Principal, Pseudo, Resource, Role, RollingUpdate, ScheduledAction,
-    ScheduledActionUpdate, Statement, SubBuilder, Tag, TagSpecification, Template, UpdatePolicy,
+    PolicyDocument, Pseudo, Resource, Role, RollingUpdate, ScheduledAction, ScheduledActionUpdate,
+    Statement, SubBuilder, Tag, TagSpecification, Template, UpdatePolicy, aws_managed_policy,
 };
 use crate::model::{self, Ami, Instance, Model};
 use crate::naming::{Part, Prefix};
@@ -341,22 +341,13 @@ pub(super) fn image(t: &mut Template, p: &Prefix, ami: &Ami, what: &str) -> Expr
 pub(super) fn instance_role(description: String, tags: Vec<Tag>) -> Role {
     Role {
         description,
-        assume_role_policy_document: PolicyDocument::new(vec![Statement {
-            sid: "Ec2AssumesRole".into(),
-            effect: Effect::Allow,
-            principal: Some(Principal::Service("ec2.amazonaws.com")),
-            action: vec!["sts:AssumeRole"],
-            resource: Vec::new(),
-            condition: BTreeMap::new(),
-        }]),
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+            "Ec2AssumesRole",
+            "ec2.amazonaws.com",
+            Condition::new(),
+        )]),
         // Session Manager instead of SSH keys.
-        managed_policy_arns: vec![
-            Expr::sub()
-                .lit("arn:")
-                .pseudo(Pseudo::Partition)
-                .lit(":iam::aws:policy/AmazonSSMManagedInstanceCore")
-                .build(),
-        ],
+        managed_policy_arns: vec![aws_managed_policy("AmazonSSMManagedInstanceCore")],
         tags,
     }
 }

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use crate::cfn::{
     BlockDeviceMapping, Condition, Ebs, Ec2Instance, Effect, Expr, FleetLaunchTemplate,
     FleetLaunchTemplateData, FlexibleTimeWindow, InlinePolicy, InstanceProfile, LaunchTemplateSpec,
-    MetadataOptions, Monitoring, Policy, PolicyDocument, Principal, Pseudo, Resource, RetryPolicy,
-    Schedule, ScheduleTarget, ServiceRole, Statement, Tag, TagSpecification, Template,
+    MetadataOptions, Monitoring, Policy, PolicyDocument, Pseudo, Resource, RetryPolicy, Schedule,
+    ScheduleTarget, ServiceRole, Statement, Tag, TagSpecification, Template,
 };
 use crate::model::{Client, Fleet, Hours, Model, Target};
 use crate::naming::{LogicalId, Part};
@@ -217,14 +217,11 @@ fn schedule(t: &mut Template, f: &Fleet, h: &Hours, instances: &[LogicalId], tag
         &role,
         Resource::new(ServiceRole {
             description: format!("Starts and stops the instances of [fleet.{name}] (topoform)"),
-            assume_role_policy_document: PolicyDocument::new(vec![Statement {
-                sid: "SchedulerAssumesRole".into(),
-                effect: Effect::Allow,
-                principal: Some(Principal::Service("scheduler.amazonaws.com")),
-                action: vec!["sts:AssumeRole"],
-                resource: Vec::new(),
+            assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+                "SchedulerAssumesRole",
+                "scheduler.amazonaws.com",
                 condition,
-            }]),
+            )]),
             // Volumes are encrypted with the account's default EBS key. Were
             // that a customer managed key, starting would also need
             // kms:CreateGrant on it.

@@ -3,13 +3,11 @@
 //! (`[task]`). Backups and tasks find their instances by the tag that
 //! [`target_tag`] names, which instances and fleet instances carry.
 
-use std::collections::BTreeMap;
-
 use crate::cfn::{
-    Association, AssociationTarget, CreateRule, CrossRegionCopyRule, CrossRegionRetainRule, Effect,
-    Expr, LifecyclePolicy, LifecycleSchedule, PolicyDetails, PolicyDocument, PolicyParameters,
-    Principal, Pseudo, Resource, RetainRule, Role, RunShellScriptParameters, Statement,
-    Subscription, Tag, Template, Topic,
+    Association, AssociationTarget, Condition, CreateRule, CrossRegionCopyRule,
+    CrossRegionRetainRule, Expr, LifecyclePolicy, LifecycleSchedule, PolicyDetails, PolicyDocument,
+    PolicyParameters, Resource, RetainRule, Role, RunShellScriptParameters, Statement,
+    Subscription, Tag, Template, Topic, aws_managed_policy,
 };
 use crate::model::{Backup, BackupKind, Model, Target, Task};
 use crate::naming::{ALARM_SUBSCRIPTION, ALARM_TOPIC, LogicalId, Part};
@@ -105,26 +103,17 @@ pub(super) fn backup(t: &mut Template, model: &Model, b: &Backup, stack_tags: &[
             description: format!(
                 "[backup.{name}]: Data Lifecycle Manager creates and expires {noun} (topoform)"
             ),
-            assume_role_policy_document: PolicyDocument::new(vec![Statement {
-                sid: "DataLifecycleManagerAssumesRole".into(),
-                effect: Effect::Allow,
-                principal: Some(Principal::Service("dlm.amazonaws.com")),
-                action: vec!["sts:AssumeRole"],
-                resource: Vec::new(),
-                condition: BTreeMap::new(),
-            }]),
+            assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+                "DataLifecycleManagerAssumesRole",
+                "dlm.amazonaws.com",
+                Condition::new(),
+            )]),
             // The AWS managed policy made for this policy type: what DLM
             // needs (create, copy, tag, delete/deregister its own backups)
             // and kept up to date by AWS as DLM gains features.
-            managed_policy_arns: vec![
-                Expr::sub()
-                    .lit("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .lit(&format!(
-                        ":iam::aws:policy/service-role/{service_role_policy}"
-                    ))
-                    .build(),
-            ],
+            managed_policy_arns: vec![aws_managed_policy(&format!(
+                "service-role/{service_role_policy}"
+            ))],
             tags: role_tags,
         }),
     );
