@@ -63,6 +63,8 @@ pub enum Code {
     UnsafeValue,
     /// A file named by the topology cannot be read.
     UnreadableFile,
+    /// The output would exceed an AWS quota (resources, user-data size, ...).
+    QuotaExceeded,
 }
 
 impl Code {
@@ -93,6 +95,7 @@ impl Code {
         Code::AddressRequired,
         Code::UnsafeValue,
         Code::UnreadableFile,
+        Code::QuotaExceeded,
     ];
 
     /// The stable kebab-case name shown as `error[NAME]`.
@@ -123,6 +126,7 @@ impl Code {
             Code::AddressRequired => "address-required",
             Code::UnsafeValue => "unsafe-value",
             Code::UnreadableFile => "unreadable-file",
+            Code::QuotaExceeded => "quota-exceeded",
         }
     }
 }
@@ -163,6 +167,14 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A new warning at `span`.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
     /// A new error at `span`.
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -23,6 +23,7 @@ pub mod front;
 pub mod model;
 pub mod naming;
 pub mod plan;
+pub mod quota;
 pub mod source;
 pub mod spec;
 pub mod synth;
@@ -66,14 +67,18 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
 /// Compiles a topology from either front end.
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
     let (model, mut diagnostics) = validate::validate(topo, files);
-    diag::sort(&mut diagnostics);
-    let output = model.map(|m| {
+    let output = model.and_then(|m| {
         let mut output = emit::render(&synth::synth(&m));
         // The plan comes last: it depends on the rendered templates' sizes.
         let deploy = plan::render_plan(&m, &output);
         output.insert("deploy.sh".to_string(), deploy);
-        output
+        // Quotas are measured on what would be written.
+        let quotas = quota::check(&m, &output);
+        let over = quotas.iter().any(Diagnostic::is_error);
+        diagnostics.extend(quotas);
+        (!over).then_some(output)
     });
+    diag::sort(&mut diagnostics);
     Compilation {
         output,
         diagnostics,

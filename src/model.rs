@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::naming::Prefix;
+use crate::naming::{Prefix, Registry};
+use crate::source::Span;
 
 /// A block name (`[a-z][a-z0-9-]*`, at most 32 characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,7 +23,7 @@ impl Name {
 }
 
 /// A validated topology.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Model {
     /// `[stack]`.
     pub stack: Stack,
@@ -42,6 +43,18 @@ pub struct Model {
     pub backups: BTreeMap<Name, Backup>,
     /// `[task.*]`, by name.
     pub tasks: BTreeMap<Name, Task>,
+    /// Where things were written, for the diagnostics of checks made on the
+    /// rendered output (AWS quotas).
+    pub origins: Origins,
+}
+
+/// Source positions kept past validation.
+#[derive(Debug, Default)]
+pub struct Origins {
+    /// The `[stack]` header.
+    pub stack: Span,
+    /// Every logical ID a block derives, with that block.
+    pub ids: Registry,
 }
 
 /// The main stack.

@@ -251,6 +251,11 @@ pub struct Collision {
 }
 
 impl Registry {
+    /// The block that derives `id`, if any.
+    pub fn owner(&self, id: &str) -> Option<&Owner> {
+        self.ids.get(&LogicalId(id.to_string()))
+    }
+
     /// Registers a fixed, stack-wide ID; returns the collision if a block
     /// already derives it.
     pub fn register_fixed(&mut self, id: &'static str, owner: &Owner) -> Option<Collision> {

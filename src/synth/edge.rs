@@ -161,6 +161,7 @@ mod tests {
             fleets: BTreeMap::new(),
             backups: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            origins: crate::model::Origins::default(),
         }
     }
 

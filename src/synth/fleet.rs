@@ -413,6 +413,7 @@ pub(super) mod tests {
             fleets: BTreeMap::from([(name("app"), app)]),
             backups: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            origins: crate::model::Origins::default(),
         }
     }
 

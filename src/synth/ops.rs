@@ -262,6 +262,7 @@ mod tests {
             fleets: BTreeMap::new(),
             backups: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            origins: crate::model::Origins::default(),
         }
     }
 

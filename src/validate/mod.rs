@@ -241,6 +241,10 @@ impl Validator<'_> {
             fleets,
             backups,
             tasks,
+            origins: model::Origins {
+                stack: topo.stack.as_ref().map_or(Span::default(), |s| s.span),
+                ids: registry,
+            },
         })
     }
 
