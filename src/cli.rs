@@ -39,6 +39,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Explain a diagnostic code, e.g. `topoform explain logical-id-collision`.
+    Explain {
+        /// The code, as shown in `error[CODE]`.
+        #[arg(required_unless_present = "all")]
+        code: Option<String>,
+        /// Print every code's explanation (Markdown).
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
+    },
 }
 
 /// Runs the CLI with `args` (including the program name).
@@ -53,6 +62,26 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     };
     match cli.command {
         Command::Synth { file, out, check } => synth(&file, &out, check),
+        Command::Explain { code, all } => explain(code.as_deref(), all),
+    }
+}
+
+fn explain(code: Option<&str>, all: bool) -> ExitCode {
+    if all {
+        print!("{}", diag::explain_all());
+        return ExitCode::SUCCESS;
+    }
+    let name = code.unwrap_or_default();
+    if let Some(c) = diag::Code::from_name(name) {
+        println!("{}: {}\n\nFix: {}", c.as_str(), c.explanation(), c.remedy());
+        ExitCode::SUCCESS
+    } else {
+        let names: Vec<&str> = diag::Code::ALL.iter().map(|c| c.as_str()).collect();
+        eprintln!(
+            "error: unknown code `{name}`; the codes are: {}",
+            names.join(", ")
+        );
+        ExitCode::from(2)
     }
 }
 

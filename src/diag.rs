@@ -98,6 +98,127 @@ impl Code {
         Code::QuotaExceeded,
     ];
 
+    /// What the diagnostic means (for `topoform explain`).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Code::TomlSyntax => "The file is not valid TOML.",
+            Code::UnknownKey => "A block has a key that its kind does not have, often a typo.",
+            Code::WrongType => {
+                "A value has the wrong TOML type: a string where a list is expected, a number in quotes, …"
+            }
+            Code::MissingKey => {
+                "A required key or block is absent (`[stack]`, an instance's `ami`, a fleet's clients, a name for a new certificate, …)."
+            }
+            Code::UnknownKind => "A top-level table is not a block kind of the language.",
+            Code::InvalidName => {
+                "A name breaks its grammar: block names are `[a-z][a-z0-9-]*` (at most 32 characters), client ids `[a-z0-9-]+`; names are unique within a kind; some derived AWS names (CloudFront Function, association) have length limits."
+            }
+            Code::InvalidReference => "A reference is not of the form `\"kind.name\"`.",
+            Code::DanglingReference => "A reference names a block that does not exist.",
+            Code::WrongReferenceKind => {
+                "A reference names a block of a kind that is not allowed there, e.g. a zone as a failover primary."
+            }
+            Code::InvalidId => {
+                "An AWS identifier has the wrong shape: AMI, subnet, security group, VPC, allocation, hosted zone ids, ACM ARNs, SSM parameter paths."
+            }
+            Code::InvalidRegion => "A region code is not a known AWS region.",
+            Code::InvalidCidr => "An allow-list entry is not an IPv4 CIDR, or has host bits set.",
+            Code::InvalidTimezone => "A time zone is not an IANA name.",
+            Code::InvalidDays => "Business days are not a list of days or ascending ranges.",
+            Code::InvalidTime => "A time is not a 24-hour `HH:MM`, or start equals stop.",
+            Code::InvalidDnsName => {
+                "A record name is not a host name Route 53 accepts (letters, digits, hyphens, dots), or a fleet record pattern lacks `{client}`."
+            }
+            Code::InvalidValue => {
+                "A value is out of range or not one of the accepted words (instance type, volume size, TTL, status, port, kind, schedule, e-mail, …)."
+            }
+            Code::CertificateRegion => {
+                "An ACM certificate is in the wrong region: CloudFront takes certificates from us-east-1 only, a load balancer from its own region."
+            }
+            Code::RecordOutsideZone => "A record name does not end with its zone's domain.",
+            Code::PrivateZoneFailover => {
+                "A failover record is in a private hosted zone; the sorry site is served from the internet."
+            }
+            Code::LogicalIdCollision => {
+                "Two names derive the same CloudFormation logical ID (e.g. `web-1` and `web1`: punctuation is dropped), so one resource would replace the other."
+            }
+            Code::DuplicateRecord => "Two blocks write the same record name in the same zone.",
+            Code::AddressRequired => {
+                "An HTTP(S) health check or a PRIMARY record needs the Elastic IP's address, which CloudFormation cannot look up for an existing allocation."
+            }
+            Code::UnsafeValue => {
+                "A value cannot be embedded safely in a generated script: a setup script containing the heredoc delimiter or a NUL byte, a parameter name that is not a shell identifier, a bootstrap with shell syntax."
+            }
+            Code::UnreadableFile => {
+                "A file named by the topology (`setup`, `page`, `clients_file`) cannot be read."
+            }
+            Code::QuotaExceeded => {
+                "The output would break an AWS quota: 500 resources, 200 parameters or outputs per template, a 1 MB template, 16 KB of user-data in base64, 50 tags per resource. Over 51,200 bytes a template is only a warning: deploy.sh uploads it through S3."
+            }
+        }
+    }
+
+    /// How to fix it.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            Code::TomlSyntax => {
+                "Fix the syntax at the position shown: quote strings, close tables and arrays, one key per line."
+            }
+            Code::UnknownKey => {
+                "Use the suggested key, or remove it. The keys of each block are listed in the language reference."
+            }
+            Code::WrongType => "Write the value with the type the message names.",
+            Code::MissingKey => "Add it.",
+            Code::UnknownKind => {
+                "Use one of stack, zone, instance, failover, sorry, alb, fleet, backup, task."
+            }
+            Code::InvalidName => "Rename.",
+            Code::InvalidReference => "Write `\"instance.web\"`, `\"zone.public\"`, …",
+            Code::DanglingReference => {
+                "Fix the name (a close match is suggested) or define the block."
+            }
+            Code::WrongReferenceKind => "Refer to a block of the kind the message names.",
+            Code::InvalidId => {
+                "Copy the id from the console or the CLI; hosted zone ids have no `/hostedzone/` prefix."
+            }
+            Code::InvalidRegion => "Write a code such as `ap-northeast-1`.",
+            Code::InvalidCidr => {
+                "Write network addresses such as `203.0.113.0/24`; a single address is `/32`."
+            }
+            Code::InvalidTimezone => "Write e.g. `Asia/Tokyo`, `Europe/Berlin` or `UTC`.",
+            Code::InvalidDays => {
+                "Write `MON-FRI`, `SAT,SUN` or `MON,WED-FRI` (weeks start on SUN)."
+            }
+            Code::InvalidTime => "Write `09:00`, `19:30`.",
+            Code::InvalidDnsName => {
+                "Fix the name; values that reach scripts must match this grammar."
+            }
+            Code::InvalidValue => "Use a value from the range or list the message gives.",
+            Code::CertificateRegion => {
+                "Use a certificate from the region named, or `certificate = \"new\"` for a sorry site."
+            }
+            Code::RecordOutsideZone => "Use a name inside the zone, or another zone.",
+            Code::PrivateZoneFailover => "Use a public zone.",
+            Code::LogicalIdCollision => "Rename one of them.",
+            Code::DuplicateRecord => {
+                "Give the record one owner: a failover or an instance's `dns`."
+            }
+            Code::AddressRequired => {
+                "Write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`, or use `health = \"instance\"`."
+            }
+            Code::UnsafeValue => "Remove the offending characters; commands are plain words.",
+            Code::UnreadableFile => "Paths are relative to the topology file.",
+            Code::QuotaExceeded => {
+                "Split the topology into two stacks, shorten the setup script, or drop some stack tags."
+            }
+        }
+    }
+
+    /// The code named `name`.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+
     /// The stable kebab-case name shown as `error[NAME]`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,6 +250,23 @@ impl Code {
             Code::QuotaExceeded => "quota-exceeded",
         }
     }
+}
+
+/// Every code's explanation, as Markdown (`docs/diagnostics.md`).
+pub fn explain_all() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\nGenerated by `topoform explain --all`; a test keeps it current.\n",
+    );
+    for code in Code::ALL {
+        let _ = write!(
+            out,
+            "\n## `{}`\n\n{}\n\n**Fix:** {}\n",
+            code.as_str(),
+            code.explanation(),
+            code.remedy()
+        );
+    }
+    out
 }
 
 /// How bad a diagnostic is. Any error stops the pipeline before output is written.

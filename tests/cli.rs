@@ -139,3 +139,24 @@ fn output_is_identical_across_runs() {
     assert_eq!(read("a"), read("b"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn explain_codes() {
+    let out = topoform(&["explain", "logical-id-collision"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).starts_with("logical-id-collision: "));
+    assert_eq!(
+        topoform(&["explain", "no-such-code"]).status.code(),
+        Some(2)
+    );
+    // docs/diagnostics.md is `topoform explain --all`, kept current.
+    let all = topoform(&["explain", "--all"]);
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
+            .unwrap();
+    assert_eq!(
+        text(&all.stdout),
+        docs,
+        "regenerate with: topoform explain --all > docs/diagnostics.md"
+    );
+}
