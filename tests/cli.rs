@@ -160,3 +160,55 @@ fn explain_codes() {
         "regenerate with: topoform explain --all > docs/diagnostics.md"
     );
 }
+
+/// Output does not depend on the working directory, the environment, the
+/// locale or the time zone.
+#[test]
+fn output_is_independent_of_cwd_env_and_locale() {
+    let dir = scratch("environment");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok/everything.toml");
+    let run = |out: &str, cwd: &Path, env: &[(&str, &str)]| {
+        let status = Command::new(env!("CARGO_BIN_EXE_topoform"))
+            .args([
+                "synth",
+                fixture.to_str().unwrap(),
+                "-o",
+                dir.join(out).to_str().unwrap(),
+            ])
+            .current_dir(cwd)
+            .env_clear()
+            .envs(env.iter().copied())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    run("a", Path::new(env!("CARGO_MANIFEST_DIR")), &[]);
+    run(
+        "b",
+        &dir,
+        &[
+            ("LANG", "ja_JP.UTF-8"),
+            ("LC_ALL", "tr_TR.UTF-8"),
+            ("TZ", "Pacific/Chatham"),
+            ("HOME", "/nonexistent"),
+        ],
+    );
+    let check = topoform(&[
+        "synth",
+        fixture.to_str().unwrap(),
+        "-o",
+        dir.join("b").to_str().unwrap(),
+        "--check",
+    ]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    let names = |d: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir.join(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("a"), names("b"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

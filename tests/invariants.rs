@@ -7,6 +7,7 @@
 //! - each launch template's user-data is byte-identical to `userdata/NAME.sh`.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -251,4 +252,58 @@ fn dns_and_cloudfront_rules() {
             }
         }
     }
+}
+
+/// Output does not depend on the order of blocks or keys in the file:
+/// each fixture, rewritten with its blocks and keys sorted and then reversed,
+/// compiles to the same bytes.
+#[test]
+fn output_is_independent_of_block_and_key_order() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        let compile = |t: &str| compile_toml(t, &FilesIn(dir.clone())).output.unwrap();
+        let original = compile(&text);
+        let sorted = toml::to_string(&doc).unwrap();
+        let reversed = reversed_document(&doc);
+        assert_ne!(sorted, reversed);
+        for variant in [sorted, reversed] {
+            assert!(
+                compile(&variant) == original,
+                "{}: output depends on order:\n{variant}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// `doc` written with its blocks, and each block's keys, in reverse order.
+fn reversed_document(doc: &toml::Table) -> String {
+    let mut out = String::new();
+    let mut table = |header: &str, body: &toml::Table| {
+        let _ = writeln!(out, "[{header}]");
+        for (k, v) in body.iter().rev() {
+            let _ = writeln!(out, "{k} = {v}");
+        }
+    };
+    for (kind, blocks) in doc.iter().rev() {
+        let toml::Value::Table(blocks) = blocks else {
+            continue;
+        };
+        if kind == "stack" {
+            table("stack", blocks);
+            continue;
+        }
+        for (name, body) in blocks.iter().rev() {
+            if let toml::Value::Table(body) = body {
+                table(&format!("{kind}.{name}"), body);
+            }
+        }
+    }
+    out
 }
