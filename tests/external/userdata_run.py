@@ -270,6 +270,23 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
         named = ALLOCATION_TAG in run.output
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
                       [] if named else [f"output does not name {ALLOCATION_TAG}"], run.output)
+    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, work)
+
+
+def check_hostile_tags(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
+                       script: Path, instance: Instance, work: Path) -> None:
+    """Each tag the script reads, set in turn to a command substitution: the
+    script must refuse the value (exit non-zero) and run nothing."""
+    text = script.read_text()
+    for key in sorted(k for k in instance.tags if f" {k} " in text):
+        marker = work / "hostile" / f"pwned-{key.replace(':', '_')}"
+        hostile = f"$(touch {marker})`touch {marker}`;touch {marker}"
+        tags = instance.tags | {key: hostile}
+        run = run_script(moto, region, script, instance, tags, work / "hostile")
+        problems = exit_problems(run.code, want_success=False)
+        if marker.exists():
+            problems.append(f"the value of {key} was executed")
+        report.expect(fixture.name, f"{check} hostile {key} refused", problems, run.output)
 
 
 # Fleets: instances launched from a launch template with user-data.
@@ -410,3 +427,4 @@ def run_instance_user_data(report: Report, fixture: Fixture, moto: Moto, stack: 
         report.expect(fixture.name, f"{check} without {client_tag} says so",
                       [] if client_tag in run.output else [f"output does not name {client_tag}"],
                       run.output)
+    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, work)
