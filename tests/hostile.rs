@@ -86,7 +86,12 @@ fn bash_parses(script: &str) -> bool {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("script.sh");
     std::fs::write(&path, script).unwrap();
-    let ok = Command::new("bash").arg("-n").arg(&path).status().unwrap().success();
+    let ok = Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .unwrap()
+        .success();
     std::fs::remove_dir_all(&dir).unwrap();
     ok
 }
@@ -112,7 +117,10 @@ fn hostile_values_are_rejected_or_inert() {
                 continue;
             };
             accepted += 1;
-            let shown = format!("{field:?} = {:?}", value.chars().take(60).collect::<String>());
+            let shown = format!(
+                "{field:?} = {:?}",
+                value.chars().take(60).collect::<String>()
+            );
             for (path, body) in &output {
                 if path.ends_with(".json") {
                     serde_json::from_str::<serde_json::Value>(body)
@@ -124,7 +132,10 @@ fn hostile_values_are_rejected_or_inert() {
                         "{shown}: {path} contains the value unescaped"
                     );
                 } else if path.ends_with(".html") {
-                    assert!(!body.contains("<script>"), "{shown}: {path} has a raw <script>");
+                    assert!(
+                        !body.contains("<script>"),
+                        "{shown}: {path} has a raw <script>"
+                    );
                     assert!(!body.contains("<img"), "{shown}: {path} has a raw <img>");
                 }
             }
@@ -137,5 +148,8 @@ fn hostile_values_are_rejected_or_inert() {
         }
     }
     // Both outcomes occur: titles take any text, names reject shell syntax.
-    assert!(accepted > 0 && rejected > 0, "accepted {accepted}, rejected {rejected}");
+    assert!(
+        accepted > 0 && rejected > 0,
+        "accepted {accepted}, rejected {rejected}"
+    );
 }

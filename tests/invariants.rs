@@ -76,35 +76,40 @@ fn refs(v: &Value, out: &mut Vec<String>) {
 #[test]
 fn references_resolve() {
     for (fixture, output) in fixtures() {
-        for (path, t) in templates(&output) {
-            let mut known: BTreeSet<String> = [
-                "AWS::AccountId",
-                "AWS::Partition",
-                "AWS::Region",
-                "AWS::StackName",
-            ]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-            for section in ["Resources", "Parameters"] {
-                if let Some(m) = t[section].as_object() {
-                    known.extend(m.keys().cloned());
-                }
+        check_references(&fixture, &output);
+    }
+}
+
+/// Every Ref, GetAtt, `${…}` and DependsOn names something in its template.
+fn check_references(fixture: &str, output: &topoform::Output) {
+    for (path, t) in templates(output) {
+        let mut known: BTreeSet<String> = [
+            "AWS::AccountId",
+            "AWS::Partition",
+            "AWS::Region",
+            "AWS::StackName",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        for section in ["Resources", "Parameters"] {
+            if let Some(m) = t[section].as_object() {
+                known.extend(m.keys().cloned());
             }
-            let mut found = Vec::new();
-            refs(&t["Resources"], &mut found);
-            refs(&t["Outputs"], &mut found);
-            for r in t["Resources"].as_object().unwrap().values() {
-                if let Some(deps) = r["DependsOn"].as_array() {
-                    found.extend(deps.iter().map(|d| d.as_str().unwrap().to_string()));
-                }
+        }
+        let mut found = Vec::new();
+        refs(&t["Resources"], &mut found);
+        refs(&t["Outputs"], &mut found);
+        for r in t["Resources"].as_object().unwrap().values() {
+            if let Some(deps) = r["DependsOn"].as_array() {
+                found.extend(deps.iter().map(|d| d.as_str().unwrap().to_string()));
             }
-            for id in found {
-                assert!(
-                    known.contains(&id),
-                    "{fixture}: {path} refers to unknown {id}"
-                );
-            }
+        }
+        for id in found {
+            assert!(
+                known.contains(&id),
+                "{fixture}: {path} refers to unknown {id}"
+            );
         }
     }
 }
@@ -112,16 +117,21 @@ fn references_resolve() {
 #[test]
 fn logical_ids_are_valid() {
     for (fixture, output) in fixtures() {
-        for (path, t) in templates(&output) {
-            for section in ["Resources", "Parameters", "Outputs"] {
-                for id in t[section].as_object().into_iter().flat_map(|m| m.keys()) {
-                    assert!(
-                        !id.is_empty()
-                            && id.len() <= 255
-                            && id.bytes().all(|b| b.is_ascii_alphanumeric()),
-                        "{fixture}: {path}: invalid logical ID {id}"
-                    );
-                }
+        check_logical_ids(&fixture, &output);
+    }
+}
+
+/// Logical IDs are ASCII alphanumeric, at most 255 characters.
+fn check_logical_ids(fixture: &str, output: &topoform::Output) {
+    for (path, t) in templates(output) {
+        for section in ["Resources", "Parameters", "Outputs"] {
+            for id in t[section].as_object().into_iter().flat_map(|m| m.keys()) {
+                assert!(
+                    !id.is_empty()
+                        && id.len() <= 255
+                        && id.bytes().all(|b| b.is_ascii_alphanumeric()),
+                    "{fixture}: {path}: invalid logical ID {id}"
+                );
             }
         }
     }
@@ -305,5 +315,157 @@ fn reversed_document(doc: &toml::Table) -> String {
             }
         }
     }
+    out
+}
+
+/// A bounded fuzz run (a property-based test without a fuzzing toolchain):
+/// every fixture is mutated at random, line- and byte-wise, with a fixed
+/// seed, and compiled. Nothing may panic; every accepted input must give
+/// templates whose references resolve and whose logical IDs are valid, and
+/// scripts that `bash -n` accepts. `TOPOFORM_FUZZ_ITERATIONS` sets the
+/// number of mutants (default 20,000).
+#[test]
+#[allow(clippy::disallowed_macros, reason = "a test reports its own totals")]
+fn fuzz_mutated_fixtures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    let mut seeds: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    seeds.sort();
+    let iterations: usize = std::env::var("TOPOFORM_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20_000);
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let (mut accepted, mut rejected) = (0usize, 0usize);
+    let mut scripts_checked = BTreeSet::new();
+    for i in 0..iterations {
+        let seed = &seeds[rng.below(seeds.len())];
+        let mutant = mutate(seed, &mut rng);
+        let c = compile_toml(&mutant, &FilesIn(dir.clone()));
+        let Some(output) = c.output else {
+            assert!(
+                c.diagnostics.iter().any(topoform::Diagnostic::is_error),
+                "mutant {i}: no output, no error"
+            );
+            rejected += 1;
+            continue;
+        };
+        accepted += 1;
+        let name = format!("mutant {i}");
+        check_references(&name, &output);
+        check_logical_ids(&name, &output);
+        for (path, body) in output.iter().filter(|(p, _)| p.ends_with(".sh")) {
+            if scripts_checked.insert(body.clone()) {
+                let status = std::process::Command::new("bash")
+                    .args(["-n", "-c", body])
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "{name}: {path} does not parse:\n{mutant}");
+            }
+        }
+    }
+    // Shown with `cargo test -- --nocapture`; the totals are in the issue notes.
+    println!(
+        "fuzz: {iterations} mutants, {accepted} accepted, {rejected} rejected, {} distinct scripts parsed",
+        scripts_checked.len()
+    );
+    assert!(accepted > 0 && rejected > 0);
+}
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n as u64)).unwrap()
+    }
+}
+
+/// One to three random edits: drop, duplicate or swap lines, replace a byte,
+/// insert a fragment of TOML or of hostile text, truncate.
+fn mutate(text: &str, rng: &mut XorShift) -> String {
+    const FRAGMENTS: &[&str] = &[
+        "\"",
+        "'",
+        "$(x)",
+        "`x`",
+        "\n",
+        "[",
+        "]",
+        "=",
+        "{",
+        "}",
+        ",",
+        "0",
+        "-1",
+        "999999999999",
+        "\"\"",
+        "[]",
+        "ami-",
+        "zone.",
+        "instance.",
+        "\u{202e}",
+        "é",
+        "本",
+        "\\",
+        "#",
+        ".",
+        "a-b",
+        "A",
+        "[instance.x]\n",
+        "[failover.y]\nprimary = \"instance.x\"\n",
+        "hours = { days = \"SUN\" }\n",
+    ];
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for _ in 0..=rng.below(3) {
+        if lines.is_empty() {
+            break;
+        }
+        let at = rng.below(lines.len());
+        match rng.below(6) {
+            0 => {
+                lines.remove(at);
+            }
+            1 => {
+                let l = lines[at].clone();
+                lines.insert(at, l);
+            }
+            2 => {
+                let other = rng.below(lines.len());
+                lines.swap(at, other);
+            }
+            3 | 4 => {
+                let line = &mut lines[at];
+                let chars: Vec<char> = line.chars().collect();
+                let pos = if chars.is_empty() {
+                    0
+                } else {
+                    rng.below(chars.len() + 1)
+                };
+                let fragment = FRAGMENTS[rng.below(FRAGMENTS.len())];
+                let mut new: String = chars[..pos].iter().collect();
+                new.push_str(fragment);
+                if rng.below(2) == 0 && pos < chars.len() {
+                    new.extend(&chars[pos + 1..]);
+                } else {
+                    new.extend(&chars[pos..]);
+                }
+                *line = new;
+            }
+            _ => lines.truncate(at),
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
     out
 }
