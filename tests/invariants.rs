@@ -346,6 +346,15 @@ fn fuzz_mutated_fixtures() {
         let seed = &seeds[rng.below(seeds.len())];
         let mutant = mutate(seed, &mut rng);
         let c = compile_toml(&mutant, &FilesIn(dir.clone()));
+        // Rendering points into the text: spans must be in bounds.
+        let rendered = topoform::diag::render(
+            &c.diagnostics,
+            &topoform::SourceFile::new("m.toml", mutant.clone()),
+        );
+        assert!(
+            c.diagnostics.is_empty() || rendered.contains("--> m.toml"),
+            "mutant {i}: {rendered}"
+        );
         let Some(output) = c.output else {
             assert!(
                 c.diagnostics.iter().any(topoform::Diagnostic::is_error),
