@@ -101,8 +101,12 @@ fn swap_in(staging: &Path, dir: &Path, parent: &Path, base: &str) -> io::Result<
     fs::remove_dir(&old)?;
     fs::rename(dir, &old)?;
     if let Err(e) = fs::rename(staging, dir) {
-        // Put the old tree back: the directory must stay as it was.
-        let _ = fs::rename(&old, dir);
+        // Put the old tree back: the directory must stay as it was. If that
+        // fails too, another synth has just put its whole tree in place:
+        // the old one is obsolete either way.
+        if fs::rename(&old, dir).is_err() {
+            let _ = fs::remove_dir_all(&old);
+        }
         return Err(e);
     }
     fs::remove_dir_all(&old)

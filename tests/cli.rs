@@ -212,3 +212,51 @@ fn output_is_independent_of_cwd_env_and_locale() {
     assert_eq!(names("a"), names("b"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Two synths racing into one DIR: afterwards DIR holds exactly one of the
+/// two outputs, never a mix, and no staging directory is left behind.
+#[test]
+fn racing_synths_never_mix() {
+    let dir = scratch("race");
+    let out = dir.join("out");
+    let fixtures = ["fixtures/ok/redash.toml", "fixtures/ok/per-client.toml"];
+    for _ in 0..20 {
+        let children: Vec<_> = fixtures
+            .iter()
+            .map(|f| {
+                Command::new(env!("CARGO_BIN_EXE_topoform"))
+                    .args(["synth", f, "-o", out.to_str().unwrap()])
+                    .current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let ok: Vec<bool> = children
+            .into_iter()
+            .map(|mut c| c.wait().unwrap().success())
+            .collect();
+        assert!(ok.iter().any(|s| *s), "both synths failed");
+        let matches: Vec<bool> = fixtures
+            .iter()
+            .map(|f| {
+                topoform(&["synth", f, "-o", out.to_str().unwrap(), "--check"])
+                    .status
+                    .success()
+            })
+            .collect();
+        assert_eq!(
+            matches.iter().filter(|m| **m).count(),
+            1,
+            "{} is a mix of both outputs",
+            out.display()
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out")
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
