@@ -64,6 +64,7 @@ fn env() -> &'static Environment<'static> {
             }
         });
         env.set_formatter(format_value);
+        env.add_filter("text", visible_text);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .expect("embedded templates parse");
@@ -90,6 +91,19 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
         }
         _ => escape_formatter(out, state, value),
     }
+}
+
+/// Free text for a page (titles, messages): any Unicode, but without control
+/// characters (other than newline and tab) or bidirectional embedding and
+/// override characters, which could hide or reorder what a reader sees.
+/// HTML escaping happens afterwards, in the formatter.
+fn visible_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            !bidi && (!c.is_control() || *c == '\n' || *c == '\t')
+        })
+        .collect()
 }
 
 /// Quotes `s` as one shell word. Words made only of characters that the
@@ -175,5 +189,14 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn page_text_drops_controls_and_direction_overrides() {
+        assert_eq!(visible_text("a\u{202e}b\0c\u{2067}d\ne\tf"), "abcd\ne\tf");
+        assert_eq!(
+            visible_text("本日の運用は停止しました"),
+            "本日の運用は停止しました"
+        );
     }
 }

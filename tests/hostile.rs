@@ -137,6 +137,10 @@ fn hostile_values_are_rejected_or_inert() {
                         "{shown}: {path} has a raw <script>"
                     );
                     assert!(!body.contains("<img"), "{shown}: {path} has a raw <img>");
+                    assert!(
+                        !body.contains(['\u{202e}', '\0', '\r']),
+                        "{shown}: {path} keeps a control or direction override"
+                    );
                 }
             }
             // bash -n on the scripts of the first values only: it is slow.
