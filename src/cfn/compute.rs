@@ -112,6 +112,20 @@ pub struct MetadataOptions {
     pub instance_metadata_tags: &'static str,
 }
 
+impl MetadataOptions {
+    /// IMDSv2 only, tokens that cannot leave the instance (hop limit 1), and
+    /// instance tags readable from IMDS: how every generated script gets
+    /// its deploy-time values.
+    pub fn imdsv2_with_tags() -> MetadataOptions {
+        MetadataOptions {
+            http_endpoint: "enabled",
+            http_tokens: "required",
+            http_put_response_hop_limit: 1,
+            instance_metadata_tags: "enabled",
+        }
+    }
+}
+
 /// `Monitoring`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

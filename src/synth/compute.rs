@@ -100,12 +100,7 @@ pub(super) fn instance(
                 iam_instance_profile: IamInstanceProfile {
                     arn: Expr::GetAtt(profile.clone(), "Arn"),
                 },
-                metadata_options: MetadataOptions {
-                    http_endpoint: "enabled",
-                    http_tokens: "required",
-                    http_put_response_hop_limit: 1,
-                    instance_metadata_tags: "enabled",
-                },
+                metadata_options: MetadataOptions::imdsv2_with_tags(),
                 monitoring: Monitoring { enabled: true },
                 // A public IP at launch: the instance calls the EC2 API to
                 // attach its Elastic IP before it has one.

@@ -49,12 +49,7 @@ pub(super) fn fleet(t: &mut Template, model: &Model, f: &Fleet, script: &str, st
             launch_template_data: FleetLaunchTemplateData {
                 image_id: image,
                 instance_type: f.instance_type.clone(),
-                metadata_options: MetadataOptions {
-                    http_endpoint: "enabled",
-                    http_tokens: "required",
-                    http_put_response_hop_limit: 1,
-                    instance_metadata_tags: "enabled",
-                },
+                metadata_options: MetadataOptions::imdsv2_with_tags(),
                 monitoring: Monitoring { enabled: true },
                 security_group_ids: f.security_groups.clone(),
                 block_device_mappings: vec![BlockDeviceMapping {
