@@ -1,6 +1,6 @@
 //! `fixtures/ok/failover-http.toml` written with the Rust builder. An existing
 //! Elastic IP with its address, probed over HTTP by Route 53; a sorry page with
-//! its own HTML and status 503 for everyone.
+//! its own HTML and status 503 for everyone, whose access logs are kept.
 //!
 //! `cargo run --example failover_http -- OUT_DIR` writes what `topoform synth
 //! fixtures/ok/failover-http.toml -o OUT_DIR` writes, byte for byte
@@ -33,7 +33,8 @@ pub fn topology() -> Topology {
         Sorry::new(
             "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
         )
-        .page("../files/maintenance.html"),
+        .page("../files/maintenance.html")
+        .access_logs(true),
     );
     topo.failover(
         "www",

@@ -357,6 +357,8 @@ pub struct Sorry {
     pub status: u16,
     /// Every failover record that points here, sorted.
     pub aliases: Vec<String>,
+    /// Keep S3 and CloudFront access logs (90 days) in a log bucket.
+    pub access_logs: bool,
 }
 
 /// An internet-facing HTTPS load balancer in front of an instance.

@@ -96,6 +96,8 @@ pub enum Part {
     DistributionId,
     Certificate,
     CertificateArn,
+    LogBucket,
+    LogBucketPolicy,
     // alb
     LoadBalancer,
     LoadBalancerSecurityGroup,
@@ -146,6 +148,8 @@ impl Part {
         Part::DistributionId,
         Part::Certificate,
         Part::CertificateArn,
+        Part::LogBucket,
+        Part::LogBucketPolicy,
     ];
     /// Parts an `[alb]` may produce.
     pub const ALB: &'static [Part] = &[
@@ -202,6 +206,8 @@ impl Part {
             Part::DistributionId => "DistributionId",
             Part::Certificate => "Certificate",
             Part::CertificateArn => "CertificateArn",
+            Part::LogBucket => "LogBucket",
+            Part::LogBucketPolicy => "LogBucketPolicy",
             Part::LoadBalancer => "LoadBalancer",
             Part::LoadBalancerSecurityGroup => "LoadBalancerSecurityGroup",
             Part::LoadBalancerEgress => "LoadBalancerEgress",

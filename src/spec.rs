@@ -206,6 +206,8 @@ pub struct Sorry {
     pub allow: Option<SpList>,
     /// HTTP status of the sorry response.
     pub status: Option<Sp<i64>>,
+    /// Access logs of the bucket and the distribution (extension; off by default).
+    pub access_logs: Option<Sp<bool>>,
 }
 
 /// `[alb.NAME]`: an HTTPS load balancer in front of an instance.

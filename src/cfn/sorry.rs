@@ -22,9 +22,67 @@ pub struct Bucket {
     pub ownership_controls: OwnershipControls,
     /// Default encryption.
     pub bucket_encryption: BucketEncryption,
+    /// Server access logging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logging_configuration: Option<LoggingConfiguration>,
+    /// Expiry of objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle_configuration: Option<LifecycleConfiguration>,
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// `LoggingConfiguration`: where S3 writes server access logs.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoggingConfiguration {
+    /// Log bucket.
+    pub destination_bucket_name: Expr,
+    /// Key prefix.
+    pub log_file_prefix: &'static str,
+}
+
+/// `LifecycleConfiguration`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleConfiguration {
+    /// Rules.
+    pub rules: Vec<LifecycleRule>,
+}
+
+/// A lifecycle rule that expires every object after some days.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleRule {
+    /// Rule id.
+    pub id: &'static str,
+    /// `Enabled`.
+    pub status: &'static str,
+    /// Days until expiry.
+    pub expiration_in_days: u32,
+    /// Clean up failed uploads too.
+    pub abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload,
+}
+
+/// `AbortIncompleteMultipartUpload`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AbortIncompleteMultipartUpload {
+    /// Days after initiation.
+    pub days_after_initiation: u32,
+}
+
+/// CloudFront standard logging.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DistributionLogging {
+    /// The log bucket's domain name.
+    pub bucket: Expr,
+    /// Key prefix.
+    pub prefix: &'static str,
+    /// Cookies are not logged.
+    pub include_cookies: bool,
 }
 
 /// `PublicAccessBlockConfiguration`.
@@ -175,6 +233,9 @@ pub struct DistributionConfig {
     pub custom_error_responses: Vec<CustomErrorResponse>,
     /// Certificate.
     pub viewer_certificate: ViewerCertificate,
+    /// Standard logging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logging: Option<DistributionLogging>,
 }
 
 /// An origin.

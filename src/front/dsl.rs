@@ -738,6 +738,14 @@ impl Sorry {
         self.0.status = Some(Sp::bare(i64::from(status)));
         self
     }
+
+    /// `access_logs`: keep the bucket's and the distribution's access logs
+    /// for 90 days in a log bucket (off by default).
+    #[must_use]
+    pub fn access_logs(mut self, on: bool) -> Self {
+        self.0.access_logs = Some(Sp::bare(on));
+        self
+    }
 }
 
 /// The body of an `[alb.NAME]` block: an HTTPS load balancer in front of an

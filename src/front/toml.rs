@@ -428,7 +428,15 @@ impl Cx<'_> {
         let f = self.fields(
             t,
             what,
-            &["certificate", "page", "title", "message", "allow", "status"],
+            &[
+                "certificate",
+                "page",
+                "title",
+                "message",
+                "allow",
+                "status",
+                "access_logs",
+            ],
         );
         Sorry {
             certificate: self.string(&f, "certificate", what),
@@ -437,6 +445,7 @@ impl Cx<'_> {
             message: self.string(&f, "message", what),
             allow: self.strings(&f, "allow", what),
             status: self.int(&f, "status", what),
+            access_logs: self.boolean(&f, "access_logs", what),
         }
     }
 }

@@ -124,6 +124,7 @@ mod tests {
             allow: Vec::new(),
             status: 503,
             aliases: aliases.iter().map(|a| (*a).to_string()).collect(),
+            access_logs: false,
         }
     }
 

@@ -1402,6 +1402,7 @@ impl Validator<'_> {
             allow,
             status: status?,
             aliases,
+            access_logs: s.access_logs.as_ref().is_some_and(|a| a.value),
         })
     }
 
