@@ -567,17 +567,21 @@ impl Validator<'_> {
             ok &= self.aws_id(id, prefix, what);
             if !seen.insert(&id.value) {
                 ok = false;
-                self.err(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        id.span,
-                        format!("{what} `{}` is listed twice", id.value),
-                    )
-                    .label("duplicate"),
+                self.listed_twice(
+                    Code::InvalidValue,
+                    id.span,
+                    &format!("{what} `{}`", id.value),
                 );
             }
         }
         ok.then(|| list.value.iter().map(|s| s.value.clone()).collect())
+    }
+
+    /// `thing` appears twice in a list.
+    fn listed_twice(&mut self, code: Code, span: Span, thing: &str) {
+        self.err(
+            Diagnostic::error(code, span, format!("{thing} is listed twice")).label("duplicate"),
+        );
     }
 
     fn reference<'a, T>(

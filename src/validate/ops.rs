@@ -413,14 +413,7 @@ impl Validator<'_> {
                 );
             } else if !seen.insert(id.clone()) {
                 ok = false;
-                self.err(
-                    Diagnostic::error(
-                        Code::InvalidName,
-                        *span,
-                        format!("client `{id}` is listed twice"),
-                    )
-                    .label("duplicate client"),
-                );
+                self.listed_twice(Code::InvalidName, *span, &format!("client `{id}`"));
             }
         }
         ok.then_some(ids)
@@ -513,13 +506,10 @@ impl Validator<'_> {
                 );
             } else if !seen.insert(&p.value) {
                 ok = false;
-                self.err(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        p.span,
-                        format!("parameter `{}` is listed twice", p.value),
-                    )
-                    .label("duplicate"),
+                self.listed_twice(
+                    Code::InvalidValue,
+                    p.span,
+                    &format!("parameter `{}`", p.value),
                 );
             }
         }
