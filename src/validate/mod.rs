@@ -663,16 +663,12 @@ impl Validator<'_> {
     ) -> Option<Instance> {
         let what = format!("[instance.{}]", b.name.value);
         let i = &b.body;
-        let ami = self.required(i.ami.as_ref(), "ami", &what, b.span);
-        let ty = self.required(i.instance_type.as_ref(), "type", &what, b.span);
-        let subnets = self.required(i.subnets.as_ref(), "subnets", &what, b.span);
-        let sgs = self.required(i.security_groups.as_ref(), "security_groups", &what, b.span);
-        let ami = ami.and_then(|a| self.ami(a));
-        let ty = ty.and_then(|t| self.instance_type(t));
-        let subnets =
-            subnets.and_then(|s| self.id_list(s, "subnet-", "subnet id", "subnets", b.span));
-        let sgs = sgs
-            .and_then(|s| self.id_list(s, "sg-", "security group id", "security_groups", b.span));
+        let launch = self.launch(
+            [&i.ami, &i.instance_type],
+            [&i.subnets, &i.security_groups],
+            &what,
+            b.span,
+        );
         let eip = match &i.elastic_ip {
             None => Some(Eip::New),
             Some(e) => self.elastic_ip(e),
@@ -685,10 +681,10 @@ impl Validator<'_> {
         Some(Instance {
             name: Name(b.name.value.clone()),
             prefix: Prefix::of(&b.name.value)?,
-            ami: ami?,
-            instance_type: ty?,
-            subnets: subnets?,
-            security_groups: sgs?,
+            ami: launch.ami?,
+            instance_type: launch.instance_type?,
+            subnets: launch.subnets?,
+            security_groups: launch.security_groups?,
             eip: eip?,
             hours: hours.map_or(Some(None), |h| h.map(Some))?,
             dns: dns.map_or(Some(None), |d| d.map(Some))?,
@@ -699,6 +695,29 @@ impl Validator<'_> {
             root_device: root_device.map_or(Some("/dev/xvda".to_string()), |r| r)?,
             setup: setup.map_or(Some(None), |s| s.map(Some))?,
         })
+    }
+
+    /// What an instance and a fleet both launch from: `ami`, `type`,
+    /// `subnets` and `security_groups`, each required and checked (every
+    /// problem is reported, whichever keys are missing).
+    fn launch(
+        &mut self,
+        [ami, ty]: [&Option<Sp<String>>; 2],
+        [subnets, sgs]: [&Option<spec::SpList>; 2],
+        what: &str,
+        at: Span,
+    ) -> Launch {
+        let ami = self.required(ami.as_ref(), "ami", what, at);
+        let ty = self.required(ty.as_ref(), "type", what, at);
+        let subnets = self.required(subnets.as_ref(), "subnets", what, at);
+        let sgs = self.required(sgs.as_ref(), "security_groups", what, at);
+        Launch {
+            ami: ami.and_then(|a| self.ami(a)),
+            instance_type: ty.and_then(|t| self.instance_type(t)),
+            subnets: subnets.and_then(|s| self.id_list(s, "subnet-", "subnet id", "subnets", at)),
+            security_groups: sgs
+                .and_then(|s| self.id_list(s, "sg-", "security group id", "security_groups", at)),
+        }
     }
 
     fn ami(&mut self, a: &Sp<String>) -> Option<Ami> {
@@ -1544,6 +1563,14 @@ impl Validator<'_> {
 const KINDS: &[&str] = &[
     "zone", "instance", "failover", "sorry", "alb", "fleet", "backup", "task",
 ];
+
+/// The checked launch settings of an instance or a fleet.
+struct Launch {
+    ami: Option<Ami>,
+    instance_type: Option<String>,
+    subnets: Option<Vec<String>>,
+    security_groups: Option<Vec<String>>,
+}
 
 struct Refs<'a> {
     zones: Vec<Known<'a, spec::Zone>>,

@@ -253,16 +253,12 @@ impl Validator<'_> {
     ) -> Option<model::Fleet> {
         let what = format!("[fleet.{}]", b.name.value);
         let f = &b.body;
-        let ami = self.required(f.ami.as_ref(), "ami", &what, b.span);
-        let ty = self.required(f.instance_type.as_ref(), "type", &what, b.span);
-        let subnets = self.required(f.subnets.as_ref(), "subnets", &what, b.span);
-        let sgs = self.required(f.security_groups.as_ref(), "security_groups", &what, b.span);
-        let ami = ami.and_then(|a| self.ami(a));
-        let ty = ty.and_then(|t| self.instance_type(t));
-        let subnets =
-            subnets.and_then(|s| self.id_list(s, "subnet-", "subnet id", "subnets", b.span));
-        let sgs = sgs
-            .and_then(|s| self.id_list(s, "sg-", "security group id", "security_groups", b.span));
+        let launch = self.launch(
+            [&f.ami, &f.instance_type],
+            [&f.subnets, &f.security_groups],
+            &what,
+            b.span,
+        );
         let ids = self.clients(b, &what);
         let tag = match &f.tag {
             None => Some("ClientId".to_string()),
@@ -277,7 +273,7 @@ impl Validator<'_> {
         let hours = f.hours.as_ref().map(|h| self.hours(h, &what));
 
         let ids = ids?;
-        let subnets = subnets?;
+        let subnets = launch.subnets?;
         let prefix = Prefix::of(&b.name.value)?;
         let (zone_id, pattern) = match dns {
             None => (None, None),
@@ -334,10 +330,10 @@ impl Validator<'_> {
         Some(model::Fleet {
             name: Name(b.name.value.clone()),
             prefix,
-            ami: ami?,
-            instance_type: ty?,
+            ami: launch.ami?,
+            instance_type: launch.instance_type?,
             subnets,
-            security_groups: sgs?,
+            security_groups: launch.security_groups?,
             clients,
             tag: tag?,
             dns_zone_id: zone_id,
