@@ -234,6 +234,20 @@ def check_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: St
     check_instance_user_data_runs(report, fixture, moto, stack, work)
 
 
+def check_effects(report: Report, fixture: Fixture, moto: Moto, region: str,
+                  instance: Instance, label: str, output: str) -> bool:
+    """Reports what a run did in moto (EIP, records); False if it cannot be read."""
+    try:
+        results = effects(moto, region, instance)
+    except (AwsError, LookupError) as e:
+        report.fail(fixture.name, f"{label} effects", str(e), output)
+        return False
+    for result in results:
+        report.expect(fixture.name, f"{label} {result.aspect}", result.problems, output,
+                      result.note)
+    return True
+
+
 def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
                         group_name: str, script: Path, work: Path) -> None:
     check = f"user-data run {stack.name}/{group_name}"
@@ -254,14 +268,9 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
         if not report.expect(fixture.name, f"{check} {boot} exit 0",
                              exit_problems(run.code, want_success=True), run.output):
             return
-        try:
-            results = effects(moto, stack.region, instance)
-        except (AwsError, LookupError) as e:
-            report.fail(fixture.name, f"{check} {boot} effects", str(e), run.output)
+        if not check_effects(report, fixture, moto, stack.region, instance, f"{check} {boot}",
+                             run.output):
             return
-        for result in results:
-            report.expect(fixture.name, f"{check} {boot} {result.aspect}", result.problems,
-                          run.output, result.note)
     if ALLOCATION_TAG in instance.tags:
         tags = {k: v for k, v in instance.tags.items() if k != ALLOCATION_TAG}
         run = run_script(moto, stack.region, script, instance, tags, work / "negative")
@@ -390,14 +399,9 @@ def run_instance_user_data(report: Report, fixture: Fixture, moto: Moto, stack: 
         elif not report.expect(fixture.name, f"{check} {boot} exit 0",
                                exit_problems(run.code, want_success=True), run.output):
             return
-        try:
-            results = effects(moto, stack.region, instance)
-        except (AwsError, LookupError) as e:
-            report.fail(fixture.name, f"{check} {boot} effects", str(e), run.output)
+        if not check_effects(report, fixture, moto, stack.region, instance, f"{check} {boot}",
+                             run.output):
             return
-        for result in results:
-            report.expect(fixture.name, f"{check} {boot} {result.aspect}", result.problems,
-                          run.output, result.note)
     for path in values:
         report.expect(fixture.name, f"{check} read {path}",
                       [] if f"read {path}" in first_output else ["not logged as read"],
