@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::emit::{self, Drift};
+use crate::source::FilesIn;
 use crate::source::SourceFile;
-use crate::validate::FilesIn;
 use crate::{compile_toml, diag};
 
 /// Exit code for invalid input, drift under `--check`, or a failed write.

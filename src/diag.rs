@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use crate::kind::Kind;
 use crate::source::{SourceFile, Span};
 
 /// Stable, kebab-case identifiers of every diagnostic. Renaming one is a
@@ -159,8 +160,8 @@ impl Code {
     }
 
     /// How to fix it.
-    pub fn remedy(self) -> &'static str {
-        match self {
+    pub fn remedy(self) -> String {
+        let fix = match self {
             Code::TomlSyntax => {
                 "Fix the syntax at the position shown: quote strings, close tables and arrays, one key per line."
             }
@@ -170,7 +171,8 @@ impl Code {
             Code::WrongType => "Write the value with the type the message names.",
             Code::MissingKey => "Add it.",
             Code::UnknownKind => {
-                "Use one of stack, zone, instance, failover, sorry, alb, fleet, backup, task."
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                return format!("Use one of {}.", kinds.join(", "));
             }
             Code::InvalidName => "Rename.",
             Code::InvalidReference => "Write `\"instance.web\"`, `\"zone.public\"`, …",
@@ -211,7 +213,8 @@ impl Code {
             Code::QuotaExceeded => {
                 "Split the topology into two stacks, shorten the setup script, or drop some stack tags."
             }
-        }
+        };
+        fix.to_string()
     }
 
     /// The code named `name`.
@@ -440,6 +443,15 @@ fn render_label(out: &mut String, file: &SourceFile, label: &Label, marker: char
         format!(" {}", label.message)
     };
     let _ = writeln!(out, "{:gutter$} | {pad}{carets}{message}", "");
+}
+
+/// "a" or "an", for messages built from a noun: `article("instance")` is "an".
+pub fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod front;
+pub mod kind;
 pub mod model;
 pub mod naming;
 pub mod plan;
@@ -35,7 +36,7 @@ pub mod validate;
 pub use diag::{Code, Diagnostic};
 pub use emit::Output;
 pub use source::SourceFile;
-pub use validate::{Files, FilesIn};
+pub use source::{Files, FilesIn};
 
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
@@ -50,7 +51,8 @@ pub struct Compilation {
 /// Compiles TOML topology text. `files` reads the files it names.
 pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
     let (topo, mut diagnostics) = front::toml::parse(text);
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    // Text that is not TOML has no blocks to validate.
+    if diagnostics.iter().any(|d| d.code == Code::TomlSyntax) {
         diag::sort(&mut diagnostics);
         return Compilation {
             output: None,
@@ -60,6 +62,9 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
     let mut c = compile_spec(&topo, files);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        c.output = None;
+    }
     c.diagnostics = diagnostics;
     c
 }
@@ -67,15 +72,19 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
 /// Compiles a topology from either front end.
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
     let (model, mut diagnostics) = validate::validate(topo, files);
+    let invalid = diagnostics.iter().any(Diagnostic::is_error);
     let output = model.and_then(|m| {
         let mut output = emit::render(&synth::synth(&m));
         // The plan comes last: it depends on the rendered templates' sizes.
         let deploy = plan::render_plan(&m, &output);
         output.insert("deploy.sh".to_string(), deploy);
-        // Quotas are measured on what would be written.
+        // Quotas are measured on what would be written. With errors
+        // elsewhere the model holds only the sound blocks, so what it
+        // overflows the whole topology overflows too: those errors are kept,
+        // and the rest is said once the topology is whole.
         let quotas = quota::check(&m, &output);
-        let over = quotas.iter().any(Diagnostic::is_error);
-        diagnostics.extend(quotas);
+        diagnostics.extend(quotas.into_iter().filter(|d| !invalid || d.is_error()));
+        let over = diagnostics.iter().any(Diagnostic::is_error);
         (!over).then_some(output)
     });
     diag::sort(&mut diagnostics);

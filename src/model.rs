@@ -8,8 +8,40 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use crate::kind::{Kind, for_each_block_kind};
 use crate::naming::{Prefix, Registry};
 use crate::source::Span;
+
+/// The line that ends a `setup` script embedded in user-data as a quoted
+/// heredoc: validation refuses a script that contains it.
+pub const SETUP_DELIMITER: &str = "TOPOFORM_SETUP_EOF";
+
+macro_rules! by_kind {
+    ($($variant:ident: $module:ident, $field:ident;)*) => {
+        impl Model {
+            /// Whether the model holds the block `name` of `kind`.
+            pub fn contains(&self, kind: Kind, name: &str) -> bool {
+                let name = Name(name.to_string());
+                match kind {
+                    Kind::Stack => true,
+                    $(Kind::$variant => self.$field.contains_key(&name),)*
+                }
+            }
+
+            /// Leaves the block `name` of `kind` out of the model.
+            pub(crate) fn remove(&mut self, kind: Kind, name: &str) {
+                let name = Name(name.to_string());
+                match kind {
+                    Kind::Stack => {}
+                    $(Kind::$variant => {
+                        self.$field.remove(&name);
+                    })*
+                }
+            }
+        }
+    };
+}
+for_each_block_kind!(by_kind);
 
 /// A block name (`[a-z][a-z0-9-]*`, at most 32 characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,7 +55,7 @@ impl Name {
 }
 
 /// A validated topology.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Model {
     /// `[stack]`.
     pub stack: Stack,
@@ -58,7 +90,7 @@ pub struct Origins {
 }
 
 /// The main stack.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Stack {
     /// Stack name.
     pub name: String,
@@ -121,7 +153,8 @@ pub struct Hours {
     pub timezone: String,
 }
 
-const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+/// The days of the week, Sunday first, as cron and the language name them.
+pub const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 impl Hours {
     /// The day-of-week field of a Unix cron expression (Auto Scaling), e.g. `1-5`.
@@ -326,6 +359,19 @@ pub struct Ipv4Net {
     pub addr: Ipv4Addr,
     /// Prefix length.
     pub bits: u8,
+}
+
+impl Ipv4Net {
+    /// `0.0.0.0/0`.
+    pub const ANYWHERE: Ipv4Net = Ipv4Net {
+        addr: Ipv4Addr::UNSPECIFIED,
+        bits: 0,
+    };
+
+    /// The network mask, e.g. `0xffffff00` for a /24.
+    pub fn mask(self) -> u32 {
+        u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0)
+    }
 }
 
 /// A sorry site's certificate.

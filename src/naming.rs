@@ -14,6 +14,7 @@ use std::fmt;
 use heck::ToUpperCamelCase;
 use serde::Serialize;
 
+use crate::kind::Kind;
 use crate::source::Span;
 
 /// CloudFormation's limit on logical ID length.
@@ -230,13 +231,36 @@ pub const ALARM_TOPIC: &str = "AlarmTopic";
 /// See [`ALARM_TOPIC`].
 pub const ALARM_SUBSCRIPTION: &str = "AlarmTopicSubscription";
 
-/// Who claimed a logical ID: `kind.name` and where it was written.
-#[derive(Clone, Debug)]
+/// Who claimed a logical ID: a block (or one client of a fleet) and where
+/// it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Owner {
-    /// `"instance.web"`.
-    pub block: String,
-    /// The block name's span.
+    /// The block's kind.
+    pub kind: Kind,
+    /// The block's name (`notify` for the stack-wide IDs of `[stack] notify`).
+    pub name: String,
+    /// The fleet client whose resources these are.
+    pub client: Option<String>,
+    /// The block name's (or the client id's) span.
     pub span: Span,
+}
+
+impl Owner {
+    /// Whether `self` and `other` are the same block (clients of one fleet
+    /// are the same block).
+    fn same_block(&self, other: &Owner) -> bool {
+        self.kind == other.kind && self.name == other.name && self.client == other.client
+    }
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.name)?;
+        match &self.client {
+            Some(client) => write!(f, " client {client}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Every logical ID of a topology, with the block that derives it.
@@ -289,7 +313,7 @@ impl Registry {
         for part in parts {
             let id = prefix.id(*part);
             match self.ids.get(&id) {
-                Some(first) if first.block != owner.block => {
+                Some(first) if !first.same_block(owner) => {
                     collision.get_or_insert_with(|| Collision {
                         id: id.clone(),
                         first: first.clone(),
@@ -323,26 +347,24 @@ mod tests {
     #[test]
     fn punctuation_only_differences_collide() {
         let mut r = Registry::default();
-        let owner = |b: &str| Owner {
-            block: b.into(),
+        let owner = |name: &str| Owner {
+            kind: Kind::Instance,
+            name: name.into(),
+            client: None,
             span: Span::default(),
         };
         assert!(
             r.register(
                 &Prefix::of("web-1").unwrap(),
                 Part::INSTANCE,
-                &owner("instance.web-1")
+                &owner("web-1")
             )
             .is_none()
         );
         let c = r
-            .register(
-                &Prefix::of("web1").unwrap(),
-                Part::INSTANCE,
-                &owner("instance.web1"),
-            )
+            .register(&Prefix::of("web1").unwrap(), Part::INSTANCE, &owner("web1"))
             .expect("collision");
-        assert_eq!(c.first.block, "instance.web-1");
+        assert_eq!(c.first.to_string(), "instance.web-1");
         assert_eq!(c.id.as_str(), "Web1Eip");
     }
 }

@@ -33,14 +33,11 @@ pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let stack = model.origins.stack;
     // The block that derives a logical ID; a fleet's clients count toward
-    // their fleet (their owner reads `fleet.app client acme`).
+    // their fleet.
     let block_of = |id: &str| {
         model.origins.ids.owner(id).map_or_else(
             || ("[stack]".to_string(), stack),
-            |o| {
-                let block = o.block.split(" client ").next().unwrap_or(&o.block);
-                (format!("[{block}]"), o.span)
-            },
+            |o| (format!("[{}.{}]", o.kind, o.name), o.span),
         )
     };
     for (path, text) in output.iter().filter(|(p, _)| p.ends_with(".template.json")) {

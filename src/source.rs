@@ -32,6 +32,25 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// Reads the files a topology names (`setup`, `page`, `clients_file`),
+/// relative to the topology file. The library never touches the file system
+/// itself: the CLI passes a reader rooted at the topology's directory, tests
+/// pass an in-memory one.
+pub trait Files {
+    /// The UTF-8 text of `path`, or a one-line reason why it cannot be read.
+    fn read(&self, path: &str) -> Result<String, String>;
+}
+
+/// [`Files`] read from a directory (the topology file's own, for the CLI).
+#[derive(Clone, Debug)]
+pub struct FilesIn(pub std::path::PathBuf);
+
+impl Files for FilesIn {
+    fn read(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+    }
+}
+
 /// A 1-based position, counted in characters within the line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineCol {

@@ -6,9 +6,8 @@
 
 use serde::Serialize;
 
-use crate::model::{Fleet, Instance, Ipv4Net, Page, Sorry};
+use crate::model::{Fleet, Instance, Ipv4Net, Page, SETUP_DELIMITER, Sorry};
 use crate::templates::render;
-use crate::validate::SETUP_DELIMITER;
 
 /// Instance-tag keys that carry deploy-time values to the user-data script.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -143,14 +142,10 @@ struct FunctionContext<'a> {
 
 /// The CloudFront Function of a sorry site.
 pub fn sorry_function(s: &Sorry) -> String {
-    let allow = s.allow.iter().map(|n: &Ipv4Net| {
-        let mask = if n.bits == 0 {
-            0
-        } else {
-            u32::MAX << (32 - n.bits)
-        };
-        (u32::from(n.addr), mask)
-    });
+    let allow = s
+        .allow
+        .iter()
+        .map(|n: &Ipv4Net| (u32::from(n.addr), n.mask()));
     render(
         "sorry/function.js.j2",
         &FunctionContext {

@@ -138,38 +138,12 @@ fn assert_parity(example: &str, topology: Topology) {
 }
 
 /// `topology`'s pretty `Debug` text with every span erased (each
-/// `Span { start, end }` becomes `Span`, since builder values have none),
-/// and with the blocks of each kind and the stack's tags sorted by name: the
-/// keys of a TOML table have no order (the TOML front end lists them sorted,
-/// the builder in the order they were added), while arrays keep theirs.
+/// `Span { start, end }` becomes `Span`, since builder values have none), in
+/// its canonical form: the keys of a TOML table have no order (the TOML front
+/// end lists them sorted, the builder in the order they were added), while
+/// arrays keep theirs.
 fn without_spans(topology: &spec::Topology) -> String {
-    fn by_name<T>(blocks: &mut [spec::Block<T>]) {
-        blocks.sort_by(|a, b| a.name.value.cmp(&b.name.value));
-    }
-    let mut topology = topology.clone();
-    // Destructured, so that a new kind of block does not go unsorted.
-    let spec::Topology {
-        stack,
-        zones,
-        instances,
-        failovers,
-        sorries,
-        albs,
-        fleets,
-        backups,
-        tasks,
-    } = &mut topology;
-    if let Some(stack) = stack {
-        stack.value.tags.sort_by(|a, b| a.0.value.cmp(&b.0.value));
-    }
-    by_name(zones);
-    by_name(instances);
-    by_name(failovers);
-    by_name(sorries);
-    by_name(albs);
-    by_name(fleets);
-    by_name(backups);
-    by_name(tasks);
+    let topology = topology.canonical();
     let mut out = String::new();
     let mut in_span = false;
     for line in format!("{topology:#?}").lines() {

@@ -2,23 +2,24 @@
 //!
 //! It walks toml's spanned document tree by hand rather than through
 //! `#[derive(Deserialize)]`, because serde stops at the first unknown key or
-//! wrong type, and we report every one of them in a single run. This module
-//! checks shape only (keys and TOML types); what the values mean is
+//! wrong type, and we report every one of them in a single run. It knows no
+//! block kind in particular: [`Kind`] names the kinds, and each block's
+//! [`Table`] lists its keys and what each takes. This module checks shape
+//! only (keys, TOML types, the form of references); what the values mean is
 //! `validate`'s job.
+//!
+//! A key that cannot be read is recorded as broken in its block, and a block
+//! that cannot be read at all as lost, so that validation neither reports
+//! them missing nor reports references to them as dangling: one mistake, one
+//! diagnostic.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, article, did_you_mean};
+use crate::kind::{Kind, Slot};
 use crate::source::Span;
-use crate::spec::{
-    Alb, Backup, Block, CopyTo, Dns, ElasticIp, Failover, Fleet, Health, Hours, Instance, Sorry,
-    Sp, SpList, Stack, Task, Topology, Zone,
-};
-
-const KINDS: &[&str] = &[
-    "stack", "zone", "instance", "failover", "sorry", "alb", "fleet", "backup", "task",
-];
+use crate::spec::{Broken, Field, Lost, Ref, Sp, SpList, Table, Topology};
 
 /// Parses TOML text into a spec, collecting every shape problem.
 pub fn parse(text: &str) -> (Topology, Vec<Diagnostic>) {
@@ -38,38 +39,63 @@ pub fn parse(text: &str) -> (Topology, Vec<Diagnostic>) {
     let mut topo = Topology::default();
     let mut cx = Cx { diags: &mut diags };
     for (key, value) in doc.get_ref() {
-        let kind = key.get_ref().as_ref();
+        let name = key.get_ref().as_ref();
         let key_span = span(key);
-        match kind {
-            "stack" => {
-                if let Some(t) = cx.table(value, "[stack]") {
-                    topo.stack = Some(Sp::new(cx.stack(t), key_span));
-                }
+        match Kind::from_name(name) {
+            Some(Kind::Stack) => {
+                let Some(table) = cx.table(value, "[stack]") else {
+                    topo.lost.insert(Lost {
+                        kind: Kind::Stack,
+                        name: None,
+                    });
+                    continue;
+                };
+                let block =
+                    topo.add_block(Kind::Stack, Sp::new(name.to_string(), key_span), key_span);
+                cx.fill(table, block.body, "[stack]", block.broken, "");
             }
-            "zone" => cx.blocks(value, "zone", &mut topo.zones, Cx::zone),
-            "instance" => cx.blocks(value, "instance", &mut topo.instances, Cx::instance),
-            "failover" => cx.blocks(value, "failover", &mut topo.failovers, Cx::failover),
-            "sorry" => cx.blocks(value, "sorry", &mut topo.sorries, Cx::sorry),
-            "alb" => cx.blocks(value, "alb", &mut topo.albs, Cx::alb),
-            "fleet" => cx.blocks(value, "fleet", &mut topo.fleets, Cx::fleet),
-            "backup" => cx.blocks(value, "backup", &mut topo.backups, Cx::backup),
-            "task" => cx.blocks(value, "task", &mut topo.tasks, Cx::task),
-            other => {
+            Some(kind) => cx.blocks(&mut topo, kind, value),
+            None => {
+                let suggestion = did_you_mean(name, Kind::ALL.iter().map(|k| k.name()));
                 let mut d = Diagnostic::error(
                     Code::UnknownKind,
                     key_span,
-                    format!("unknown block kind `{other}`"),
+                    format!("unknown block kind `{name}`"),
                 )
                 .label("not a block kind");
-                d = match did_you_mean(other, KINDS.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `[{s}]`?")),
-                    None => d.help(format!("block kinds are: {}", KINDS.join(", "))),
+                d = if let Some(s) = suggestion {
+                    d.help(format!("did you mean `[{s}]`?"))
+                } else {
+                    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                    d.help(format!("block kinds are: {}", kinds.join(", ")))
                 };
                 cx.diags.push(d);
+                // References to the blocks it was meant to hold are not dangling.
+                if let Some(kind) = suggestion.and_then(Kind::from_name) {
+                    lose_all(&mut topo, kind, value);
+                }
             }
         }
     }
     (topo, diags)
+}
+
+/// Records every block under a kind's table as lost (or the whole kind,
+/// when the table has none).
+fn lose_all(topo: &mut Topology, kind: Kind, value: &Spanned<DeValue<'_>>) {
+    match value.get_ref().as_table() {
+        Some(t) if kind != Kind::Stack => {
+            for (name, _) in t {
+                topo.lost.insert(Lost {
+                    kind,
+                    name: Some(name.get_ref().to_string()),
+                });
+            }
+        }
+        _ => {
+            topo.lost.insert(Lost { kind, name: None });
+        }
+    }
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {
@@ -80,20 +106,6 @@ struct Cx<'d> {
     diags: &'d mut Vec<Diagnostic>,
 }
 
-/// The keys of one TOML table, checked against the keys a block accepts.
-struct Fields<'t, 'i> {
-    table: &'t DeTable<'i>,
-}
-
-impl<'t, 'i> Fields<'t, 'i> {
-    fn get(&self, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
-        self.table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(_, v)| v)
-    }
-}
-
 impl Cx<'_> {
     fn wrong_type(&mut self, v: &Spanned<DeValue<'_>>, want: &str, what: &str) {
         self.diags.push(
@@ -101,8 +113,9 @@ impl Cx<'_> {
                 Code::WrongType,
                 span(v),
                 format!(
-                    "{what} must be {want}, not {}",
-                    article(v.get_ref().type_str())
+                    "{what} must be {want}, not {} {}",
+                    article(v.get_ref().type_str()),
+                    v.get_ref().type_str()
                 ),
             )
             .label(format!("expected {want}")),
@@ -122,38 +135,128 @@ impl Cx<'_> {
         }
     }
 
-    /// Checks that `table` has only `allowed` keys; reports each other one.
-    fn fields<'t, 'i>(
+    /// The `[kind.NAME]` blocks under a kind's table.
+    fn blocks(&mut self, topo: &mut Topology, kind: Kind, value: &Spanned<DeValue<'_>>) {
+        let Some(table) = self.table(value, &format!("`{kind}`")) else {
+            topo.lost.insert(Lost { kind, name: None });
+            return;
+        };
+        for (name, v) in table {
+            let name = Sp::new(name.get_ref().to_string(), span(name));
+            let what = format!("[{kind}.{}]", name.value);
+            let Some(t) = self.table(v, &what) else {
+                topo.lost.insert(Lost {
+                    kind,
+                    name: Some(name.value),
+                });
+                continue;
+            };
+            let at = name.span;
+            let block = topo.add_block(kind, name, at);
+            self.fill(t, block.body, &what, block.broken, "");
+        }
+    }
+
+    /// Fills `target` from `table`, reporting every unknown key and wrong
+    /// type. `prefix` is the path of `target` within its block (`hours.`).
+    fn fill(
         &mut self,
-        table: &'t DeTable<'i>,
+        table: &DeTable<'_>,
+        target: &mut dyn Table,
         what: &str,
-        allowed: &[&str],
-    ) -> Fields<'t, 'i> {
-        for (k, _) in table {
+        broken: &mut Broken,
+        prefix: &str,
+    ) {
+        let mut fields = target.fields();
+        let keys: Vec<&'static str> = fields.iter().map(|(k, _)| *k).collect();
+        for (k, v) in table {
             let key = k.get_ref().as_ref();
-            if !allowed.contains(&key) {
+            let Some((_, field)) = fields.iter_mut().find(|(name, _)| *name == key) else {
+                let suggestion = did_you_mean(key, keys.iter().copied());
                 let mut d = Diagnostic::error(
                     Code::UnknownKey,
                     span(k),
                     format!("unknown key `{key}` in {what}"),
                 )
                 .label("unknown key");
-                d = match did_you_mean(key, allowed.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("the keys of {what} are: {}", allowed.join(", "))),
+                d = match suggestion {
+                    Some(s) => {
+                        // The key it was meant to be is not missing.
+                        broken.insert(format!("{prefix}{s}"));
+                        d.help(format!("did you mean `{s}`?"))
+                    }
+                    None => d.help(format!("the keys of {what} are: {}", keys.join(", "))),
                 };
                 self.diags.push(d);
+                continue;
+            };
+            let what = format!("`{key}` in {what}");
+            let path = format!("{prefix}{key}");
+            if !self.value(field, v, &what, broken, &path) {
+                broken.insert(path);
             }
         }
-        Fields { table }
     }
 
-    fn string(&mut self, f: &Fields<'_, '_>, key: &str, what: &str) -> Option<Sp<String>> {
-        let v = f.get(key)?;
-        self.string_value(v, &format!("`{key}` in {what}"))
+    /// Reads one value into its field; false when it could not be read.
+    fn value(
+        &mut self,
+        field: &mut Field<'_>,
+        v: &Spanned<DeValue<'_>>,
+        what: &str,
+        broken: &mut Broken,
+        path: &str,
+    ) -> bool {
+        match field {
+            Field::Text(slot) => store(slot, self.string(v, what)),
+            Field::Int(slot) => store(slot, self.int(v, what)),
+            Field::Flag(slot) => {
+                let value = v.get_ref().as_bool().map(|b| Sp::new(b, span(v)));
+                if value.is_none() {
+                    self.wrong_type(v, "a boolean", what);
+                }
+                store(slot, value)
+            }
+            Field::List(slot) => store(slot, self.strings(v, what)),
+            Field::Ref(slot, kinds) => {
+                let r = self.string(v, what).and_then(|s| self.reference(&s, kinds));
+                store(slot, r)
+            }
+            Field::Table(nested) => {
+                let Some(t) = self.table(v, what) else {
+                    return false;
+                };
+                self.fill(t, nested.create(span(v)), what, broken, &format!("{path}."));
+                true
+            }
+            Field::WordOrTable(choice) => {
+                if let Some(s) = v.get_ref().as_str() {
+                    choice.set_word(Sp::new(s.to_string(), span(v)));
+                    return true;
+                }
+                let Some(t) = v.get_ref().as_table() else {
+                    self.wrong_type(v, "a string or a table", what);
+                    return false;
+                };
+                self.fill(t, choice.create(span(v)), what, broken, &format!("{path}."));
+                true
+            }
+            Field::Map(pairs) => {
+                let Some(t) = self.table(v, what) else {
+                    return false;
+                };
+                for (k, x) in t {
+                    let key = k.get_ref().as_ref();
+                    if let Some(value) = self.string(x, &format!("tag `{key}`")) {
+                        pairs.push((Sp::new(key.to_string(), span(k)), value));
+                    }
+                }
+                true
+            }
+        }
     }
 
-    fn string_value(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<Sp<String>> {
+    fn string(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<Sp<String>> {
         if let Some(s) = v.get_ref().as_str() {
             Some(Sp::new(s.to_string(), span(v)))
         } else {
@@ -162,397 +265,89 @@ impl Cx<'_> {
         }
     }
 
-    fn int(&mut self, f: &Fields<'_, '_>, key: &str, what: &str) -> Option<Sp<i64>> {
-        let v = f.get(key)?;
+    fn int(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<Sp<i64>> {
         let Some(i) = v.get_ref().as_integer() else {
-            self.wrong_type(v, "an integer", &format!("`{key}` in {what}"));
+            self.wrong_type(v, "an integer", what);
             return None;
         };
         if let Ok(n) = i64::from_str_radix(i.as_str(), i.radix()) {
             Some(Sp::new(n, span(v)))
         } else {
             self.diags.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    span(v),
-                    format!("`{key}` in {what} is too large"),
-                )
-                .label("out of range"),
+                Diagnostic::error(Code::InvalidValue, span(v), format!("{what} is too large"))
+                    .label("out of range"),
             );
             None
         }
     }
 
-    fn boolean(&mut self, f: &Fields<'_, '_>, key: &str, what: &str) -> Option<Sp<bool>> {
-        let v = f.get(key)?;
-        if let Some(b) = v.get_ref().as_bool() {
-            Some(Sp::new(b, span(v)))
-        } else {
-            self.wrong_type(v, "a boolean", &format!("`{key}` in {what}"));
-            None
-        }
-    }
-
-    fn strings(&mut self, f: &Fields<'_, '_>, key: &str, what: &str) -> Option<SpList> {
-        let v = f.get(key)?;
-        let what = format!("`{key}` in {what}");
+    fn strings(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<SpList> {
         let Some(items) = v.get_ref().as_array() else {
-            self.wrong_type(v, "an array of strings", &what);
+            self.wrong_type(v, "an array of strings", what);
             return None;
         };
         let list = items
             .iter()
-            .filter_map(|item| self.string_value(item, &format!("each item of {what}")))
+            .filter_map(|item| self.string(item, &format!("each item of {what}")))
             .collect();
         Some(Sp::new(list, span(v)))
     }
 
-    fn inline<'t, 'i>(
-        &mut self,
-        f: &Fields<'t, 'i>,
-        key: &str,
-        what: &str,
-    ) -> Option<(&'t DeTable<'i>, Span)> {
-        let v = f.get(key)?;
-        let t = self.table(v, &format!("`{key}` in {what}"))?;
-        Some((t, span(v)))
-    }
-
-    fn blocks<T>(
-        &mut self,
-        value: &Spanned<DeValue<'_>>,
-        kind: &str,
-        out: &mut Vec<Block<T>>,
-        body: fn(&mut Self, &DeTable<'_>, &str) -> T,
-    ) {
-        let Some(table) = self.table(value, &format!("`{kind}`")) else {
-            return;
-        };
-        for (name, v) in table {
-            let what = format!("[{kind}.{}]", name.get_ref().as_ref());
-            let Some(t) = self.table(v, &what) else {
-                continue;
-            };
-            out.push(Block {
-                name: Sp::new(name.get_ref().as_ref().to_string(), span(name)),
-                span: span(name),
-                body: body(self, t, &what),
-            });
-        }
-    }
-
-    fn stack(&mut self, t: &DeTable<'_>) -> Stack {
-        let what = "[stack]";
-        let f = self.fields(
-            t,
-            what,
-            &["name", "region", "description", "tags", "notify"],
-        );
-        let mut tags = Vec::new();
-        if let Some((tt, _)) = self.inline(&f, "tags", what) {
-            for (k, v) in tt {
-                if let Some(value) =
-                    self.string_value(v, &format!("tag `{}`", k.get_ref().as_ref()))
-                {
-                    tags.push((Sp::new(k.get_ref().as_ref().to_string(), span(k)), value));
-                }
-            }
-        }
-        Stack {
-            name: self.string(&f, "name", what),
-            region: self.string(&f, "region", what),
-            description: self.string(&f, "description", what),
-            tags,
-            notify: self.string(&f, "notify", what),
-        }
-    }
-
-    fn zone(&mut self, t: &DeTable<'_>, what: &str) -> Zone {
-        let f = self.fields(t, what, &["id", "domain", "private"]);
-        Zone {
-            id: self.string(&f, "id", what),
-            domain: self.string(&f, "domain", what),
-            private: self.boolean(&f, "private", what),
-        }
-    }
-
-    fn instance(&mut self, t: &DeTable<'_>, what: &str) -> Instance {
-        let f = self.fields(
-            t,
-            what,
-            &[
-                "ami",
-                "type",
-                "subnets",
-                "security_groups",
-                "elastic_ip",
-                "hours",
-                "dns",
-                "volume_gb",
-                "root_device",
-                "setup",
-            ],
-        );
-        Instance {
-            ami: self.string(&f, "ami", what),
-            instance_type: self.string(&f, "type", what),
-            subnets: self.strings(&f, "subnets", what),
-            security_groups: self.strings(&f, "security_groups", what),
-            elastic_ip: self.elastic_ip(&f, what),
-            hours: self.hours(&f, what),
-            dns: self.dns(&f, what, &["zone", "record", "ip"]),
-            volume_gb: self.int(&f, "volume_gb", what),
-            root_device: self.string(&f, "root_device", what),
-            setup: self.string(&f, "setup", what),
-        }
-    }
-
-    fn elastic_ip(&mut self, f: &Fields<'_, '_>, what: &str) -> Option<Sp<ElasticIp>> {
-        let v = f.get("elastic_ip")?;
-        if let Some(s) = v.get_ref().as_str() {
-            return Some(Sp::new(ElasticIp::Word(s.to_string()), span(v)));
-        }
-        if let Some(t) = v.get_ref().as_table() {
-            let what = format!("`elastic_ip` in {what}");
-            let g = self.fields(t, &what, &["allocation", "address"]);
-            return Some(Sp::new(
-                ElasticIp::Existing {
-                    allocation: self.string(&g, "allocation", &what),
-                    address: self.string(&g, "address", &what),
-                },
-                span(v),
-            ));
-        }
-        self.wrong_type(v, "a string or a table", &format!("`elastic_ip` in {what}"));
-        None
-    }
-
-    fn hours(&mut self, f: &Fields<'_, '_>, what: &str) -> Option<Sp<Hours>> {
-        let (t, sp) = self.inline(f, "hours", what)?;
-        let what = format!("`hours` in {what}");
-        let g = self.fields(t, &what, &["days", "start", "stop", "timezone"]);
-        Some(Sp::new(
-            Hours {
-                days: self.string(&g, "days", &what),
-                start: self.string(&g, "start", &what),
-                stop: self.string(&g, "stop", &what),
-                timezone: self.string(&g, "timezone", &what),
-            },
-            sp,
-        ))
-    }
-
-    fn dns(&mut self, f: &Fields<'_, '_>, what: &str, keys: &[&str]) -> Option<Sp<Dns>> {
-        let (t, sp) = self.inline(f, "dns", what)?;
-        let what = format!("`dns` in {what}");
-        let g = self.fields(t, &what, keys);
-        Some(Sp::new(
-            Dns {
-                zone: self.string(&g, "zone", &what),
-                record: self.string(&g, "record", &what),
-                ip: self.string(&g, "ip", &what),
-            },
-            sp,
-        ))
-    }
-
-    fn failover(&mut self, t: &DeTable<'_>, what: &str) -> Failover {
-        let f = self.fields(
-            t,
-            what,
-            &["record", "zone", "primary", "health", "secondary", "ttl"],
-        );
-        Failover {
-            record: self.string(&f, "record", what),
-            zone: self.string(&f, "zone", what),
-            primary: self.string(&f, "primary", what),
-            health: self.health(&f, what),
-            secondary: self.string(&f, "secondary", what),
-            ttl: self.int(&f, "ttl", what),
-        }
-    }
-
-    fn health(&mut self, f: &Fields<'_, '_>, what: &str) -> Option<Sp<Health>> {
-        let v = f.get("health")?;
-        if let Some(s) = v.get_ref().as_str() {
-            return Some(Sp::new(Health::Word(s.to_string()), span(v)));
-        }
-        let Some(t) = v.get_ref().as_table() else {
-            self.wrong_type(v, "a string or a table", &format!("`health` in {what}"));
+    /// Parses `"kind.name"` for a slot that accepts `slot.kinds`.
+    fn reference(&mut self, r: &Sp<String>, slot: &Slot) -> Option<Sp<Ref>> {
+        let usual = slot.kinds[0];
+        let Some((kind, name)) = r.value.split_once('.') else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidReference,
+                    r.span,
+                    format!("`{}` is not a reference", r.value),
+                )
+                .label(format!("expected `\"{usual}.NAME\"`"))
+                .help(format!("refer to a block as \"{usual}.NAME\"")),
+            );
             return None;
         };
-        let what = format!("`health` in {what}");
-        let g = self.fields(t, &what, &["http", "https", "port"]);
-        let http = self.string(&g, "http", &what);
-        let https = self.string(&g, "https", &what);
-        let port = self.int(&g, "port", &what);
-        let (is_https, path) = match (http, https) {
-            (Some(p), None) => (false, p),
-            (None, Some(p)) => (true, p),
-            (Some(_), Some(p)) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        p.span,
-                        format!("{what} has both `http` and `https`"),
-                    )
-                    .label("second protocol")
-                    .help("a health check probes one protocol: keep `http` or `https`"),
-                );
-                return None;
+        let d = match Kind::from_name(kind) {
+            Some(k) if slot.kinds.contains(&k) => {
+                return Some(Sp::new(
+                    Ref {
+                        kind: k,
+                        name: name.to_string(),
+                    },
+                    r.span,
+                ));
             }
-            (None, None) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::MissingKey,
-                        span(v),
-                        format!("{what} needs `http` or `https`"),
-                    )
-                    .label("no protocol")
-                    .help("write `{ http = \"/health\", port = 80 }` or `{ https = \"/health\" }`"),
-                );
-                return None;
-            }
-        };
-        Some(Sp::new(
-            Health::Probe {
-                https: is_https,
-                path,
-                port,
-            },
-            span(v),
-        ))
-    }
-
-    fn sorry(&mut self, t: &DeTable<'_>, what: &str) -> Sorry {
-        let f = self.fields(
-            t,
-            what,
-            &[
-                "certificate",
-                "page",
-                "title",
-                "message",
-                "allow",
-                "status",
-                "access_logs",
-            ],
-        );
-        Sorry {
-            certificate: self.string(&f, "certificate", what),
-            page: self.string(&f, "page", what),
-            title: self.string(&f, "title", what),
-            message: self.string(&f, "message", what),
-            allow: self.strings(&f, "allow", what),
-            status: self.int(&f, "status", what),
-            access_logs: self.boolean(&f, "access_logs", what),
-        }
-    }
-}
-
-impl Cx<'_> {
-    fn alb(&mut self, t: &DeTable<'_>, what: &str) -> Alb {
-        let f = self.fields(
-            t,
-            what,
-            &[
-                "vpc",
-                "subnets",
-                "certificate",
-                "target",
-                "port",
-                "health_path",
-                "allow",
-            ],
-        );
-        Alb {
-            vpc: self.string(&f, "vpc", what),
-            subnets: self.strings(&f, "subnets", what),
-            certificate: self.string(&f, "certificate", what),
-            target: self.string(&f, "target", what),
-            port: self.int(&f, "port", what),
-            health_path: self.string(&f, "health_path", what),
-            allow: self.strings(&f, "allow", what),
-        }
-    }
-
-    fn fleet(&mut self, t: &DeTable<'_>, what: &str) -> Fleet {
-        let f = self.fields(
-            t,
-            what,
-            &[
-                "ami",
-                "type",
-                "subnets",
-                "security_groups",
-                "clients",
-                "clients_file",
-                "tag",
-                "dns",
-                "parameters",
-                "bootstrap",
-                "hours",
-            ],
-        );
-        Fleet {
-            ami: self.string(&f, "ami", what),
-            instance_type: self.string(&f, "type", what),
-            subnets: self.strings(&f, "subnets", what),
-            security_groups: self.strings(&f, "security_groups", what),
-            clients: self.strings(&f, "clients", what),
-            clients_file: self.string(&f, "clients_file", what),
-            tag: self.string(&f, "tag", what),
-            dns: self.dns(&f, what, &["zone", "record"]),
-            parameters: self.strings(&f, "parameters", what),
-            bootstrap: self.string(&f, "bootstrap", what),
-            hours: self.hours(&f, what),
-        }
-    }
-
-    fn backup(&mut self, t: &DeTable<'_>, what: &str) -> Backup {
-        let f = self.fields(
-            t,
-            what,
-            &["target", "kind", "at", "every", "keep", "copy_to"],
-        );
-        let copy_to = self.inline(&f, "copy_to", what).map(|(t, sp)| {
-            let what = format!("`copy_to` in {what}");
-            let g = self.fields(t, &what, &["region", "keep"]);
-            Sp::new(
-                CopyTo {
-                    region: self.string(&g, "region", &what),
-                    keep: self.int(&g, "keep", &what),
-                },
-                sp,
+            Some(k) => Diagnostic::error(
+                Code::WrongReferenceKind,
+                r.span,
+                format!(
+                    "`{}` refers to {}, but {} is needed here",
+                    r.value,
+                    k.noun(),
+                    slot.nouns()
+                ),
             )
-        });
-        Backup {
-            target: self.string(&f, "target", what),
-            kind: self.string(&f, "kind", what),
-            at: self.string(&f, "at", what),
-            every: self.int(&f, "every", what),
-            keep: self.int(&f, "keep", what),
-            copy_to,
-        }
-    }
-
-    fn task(&mut self, t: &DeTable<'_>, what: &str) -> Task {
-        let f = self.fields(t, what, &["target", "schedule", "commands"]);
-        Task {
-            target: self.string(&f, "target", what),
-            schedule: self.string(&f, "schedule", what),
-            commands: self.strings(&f, "commands", what),
-        }
+            .label(format!("expected {}", slot.nouns())),
+            None => Diagnostic::error(
+                Code::InvalidReference,
+                r.span,
+                format!("`{kind}` is not a block kind"),
+            )
+            .label(format!("expected `{usual}.NAME`")),
+        };
+        self.diags.push(d.help(slot.hint()));
+        None
     }
 }
 
-fn article(type_str: &str) -> String {
-    let a = if type_str.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{a} {type_str}")
+/// Stores a value read into its slot; false when there was none.
+fn store<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    let read = value.is_some();
+    if read {
+        *slot = value;
+    }
+    read
 }
 
 #[cfg(test)]
@@ -574,6 +369,45 @@ mod tests {
                 Code::WrongType,
                 Code::WrongType
             ]
+        );
+    }
+
+    #[test]
+    fn unreadable_keys_are_broken_not_missing() {
+        let (topo, _) = parse(
+            "[stack]\nname = \"x\"\nregoin = \"y\"\n[instance.web]\ntype = 3\nhours = { start = 9 }\n[instanse.db]\n",
+        );
+        let stack = topo.stack.as_ref().unwrap();
+        assert_eq!(stack.broken, Broken::from(["region".to_string()]));
+        let web = &topo.instances[0];
+        assert_eq!(
+            web.broken,
+            Broken::from(["hours.start".to_string(), "type".to_string()])
+        );
+        assert_eq!(
+            topo.lost,
+            [Lost {
+                kind: Kind::Instance,
+                name: Some("db".into())
+            }]
+            .into()
+        );
+    }
+
+    #[test]
+    fn references_are_typed_once() {
+        let (topo, diags) = parse(
+            "[failover.www]\nzone = \"zone.public\"\nprimary = \"alb.front\"\nsecondary = \"instance.web\"\n",
+        );
+        let f = &topo.failovers[0].body;
+        assert_eq!(f.zone.as_ref().unwrap().value.kind, Kind::Zone);
+        assert_eq!(f.primary.as_ref().unwrap().value.to_string(), "alb.front");
+        assert!(f.secondary.is_none());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::WrongReferenceKind);
+        assert_eq!(
+            topo.failovers[0].broken,
+            Broken::from(["secondary".to_string()])
         );
     }
 }

@@ -1,0 +1,100 @@
+//! `[alb.NAME]`: an HTTPS load balancer in front of an instance.
+
+use super::{Body, Field, Handle, Instance, Ref, Sp, SpList, Table, bare, extend, int, push};
+use crate::kind::{Kind, slot};
+
+/// The body of an `[alb.NAME]` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Alb {
+    /// VPC id of the subnets (extension: CloudFormation cannot look it up).
+    pub vpc: Option<Sp<String>>,
+    /// Two or more subnet ids in distinct AZs.
+    pub subnets: Option<SpList>,
+    /// ACM certificate ARN in the stack's region.
+    pub certificate: Option<Sp<String>>,
+    /// The instance behind it.
+    pub target: Option<Sp<Ref>>,
+    /// Instance port.
+    pub port: Option<Sp<i64>>,
+    /// Target group health check path.
+    pub health_path: Option<Sp<String>>,
+    /// CIDRs allowed to reach 443.
+    pub allow: Option<SpList>,
+}
+
+impl Table for Alb {
+    fn fields(&mut self) -> Vec<(&'static str, Field<'_>)> {
+        vec![
+            ("vpc", Field::Text(&mut self.vpc)),
+            ("subnets", Field::List(&mut self.subnets)),
+            ("certificate", Field::Text(&mut self.certificate)),
+            ("target", Field::Ref(&mut self.target, &slot::ALB_TARGET)),
+            ("port", Field::Int(&mut self.port)),
+            ("health_path", Field::Text(&mut self.health_path)),
+            ("allow", Field::List(&mut self.allow)),
+        ]
+    }
+}
+
+impl Body for Alb {
+    const KIND: Kind = Kind::Alb;
+
+    fn refs(&self) -> Vec<&Sp<Ref>> {
+        self.target.iter().collect()
+    }
+}
+
+impl Alb {
+    /// A load balancer in `vpc` (`vpc-…`, the VPC of its subnets) serving
+    /// HTTPS with `certificate`, an ACM certificate ARN in the stack's
+    /// region, in front of the instance `target`. Add two or more subnets
+    /// in distinct AZs with [`Alb::subnet`] or [`Alb::subnets`].
+    pub fn new(
+        vpc: impl Into<String>,
+        certificate: impl Into<String>,
+        target: &Handle<Instance>,
+    ) -> Self {
+        Alb {
+            vpc: Some(bare(vpc)),
+            certificate: Some(bare(certificate)),
+            target: Some(target.to_ref()),
+            ..Alb::default()
+        }
+    }
+
+    /// Adds one of `subnets`. Call once per subnet.
+    #[must_use]
+    pub fn subnet(mut self, id: impl Into<String>) -> Self {
+        push(&mut self.subnets, id);
+        self
+    }
+
+    /// Adds every subnet of `ids` to `subnets`.
+    #[must_use]
+    pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        extend(&mut self.subnets, ids);
+        self
+    }
+
+    /// `port`: the instance port (default 80).
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(int(port));
+        self
+    }
+
+    /// `health_path`: the target group's health check path (default `/`).
+    #[must_use]
+    pub fn health_path(mut self, path: impl Into<String>) -> Self {
+        self.health_path = Some(bare(path));
+        self
+    }
+
+    /// Adds a CIDR to `allow`, who may reach port 443 (default
+    /// `0.0.0.0/0`). Call once per CIDR.
+    #[must_use]
+    pub fn allow(mut self, cidr: impl Into<String>) -> Self {
+        push(&mut self.allow, cidr);
+        self
+    }
+}

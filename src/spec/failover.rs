@@ -1,0 +1,220 @@
+//! `[failover.NAME]`: a DNS failover record from an instance or a load
+//! balancer to a sorry site.
+
+use super::{Alb, Body, Field, Handle, Instance, Ref, Sorry, Sp, Table, WordOr, Zone, bare, int};
+use crate::kind::{Kind, slot};
+
+/// The body of a `[failover.NAME]` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Failover {
+    /// The record name.
+    pub record: Option<Sp<String>>,
+    /// The zone.
+    pub zone: Option<Sp<Ref>>,
+    /// An instance or a load balancer.
+    pub primary: Option<Sp<Ref>>,
+    /// How the primary's health is judged: `"instance"` or a probe.
+    pub health: Option<Sp<WordOr<Probe>>>,
+    /// The sorry site.
+    pub secondary: Option<Sp<Ref>>,
+    /// TTL of the primary record.
+    pub ttl: Option<Sp<i64>>,
+}
+
+/// `health = { http = "/path", port = N }` or `{ https = "/path", port = N }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Probe {
+    /// HTTP request path.
+    pub http: Option<Sp<String>>,
+    /// HTTPS request path.
+    pub https: Option<Sp<String>>,
+    /// Port.
+    pub port: Option<Sp<i64>>,
+}
+
+impl Table for Probe {
+    fn fields(&mut self) -> Vec<(&'static str, Field<'_>)> {
+        vec![
+            ("http", Field::Text(&mut self.http)),
+            ("https", Field::Text(&mut self.https)),
+            ("port", Field::Int(&mut self.port)),
+        ]
+    }
+}
+
+impl Table for Failover {
+    fn fields(&mut self) -> Vec<(&'static str, Field<'_>)> {
+        vec![
+            ("record", Field::Text(&mut self.record)),
+            ("zone", Field::Ref(&mut self.zone, &slot::FAILOVER_ZONE)),
+            (
+                "primary",
+                Field::Ref(&mut self.primary, &slot::FAILOVER_PRIMARY),
+            ),
+            ("health", Field::WordOrTable(&mut self.health)),
+            (
+                "secondary",
+                Field::Ref(&mut self.secondary, &slot::FAILOVER_SECONDARY),
+            ),
+            ("ttl", Field::Int(&mut self.ttl)),
+        ]
+    }
+}
+
+impl Body for Failover {
+    const KIND: Kind = Kind::Failover;
+
+    fn refs(&self) -> Vec<&Sp<Ref>> {
+        [&self.zone, &self.primary, &self.secondary]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+impl Failover {
+    /// The failover `record` in `zone`, answered by `primary` (`&instance`
+    /// or `&alb`, see [`PrimaryRef`]) while it is healthy and by the sorry
+    /// site `secondary` otherwise.
+    ///
+    /// Handles are typed, so only an instance or an ALB can stand for the
+    /// primary. Not a zone:
+    ///
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("demo", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
+    /// let _ = Failover::new("www.example.com", &zone, &zone, &sorry);
+    /// ```
+    ///
+    /// nor the sorry site itself:
+    ///
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("demo", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
+    /// let _ = Failover::new("www.example.com", &zone, &sorry, &sorry);
+    /// ```
+    ///
+    /// nor a fleet:
+    ///
+    /// ```compile_fail,E0277
+    /// use topoform::front::dsl::{Failover, Fleet, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("demo", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+    /// let fleet = topo.fleet("app", Fleet::new("ami-0123456789abcdef0", "t3.small"));
+    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
+    /// let _ = Failover::new("www.example.com", &zone, &fleet, &sorry);
+    /// ```
+    ///
+    /// An ALB in front of an instance, failing over to a sorry site whose
+    /// certificate an edge stack creates:
+    ///
+    /// ```rust
+    /// use topoform::front::dsl::{Alb, Failover, Instance, Sorry, Topology, Zone};
+    ///
+    /// let mut topo = Topology::new("shop", "ap-northeast-1");
+    /// let zone = topo.zone("public", Zone::new("Z1SHOPWEBZONE1", "example.shop"));
+    /// let web = topo.instance("web", Instance::new("ami-0d52744d6551d851e", "t3.small"));
+    /// let front = topo.alb(
+    ///     "front",
+    ///     Alb::new("vpc-0a1b2c3d4e5f60718", "arn:aws:acm:ap-northeast-1:1:certificate/x", &web)
+    ///         .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
+    ///         .port(8080),
+    /// );
+    /// let sorry = topo.sorry("maintenance", Sorry::new_certificate());
+    /// topo.failover("www", Failover::new("www.example.shop", &zone, &front, &sorry));
+    /// let spec = topo.build();
+    /// let primary = spec.failovers[0].body.primary.as_ref().map(|p| p.value.to_string());
+    /// assert_eq!(primary.as_deref(), Some("alb.front"));
+    /// ```
+    pub fn new(
+        record: impl Into<String>,
+        zone: &Handle<Zone>,
+        primary: impl Into<PrimaryRef>,
+        secondary: &Handle<Sorry>,
+    ) -> Self {
+        Failover {
+            record: Some(bare(record)),
+            zone: Some(zone.to_ref()),
+            primary: Some(primary.into().0),
+            health: None,
+            secondary: Some(secondary.to_ref()),
+            ttl: None,
+        }
+    }
+
+    /// `health`: how the primary's health is judged (default
+    /// [`Health::Instance`]).
+    #[must_use]
+    pub fn health(mut self, health: Health) -> Self {
+        let (https, path, port) = match health {
+            Health::Instance => {
+                self.health = Some(Sp::bare(WordOr::Word("instance".into())));
+                return self;
+            }
+            Health::Http { path, port } => (false, path, port),
+            Health::Https { path, port } => (true, path, port),
+        };
+        let path = Some(bare(path));
+        let probe = Probe {
+            http: if https { None } else { path.clone() },
+            https: if https { path } else { None },
+            port: port.map(int),
+        };
+        self.health = Some(Sp::bare(WordOr::Table(probe)));
+        self
+    }
+
+    /// `ttl`: the TTL of the primary record in seconds (default 60).
+    #[must_use]
+    pub fn ttl(mut self, seconds: u32) -> Self {
+        self.ttl = Some(int(seconds));
+        self
+    }
+}
+
+/// A failover's `primary`: an instance or an ALB.
+///
+/// [`Failover::new`] takes `impl Into<PrimaryRef>`, so pass `&instance` or
+/// `&alb`; no other handle converts into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrimaryRef(Sp<Ref>);
+
+impl From<&Handle<Instance>> for PrimaryRef {
+    fn from(handle: &Handle<Instance>) -> Self {
+        PrimaryRef(handle.to_ref())
+    }
+}
+
+impl From<&Handle<Alb>> for PrimaryRef {
+    fn from(handle: &Handle<Alb>) -> Self {
+        PrimaryRef(handle.to_ref())
+    }
+}
+
+/// `health` of a failover, for the builder: how Route 53 judges the primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// `"instance"`: the group has an instance in service.
+    Instance,
+    /// `{ http = path, port = … }`: an HTTP probe of the Elastic IP.
+    Http {
+        /// Request path, e.g. `/health`.
+        path: String,
+        /// Port (default 80).
+        port: Option<u16>,
+    },
+    /// `{ https = path, port = … }`: an HTTPS probe of the Elastic IP.
+    Https {
+        /// Request path, e.g. `/health`.
+        path: String,
+        /// Port (default 443).
+        port: Option<u16>,
+    },
+}

@@ -1,0 +1,51 @@
+//! `[zone.NAME]`: an existing Route 53 hosted zone.
+
+use super::{Body, Field, Ref, Sp, Table, bare};
+use crate::kind::Kind;
+
+/// The body of a `[zone.NAME]` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Zone {
+    /// Hosted zone id (`Z…`).
+    pub id: Option<Sp<String>>,
+    /// Its domain.
+    pub domain: Option<Sp<String>>,
+    /// Whether it is a private hosted zone.
+    pub private: Option<Sp<bool>>,
+}
+
+impl Zone {
+    /// The hosted zone `id` (`Z…`) and its `domain`.
+    pub fn new(id: impl Into<String>, domain: impl Into<String>) -> Self {
+        Zone {
+            id: Some(bare(id)),
+            domain: Some(bare(domain)),
+            private: None,
+        }
+    }
+
+    /// `private`: whether it is a private hosted zone (default `false`).
+    #[must_use]
+    pub fn private(mut self, private: bool) -> Self {
+        self.private = Some(Sp::bare(private));
+        self
+    }
+}
+
+impl Table for Zone {
+    fn fields(&mut self) -> Vec<(&'static str, Field<'_>)> {
+        vec![
+            ("id", Field::Text(&mut self.id)),
+            ("domain", Field::Text(&mut self.domain)),
+            ("private", Field::Flag(&mut self.private)),
+        ]
+    }
+}
+
+impl Body for Zone {
+    const KIND: Kind = Kind::Zone;
+
+    fn refs(&self) -> Vec<&Sp<Ref>> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,72 @@
+//! Block names: their grammar, their uniqueness within a kind, and the
+//! logical IDs each block will derive, claimed before anything is
+//! synthesized so that two names that derive the same ID are an error
+//! rather than one resource silently replacing another.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::context::Context;
+use super::grammar;
+use crate::diag::{Code, Diagnostic};
+use crate::kind::Kind;
+use crate::naming::{Owner, Part, Prefix};
+use crate::spec::Topology;
+
+/// The blocks whose names are valid, unique and claim their logical IDs
+/// alone: only those may enter the model.
+pub(super) type Named = BTreeSet<(Kind, String)>;
+
+/// Checks every block's name and claims its logical IDs.
+pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
+    let mut named = Named::new();
+    let mut seen: BTreeMap<(Kind, &str), crate::source::Span> = BTreeMap::new();
+    for b in topo.blocks() {
+        let name = b.name;
+        if cx.check(grammar::block_name(b.kind, name)).is_none() {
+            continue;
+        }
+        if let Some(first) = seen.insert((b.kind, &name.value), name.span) {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    name.span,
+                    format!("duplicate {} name `{}`", b.kind, name.value),
+                )
+                .label("second definition")
+                .also(first, "first defined here")
+                .help("names are unique within a kind"),
+            );
+            continue;
+        }
+        let Some(prefix) = Prefix::of(&name.value) else {
+            continue;
+        };
+        let owner = Owner {
+            kind: b.kind,
+            name: name.value.clone(),
+            client: None,
+            span: name.span,
+        };
+        match cx.registry.register(&prefix, parts(b.kind), &owner) {
+            Some(c) => cx.collision(&c, "one of them"),
+            None => {
+                named.insert((b.kind, name.value.clone()));
+            }
+        }
+    }
+    named
+}
+
+/// The resources (and parameters, outputs) a block of `kind` may produce.
+fn parts(kind: Kind) -> &'static [Part] {
+    match kind {
+        Kind::Stack | Kind::Zone => &[],
+        Kind::Instance => Part::INSTANCE,
+        Kind::Failover => Part::FAILOVER,
+        Kind::Sorry => Part::SORRY,
+        Kind::Alb => Part::ALB,
+        Kind::Fleet => Part::FLEET,
+        Kind::Backup => Part::BACKUP,
+        Kind::Task => Part::TASK,
+    }
+}

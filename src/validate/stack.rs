@@ -1,0 +1,102 @@
+//! `[stack]`: the stack's name, region, description, tags and alarm e-mail.
+
+use std::collections::BTreeMap;
+
+use super::context::{Context, Keys};
+use super::grammar;
+use crate::diag::{Code, Diagnostic};
+use crate::kind::Kind;
+use crate::model;
+use crate::naming::{ALARM_SUBSCRIPTION, ALARM_TOPIC, Owner};
+use crate::source::Span;
+use crate::spec::{Block, Stack, Topology};
+
+/// Validates `[stack]`; `None` when it is absent or has an error.
+pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::Stack> {
+    let Some(b) = &topo.stack else {
+        let lost = topo.lost.iter().any(|l| l.kind == Kind::Stack);
+        if !lost {
+            cx.push(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    Span::default(),
+                    "the topology has no [stack] block",
+                )
+                .label("expected `[stack]` with `name` and `region`")
+                .help("add `[stack]` with `name = \"…\"` and `region = \"…\"`"),
+            );
+        }
+        return None;
+    };
+    let keys = Keys::of(Kind::Stack, b);
+    let s = &b.body;
+    let name = keys.required(cx, s.name.as_ref(), "name");
+    let region = keys.required(cx, s.region.as_ref(), "region");
+    let name = name.and_then(|n| cx.check(grammar::stack_name(n)));
+    let region = region.and_then(|r| cx.check(grammar::region(r)));
+    let description = match &s.description {
+        Some(d) if d.value.len() > 1024 => {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    d.span,
+                    "the stack description is longer than 1024 bytes",
+                )
+                .label(format!("{} bytes", d.value.len()))
+                .help("CloudFormation limits Description to 1024 bytes"),
+            );
+            None
+        }
+        d => Some(d.as_ref().map(|d| d.value.clone())),
+    };
+    let notify = match &s.notify {
+        Some(n) => cx.check(grammar::email(n)).map(Some),
+        None => Some(None),
+    };
+    let mut tags = Some(BTreeMap::new());
+    for (k, v) in &s.tags {
+        let tag = cx
+            .check(grammar::tag_key(k))
+            .and_then(|key| Some((cx.check(grammar::tag_value(&key, v))?, key)));
+        match (tag, &mut tags) {
+            (Some((value, key)), Some(tags)) => {
+                tags.insert(key, value);
+            }
+            _ => tags = None,
+        }
+    }
+    Some(model::Stack {
+        name: name?,
+        region: region?,
+        description: description?,
+        tags: tags?,
+        notify: notify?,
+    })
+}
+
+/// Claims the stack-wide logical IDs of `notify`, once every block has
+/// claimed its own: a block must not derive them too.
+pub(super) fn claim_alarm_topic(cx: &mut Context<'_>, b: &Block<Stack>) {
+    let owner = Owner {
+        kind: Kind::Stack,
+        name: "notify".into(),
+        client: None,
+        span: b.span,
+    };
+    for id in [ALARM_TOPIC, ALARM_SUBSCRIPTION] {
+        if let Some(c) = cx.registry.register_fixed(id, &owner) {
+            cx.push(
+                Diagnostic::error(
+                    Code::LogicalIdCollision,
+                    c.first.span,
+                    format!(
+                        "`{}` derives the logical ID `{}`, which `notify` uses",
+                        c.first, c.id
+                    ),
+                )
+                .label("derives a reserved logical ID")
+                .help("rename the block"),
+            );
+        }
+    }
+}
