@@ -68,12 +68,13 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
     let (model, mut diagnostics) = validate::validate(topo, files);
     let output = model.and_then(|m| {
-        let mut output = emit::render(&synth::synth(&m));
+        let artifacts = synth::synth(&m);
+        let mut output = emit::render(&artifacts);
         // The plan comes last: it depends on the rendered templates' sizes.
         let deploy = plan::render_plan(&m, &output);
         output.insert("deploy.sh".to_string(), deploy);
         // Quotas are measured on what would be written.
-        let quotas = quota::check(&m, &output);
+        let quotas = quota::check(&m, &artifacts.templates);
         let over = quotas.iter().any(Diagnostic::is_error);
         diagnostics.extend(quotas);
         (!over).then_some(output)
