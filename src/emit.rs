@@ -14,14 +14,12 @@ use crate::synth::Artifacts;
 /// Every output file: relative path (always `/`-separated) → contents.
 pub type Output = BTreeMap<String, String>;
 
-/// Serializes artifacts: templates as 2-space pretty JSON with a final newline.
+/// Serializes artifacts: templates as [`Template::to_json`](crate::cfn::Template::to_json)
+/// writes them (2-space pretty JSON with a final newline).
 pub fn render(artifacts: &Artifacts) -> Output {
     let mut out = Output::new();
     for (name, template) in &artifacts.templates {
-        let mut json = serde_json::to_string_pretty(template)
-            .unwrap_or_else(|e| panic!("bug in topoform: template {name} does not serialize: {e}"));
-        json.push('\n');
-        out.insert(name.clone(), json);
+        out.insert(name.clone(), template.to_json());
     }
     for (path, text) in &artifacts.files {
         out.insert(path.clone(), text.clone());

@@ -74,7 +74,8 @@ pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
     let (model, mut diagnostics) = validate::validate(topo, files);
     let invalid = diagnostics.iter().any(Diagnostic::is_error);
     let output = model.and_then(|m| {
-        let mut output = emit::render(&synth::synth(&m));
+        let artifacts = synth::synth(&m);
+        let mut output = emit::render(&artifacts);
         // The plan comes last: it depends on the rendered templates' sizes.
         let deploy = plan::render_plan(&m, &output);
         output.insert("deploy.sh".to_string(), deploy);
@@ -82,7 +83,7 @@ pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
         // elsewhere the model holds only the sound blocks, so what it
         // overflows the whole topology overflows too: those errors are kept,
         // and the rest is said once the topology is whole.
-        let quotas = quota::check(&m, &output);
+        let quotas = quota::check(&m, &artifacts.templates);
         diagnostics.extend(quotas.into_iter().filter(|d| !invalid || d.is_error()));
         let over = diagnostics.iter().any(Diagnostic::is_error);
         (!over).then_some(output)

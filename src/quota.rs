@@ -1,4 +1,4 @@
-//! AWS quotas, checked on the rendered output before anything is written.
+//! AWS quotas, checked on the typed templates before anything is written.
 //!
 //! Most limits depend on how much a topology generates (resources per
 //! template, user-data size after base64, tags per resource), so they are
@@ -8,11 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
+use crate::cfn::Template;
 use crate::diag::{Code, Diagnostic};
-use crate::emit::Output;
 use crate::model::Model;
+use crate::naming::LogicalId;
 use crate::plan::INLINE_TEMPLATE_LIMIT;
 
 /// Resources per template.
@@ -28,8 +27,8 @@ pub const MAX_USER_DATA_BYTES: usize = 16_384;
 /// Tags per resource.
 pub const MAX_TAGS: usize = 50;
 
-/// Every quota problem of `output`.
-pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
+/// Every quota problem of `templates` (by file name).
+pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let stack = model.origins.stack;
     // The block that derives a logical ID; a fleet's clients count toward
@@ -40,44 +39,48 @@ pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
             |o| (format!("[{}.{}]", o.kind, o.name), o.span),
         )
     };
-    for (path, text) in output.iter().filter(|(p, _)| p.ends_with(".template.json")) {
-        let template: Value = serde_json::from_str(text)
-            .unwrap_or_else(|e| panic!("bug in topoform: {path} is not JSON: {e}"));
-        if text.len() > MAX_TEMPLATE_BYTES {
+    for (path, template) in templates {
+        // The size of the file as it is written.
+        let size = template.to_json().len();
+        if size > MAX_TEMPLATE_BYTES {
             diags.push(
                 Diagnostic::error(
                     Code::QuotaExceeded,
                     stack,
                     format!(
-                        "{path} is {} bytes, over CloudFormation's {MAX_TEMPLATE_BYTES}-byte limit",
-                        text.len()
+                        "{path} is {size} bytes, over CloudFormation's {MAX_TEMPLATE_BYTES}-byte limit",
                     ),
                 )
                 .label("this stack's template")
                 .help("split the topology into two stacks"),
             );
-        } else if text.len() > INLINE_TEMPLATE_LIMIT {
+        } else if size > INLINE_TEMPLATE_LIMIT {
             diags.push(Diagnostic::warning(
                 Code::QuotaExceeded,
                 stack,
-                format!("{path} is {} bytes, over the {INLINE_TEMPLATE_LIMIT}-byte limit for inline templates", text.len()),
+                format!("{path} is {size} bytes, over the {INLINE_TEMPLATE_LIMIT}-byte limit for inline templates"),
             )
             .label("this stack's template")
             .help("deploy.sh uploads it through the S3 bucket named by TOPOFORM_TEMPLATE_BUCKET"));
         }
-        let resources = template["Resources"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        for (section, limit) in [
-            ("Resources", MAX_RESOURCES),
-            ("Parameters", MAX_PARAMETERS),
-            ("Outputs", MAX_OUTPUTS),
-        ] {
-            let ids: Vec<&String> = template[section]
-                .as_object()
-                .map(|m| m.keys().collect())
-                .unwrap_or_default();
+        let sections: [(&str, usize, Vec<&str>); 3] = [
+            (
+                "Resources",
+                MAX_RESOURCES,
+                template.resources.keys().map(LogicalId::as_str).collect(),
+            ),
+            (
+                "Parameters",
+                MAX_PARAMETERS,
+                template.parameters.keys().map(LogicalId::as_str).collect(),
+            ),
+            (
+                "Outputs",
+                MAX_OUTPUTS,
+                template.outputs.keys().map(LogicalId::as_str).collect(),
+            ),
+        ];
+        for (section, limit, ids) in sections {
             if ids.len() > limit {
                 // Name the blocks that contribute most.
                 let mut by_block: BTreeMap<String, usize> = BTreeMap::new();
@@ -114,11 +117,9 @@ pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
                 );
             }
         }
-        for (id, r) in &resources {
-            let (block, span) = block_of(id);
-            if let Some(script) =
-                r["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"].as_str()
-            {
+        for (id, r) in &template.resources {
+            let (block, span) = block_of(id.as_str());
+            if let Some(script) = r.properties.user_data() {
                 let encoded = script.len().div_ceil(3) * 4;
                 if encoded > MAX_USER_DATA_BYTES {
                     diags.push(
@@ -132,7 +133,7 @@ pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
                     );
                 }
             }
-            for tags in tag_lists(&r["Properties"]) {
+            for tags in r.properties.tag_lists() {
                 if tags > MAX_TAGS {
                     diags.push(
                         Diagnostic::error(
@@ -150,36 +151,57 @@ pub fn check(model: &Model, output: &Output) -> Vec<Diagnostic> {
     diags
 }
 
-/// The lengths of every tag list in a resource's properties.
-fn tag_lists(v: &Value) -> Vec<usize> {
-    let mut out = Vec::new();
-    if let Value::Object(m) = v {
-        for (k, x) in m {
-            match (k.as_str(), x) {
-                ("Tags" | "HealthCheckTags", Value::Array(a)) => out.push(a.len()),
-                _ => out.extend(tag_lists(x)),
-            }
-        }
-    } else if let Value::Array(a) = v {
-        for x in a {
-            out.extend(tag_lists(x));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    /// What the JSON says: the length of every `Tags` and `HealthCheckTags`
+    /// list in `v`, at any depth.
+    fn json_tag_lists(v: &Value) -> Vec<usize> {
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .flat_map(|(k, x)| match (k.as_str(), x) {
+                    ("Tags" | "HealthCheckTags", Value::Array(a)) => vec![a.len()],
+                    _ => json_tag_lists(x),
+                })
+                .collect(),
+            Value::Array(a) => a.iter().flat_map(json_tag_lists).collect(),
+            _ => Vec::new(),
+        }
+    }
 
     #[test]
-    fn tag_lists_are_found_at_any_depth() {
-        let v: Value = serde_json::from_str(
-            r#"{"Tags":[1,2],"LaunchTemplateData":{"TagSpecifications":[{"Tags":[1,2,3]}]}}"#,
-        )
-        .unwrap();
-        let mut lists = tag_lists(&v);
-        lists.sort_unstable();
-        assert_eq!(lists, vec![2, 3]);
+    fn typed_measures_agree_with_the_json_of_every_fixture() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+        let mut kinds = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let (topo, _) = crate::front::toml::parse(&std::fs::read_to_string(&path).unwrap());
+            let (model, _) = crate::validate::validate(&topo, &crate::FilesIn(dir.clone()));
+            for template in crate::synth::synth(&model.unwrap()).templates.values() {
+                for (id, r) in &template.resources {
+                    let json = serde_json::to_value(r).unwrap();
+                    let p = &json["Properties"];
+                    let (mut typed, mut walked) = (r.properties.tag_lists(), json_tag_lists(p));
+                    typed.sort_unstable();
+                    walked.sort_unstable();
+                    assert_eq!(typed, walked, "tag lists of {id}");
+                    assert_eq!(
+                        r.properties.user_data(),
+                        p["LaunchTemplateData"]["UserData"]["Fn::Base64"].as_str(),
+                        "user-data of {id}"
+                    );
+                    kinds.insert(r.kind);
+                }
+            }
+        }
+        // The fixtures cover every resource type topoform emits.
+        assert_eq!(kinds.len(), 28, "{kinds:?}");
     }
 }

@@ -5,11 +5,12 @@
 //! The instance side (the group's `TargetGroupARNs`, `HealthCheckType: ELB`,
 //! the target security group on the launch template) is in `compute`.
 
-use crate::cfn::{
-    Action, Attribute, CidrRule, Expr, Listener, ListenerCertificate, LoadBalancer, Matcher,
-    RedirectConfig, Resource, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress, Tag,
-    TargetGroup, Template,
+use crate::cfn::ec2::{CidrRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
+use crate::cfn::elasticloadbalancingv2::{
+    Action, Attribute, Listener, ListenerCertificate, LoadBalancer, Matcher, RedirectConfig,
+    TargetGroup,
 };
+use crate::cfn::{Expr, Resource, Tag, Template};
 use crate::model::{Alb, Model};
 use crate::naming::Part;
 

@@ -4,13 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::cfn::{
-    AsgTag, AutoScalingGroup, BlockDeviceMapping, Condition, Ebs, Effect, Eip, Expr,
-    IamInstanceProfile, InstanceProfile, LaunchTemplate, LaunchTemplateData, LaunchTemplateSpec,
-    MetadataOptions, MetricsCollection, Monitoring, NetworkInterface, Parameter, Policy,
-    PolicyDocument, Pseudo, Resource, Role, RollingUpdate, ScheduledAction, ScheduledActionUpdate,
-    Statement, SubBuilder, Tag, TagSpecification, Template, UpdatePolicy, aws_managed_policy,
+use crate::cfn::autoscaling::{
+    AsgTag, AutoScalingGroup, MetricsCollection, RollingUpdate, ScheduledAction,
+    ScheduledActionUpdate, UpdatePolicy,
 };
+use crate::cfn::ec2::{
+    BlockDeviceMapping, Ebs, Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateData,
+    LaunchTemplateSpec, MetadataOptions, Monitoring, NetworkInterface, TagSpecification,
+};
+use crate::cfn::iam::{
+    Condition, Effect, InstanceProfile, Policy, PolicyDocument, Role, Statement, aws_managed_policy,
+};
+use crate::cfn::{Expr, Parameter, Pseudo, Resource, SubBuilder, Tag, Template};
 use crate::model::{self, Ami, Instance, Model};
 use crate::naming::{Part, Prefix};
 use crate::userdata::TAGS;
@@ -97,9 +102,9 @@ pub(super) fn instance(
             launch_template_data: LaunchTemplateData {
                 image_id: image,
                 instance_type: i.instance_type.clone(),
-                iam_instance_profile: IamInstanceProfile {
+                iam_instance_profile: Some(IamInstanceProfile {
                     arn: Expr::GetAtt(profile.clone(), "Arn"),
-                },
+                }),
                 metadata_options: MetadataOptions::imdsv2_with_tags(),
                 monitoring: Monitoring { enabled: true },
                 // A public IP at launch: the instance calls the EC2 API to
@@ -122,6 +127,7 @@ pub(super) fn instance(
                         .collect(),
                     delete_on_termination: true,
                 }],
+                security_group_ids: Vec::new(),
                 block_device_mappings: vec![BlockDeviceMapping {
                     device_name: i.root_device.clone(),
                     ebs: Ebs {
@@ -343,6 +349,7 @@ pub(super) fn instance_role(description: String, tags: Vec<Tag>) -> Role {
         )]),
         // Session Manager instead of SSH keys.
         managed_policy_arns: vec![aws_managed_policy("AmazonSSMManagedInstanceCore")],
+        policies: Vec::new(),
         tags,
     }
 }

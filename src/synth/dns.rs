@@ -2,10 +2,11 @@
 //! primary its health check (an alarm on the group's in-service count, or an
 //! HTTP(S) probe of the Elastic IP).
 
-use crate::cfn::{
-    Alarm, AlarmIdentifier, AliasTarget, Dimension, Expr, HealthCheck, HealthCheckConfig, Pseudo,
-    RecordSet, Resource, Tag, Template,
+use crate::cfn::cloudwatch::{Alarm, Dimension};
+use crate::cfn::route53::{
+    AlarmIdentifier, AliasTarget, HealthCheck, HealthCheckConfig, RecordSet,
 };
+use crate::cfn::{Expr, Pseudo, Resource, Tag, Template};
 use crate::model::{Failover, Health, Instance, Model, Primary, PrimaryValue, ProbeAddress};
 use crate::naming::{ALARM_TOPIC, LogicalId, Part};
 

@@ -8,7 +8,8 @@
 //! the deploy plan deploys this stack first and passes the output on. No
 //! Lambda-backed cross-region reference is involved.
 
-use crate::cfn::{self, DomainValidationOption, Expr, Output, Resource, Tag, Template};
+use crate::cfn::certificatemanager::{self, DomainValidationOption};
+use crate::cfn::{Expr, Output, Resource, Tag, Template};
 use crate::model::{Certificate, Model, Sorry};
 use crate::naming::Part;
 
@@ -76,7 +77,7 @@ fn certificate(
     add(
         t,
         &id,
-        Resource::new(cfn::Certificate {
+        Resource::new(certificatemanager::Certificate {
             domain_name,
             subject_alternative_names: names.collect(),
             validation_method: "DNS",
@@ -203,21 +204,20 @@ mod tests {
         assert_eq!(t.resources.len(), 1);
         let cert = &t.resources[&LogicalId::fixed("MaintenanceCertificate")];
         assert_eq!(cert.kind, "AWS::CertificateManager::Certificate");
-        assert_eq!(cert.properties["DomainName"], "shop.example.org");
+        let json = serde_json::to_value(cert).unwrap();
+        let p = &json["Properties"];
+        assert_eq!(p["DomainName"], "shop.example.org");
+        assert_eq!(p["SubjectAlternativeNames"], json!(["www.example.com"]));
+        assert_eq!(p["ValidationMethod"], "DNS");
         assert_eq!(
-            cert.properties["SubjectAlternativeNames"],
-            json!(["www.example.com"])
-        );
-        assert_eq!(cert.properties["ValidationMethod"], "DNS");
-        assert_eq!(
-            cert.properties["DomainValidationOptions"],
+            p["DomainValidationOptions"],
             json!([
                 {"DomainName": "shop.example.org", "HostedZoneId": "Z222222222222"},
                 {"DomainName": "www.example.com", "HostedZoneId": "Z111111111111"},
             ])
         );
         assert_eq!(
-            cert.properties["Tags"],
+            p["Tags"],
             json!([{"Key": "Name", "Value": "shop-maintenance"}])
         );
         let output = &t.outputs[&LogicalId::fixed("MaintenanceCertificateArn")];
@@ -235,7 +235,8 @@ mod tests {
         };
         let m = model(vec![sorry("closed", new, &["www.example.com"])]);
         let t = template(&m, &[]).unwrap();
-        let cert = &t.resources[&LogicalId::fixed("ClosedCertificate")];
-        assert!(cert.properties.get("SubjectAlternativeNames").is_none());
+        let cert =
+            serde_json::to_value(&t.resources[&LogicalId::fixed("ClosedCertificate")]).unwrap();
+        assert!(cert["Properties"].get("SubjectAlternativeNames").is_none());
     }
 }

@@ -13,12 +13,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::cfn::{
-    BlockDeviceMapping, Condition, Ebs, Ec2Instance, Effect, Expr, FleetLaunchTemplate,
-    FleetLaunchTemplateData, FlexibleTimeWindow, InlinePolicy, InstanceProfile, LaunchTemplateSpec,
-    MetadataOptions, Monitoring, Policy, PolicyDocument, Pseudo, Resource, RetryPolicy, Schedule,
-    ScheduleTarget, ServiceRole, Statement, Tag, TagSpecification, Template,
+use crate::cfn::ec2::{
+    BlockDeviceMapping, Ebs, Instance as Ec2Instance, LaunchTemplate, LaunchTemplateData,
+    LaunchTemplateSpec, MetadataOptions, Monitoring, TagSpecification,
 };
+use crate::cfn::iam::{
+    Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
+};
+use crate::cfn::scheduler::{FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleTarget};
+use crate::cfn::{Expr, Pseudo, Resource, Tag, Template};
 use crate::model::{Client, Fleet, Hours, Model, Target};
 use crate::naming::{LogicalId, Part};
 use crate::userdata::TAGS;
@@ -45,12 +48,14 @@ pub(super) fn fleet(t: &mut Template, model: &Model, f: &Fleet, script: &str, st
     add(
         t,
         &lt,
-        Resource::new(FleetLaunchTemplate {
-            launch_template_data: FleetLaunchTemplateData {
+        Resource::new(LaunchTemplate {
+            launch_template_data: LaunchTemplateData {
                 image_id: image,
                 instance_type: f.instance_type.clone(),
+                iam_instance_profile: None,
                 metadata_options: MetadataOptions::imdsv2_with_tags(),
                 monitoring: Monitoring { enabled: true },
+                network_interfaces: Vec::new(),
                 security_group_ids: f.security_groups.clone(),
                 block_device_mappings: vec![BlockDeviceMapping {
                     device_name: ROOT_DEVICE.into(),
@@ -210,13 +215,14 @@ fn schedule(t: &mut Template, f: &Fleet, h: &Hours, instances: &[LogicalId], tag
     add(
         t,
         &role,
-        Resource::new(ServiceRole {
+        Resource::new(Role {
             description: format!("Starts and stops the instances of [fleet.{name}] (topoform)"),
             assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
                 "SchedulerAssumesRole",
                 "scheduler.amazonaws.com",
                 condition,
             )]),
+            managed_policy_arns: Vec::new(),
             // Volumes are encrypted with the account's default EBS key. Were
             // that a customer managed key, starting would also need
             // kms:CreateGrant on it.

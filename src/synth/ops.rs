@@ -3,12 +3,14 @@
 //! (`[task]`). Backups and tasks find their instances by the tag that
 //! [`target_tag`] names, which instances and fleet instances carry.
 
-use crate::cfn::{
-    Association, AssociationTarget, Condition, CreateRule, CrossRegionCopyRule,
-    CrossRegionRetainRule, Expr, LifecyclePolicy, LifecycleSchedule, PolicyDetails, PolicyDocument,
-    PolicyParameters, Resource, RetainRule, Role, RunShellScriptParameters, Statement,
-    Subscription, Tag, Template, Topic, aws_managed_policy,
+use crate::cfn::dlm::{
+    CreateRule, CrossRegionCopyRule, CrossRegionRetainRule, LifecyclePolicy, LifecycleSchedule,
+    PolicyDetails, PolicyParameters, RetainRule,
 };
+use crate::cfn::iam::{Condition, PolicyDocument, Role, Statement, aws_managed_policy};
+use crate::cfn::sns::{Subscription, Topic};
+use crate::cfn::ssm::{Association, AssociationTarget, RunShellScriptParameters};
+use crate::cfn::{Expr, Resource, Tag, Template};
 use crate::model::{Backup, BackupKind, Model, Target, Task};
 use crate::naming::{ALARM_SUBSCRIPTION, ALARM_TOPIC, LogicalId, Part};
 
@@ -114,6 +116,7 @@ pub(super) fn backup(t: &mut Template, model: &Model, b: &Backup, stack_tags: &[
             managed_policy_arns: vec![aws_managed_policy(&format!(
                 "service-role/{service_role_policy}"
             ))],
+            policies: Vec::new(),
             tags: role_tags,
         }),
     );
@@ -283,8 +286,10 @@ mod tests {
         }
     }
 
+    /// The properties of resource `id`, as JSON.
     fn properties(t: &Template, id: &'static str) -> Value {
-        t.resources[&LogicalId::fixed(id)].properties.clone()
+        let mut resource = serde_json::to_value(&t.resources[&LogicalId::fixed(id)]).unwrap();
+        resource["Properties"].take()
     }
 
     #[test]
@@ -466,7 +471,7 @@ mod tests {
         notify(&mut t, &m, &[Tag::new("team", "infra")]);
         let topic = &t.resources[&LogicalId::fixed(ALARM_TOPIC)];
         assert_eq!(topic.kind, "AWS::SNS::Topic");
-        assert_eq!(topic.properties["DisplayName"], "ops alarms");
+        assert_eq!(properties(&t, ALARM_TOPIC)["DisplayName"], "ops alarms");
         let sub = properties(&t, ALARM_SUBSCRIPTION);
         assert_eq!(sub["Protocol"], "email");
         assert_eq!(sub["Endpoint"], "ops@example.com");

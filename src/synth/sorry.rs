@@ -2,15 +2,18 @@
 //! Origin Access Control; a CloudFront Function answers every path with the
 //! page and enforces the allow-list at the edge.
 
-use crate::cfn::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, CacheBehavior,
-    Condition, CustomErrorResponse, Distribution, DistributionConfig, DistributionLogging, Effect,
-    EncryptionDefault, EncryptionRule, Expr, Function, FunctionAssociation, FunctionConfig,
-    LifecycleConfiguration, LifecycleRule, LoggingConfiguration, OacConfig, Origin,
-    OriginAccessControl, Output, OwnershipControls, OwnershipRule, Parameter, PolicyDocument,
-    Principal, Pseudo, PublicAccessBlock, Resource, S3OriginConfig, Statement, Tag, Template,
-    ViewerCertificate,
+use crate::cfn::cloudfront::{
+    CacheBehavior, CustomErrorResponse, Distribution, DistributionConfig, DistributionLogging,
+    Function, FunctionAssociation, FunctionConfig, OacConfig, Origin, OriginAccessControl,
+    S3OriginConfig, ViewerCertificate,
 };
+use crate::cfn::iam::{Condition, Effect, PolicyDocument, Principal, Statement};
+use crate::cfn::s3::{
+    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, EncryptionDefault,
+    EncryptionRule, LifecycleConfiguration, LifecycleRule, LoggingConfiguration, OwnershipControls,
+    OwnershipRule, PublicAccessBlock,
+};
+use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource, Tag, Template};
 use crate::model::{Certificate, Sorry};
 use crate::naming::{LogicalId, Part};
 use crate::userdata;

@@ -1,86 +1,12 @@
-//! Load balancers: security groups and their rules, the application load
-//! balancer, its target group and listeners.
+//! Elastic Load Balancing v2: an `[alb]`'s internet-facing application load
+//! balancer, its target group and its HTTPS and redirecting HTTP listeners.
 
 use serde::Serialize;
 
-use super::{Expr, Tag};
+use super::{Expr, Properties, Tag};
 
 resource_types! {
-    SecurityGroup = "AWS::EC2::SecurityGroup",
-    SecurityGroupIngress = "AWS::EC2::SecurityGroupIngress",
-    SecurityGroupEgress = "AWS::EC2::SecurityGroupEgress",
-    LoadBalancer = "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    TargetGroup = "AWS::ElasticLoadBalancingV2::TargetGroup",
     Listener = "AWS::ElasticLoadBalancingV2::Listener",
-}
-
-/// `AWS::EC2::SecurityGroup`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SecurityGroup {
-    /// Description.
-    pub group_description: String,
-    /// The VPC.
-    pub vpc_id: String,
-    /// Inbound rules from CIDR blocks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub security_group_ingress: Vec<CidrRule>,
-    /// Outbound rules. Setting any removes the default allow-all rule.
-    pub security_group_egress: Vec<CidrRule>,
-    /// Tags.
-    pub tags: Vec<Tag>,
-}
-
-/// An inline security group rule for a CIDR block.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CidrRule {
-    /// `tcp` or `icmp`.
-    pub ip_protocol: &'static str,
-    /// First port (ICMP: type).
-    pub from_port: u16,
-    /// Last port (ICMP: code).
-    pub to_port: u16,
-    /// The CIDR block.
-    pub cidr_ip: String,
-    /// What the rule is for.
-    pub description: String,
-}
-
-/// `AWS::EC2::SecurityGroupIngress` from another security group.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SecurityGroupIngress {
-    /// The group the rule belongs to.
-    pub group_id: Expr,
-    /// `tcp`.
-    pub ip_protocol: &'static str,
-    /// First port.
-    pub from_port: u16,
-    /// Last port.
-    pub to_port: u16,
-    /// The group allowed in.
-    pub source_security_group_id: Expr,
-    /// What the rule is for.
-    pub description: String,
-}
-
-/// `AWS::EC2::SecurityGroupEgress` toward another security group.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SecurityGroupEgress {
-    /// The group the rule belongs to.
-    pub group_id: Expr,
-    /// `tcp`.
-    pub ip_protocol: &'static str,
-    /// First port.
-    pub from_port: u16,
-    /// Last port.
-    pub to_port: u16,
-    /// The group allowed out to.
-    pub destination_security_group_id: Expr,
-    /// What the rule is for.
-    pub description: String,
 }
 
 /// `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -102,6 +28,16 @@ pub struct LoadBalancer {
     pub load_balancer_attributes: Vec<Attribute>,
     /// Tags.
     pub tags: Vec<Tag>,
+}
+
+impl Properties for LoadBalancer {
+    fn resource_type(&self) -> &'static str {
+        "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        vec![self.tags.len()]
+    }
 }
 
 /// A load balancer or target group attribute.
@@ -146,6 +82,16 @@ pub struct TargetGroup {
     pub target_group_attributes: Vec<Attribute>,
     /// Tags.
     pub tags: Vec<Tag>,
+}
+
+impl Properties for TargetGroup {
+    fn resource_type(&self) -> &'static str {
+        "AWS::ElasticLoadBalancingV2::TargetGroup"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        vec![self.tags.len()]
+    }
 }
 
 /// `Matcher`.

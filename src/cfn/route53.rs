@@ -1,55 +1,12 @@
-//! Health: CloudWatch alarms, Route 53 health checks and record sets.
+//! Amazon Route 53: the health check and the PRIMARY / SECONDARY record pair
+//! of a failover.
 
 use serde::Serialize;
 
-use super::{Expr, Tag};
+use super::{Expr, Properties, Tag};
 
 resource_types! {
-    Alarm = "AWS::CloudWatch::Alarm",
-    HealthCheck = "AWS::Route53::HealthCheck",
     RecordSet = "AWS::Route53::RecordSet",
-}
-
-/// `AWS::CloudWatch::Alarm`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Alarm {
-    /// Description.
-    pub alarm_description: String,
-    /// Namespace.
-    pub namespace: &'static str,
-    /// Metric.
-    pub metric_name: &'static str,
-    /// Dimensions.
-    pub dimensions: Vec<Dimension>,
-    /// Statistic.
-    pub statistic: &'static str,
-    /// Period, seconds.
-    pub period: u32,
-    /// Evaluation periods.
-    pub evaluation_periods: u32,
-    /// Threshold.
-    pub threshold: u32,
-    /// Comparison.
-    pub comparison_operator: &'static str,
-    /// Missing data handling.
-    pub treat_missing_data: &'static str,
-    /// Notified on ALARM.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub alarm_actions: Vec<Expr>,
-    /// Notified on OK.
-    #[serde(rename = "OKActions", skip_serializing_if = "Vec::is_empty")]
-    pub ok_actions: Vec<Expr>,
-}
-
-/// An alarm dimension.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Dimension {
-    /// Name.
-    pub name: &'static str,
-    /// Value.
-    pub value: Expr,
 }
 
 /// `AWS::Route53::HealthCheck`.
@@ -60,6 +17,16 @@ pub struct HealthCheck {
     pub health_check_config: HealthCheckConfig,
     /// Tags.
     pub health_check_tags: Vec<Tag>,
+}
+
+impl Properties for HealthCheck {
+    fn resource_type(&self) -> &'static str {
+        "AWS::Route53::HealthCheck"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        vec![self.health_check_tags.len()]
+    }
 }
 
 /// `HealthCheckConfig`.

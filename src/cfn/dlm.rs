@@ -1,39 +1,9 @@
-//! Ops automation: the alarm topic, Data Lifecycle Manager policies and SSM
-//! State Manager associations.
+//! Amazon Data Lifecycle Manager: the policy of a `[backup]`, which takes and
+//! expires AMIs or snapshots of the instances carrying a tag.
 
 use serde::Serialize;
 
-use super::{Expr, Tag};
-
-resource_types! {
-    Topic = "AWS::SNS::Topic",
-    Subscription = "AWS::SNS::Subscription",
-    LifecyclePolicy = "AWS::DLM::LifecyclePolicy",
-    Association = "AWS::SSM::Association",
-}
-
-/// `AWS::SNS::Topic`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Topic {
-    /// Display name (the sender name of e-mail notifications), at most 100 characters.
-    pub display_name: String,
-    /// Tags.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<Tag>,
-}
-
-/// `AWS::SNS::Subscription`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Subscription {
-    /// The topic.
-    pub topic_arn: Expr,
-    /// `email`.
-    pub protocol: &'static str,
-    /// The address.
-    pub endpoint: String,
-}
+use super::{Expr, Properties, Tag, tag_list_if_any};
 
 /// `AWS::DLM::LifecyclePolicy`.
 #[derive(Debug, Serialize)]
@@ -50,6 +20,18 @@ pub struct LifecyclePolicy {
     /// Tags of the policy itself.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+impl Properties for LifecyclePolicy {
+    fn resource_type(&self) -> &'static str {
+        "AWS::DLM::LifecyclePolicy"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        // The policy's own tags only: `TargetTags` and `TagsToAdd` are not
+        // tags of a resource.
+        tag_list_if_any(&self.tags)
+    }
 }
 
 /// `PolicyDetails` of a custom snapshot or AMI policy.
@@ -142,49 +124,4 @@ pub struct CrossRegionRetainRule {
     pub interval: u32,
     /// `DAYS`.
     pub interval_unit: &'static str,
-}
-
-/// `AWS::SSM::Association`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Association {
-    /// The SSM document: `AWS-RunShellScript`.
-    pub name: &'static str,
-    /// Association name, `^[a-zA-Z0-9_\-.]{3,128}$`.
-    pub association_name: String,
-    /// `cron(...)` or `rate(...)`.
-    pub schedule_expression: String,
-    /// Run only on the cron schedule, not also when created (cron only).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub apply_only_at_cron_interval: bool,
-    /// Where it runs.
-    pub targets: Vec<AssociationTarget>,
-    /// The document's parameters.
-    pub parameters: RunShellScriptParameters,
-    /// Targets run at once.
-    pub max_concurrency: &'static str,
-    /// Failed targets before the rest are skipped.
-    pub max_errors: &'static str,
-    /// Severity of a failed run in Systems Manager Compliance.
-    pub compliance_severity: &'static str,
-    /// Tags.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<Tag>,
-}
-
-/// An association target: `tag:KEY` = values.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AssociationTarget {
-    /// `tag:KEY`.
-    pub key: String,
-    /// Tag values.
-    pub values: Vec<Expr>,
-}
-
-/// Parameters of `AWS-RunShellScript` (lower case, as the document names them).
-#[derive(Debug, Serialize)]
-pub struct RunShellScriptParameters {
-    /// The commands, run in one shell script.
-    pub commands: Vec<String>,
 }

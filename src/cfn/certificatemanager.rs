@@ -1,12 +1,9 @@
-//! The us-east-1 edge stack: ACM certificates for CloudFront.
+//! AWS Certificate Manager: the DNS-validated certificates of sorry sites,
+//! in the us-east-1 edge stack because CloudFront takes them from there only.
 
 use serde::Serialize;
 
-use super::Tag;
-
-resource_types! {
-    Certificate = "AWS::CertificateManager::Certificate",
-}
+use super::{Properties, Tag};
 
 /// `AWS::CertificateManager::Certificate`.
 #[derive(Debug, Serialize)]
@@ -23,6 +20,16 @@ pub struct Certificate {
     pub domain_validation_options: Vec<DomainValidationOption>,
     /// Tags (at least one: ACM rejects an empty list).
     pub tags: Vec<Tag>,
+}
+
+impl Properties for Certificate {
+    fn resource_type(&self) -> &'static str {
+        "AWS::CertificateManager::Certificate"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        vec![self.tags.len()]
+    }
 }
 
 /// `DomainValidationOption`.

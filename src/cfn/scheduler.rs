@@ -1,0 +1,60 @@
+//! Amazon EventBridge Scheduler: the schedules that start and stop a fleet's
+//! instances through universal EC2 targets, with no Lambda.
+
+use serde::Serialize;
+
+use super::Expr;
+
+resource_types! {
+    Schedule = "AWS::Scheduler::Schedule",
+}
+
+/// `AWS::Scheduler::Schedule`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Schedule {
+    /// Description.
+    pub description: String,
+    /// `cron(...)`.
+    pub schedule_expression: String,
+    /// IANA time zone of the expression.
+    pub schedule_expression_timezone: String,
+    /// `OFF`: exactly on time.
+    pub flexible_time_window: FlexibleTimeWindow,
+    /// `ENABLED`.
+    pub state: &'static str,
+    /// What it calls.
+    pub target: ScheduleTarget,
+}
+
+/// `FlexibleTimeWindow`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FlexibleTimeWindow {
+    /// `OFF`.
+    pub mode: &'static str,
+}
+
+/// A schedule's target: a universal target calls one API action.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleTarget {
+    /// `arn:PARTITION:scheduler:::aws-sdk:SERVICE:ACTION`.
+    pub arn: Expr,
+    /// The role the scheduler assumes.
+    pub role_arn: Expr,
+    /// The request, as JSON.
+    pub input: Expr,
+    /// Retries.
+    pub retry_policy: RetryPolicy,
+}
+
+/// `RetryPolicy`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RetryPolicy {
+    /// Give up after this many seconds.
+    pub maximum_event_age_in_seconds: u32,
+    /// Give up after this many retries.
+    pub maximum_retry_attempts: u32,
+}
