@@ -1,6 +1,6 @@
 //! Block kinds: the one list of what a topology is made of.
 //!
-//! [`for_each_block_kind!`] is the only place that lists the named block
+//! `for_each_block_kind!` is the only place that lists the named block
 //! kinds. It generates [`Kind`], and every stage that has one file per kind
 //! (`spec/`, `model/`, `validate/`, `synth/`) expands it to declare those
 //! files and to visit each kind's blocks, so a new kind is one row here plus

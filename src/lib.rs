@@ -3,15 +3,18 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! 1. front end — [`front::toml`] (a `*.topo.toml` file) or [`front::dsl`]
+//! 1. front end: [`front::toml`] (a `*.topo.toml` file) or [`front::dsl`]
 //!    (the typed Rust builder) → [`spec::Topology`], what the user wrote;
 //! 2. [`validate`] → [`model::Model`], complete and resolved, or every
 //!    problem as a [`diag::Diagnostic`] with its span;
 //! 3. [`synth`] → typed [`cfn::Template`]s and rendered texts (pure, no I/O);
-//! 4. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
+//! 4. [`quota`]: the AWS limits that only the synthesized output can tell;
+//! 5. [`plan`] → `deploy.sh`, which deploys what was synthesized;
+//! 6. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
 //!    checked against a directory.
 //!
-//! The library never prints, reads the environment or exits: the `topoform`
+//! [`kind`] lists the block kinds that every stage is organised by. The
+//! library never prints, reads the environment or exits: the `topoform`
 //! binary (`cli`) does.
 
 pub mod cfn;
@@ -21,6 +24,7 @@ pub mod diag;
 pub mod emit;
 pub mod front;
 pub mod kind;
+pub mod layout;
 pub mod model;
 pub mod naming;
 pub mod plan;
@@ -35,8 +39,7 @@ pub mod validate;
 
 pub use diag::{Code, Diagnostic};
 pub use emit::Output;
-pub use source::SourceFile;
-pub use source::{Files, FilesIn};
+pub use source::{Files, FilesIn, SourceFile};
 
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
@@ -50,8 +53,9 @@ pub struct Compilation {
 
 /// Compiles TOML topology text. `files` reads the files it names.
 pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
+    // 1. front end. Text that is not TOML has no blocks to validate; shape
+    // errors do not stop validation of the rest.
     let (topo, mut diagnostics) = front::toml::parse(text);
-    // Text that is not TOML has no blocks to validate.
     if diagnostics.iter().any(|d| d.code == Code::TomlSyntax) {
         diag::sort(&mut diagnostics);
         return Compilation {
@@ -69,24 +73,28 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
     c
 }
 
-/// Compiles a topology from either front end.
+/// Compiles a topology from either front end (stages 2 to 6).
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
+    // 2. validate: every problem, and the model of the sound blocks.
     let (model, mut diagnostics) = validate::validate(topo, files);
-    let invalid = diagnostics.iter().any(Diagnostic::is_error);
-    let output = model.and_then(|m| {
-        let artifacts = synth::synth(&m);
-        let mut output = emit::render(&artifacts);
-        // The plan comes last: it depends on the rendered templates' sizes.
-        let deploy = plan::render_plan(&m, &output);
-        output.insert("deploy.sh".to_string(), deploy);
-        // Quotas are measured on what would be written. With errors
-        // elsewhere the model holds only the sound blocks, so what it
-        // overflows the whole topology overflows too: those errors are kept,
-        // and the rest is said once the topology is whole.
-        let quotas = quota::check(&m, &artifacts.templates);
-        diagnostics.extend(quotas.into_iter().filter(|d| !invalid || d.is_error()));
-        let over = diagnostics.iter().any(Diagnostic::is_error);
-        (!over).then_some(output)
+    let whole = !diagnostics.iter().any(Diagnostic::is_error);
+    let output = model.and_then(|model| {
+        // 3. synth.
+        let mut artifacts = synth::synth(&model);
+        // 4. quotas. With errors elsewhere the model holds only the sound
+        // blocks, and what it overflows the whole topology overflows too:
+        // those errors are reported now, the rest once the topology is whole.
+        let quotas = quota::check(&model, &artifacts.templates);
+        diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        // 5. plan, 6. emit.
+        let deploy = plan::deploy_script(&model, &artifacts);
+        artifacts
+            .files
+            .insert(layout::DEPLOY_SCRIPT.to_string(), deploy);
+        Some(emit::render(&artifacts))
     });
     diag::sort(&mut diagnostics);
     Compilation {

@@ -2,8 +2,9 @@
 //! user of `heck`.
 //!
 //! Every resource a block can produce is a [`Part`] appended to the block's
-//! [`Prefix`]. `validate` registers the full set of parts of every block in a
-//! [`Registry`] before anything is synthesized, so two names that derive the
+//! [`Prefix`]; each kind declares its parts next to its model. `validate`
+//! registers the full set of parts of every block in a [`Registry`] before
+//! anything is synthesized, so two names that derive the
 //! same ID (`web-1` and `web1`; heck drops punctuation, as CDK once did —
 //! aws/aws-cdk#6421) are reported as an error instead of one resource silently
 //! replacing the other.
@@ -58,7 +59,7 @@ impl Prefix {
     }
 
     /// The logical ID of `part` of this block.
-    pub fn id(&self, part: Part) -> LogicalId {
+    pub fn id(&self, part: impl Part) -> LogicalId {
         LogicalId(format!("{}{}", self.0, part.suffix()))
     }
 
@@ -68,168 +69,38 @@ impl Prefix {
     }
 }
 
-/// One resource (or parameter, or output) that a block produces.
-#[allow(missing_docs)] // each variant is named after the resource it denotes
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Part {
-    // instance
-    Eip,
-    Role,
-    Policy,
-    InstanceProfile,
-    LaunchTemplate,
-    Group,
-    Start,
-    Stop,
-    ImageId,
-    // failover
-    Alarm,
-    HealthCheck,
-    PrimaryRecord,
-    SecondaryRecord,
-    // sorry
-    Bucket,
-    BucketPolicy,
-    OriginAccessControl,
-    Function,
-    Distribution,
-    BucketName,
-    DistributionId,
-    Certificate,
-    CertificateArn,
-    LogBucket,
-    LogBucketPolicy,
-    // alb
-    LoadBalancer,
-    LoadBalancerSecurityGroup,
-    LoadBalancerEgress,
-    TargetSecurityGroup,
-    TargetIngress,
-    TargetGroup,
-    HttpsListener,
-    HttpListener,
-    // fleet (shared) and its clients
-    SchedulerRole,
-    Instance,
-    // backup
-    LifecyclePolicy,
-    LifecycleRole,
-    // task
-    Association,
+/// One resource (or parameter, or output) a block produces: the suffix of
+/// its logical ID after the block's [`Prefix`]. Each kind declares its own
+/// parts with `parts!`, next to its model.
+pub trait Part: Copy + 'static {
+    /// Every part a block of this kind may produce, claimed before synthesis.
+    const ALL: &'static [Self];
+
+    /// The suffix, e.g. `Eip`.
+    fn suffix(self) -> &'static str;
 }
 
-impl Part {
-    /// Parts an `[instance]` may produce.
-    pub const INSTANCE: &'static [Part] = &[
-        Part::Eip,
-        Part::Role,
-        Part::Policy,
-        Part::InstanceProfile,
-        Part::LaunchTemplate,
-        Part::Group,
-        Part::Start,
-        Part::Stop,
-        Part::ImageId,
-    ];
-    /// Parts a `[failover]` may produce.
-    pub const FAILOVER: &'static [Part] = &[
-        Part::Alarm,
-        Part::HealthCheck,
-        Part::PrimaryRecord,
-        Part::SecondaryRecord,
-    ];
-    /// Parts a `[sorry]` may produce.
-    pub const SORRY: &'static [Part] = &[
-        Part::Bucket,
-        Part::BucketPolicy,
-        Part::OriginAccessControl,
-        Part::Function,
-        Part::Distribution,
-        Part::BucketName,
-        Part::DistributionId,
-        Part::Certificate,
-        Part::CertificateArn,
-        Part::LogBucket,
-        Part::LogBucketPolicy,
-    ];
-    /// Parts an `[alb]` may produce.
-    pub const ALB: &'static [Part] = &[
-        Part::LoadBalancer,
-        Part::LoadBalancerSecurityGroup,
-        Part::LoadBalancerEgress,
-        Part::TargetSecurityGroup,
-        Part::TargetIngress,
-        Part::TargetGroup,
-        Part::HttpsListener,
-        Part::HttpListener,
-    ];
-    /// Parts a `[fleet]` may produce (shared by its clients).
-    pub const FLEET: &'static [Part] = &[
-        Part::LaunchTemplate,
-        Part::ImageId,
-        Part::SchedulerRole,
-        Part::Start,
-        Part::Stop,
-    ];
-    /// Parts each client of a fleet produces (prefix: fleet + client).
-    pub const CLIENT: &'static [Part] = &[
-        Part::Role,
-        Part::Policy,
-        Part::InstanceProfile,
-        Part::Instance,
-    ];
-    /// Parts a `[backup]` may produce.
-    pub const BACKUP: &'static [Part] = &[Part::LifecyclePolicy, Part::LifecycleRole];
-    /// Parts a `[task]` may produce.
-    pub const TASK: &'static [Part] = &[Part::Association];
-
-    fn suffix(self) -> &'static str {
-        match self {
-            Part::Eip => "Eip",
-            Part::Role => "Role",
-            Part::Policy => "Policy",
-            Part::InstanceProfile => "InstanceProfile",
-            Part::LaunchTemplate => "LaunchTemplate",
-            Part::Group => "Group",
-            Part::Start => "StartAction",
-            Part::Stop => "StopAction",
-            Part::ImageId => "ImageId",
-            Part::Alarm => "Alarm",
-            Part::HealthCheck => "HealthCheck",
-            Part::PrimaryRecord => "PrimaryRecord",
-            Part::SecondaryRecord => "SecondaryRecord",
-            Part::Bucket => "Bucket",
-            Part::BucketPolicy => "BucketPolicy",
-            Part::OriginAccessControl => "OriginAccessControl",
-            Part::Function => "Function",
-            Part::Distribution => "Distribution",
-            Part::BucketName => "BucketName",
-            Part::DistributionId => "DistributionId",
-            Part::Certificate => "Certificate",
-            Part::CertificateArn => "CertificateArn",
-            Part::LogBucket => "LogBucket",
-            Part::LogBucketPolicy => "LogBucketPolicy",
-            Part::LoadBalancer => "LoadBalancer",
-            Part::LoadBalancerSecurityGroup => "LoadBalancerSecurityGroup",
-            Part::LoadBalancerEgress => "LoadBalancerEgress",
-            Part::TargetSecurityGroup => "TargetSecurityGroup",
-            Part::TargetIngress => "TargetIngress",
-            Part::TargetGroup => "TargetGroup",
-            Part::HttpsListener => "HttpsListener",
-            Part::HttpListener => "HttpListener",
-            Part::SchedulerRole => "SchedulerRole",
-            Part::Instance => "Instance",
-            Part::LifecyclePolicy => "LifecyclePolicy",
-            Part::LifecycleRole => "LifecycleRole",
-            Part::Association => "Association",
+/// Declares a kind's parts: `parts! { pub Part { Eip = "Eip", … } }`.
+macro_rules! parts {
+    ($(#[$doc:meta])* $vis:vis $name:ident { $($(#[$vdoc:meta])* $variant:ident = $suffix:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$vdoc])* $variant,)*
         }
-    }
-}
 
-/// Stack-wide IDs: the alarm topic and its subscription (`[stack] notify`).
-pub const ALARM_TOPIC: &str = "AlarmTopic";
-/// See [`ALARM_TOPIC`].
-pub const ALARM_SUBSCRIPTION: &str = "AlarmTopicSubscription";
+        impl $crate::naming::Part for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),*];
+
+            fn suffix(self) -> &'static str {
+                match self {
+                    $($name::$variant => $suffix,)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use parts;
 
 /// Who claimed a logical ID: a block (or one client of a fleet) and where
 /// it was written.
@@ -301,16 +172,11 @@ impl Registry {
         None
     }
 
-    /// Registers every part of a block; returns the first collision with a
-    /// *different* block, if any (one per pair of blocks is enough to report).
-    pub fn register(
-        &mut self,
-        prefix: &Prefix,
-        parts: &[Part],
-        owner: &Owner,
-    ) -> Option<Collision> {
+    /// Registers every part `P` of a block; returns the first collision with
+    /// a *different* block, if any (one per pair of blocks is enough to report).
+    pub fn register<P: Part>(&mut self, prefix: &Prefix, owner: &Owner) -> Option<Collision> {
         let mut collision = None;
-        for part in parts {
+        for part in P::ALL {
             let id = prefix.id(*part);
             match self.ids.get(&id) {
                 Some(first) if !first.same_block(owner) => {
@@ -334,10 +200,20 @@ impl Registry {
 mod tests {
     use super::*;
 
+    parts! {
+        /// Two parts, for the tests.
+        TestPart {
+            /// An Elastic IP.
+            Eip = "Eip",
+            /// A group.
+            Group = "Group",
+        }
+    }
+
     #[test]
     fn prefixes_are_upper_camel_ascii() {
         assert_eq!(
-            Prefix::of("redash").unwrap().id(Part::Group).as_str(),
+            Prefix::of("redash").unwrap().id(TestPart::Group).as_str(),
             "RedashGroup"
         );
         assert_eq!(Prefix::of("web-1").unwrap().as_str(), "Web1");
@@ -353,16 +229,10 @@ mod tests {
             client: None,
             span: Span::default(),
         };
-        assert!(
-            r.register(
-                &Prefix::of("web-1").unwrap(),
-                Part::INSTANCE,
-                &owner("web-1")
-            )
-            .is_none()
-        );
+        let web_1 = Prefix::of("web-1").unwrap();
+        assert!(r.register::<TestPart>(&web_1, &owner("web-1")).is_none());
         let c = r
-            .register(&Prefix::of("web1").unwrap(), Part::INSTANCE, &owner("web1"))
+            .register::<TestPart>(&Prefix::of("web1").unwrap(), &owner("web1"))
             .expect("collision");
         assert_eq!(c.first.to_string(), "instance.web-1");
         assert_eq!(c.id.as_str(), "Web1Eip");

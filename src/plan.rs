@@ -13,41 +13,12 @@
 
 use serde::Serialize;
 
-use crate::emit::Output;
-use crate::model::{Certificate, Model};
-use crate::naming::Part;
+use crate::layout;
+use crate::model::Model;
+use crate::model::sorry::{Certificate, Part};
+use crate::quota::INLINE_TEMPLATE_LIMIT;
+use crate::synth::Artifacts;
 use crate::templates::render;
-
-/// The main template's file name.
-pub fn main_template_file(model: &Model) -> String {
-    format!("{}.template.json", model.stack.name)
-}
-
-/// The edge stack's name.
-pub fn edge_stack_name(model: &Model) -> String {
-    format!("{}-edge", model.stack.name)
-}
-
-/// The edge template's file name.
-pub fn edge_template_file(model: &Model) -> String {
-    format!("{}.template.json", edge_stack_name(model))
-}
-
-/// CloudFormation's limit on a template body passed inline.
-pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
-
-/// Whether the topology needs the us-east-1 edge stack.
-pub fn needs_edge(model: &Model) -> bool {
-    model
-        .sorries
-        .values()
-        .any(|s| matches!(s.certificate, Certificate::New { .. }))
-}
-
-/// The path of a sorry site's page in the output directory.
-pub fn page_path(name: &str) -> String {
-    format!("sorry/{name}/index.html")
-}
 
 #[derive(Serialize)]
 struct Upload {
@@ -80,14 +51,17 @@ struct DeployContext<'a> {
     notify: Option<&'a str>,
 }
 
-/// The deploy plan of a model whose templates are rendered in `output`.
-pub fn render_plan(model: &Model, output: &Output) -> String {
+/// The deploy plan of a model and what it synthesized to.
+pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
+    // A template's size as written, when it is over the inline limit.
     let large = |file: &str| {
-        output
+        artifacts
+            .templates
             .get(file)
-            .map(String::len)
+            .map(|t| t.to_json().len())
             .filter(|n| *n > INLINE_TEMPLATE_LIMIT)
     };
+    let stack = &model.stack.name;
     let parameters: Vec<String> = model
         .fleets
         .values()
@@ -99,23 +73,27 @@ pub fn render_plan(model: &Model, output: &Output) -> String {
             })
         })
         .collect();
-    let edge = needs_edge(model).then(|| Edge {
-        stack: edge_stack_name(model),
-        template: edge_template_file(model),
-        large: large(&edge_template_file(model)),
-        certificates: model
-            .sorries
-            .values()
-            .filter(|s| matches!(s.certificate, Certificate::New { .. }))
-            .map(|s| s.prefix.id(Part::CertificateArn).to_string())
-            .collect(),
-    });
+    // The edge stack exists when synthesis made its template.
+    let edge = artifacts
+        .templates
+        .get(&layout::edge_template(stack))
+        .map(|_| Edge {
+            stack: layout::edge_stack(stack),
+            template: layout::edge_template(stack),
+            large: large(&layout::edge_template(stack)),
+            certificates: model
+                .sorries
+                .values()
+                .filter(|s| matches!(s.certificate, Certificate::New { .. }))
+                .map(|s| s.prefix.id(Part::CertificateArn).to_string())
+                .collect(),
+        });
     let sorry = model
         .sorries
         .values()
         .map(|s| Upload {
             name: s.name.as_str().to_string(),
-            page: page_path(s.name.as_str()),
+            page: layout::sorry_page(s.name.as_str()),
             bucket_output: s.prefix.id(Part::BucketName).to_string(),
             distribution_output: s.prefix.id(Part::DistributionId).to_string(),
         })
@@ -125,8 +103,8 @@ pub fn render_plan(model: &Model, output: &Output) -> String {
         &DeployContext {
             stack: &model.stack.name,
             region: &model.stack.region,
-            template: main_template_file(model),
-            large: large(&main_template_file(model)),
+            template: layout::main_template(stack),
+            large: large(&layout::main_template(stack)),
             parameters,
             edge,
             sorry,

@@ -12,7 +12,6 @@ use crate::cfn::Template;
 use crate::diag::{Code, Diagnostic};
 use crate::model::Model;
 use crate::naming::LogicalId;
-use crate::plan::INLINE_TEMPLATE_LIMIT;
 
 /// Resources per template.
 pub const MAX_RESOURCES: usize = 500;
@@ -26,6 +25,8 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 pub const MAX_USER_DATA_BYTES: usize = 16_384;
 /// Tags per resource.
 pub const MAX_TAGS: usize = 50;
+/// A template body passed inline; a larger one is deployed through S3.
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
 /// Every quota problem of `templates` (by file name).
 pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {

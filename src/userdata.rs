@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 
-use crate::model::{Fleet, Instance, Ipv4Net, Page, SETUP_DELIMITER, Sorry};
+use crate::model::instance::Eip;
+use crate::model::sorry::Page;
+use crate::model::{Fleet, Instance, Ipv4Net, SETUP_DELIMITER, Sorry};
 use crate::templates::render;
 
 /// Instance-tag keys that carry deploy-time values to the user-data script.
@@ -66,7 +68,7 @@ struct InstanceContext<'a> {
 
 /// The user-data script of an instance.
 pub fn instance_script(i: &Instance) -> String {
-    let eip = !matches!(i.eip, crate::model::Eip::None);
+    let eip = !matches!(i.eip, Eip::None);
     let dns = i.dns.is_some();
     let failover = i.owned_primary.is_some();
     render(

@@ -1,85 +1,86 @@
-//! An `[alb]`: an internet-facing application load balancer in front of an
+//! `[alb.NAME]`: an internet-facing application load balancer in front of an
 //! instance's group: its security group, the target group and security
 //! group its instance joins, and the HTTPS and redirecting HTTP listeners.
 //!
 //! The instance side (the group's `TargetGroupARNs`, `HealthCheckType: ELB`,
-//! the target security group on the launch template) is in `compute`.
+//! the target security group on the launch template) is in `instance`.
 
+use super::context::Context;
 use crate::cfn::ec2::{CidrRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
 use crate::cfn::elasticloadbalancingv2::{
     Action, Attribute, Listener, ListenerCertificate, LoadBalancer, Matcher, RedirectConfig,
     TargetGroup,
 };
-use crate::cfn::{Expr, Resource, Tag, Template};
-use crate::model::{Alb, Model};
-use crate::naming::Part;
-
-use super::add;
+use crate::cfn::{Expr, Resource, Tag};
+use crate::model::Alb;
+use crate::model::alb::Part;
+use crate::naming::LogicalId;
 
 /// The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only.
 const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/// Adds a load balancer and everything around it to `t`.
-pub(super) fn alb(t: &mut Template, model: &Model, a: &Alb, stack_tags: &[Tag]) {
-    let p = &a.prefix;
-    let (lb, lb_sg, lb_egress, target_sg, target_ingress, target_group, https, http) = (
-        p.id(Part::LoadBalancer),
-        p.id(Part::LoadBalancerSecurityGroup),
-        p.id(Part::LoadBalancerEgress),
-        p.id(Part::TargetSecurityGroup),
-        p.id(Part::TargetIngress),
-        p.id(Part::TargetGroup),
-        p.id(Part::HttpsListener),
-        p.id(Part::HttpListener),
-    );
-    let name = a.name.as_str();
-    let target = a.target.as_str();
-    let display = format!("{}-{name}", model.stack.name);
-    let tags = |suffix: &str| {
-        std::iter::once(Tag::new("Name", format!("{display}{suffix}")))
-            .chain(stack_tags.iter().cloned())
-            .collect::<Vec<_>>()
-    };
-    let group_id = |id: &crate::naming::LogicalId| Expr::GetAtt(id.clone(), "GroupId");
+/// Adds a load balancer and everything around it.
+pub(super) fn synth(cx: &mut Context<'_>, a: &Alb) {
+    security_groups(cx, a);
+    load_balancer(cx, a);
+    target_group(cx, a);
+    listeners(cx, a);
+}
 
+/// `Name` = `STACK-NAME` + `suffix`, then the stack's tags.
+fn tags(cx: &Context<'_>, a: &Alb, suffix: &str) -> Vec<Tag> {
+    cx.tags_named(format!("{}{suffix}", cx.display(a.name.as_str())))
+}
+
+fn group_id(id: &LogicalId) -> Expr {
+    Expr::GetAtt(id.clone(), "GroupId")
+}
+
+/// The load balancer's group, which admits the allow-list, and the targets'
+/// group, which admits the load balancer only.
+fn security_groups(cx: &mut Context<'_>, a: &Alb) {
+    let p = &a.prefix;
+    let (lb_sg, target_sg) = (
+        p.id(Part::LoadBalancerSecurityGroup),
+        p.id(Part::TargetSecurityGroup),
+    );
+    let (name, target) = (a.name.as_str(), a.target.as_str());
     // The load balancer's group: HTTPS (and HTTP, which only redirects) from
     // the allow-list. Its one outbound rule, to the targets, is a separate
     // resource: inline, the two groups would refer to each other (a cycle).
     let mut ingress = Vec::new();
     for net in &a.allow {
         let cidr = format!("{}/{}", net.addr, net.bits);
-        ingress.push(CidrRule {
-            ip_protocol: "tcp",
-            from_port: 443,
-            to_port: 443,
-            cidr_ip: cidr.clone(),
-            description: format!("HTTPS from {cidr}"),
-        });
-        ingress.push(CidrRule {
-            ip_protocol: "tcp",
-            from_port: 80,
-            to_port: 80,
-            cidr_ip: cidr.clone(),
-            description: format!("HTTP from {cidr}, redirected to HTTPS"),
-        });
+        let rules = [
+            (443, format!("HTTPS from {cidr}")),
+            (80, format!("HTTP from {cidr}, redirected to HTTPS")),
+        ];
+        for (port, description) in rules {
+            ingress.push(CidrRule {
+                ip_protocol: "tcp",
+                from_port: port,
+                to_port: port,
+                cidr_ip: cidr.clone(),
+                description,
+            });
+        }
     }
-    let mut lb_sg_resource = Resource::new(SecurityGroup {
+    let mut lb_group = Resource::new(SecurityGroup {
         group_description: format!("Load balancer of [alb.{name}] (topoform)"),
         vpc_id: a.vpc.clone(),
         security_group_ingress: ingress,
         security_group_egress: vec![no_traffic()],
-        tags: tags("-lb"),
+        tags: tags(cx, a, "-lb"),
     });
     if a.allow.iter().any(|net| net.bits == 0) {
-        lb_sg_resource = lb_sg_resource.skip_check(
+        lb_group = lb_group.skip_check(
             "CKV_AWS_260",
             "Port 80 only answers a 301 redirect to HTTPS: the HTTP listener forwards nothing.",
         );
     }
-    add(t, &lb_sg, lb_sg_resource);
-    add(
-        t,
-        &lb_egress,
+    cx.add(&lb_sg, lb_group);
+    cx.add(
+        &p.id(Part::LoadBalancerEgress),
         Resource::new(SecurityGroupEgress {
             group_id: group_id(&lb_sg),
             ip_protocol: "tcp",
@@ -93,22 +94,16 @@ pub(super) fn alb(t: &mut Template, model: &Model, a: &Alb, stack_tags: &[Tag]) 
     // The targets' group, added to the instance's launch template next to the
     // user's own groups: it admits the load balancer and nothing else, and
     // opens no outbound traffic, so the user's groups keep deciding that.
-    add(
-        t,
-        &target_sg,
-        Resource::new(SecurityGroup {
-            group_description: format!(
-                "Traffic from [alb.{name}] to [instance.{target}] (topoform)"
-            ),
-            vpc_id: a.vpc.clone(),
-            security_group_ingress: Vec::new(),
-            security_group_egress: vec![no_traffic()],
-            tags: tags("-targets"),
-        }),
-    );
-    add(
-        t,
-        &target_ingress,
+    let target_group = Resource::new(SecurityGroup {
+        group_description: format!("Traffic from [alb.{name}] to [instance.{target}] (topoform)"),
+        vpc_id: a.vpc.clone(),
+        security_group_ingress: Vec::new(),
+        security_group_egress: vec![no_traffic()],
+        tags: tags(cx, a, "-targets"),
+    });
+    cx.add(&target_sg, target_group);
+    cx.add(
+        &p.id(Part::TargetIngress),
         Resource::new(SecurityGroupIngress {
             group_id: group_id(&target_sg),
             ip_protocol: "tcp",
@@ -118,97 +113,94 @@ pub(super) fn alb(t: &mut Template, model: &Model, a: &Alb, stack_tags: &[Tag]) 
             description: format!("From [alb.{name}] on port {}", a.port),
         }),
     );
+}
 
-    add(
-        t,
-        &lb,
-        Resource::new(LoadBalancer {
-            kind: "application",
-            scheme: "internet-facing",
-            ip_address_type: "ipv4",
-            subnets: a.subnets.clone(),
-            security_groups: vec![group_id(&lb_sg)],
-            // Headers that are not valid HTTP never reach the instance.
-            load_balancer_attributes: vec![Attribute {
-                key: "routing.http.drop_invalid_header_fields.enabled",
-                value: "true".into(),
-            }],
-            tags: tags(""),
-        })
-        .skip_check(
-            "CKV_AWS_91",
-            "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.",
-        ),
+fn load_balancer(cx: &mut Context<'_>, a: &Alb) {
+    let resource = Resource::new(LoadBalancer {
+        kind: "application",
+        scheme: "internet-facing",
+        ip_address_type: "ipv4",
+        subnets: a.subnets.clone(),
+        security_groups: vec![group_id(&a.prefix.id(Part::LoadBalancerSecurityGroup))],
+        // Headers that are not valid HTTP never reach the instance.
+        load_balancer_attributes: vec![Attribute {
+            key: "routing.http.drop_invalid_header_fields.enabled",
+            value: "true".into(),
+        }],
+        tags: tags(cx, a, ""),
+    })
+    .skip_check(
+        "CKV_AWS_91",
+        "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.",
     );
+    cx.add(&a.prefix.id(Part::LoadBalancer), resource);
+}
 
-    add(
-        t,
-        &target_group,
-        Resource::new(TargetGroup {
-            target_type: "instance",
-            port: a.port,
-            // Inside the VPC, between the load balancer and the instance:
-            // TLS ends at the load balancer.
-            protocol: "HTTP",
-            vpc_id: a.vpc.clone(),
-            health_check_enabled: true,
-            health_check_protocol: "HTTP",
-            health_check_path: a.health_path.clone(),
-            health_check_interval_seconds: 15,
-            health_check_timeout_seconds: 5,
-            healthy_threshold_count: 2,
-            unhealthy_threshold_count: 3,
-            matcher: Matcher {
-                http_code: "200-399",
-            },
-            // One instance: a short drain is enough, and a replaced instance
-            // leaves the target group quickly.
-            target_group_attributes: vec![Attribute {
-                key: "deregistration_delay.timeout_seconds",
-                value: "30".into(),
-            }],
-            tags: tags(""),
-        }),
-    );
+fn target_group(cx: &mut Context<'_>, a: &Alb) {
+    let resource = Resource::new(TargetGroup {
+        target_type: "instance",
+        port: a.port,
+        // Inside the VPC, between the load balancer and the instance: TLS
+        // ends at the load balancer.
+        protocol: "HTTP",
+        vpc_id: a.vpc.clone(),
+        health_check_enabled: true,
+        health_check_protocol: "HTTP",
+        health_check_path: a.health_path.clone(),
+        health_check_interval_seconds: 15,
+        health_check_timeout_seconds: 5,
+        healthy_threshold_count: 2,
+        unhealthy_threshold_count: 3,
+        matcher: Matcher {
+            http_code: "200-399",
+        },
+        // One instance: a short drain is enough, and a replaced instance
+        // leaves the target group quickly.
+        target_group_attributes: vec![Attribute {
+            key: "deregistration_delay.timeout_seconds",
+            value: "30".into(),
+        }],
+        tags: tags(cx, a, ""),
+    });
+    cx.add(&a.prefix.id(Part::TargetGroup), resource);
+}
 
-    add(
-        t,
-        &https,
-        Resource::new(Listener {
-            load_balancer_arn: Expr::Ref(lb.clone()),
-            port: 443,
-            protocol: "HTTPS",
-            ssl_policy: Some(SSL_POLICY),
-            certificates: vec![ListenerCertificate {
-                certificate_arn: a.certificate.clone(),
-            }],
-            default_actions: vec![Action {
-                kind: "forward",
-                target_group_arn: Some(Expr::Ref(target_group)),
-                redirect_config: None,
-            }],
-        }),
-    );
-    add(
-        t,
-        &http,
-        Resource::new(Listener {
-            load_balancer_arn: Expr::Ref(lb),
-            port: 80,
-            protocol: "HTTP",
-            ssl_policy: None,
-            certificates: Vec::new(),
-            default_actions: vec![Action {
-                kind: "redirect",
-                target_group_arn: None,
-                redirect_config: Some(RedirectConfig {
-                    protocol: "HTTPS",
-                    port: "443",
-                    status_code: "HTTP_301",
-                }),
-            }],
-        }),
-    );
+/// HTTPS forwards to the target group; HTTP only redirects to HTTPS.
+fn listeners(cx: &mut Context<'_>, a: &Alb) {
+    let p = &a.prefix;
+    let lb = p.id(Part::LoadBalancer);
+    let https = Listener {
+        load_balancer_arn: Expr::Ref(lb.clone()),
+        port: 443,
+        protocol: "HTTPS",
+        ssl_policy: Some(SSL_POLICY),
+        certificates: vec![ListenerCertificate {
+            certificate_arn: a.certificate.clone(),
+        }],
+        default_actions: vec![Action {
+            kind: "forward",
+            target_group_arn: Some(Expr::Ref(p.id(Part::TargetGroup))),
+            redirect_config: None,
+        }],
+    };
+    cx.add(&p.id(Part::HttpsListener), Resource::new(https));
+    let http = Listener {
+        load_balancer_arn: Expr::Ref(lb),
+        port: 80,
+        protocol: "HTTP",
+        ssl_policy: None,
+        certificates: Vec::new(),
+        default_actions: vec![Action {
+            kind: "redirect",
+            target_group_arn: None,
+            redirect_config: Some(RedirectConfig {
+                protocol: "HTTPS",
+                port: "443",
+                status_code: "HTTP_301",
+            }),
+        }],
+    };
+    cx.add(&p.id(Part::HttpListener), Resource::new(http));
 }
 
 /// An outbound rule that matches no traffic. A security group with no
@@ -228,12 +220,11 @@ fn no_traffic() -> CidrRule {
 mod tests {
     use serde_json::json;
 
-    use super::super::fleet::tests::{model, template};
-    use crate::model::Name;
+    use crate::synth::fleet::tests::{SHOP, template};
 
     #[test]
     fn the_load_balancer_terminates_tls_and_redirects_http() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         let lb = &r["FrontLoadBalancer"]["Properties"];
         assert_eq!(lb["Scheme"], "internet-facing");
@@ -263,7 +254,7 @@ mod tests {
 
     #[test]
     fn security_groups_admit_only_the_allow_list_and_the_load_balancer() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         let lb_sg = &r["FrontLoadBalancerSecurityGroup"]["Properties"];
         let ports: Vec<(u64, &str)> = lb_sg["SecurityGroupIngress"]
@@ -309,7 +300,7 @@ mod tests {
 
     #[test]
     fn the_instance_group_joins_the_target_group() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         let group = &r["WebGroup"]["Properties"];
         assert_eq!(
@@ -326,14 +317,8 @@ mod tests {
         );
 
         // Without a load balancer, the group is as before.
-        let mut m = model();
-        m.albs.clear();
-        m.instances
-            .get_mut(&Name("web".into()))
-            .unwrap()
-            .albs
-            .clear();
-        let t = template(&m);
+        let alone = &SHOP[..SHOP.find("[alb.front]").unwrap()];
+        let t = template(alone);
         let group = &t["Resources"]["WebGroup"]["Properties"];
         assert!(group.get("TargetGroupARNs").is_none());
         assert_eq!(group["HealthCheckType"], "EC2");

@@ -13,112 +13,84 @@
 
 use std::collections::BTreeMap;
 
-use crate::cfn::ec2::{
-    BlockDeviceMapping, Ebs, Instance as Ec2Instance, LaunchTemplate, LaunchTemplateData,
-    LaunchTemplateSpec, MetadataOptions, Monitoring, TagSpecification,
+use super::context::Context;
+use super::shared::{
+    RootVolume, arn_ec2, image, instance_role, launch_template_data, target_tag, upsert_statement,
 };
+use crate::cfn::ec2::{Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification};
 use crate::cfn::iam::{
     Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
 };
 use crate::cfn::scheduler::{FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleTarget};
-use crate::cfn::{Expr, Pseudo, Resource, Tag, Template};
-use crate::model::{Client, Fleet, Hours, Model, Target};
-use crate::naming::{LogicalId, Part};
-use crate::userdata::TAGS;
-
-use super::add;
-use super::compute::{arn_ec2, image, instance_role, upsert_statement};
+use crate::cfn::{Expr, Pseudo, Resource, Tag};
+use crate::layout;
+use crate::model::fleet::{Client, ClientPart, Part};
+use crate::model::{Fleet, Hours, Target};
+use crate::naming::LogicalId;
+use crate::userdata::{self, TAGS};
 
 /// The root device of the fleet's launch template.
 const ROOT_DEVICE: &str = "/dev/xvda";
 
 /// Adds a fleet's shared launch template, its clients' IAM and instances,
-/// and its schedule to `t`. `script` is the fleet's user-data.
-pub(super) fn fleet(t: &mut Template, model: &Model, f: &Fleet, script: &str, stack_tags: &[Tag]) {
+/// and its schedule, and writes its user-data.
+pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     let name = f.name.as_str();
-    let display = format!("{}-{name}", model.stack.name);
-    let with_name = |name: String| {
-        std::iter::once(Tag::new("Name", name))
-            .chain(stack_tags.iter().cloned())
-            .collect::<Vec<_>>()
-    };
-
+    let script = userdata::fleet_script(f);
     let lt = f.prefix.id(Part::LaunchTemplate);
-    let image = image(t, &f.prefix, &f.ami, &format!("[fleet.{name}]"));
-    add(
-        t,
+    let image = image(&mut cx.main, &f.prefix, Part::ImageId, &f.launch.ami, &format!("[fleet.{name}]"));
+    // Instances are tagged by their own resource (one name per client); the
+    // template names their volumes.
+    let volumes = vec![TagSpecification {
+        resource_type: "volume",
+        tags: cx.tags_named(cx.display(name)),
+    }];
+    let root = RootVolume {
+        device: ROOT_DEVICE,
+        size: None,
+    };
+    let mut data = launch_template_data(image, &f.launch, &root, volumes, &script);
+    data.security_group_ids.clone_from(&f.launch.security_groups);
+    cx.add(
         &lt,
         Resource::new(LaunchTemplate {
-            launch_template_data: LaunchTemplateData {
-                image_id: image,
-                instance_type: f.instance_type.clone(),
-                iam_instance_profile: None,
-                metadata_options: MetadataOptions::imdsv2_with_tags(),
-                monitoring: Monitoring { enabled: true },
-                network_interfaces: Vec::new(),
-                security_group_ids: f.security_groups.clone(),
-                block_device_mappings: vec![BlockDeviceMapping {
-                    device_name: ROOT_DEVICE.into(),
-                    ebs: Ebs {
-                        volume_type: "gp3",
-                        volume_size: None,
-                        encrypted: true,
-                        delete_on_termination: true,
-                    },
-                }],
-                // Instances are tagged by their own resource (one name per
-                // client); the template names their volumes.
-                tag_specifications: vec![TagSpecification {
-                    resource_type: "volume",
-                    tags: with_name(display.clone()),
-                }],
-                user_data: Expr::Base64(Box::new(Expr::str(script))),
-            },
+            launch_template_data: data,
         }),
     );
-
-    let mut instances = Vec::new();
-    for c in &f.clients {
-        instances.push(client(t, model, f, c, &lt, &with_name));
-    }
+    let instances: Vec<LogicalId> = f.clients.iter().map(|c| client(cx, f, c, &lt)).collect();
     if let Some(h) = &f.hours {
-        schedule(t, f, h, &instances, &with_name(display));
+        schedule(cx, f, h, &instances);
     }
+    if let Some(zone_id) = &f.dns_zone_id {
+        cx.writes_into(zone_id);
+    }
+    cx.file(layout::user_data(name), script);
 }
 
 /// Adds one client's role, policy, profile and instance; returns the
 /// instance's logical ID.
-fn client(
-    t: &mut Template,
-    model: &Model,
-    f: &Fleet,
-    c: &Client,
-    lt: &LogicalId,
-    with_name: &dyn Fn(String) -> Vec<Tag>,
-) -> LogicalId {
+fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, lt: &LogicalId) -> LogicalId {
     let p = &c.prefix;
     let (role, policy, profile, instance) = (
-        p.id(Part::Role),
-        p.id(Part::Policy),
-        p.id(Part::InstanceProfile),
-        p.id(Part::Instance),
+        p.id(ClientPart::Role),
+        p.id(ClientPart::Policy),
+        p.id(ClientPart::InstanceProfile),
+        p.id(ClientPart::Instance),
     );
     let what = format!("client {} of [fleet.{}]", c.id, f.name.as_str());
-    let display = format!("{}-{}-{}", model.stack.name, f.name.as_str(), c.id);
+    let display = cx.display(&format!("{}-{}", f.name.as_str(), c.id));
 
-    add(
-        t,
+    cx.add(
         &role,
         Resource::new(instance_role(
             format!("Instance role of {what} (topoform)"),
-            with_name(display.clone()),
+            cx.tags_named(display.clone()),
         )),
     );
-    let statements = client_statements(model, f, c);
+    let statements = client_statements(cx, f, c);
     let has_policy = !statements.is_empty();
     if has_policy {
-        add(
-            t,
+        cx.add(
             &policy,
             Resource::new(Policy {
                 policy_name: format!("topoform-{}-{}", f.name.as_str(), c.id),
@@ -127,8 +99,7 @@ fn client(
             }),
         );
     }
-    add(
-        t,
+    cx.add(
         &profile,
         Resource::new(InstanceProfile {
             roles: vec![Expr::Ref(role)],
@@ -137,9 +108,9 @@ fn client(
 
     // What the user-data reads through IMDS, and what backups and tasks
     // select the fleet's instances by.
-    let mut tags = with_name(display);
+    let mut tags = cx.tags_named(display);
     tags.push(Tag::new(f.tag.as_str(), c.id.as_str()));
-    tags.push(super::target_tag(model, &Target::Fleet(f.name.clone())));
+    tags.push(target_tag(cx.model, &Target::Fleet(f.name.clone())));
     if let (Some(zone_id), Some(record)) = (&f.dns_zone_id, &c.record) {
         tags.push(Tag::new(TAGS.dns_zone_id, zone_id.as_str()));
         tags.push(Tag::new(TAGS.dns_record, record.as_str()));
@@ -161,12 +132,12 @@ fn client(
     if has_policy {
         resource = resource.depends_on(&policy);
     }
-    add(t, &instance, resource);
+    cx.add(&instance, resource);
     instance
 }
 
 /// The client role's own statements: exactly the calls its script makes.
-fn client_statements(model: &Model, f: &Fleet, c: &Client) -> Vec<Statement> {
+fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> {
     let mut out = Vec::new();
     // Only when the script reads them: without a bootstrap command nothing
     // does. SecureString values under the AWS managed key aws/ssm need no
@@ -198,51 +169,16 @@ fn client_statements(model: &Model, f: &Fleet, c: &Client) -> Vec<Statement> {
         });
     }
     if let (Some(zone_id), Some(record)) = (&f.dns_zone_id, &c.record) {
-        out.push(upsert_statement(model, zone_id, &[record.as_str()]));
+        out.push(upsert_statement(cx.model, zone_id, &[record.as_str()]));
     }
     out
 }
 
 /// Adds the start and stop schedules and the role they act with.
-fn schedule(t: &mut Template, f: &Fleet, h: &Hours, instances: &[LogicalId], tags: &[Tag]) {
+fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId]) {
     let name = f.name.as_str();
     let role = f.prefix.id(Part::SchedulerRole);
-    let mut condition = Condition::new();
-    condition
-        .entry("StringEquals")
-        .or_default()
-        .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
-    add(
-        t,
-        &role,
-        Resource::new(Role {
-            description: format!("Starts and stops the instances of [fleet.{name}] (topoform)"),
-            assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
-                "SchedulerAssumesRole",
-                "scheduler.amazonaws.com",
-                condition,
-            )]),
-            managed_policy_arns: Vec::new(),
-            // Volumes are encrypted with the account's default EBS key. Were
-            // that a customer managed key, starting would also need
-            // kms:CreateGrant on it.
-            policies: vec![InlinePolicy {
-                policy_name: format!("topoform-{name}-schedule"),
-                policy_document: PolicyDocument::new(vec![Statement {
-                    sid: "StartStopFleetInstances".into(),
-                    effect: Effect::Allow,
-                    principal: None,
-                    action: vec!["ec2:StartInstances", "ec2:StopInstances"],
-                    resource: instances
-                        .iter()
-                        .map(|i| arn_ec2().lit("instance/").reference(i).build())
-                        .collect(),
-                    condition: BTreeMap::new(),
-                }]),
-            }],
-            tags: tags.to_vec(),
-        }),
-    );
+    scheduler_role(cx, f, &role, instances);
 
     // {"InstanceIds":["${AInstance}",...]}: instance ids need no JSON escaping.
     let mut input = Expr::sub().lit(r#"{"InstanceIds":["#);
@@ -258,8 +194,7 @@ fn schedule(t: &mut Template, f: &Fleet, h: &Hours, instances: &[LogicalId], tag
         (Part::Start, "Starts", "startInstances", h.start),
         (Part::Stop, "Stops", "stopInstances", h.stop),
     ] {
-        add(
-            t,
+        cx.add(
             &f.prefix.id(part),
             Resource::new(Schedule {
                 description: format!(
@@ -291,138 +226,109 @@ fn schedule(t: &mut Template, f: &Fleet, h: &Hours, instances: &[LogicalId], tag
     }
 }
 
+
+/// The role EventBridge Scheduler acts as: start and stop exactly the
+/// fleet's instances.
+fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId, instances: &[LogicalId]) {
+    let name = f.name.as_str();
+    let mut condition = Condition::new();
+    condition
+        .entry("StringEquals")
+        .or_default()
+        .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
+    cx.add(
+        role,
+        Resource::new(Role {
+            description: format!("Starts and stops the instances of [fleet.{name}] (topoform)"),
+            assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+                "SchedulerAssumesRole",
+                "scheduler.amazonaws.com",
+                condition,
+            )]),
+            managed_policy_arns: Vec::new(),
+            // Volumes are encrypted with the account's default EBS key. Were
+            // that a customer managed key, starting would also need
+            // kms:CreateGrant on it.
+            policies: vec![InlinePolicy {
+                policy_name: format!("topoform-{name}-schedule"),
+                policy_document: PolicyDocument::new(vec![Statement {
+                    sid: "StartStopFleetInstances".into(),
+                    effect: Effect::Allow,
+                    principal: None,
+                    action: vec!["ec2:StartInstances", "ec2:StopInstances"],
+                    resource: instances
+                        .iter()
+                        .map(|i| arn_ec2().lit("instance/").reference(i).build())
+                        .collect(),
+                    condition: BTreeMap::new(),
+                }]),
+            }],
+            tags: cx.tags_named(cx.display(name)),
+        }),
+    );
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use std::collections::BTreeMap;
 
     use serde_json::{Value, json};
 
-    use crate::model::{
-        Alb, Ami, Client, Eip, Fleet, Hours, Instance, Ipv4Net, Model, Name, Stack, Zone,
-    };
-    use crate::naming::Prefix;
+    use crate::model::Name;
+    use crate::synth::tests::{model, templates};
 
     fn name(s: &str) -> Name {
         Name(s.into())
     }
 
-    fn prefix(s: &str) -> Prefix {
-        Prefix::of(s).unwrap()
-    }
-
     /// A stack with an instance behind a load balancer and a three-client
     /// fleet with parameters, private DNS and business hours.
-    pub(in crate::synth) fn model() -> Model {
-        let zones = [
-            ("internal", "Z0INTERNAL1", "corp.internal", true),
-            ("public", "Z2BEP1Z1Q3YA66", "example.com", false),
-        ]
-        .into_iter()
-        .map(|(n, id, domain, private)| {
-            (
-                name(n),
-                Zone {
-                    id: id.into(),
-                    domain: domain.into(),
-                    private,
-                },
-            )
-        })
-        .collect();
-        let web = Instance {
-            name: name("web"),
-            prefix: prefix("web"),
-            ami: Ami::Ssm(
-                "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64".into(),
-            ),
-            instance_type: "t3.small".into(),
-            subnets: vec!["subnet-0a1b2c3d4e5f60718".into()],
-            security_groups: vec!["sg-04b4e7642a8fc6efe".into()],
-            eip: Eip::None,
-            hours: None,
-            dns: None,
-            owned_primary: None,
-            collects_metrics: false,
-            albs: vec![name("front")],
-            volume_gb: None,
-            root_device: "/dev/xvda".into(),
-            setup: None,
-        };
-        let front = Alb {
-            name: name("front"),
-            prefix: prefix("front"),
-            vpc: "vpc-0123456789abcdef0".into(),
-            subnets: vec![
-                "subnet-0a1b2c3d4e5f60718".into(),
-                "subnet-0b1b2c3d4e5f60718".into(),
-            ],
-            certificate: "arn:aws:acm:ap-northeast-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f".into(),
-            target: name("web"),
-            port: 8080,
-            health_path: "/health".into(),
-            allow: vec![Ipv4Net {
-                addr: [0, 0, 0, 0].into(),
-                bits: 0,
-            }],
-        };
-        let subnets = ["subnet-0c1b2c3d4e5f60718", "subnet-0d1b2c3d4e5f60718"];
-        let clients = ["acme", "globex", "initech"]
-            .iter()
-            .enumerate()
-            .map(|(n, id)| Client {
-                id: (*id).into(),
-                prefix: prefix(&format!("app-{id}")),
-                subnet: subnets[n % 2].into(),
-                record: Some(format!("{id}.corp.internal")),
-            })
-            .collect();
-        let app = Fleet {
-            name: name("app"),
-            prefix: prefix("app"),
-            ami: Ami::Id("ami-0064e711cbc7a825e".into()),
-            instance_type: "t3.micro".into(),
-            subnets: subnets.iter().map(|s| (*s).to_string()).collect(),
-            security_groups: vec!["sg-0a4b4e7642a8fc6ef".into()],
-            clients,
-            tag: "ClientId".into(),
-            dns_zone_id: Some("Z0INTERNAL1".into()),
-            parameters: vec!["DB_PASSWORD".into(), "API_KEY".into()],
-            bootstrap: Some(vec![
-                "/home/hoge/scripts/bootstrap.sh".into(),
-                "--all".into(),
-            ]),
-            hours: Some(Hours {
-                days: vec![(1, 5)],
-                start: (9, 0),
-                stop: (19, 30),
-                timezone: "Asia/Tokyo".into(),
-            }),
-        };
-        Model {
-            stack: Stack {
-                name: "shop".into(),
-                region: "ap-northeast-1".into(),
-                description: None,
-                tags: BTreeMap::from([("team".into(), "web".into())]),
-                notify: None,
-            },
-            zones,
-            instances: BTreeMap::from([(name("web"), web)]),
-            failovers: BTreeMap::new(),
-            sorries: BTreeMap::new(),
-            albs: BTreeMap::from([(name("front"), front)]),
-            fleets: BTreeMap::from([(name("app"), app)]),
-            backups: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            origins: crate::model::Origins::default(),
-        }
-    }
+    pub(in crate::synth) const SHOP: &str = r#"
+[stack]
+name = "shop"
+region = "ap-northeast-1"
+tags = { team = "web" }
 
-    /// The main template of `model`, as JSON.
-    pub(in crate::synth) fn template(model: &Model) -> Value {
-        let artifacts = crate::synth::synth(model);
-        serde_json::to_value(&artifacts.templates[&format!("{}.template.json", model.stack.name)])
-            .unwrap()
+[zone.internal]
+id = "Z0INTERNAL1"
+domain = "corp.internal"
+private = true
+
+[zone.public]
+id = "Z2BEP1Z1Q3YA66"
+domain = "example.com"
+
+[instance.web]
+ami = "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+type = "t3.small"
+subnets = ["subnet-0a1b2c3d4e5f60718"]
+security_groups = ["sg-04b4e7642a8fc6efe"]
+elastic_ip = "none"
+
+[alb.front]
+vpc = "vpc-0123456789abcdef0"
+subnets = ["subnet-0a1b2c3d4e5f60718", "subnet-0b1b2c3d4e5f60718"]
+certificate = "arn:aws:acm:ap-northeast-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f"
+target = "instance.web"
+port = 8080
+health_path = "/health"
+
+[fleet.app]
+ami = "ami-0064e711cbc7a825e"
+type = "t3.micro"
+subnets = ["subnet-0c1b2c3d4e5f60718", "subnet-0d1b2c3d4e5f60718"]
+security_groups = ["sg-0a4b4e7642a8fc6ef"]
+clients = ["acme", "globex", "initech"]
+dns = { zone = "zone.internal", record = "{client}.corp.internal" }
+parameters = ["DB_PASSWORD", "API_KEY"]
+bootstrap = "/home/hoge/scripts/bootstrap.sh --all"
+hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/Tokyo" }
+"#;
+
+    /// The main template of `toml`, as JSON.
+    pub(in crate::synth) fn template(toml: &str) -> Value {
+        let stack = model(toml).stack.name;
+        templates(toml)[&crate::layout::main_template(&stack)].clone()
     }
 
     fn sub(v: &Value) -> &str {
@@ -431,7 +337,7 @@ pub(super) mod tests {
 
     #[test]
     fn each_client_reads_exactly_its_own_parameters_and_record() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         for (client, other) in [
             ("Acme", "globex"),
@@ -487,14 +393,14 @@ pub(super) mod tests {
 
     #[test]
     fn client_instances_share_the_launch_template_and_carry_their_tags() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         let lt = &r["AppLaunchTemplate"]["Properties"]["LaunchTemplateData"];
         assert_eq!(lt["MetadataOptions"]["HttpTokens"], "required");
         assert_eq!(lt["MetadataOptions"]["InstanceMetadataTags"], "enabled");
         assert_eq!(lt["BlockDeviceMappings"][0]["Ebs"]["Encrypted"], true);
         assert!(lt.get("IamInstanceProfile").is_none());
-        let script = crate::userdata::fleet_script(&model().fleets[&name("app")]);
+        let script = crate::userdata::fleet_script(&model(SHOP).fleets[&name("app")]);
         assert_eq!(lt["UserData"]["Fn::Base64"], script.as_str());
 
         let acme = &r["AppAcmeInstance"];
@@ -535,7 +441,7 @@ pub(super) mod tests {
 
     #[test]
     fn the_schedule_starts_and_stops_exactly_the_fleet() {
-        let t = template(&model());
+        let t = template(SHOP);
         let r = &t["Resources"];
         let input = r#"{"InstanceIds":["${AppAcmeInstance}","${AppGlobexInstance}","${AppInitechInstance}"]}"#;
         for (id, expression, action) in [
@@ -596,15 +502,12 @@ pub(super) mod tests {
 
     #[test]
     fn without_bootstrap_dns_or_hours_a_client_has_no_policy() {
-        let mut m = model();
-        let f = m.fleets.get_mut(&name("app")).unwrap();
-        f.bootstrap = None;
-        f.dns_zone_id = None;
-        f.hours = None;
-        for c in &mut f.clients {
-            c.record = None;
-        }
-        let t = template(&m);
+        let plain = SHOP
+            .replace("bootstrap = \"/home/hoge/scripts/bootstrap.sh --all\"\n", "")
+            .replace("dns = { zone = \"zone.internal\", record = \"{client}.corp.internal\" }\n", "")
+            .replace("hours = { days = \"MON-FRI\", start = \"09:00\", stop = \"19:30\", timezone = \"Asia/Tokyo\" }\n", "");
+        let m = model(&plain);
+        let t = template(&plain);
         let r = t["Resources"].as_object().unwrap();
         assert!(!r.contains_key("AppAcmePolicy"));
         assert!(!r.contains_key("AppSchedulerRole"));
@@ -618,7 +521,7 @@ pub(super) mod tests {
 
     #[test]
     fn the_script_reads_the_parameters_and_quotes_the_bootstrap_words() {
-        let mut f = model().fleets[&name("app")].clone();
+        let mut f = model(SHOP).fleets[&name("app")].clone();
         let script = crate::userdata::fleet_script(&f);
         assert!(
             script.contains("readonly PARAMETERS=(DB_PASSWORD API_KEY)\n"),

@@ -1,156 +1,96 @@
 //! Synthesis: model → artifacts. Pure: no I/O, no failure on user input.
 //!
-//! 1. every instance becomes a group, its launch template, IAM and EIP
-//!    (`compute`); every load balancer its security groups, target group
-//!    and listeners (`alb`); every fleet its shared launch template, one
-//!    role and instance per client, and its start/stop schedule (`fleet`);
-//! 2. every failover becomes its health check and records (`dns`);
-//! 3. every sorry site becomes its bucket, function and distribution (`sorry`);
-//! 4. `[stack] notify`, every backup and every task become the alarm topic,
-//!    a Data Lifecycle Manager policy and a State Manager association (`ops`);
-//! 5. sorry sites with `certificate = "new"` get their certificates in a
-//!    second, us-east-1 template (`edge`);
-//! 6. the texts (user-data, pages, deploy plan) are rendered from templates.
+//! 1. `[stack] notify` becomes the alarm topic (`stack`);
+//! 2. every block becomes its resources, kind by kind in the order of
+//!    `for_each_block_kind!`, one file per kind (`instance`: a group of
+//!    one, its launch template, IAM and Elastic IP; `failover`: its records
+//!    and health check; `sorry`: its bucket, function, distribution and, for
+//!    `certificate = "new"`, its certificate in the us-east-1 edge template;
+//!    …), sharing the helpers of `shared`;
+//! 3. the texts (user-data, pages) are rendered from templates as they go.
+//!
+//! Every logical ID comes from `naming`, every resource from the typed
+//! vocabulary of `cfn`, every path from `layout`.
 
-mod alb;
-mod compute;
-mod dns;
-mod edge;
-mod fleet;
-mod ops;
-mod sorry;
+mod context;
+mod shared;
+mod stack;
 
 use std::collections::BTreeMap;
 
-use crate::cfn::{Tag, Template, TemplateMetadata, TopoformMetadata};
-use crate::model::{Model, Target};
-use crate::plan;
-use crate::userdata;
+use crate::cfn::Template;
+use crate::kind::for_each_block_kind;
+use crate::model::Model;
+
+use context::Context;
 
 /// Everything a topology compiles to, before serialization.
 #[derive(Debug)]
 pub struct Artifacts {
     /// Templates by file name (`STACK.template.json`).
     pub templates: BTreeMap<String, Template>,
-    /// Text files by relative path (`userdata/NAME.sh`, ...).
+    /// Text files by relative path (`userdata/NAME.sh`, …).
     pub files: BTreeMap<String, String>,
 }
 
-/// Compiles a validated model.
-pub fn synth(model: &Model) -> Artifacts {
-    let stack_tags: Vec<Tag> = model
-        .stack
-        .tags
-        .iter()
-        .map(|(k, v)| Tag::new(k.clone(), v.as_str()))
-        .collect();
-    let zone_ids = model
-        .failovers
-        .values()
-        .map(|f| f.zone_id.clone())
-        .chain(
-            model
-                .instances
-                .values()
-                .filter_map(|i| i.dns.as_ref().map(|d| d.zone_id.clone())),
-        )
-        .chain(model.fleets.values().filter_map(|f| f.dns_zone_id.clone()));
-    let mut template = new_template(
-        model,
-        model.stack.description.clone(),
-        &model.stack.region,
-        zone_ids,
-    );
-    let mut files = BTreeMap::new();
+macro_rules! kinds {
+    ($($variant:ident: $module:ident, $field:ident;)*) => {
+        $(mod $module;)*
 
-    for inst in model.instances.values() {
-        let script = userdata::instance_script(inst);
-        compute::instance(&mut template, model, inst, &script, &stack_tags);
-        files.insert(format!("userdata/{}.sh", inst.name.as_str()), script);
-    }
-    for a in model.albs.values() {
-        alb::alb(&mut template, model, a, &stack_tags);
-    }
-    for f in model.fleets.values() {
-        let script = userdata::fleet_script(f);
-        fleet::fleet(&mut template, model, f, &script, &stack_tags);
-        files.insert(format!("userdata/{}.sh", f.name.as_str()), script);
-    }
-    for f in model.failovers.values() {
-        dns::failover(&mut template, model, f, &stack_tags);
-    }
-    for s in model.sorries.values() {
-        sorry::site(&mut template, s, &stack_tags);
-        files.insert(plan::page_path(s.name.as_str()), userdata::sorry_page(s));
-    }
-
-    ops::notify(&mut template, model, &stack_tags);
-    for b in model.backups.values() {
-        ops::backup(&mut template, model, b, &stack_tags);
-    }
-    for task in model.tasks.values() {
-        ops::task(&mut template, model, task, &stack_tags);
-    }
-
-    let template_file = plan::main_template_file(model);
-    let mut templates = BTreeMap::new();
-    templates.insert(template_file, template);
-    if let Some(edge) = edge::template(model, &stack_tags) {
-        templates.insert(format!("{}-edge.template.json", model.stack.name), edge);
-    }
-    Artifacts { templates, files }
+        /// Compiles a validated model.
+        pub fn synth(model: &Model) -> Artifacts {
+            let mut cx = Context::new(model);
+            stack::synth(&mut cx);
+            $(
+                for block in model.$field.values() {
+                    $module::synth(&mut cx, block);
+                }
+            )*
+            cx.finish()
+        }
+    };
 }
+for_each_block_kind!(kinds);
 
-/// The tag that backups and tasks select `target`'s instances by.
-pub(crate) fn target_tag(model: &Model, target: &Target) -> Tag {
-    match target {
-        Target::Instance(name) => Tag::new(
-            userdata::TAGS.instance,
-            format!("{}-{}", model.stack.name, name.as_str()),
-        ),
-        Target::Fleet(name) => Tag::new(
-            userdata::TAGS.fleet,
-            format!("{}-{}", model.stack.name, name.as_str()),
-        ),
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Synthesis tests build their model from topology text, as users do,
+    //! so that a new field in the model breaks no test.
+
+    use serde_json::Value;
+
+    use crate::model::Model;
+    use crate::source::Files;
+
+    /// No file can be read.
+    struct NoFiles;
+
+    impl Files for NoFiles {
+        fn read(&self, path: &str) -> Result<String, String> {
+            Err(format!("no file {path}"))
+        }
     }
-}
 
-/// An empty template for `region`, with topoform's metadata: the hosted zones
-/// it writes into are `zone_ids` (duplicates allowed), with their domains.
-fn new_template(
-    model: &Model,
-    description: Option<String>,
-    region: &str,
-    zone_ids: impl IntoIterator<Item = String>,
-) -> Template {
-    let zones = zone_ids
-        .into_iter()
-        .filter_map(|id| {
-            let z = model.zones.values().find(|z| z.id == id)?;
-            Some((id, z.domain.clone()))
-        })
-        .collect();
-    Template {
-        format_version: "2010-09-09",
-        description,
-        metadata: TemplateMetadata {
-            topoform: TopoformMetadata {
-                generated: "Generated by topoform from a topology file: edit that file, not this one.",
-                region: region.to_string(),
-                zones,
-            },
-        },
-        parameters: BTreeMap::new(),
-        resources: BTreeMap::new(),
-        outputs: BTreeMap::new(),
+    /// The model of `toml`, which must be valid.
+    pub(crate) fn model(toml: &str) -> Model {
+        let (topo, front) = crate::front::toml::parse(toml);
+        let (model, diags) = crate::validate::validate(&topo, &NoFiles);
+        assert!(front.is_empty() && diags.is_empty(), "{front:?} {diags:?}");
+        model.expect("a valid topology has a model")
     }
-}
 
-/// Inserts a resource; a duplicate ID here is a bug (validate checks names).
-fn add(t: &mut Template, id: &crate::naming::LogicalId, r: crate::cfn::Resource) {
-    let previous = t.resources.insert(id.clone(), r);
-    assert!(
-        previous.is_none(),
-        "bug in topoform: logical ID {id} synthesized twice"
-    );
+    /// Every template `toml` compiles to, as JSON, by file name.
+    pub(crate) fn templates(toml: &str) -> std::collections::BTreeMap<String, Value> {
+        super::synth(&model(toml))
+            .templates
+            .iter()
+            .map(|(name, t)| (name.clone(), serde_json::from_str(&t.to_json()).unwrap()))
+            .collect()
+    }
+
+    /// The main template's resources, as JSON.
+    pub(crate) fn resources(toml: &str) -> Value {
+        let stack = model(toml).stack.name;
+        templates(toml)[&crate::layout::main_template(&stack)]["Resources"].clone()
+    }
 }

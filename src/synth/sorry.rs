@@ -1,7 +1,14 @@
-//! A `[sorry]` site: a private bucket, served only through CloudFront with
+//! `[sorry.NAME]`: a private bucket, served only through CloudFront with
 //! Origin Access Control; a CloudFront Function answers every path with the
-//! page and enforces the allow-list at the edge.
+//! page and enforces the allow-list at the edge. With `certificate = "new"`,
+//! the certificate is made in the us-east-1 edge template (CloudFront takes
+//! certificates from us-east-1 only, whatever the main stack's region),
+//! DNS-validated through the zone of each of its names; its ARN is an edge
+//! output that the deploy plan passes to the main stack as the parameter of
+//! the same logical ID. No Lambda-backed cross-region reference is involved.
 
+use super::context::{self, Context};
+use crate::cfn::certificatemanager::{Certificate as AcmCertificate, DomainValidationOption};
 use crate::cfn::cloudfront::{
     CacheBehavior, CustomErrorResponse, Distribution, DistributionConfig, DistributionLogging,
     Function, FunctionAssociation, FunctionConfig, OacConfig, Origin, OriginAccessControl,
@@ -13,46 +20,74 @@ use crate::cfn::s3::{
     EncryptionRule, LifecycleConfiguration, LifecycleRule, LoggingConfiguration, OwnershipControls,
     OwnershipRule, PublicAccessBlock,
 };
-use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource, Tag, Template};
-use crate::model::{Certificate, Sorry};
-use crate::naming::{LogicalId, Part};
+use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource, Tag};
+use crate::layout;
+use crate::model::Sorry;
+use crate::model::sorry::{Certificate, Part};
+use crate::naming::LogicalId;
 use crate::userdata;
-
-use super::add;
 
 /// The managed CachingOptimized cache policy.
 const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
-/// Adds a sorry site to `t`.
-pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
-    let p = &s.prefix;
-    let (bucket, oac, function, distribution) = (
-        p.id(Part::Bucket),
-        p.id(Part::OriginAccessControl),
-        p.id(Part::Function),
-        p.id(Part::Distribution),
-    );
-    let what = format!("[sorry.{}]", s.name.as_str());
-    let unique_name = || {
-        Expr::sub()
-            .pseudo(Pseudo::StackName)
-            .lit(&format!("-{}", s.name.as_str()))
-            .build()
-    };
+/// Days the access logs are kept.
+const LOG_DAYS: u32 = 90;
 
-    let logs = s.access_logs.then(|| log_bucket(t, s, &bucket, stack_tags));
-    let mut bucket_resource = Resource::new(Bucket {
-        logging_configuration: logs.as_ref().map(|l| LoggingConfiguration {
+/// Adds a sorry site, and writes its page.
+pub(super) fn synth(cx: &mut Context<'_>, s: &Sorry) {
+    let logs = s.access_logs.then(|| log_bucket(cx, s));
+    bucket(cx, s, logs.as_ref());
+    edge_function(cx, s);
+    let certificate = certificate(cx, s);
+    distribution(cx, s, logs.as_ref(), certificate);
+    let p = &s.prefix;
+    let what = what(s);
+    cx.main.outputs.insert(
+        p.id(Part::BucketName),
+        Output {
+            description: format!("{what}: bucket that deploy.sh uploads the page to"),
+            value: Expr::Ref(p.id(Part::Bucket)),
+        },
+    );
+    cx.main.outputs.insert(
+        p.id(Part::DistributionId),
+        Output {
+            description: format!("{what}: distribution that deploy.sh invalidates"),
+            value: Expr::Ref(p.id(Part::Distribution)),
+        },
+    );
+    cx.file(layout::sorry_page(s.name.as_str()), userdata::sorry_page(s));
+}
+
+/// `[sorry.NAME]`, in descriptions.
+fn what(s: &Sorry) -> String {
+    format!("[sorry.{}]", s.name.as_str())
+}
+
+/// `STACK-NAME`, unique per account: the function's and the OAC's name.
+fn unique_name(s: &Sorry) -> Expr {
+    Expr::sub()
+        .pseudo(Pseudo::StackName)
+        .lit(&format!("-{}", s.name.as_str()))
+        .build()
+}
+
+/// The private bucket that holds the page, and its policy: TLS only, and
+/// reads by this distribution only.
+fn bucket(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>) {
+    let bucket = s.prefix.id(Part::Bucket);
+    let mut resource = Resource::new(Bucket {
+        logging_configuration: logs.map(|l| LoggingConfiguration {
             destination_bucket_name: Expr::Ref(l.clone()),
             log_file_prefix: "s3/",
         }),
-        ..private_bucket("BucketOwnerEnforced", stack_tags)
+        ..private_bucket("BucketOwnerEnforced", &cx.stack_tags)
     })
     .skip_check("CKV_AWS_21", "The page is regenerated from the topology and uploaded by deploy.sh; versions would only block deletion.")
     .skip_check("CKV_AWS_145", "SSE-S3 suffices for a public sorry page; SSE-KMS would need a key policy for CloudFront.")
     .skip_check("CKV2_AWS_62", "Nothing consumes events of a bucket that only holds the sorry page.");
     if logs.is_none() {
-        bucket_resource = bucket_resource.skip_check(
+        resource = resource.skip_check(
             "CKV_AWS_18",
             "Access logs are off by default (access_logs = true turns them on): the bucket holds one generated public page.",
         );
@@ -60,9 +95,9 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
     // Deletion decided on purpose: the bucket holds the uploaded page, which
     // would make stack deletion fail. It is retained; deleting it is one
     // `aws s3 rb --force` once the stack is gone.
-    bucket_resource.deletion_policy = Some("Retain");
-    bucket_resource.update_replace_policy = Some("Retain");
-    add(t, &bucket, bucket_resource);
+    resource.deletion_policy = Some("Retain");
+    resource.update_replace_policy = Some("Retain");
+    cx.add(&bucket, resource);
 
     let objects = Expr::sub().attr(&bucket, "Arn").lit("/*").build();
     let mut from_distribution = Condition::new();
@@ -75,13 +110,12 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                 .lit(":cloudfront::")
                 .pseudo(Pseudo::AccountId)
                 .lit(":distribution/")
-                .reference(&distribution)
+                .reference(&s.prefix.id(Part::Distribution))
                 .build(),
         ],
     );
-    add(
-        t,
-        &p.id(Part::BucketPolicy),
+    cx.add(
+        &s.prefix.id(Part::BucketPolicy),
         Resource::new(BucketPolicy {
             bucket: Expr::Ref(bucket.clone()),
             policy_document: PolicyDocument::new(vec![
@@ -97,13 +131,16 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
             ]),
         }),
     );
+}
 
-    add(
-        t,
-        &oac.clone(),
+/// The Origin Access Control and the CloudFront Function.
+fn edge_function(cx: &mut Context<'_>, s: &Sorry) {
+    let what = what(s);
+    cx.add(
+        &s.prefix.id(Part::OriginAccessControl),
         Resource::new(OriginAccessControl {
             origin_access_control_config: OacConfig {
-                name: unique_name(),
+                name: unique_name(s),
                 description: format!("{what}: CloudFront reads the private sorry bucket"),
                 origin_access_control_origin_type: "s3",
                 signing_behavior: "always",
@@ -111,11 +148,10 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
             },
         }),
     );
-    add(
-        t,
-        &function.clone(),
+    cx.add(
+        &s.prefix.id(Part::Function),
         Resource::new(Function {
-            name: unique_name(),
+            name: unique_name(s),
             auto_publish: true,
             function_config: FunctionConfig {
                 comment: format!("{what}: every path answers the sorry page"),
@@ -124,29 +160,88 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
             function_code: userdata::sorry_function(s),
         }),
     );
+}
 
-    let certificate = match &s.certificate {
-        Certificate::Arn(arn) => Expr::str(arn),
-        // Created by the us-east-1 edge stack; deploy.sh passes its ARN in.
-        Certificate::New { .. } => {
-            let param = p.id(Part::CertificateArn);
-            t.parameters.insert(
-                param.clone(),
-                Parameter {
-                    kind: "String",
-                    default: None,
-                    description: format!(
-                        "{what}: ARN of the certificate the edge stack created in us-east-1"
-                    ),
-                },
-            );
-            Expr::Ref(param)
-        }
+/// The distribution's certificate: the ARN given, or the parameter the
+/// deploy plan fills in from the edge stack, whose certificate this adds.
+fn certificate(cx: &mut Context<'_>, s: &Sorry) -> Expr {
+    let validation = match &s.certificate {
+        Certificate::Arn(arn) => return Expr::str(arn),
+        Certificate::New { validation } => validation,
     };
+    let param = s.prefix.id(Part::CertificateArn);
+    cx.main.parameters.insert(
+        param.clone(),
+        Parameter {
+            kind: "String",
+            default: None,
+            description: format!(
+                "{}: ARN of the certificate the edge stack created in us-east-1",
+                what(s)
+            ),
+        },
+    );
+    edge_certificate(cx, s, validation);
+    Expr::Ref(param)
+}
+
+/// Adds the site's certificate and its ARN output to the edge template.
+fn edge_certificate(cx: &mut Context<'_>, s: &Sorry, validation: &[(String, String)]) {
+    debug_assert!(
+        validation.iter().map(|(name, _)| name).eq(s.aliases.iter()),
+        "bug in topoform: {} validation names differ from its aliases",
+        what(s)
+    );
+    let mut names = validation.iter().map(|(name, _)| name.clone());
+    let domain_name = names.next().unwrap_or_else(|| {
+        panic!(
+            "bug in topoform: {} has a new certificate but no alias",
+            what(s)
+        )
+    });
+    let id = s.prefix.id(Part::Certificate);
+    let tags = cx.tags_named(cx.display(s.name.as_str()));
+    let model = cx.model;
+    let edge = cx.edge();
+    for (_, zone) in validation {
+        context::writes_into(edge, model, zone);
+    }
+    context::add(
+        edge,
+        &id,
+        Resource::new(AcmCertificate {
+            domain_name,
+            subject_alternative_names: names.collect(),
+            validation_method: "DNS",
+            domain_validation_options: validation
+                .iter()
+                .map(|(name, zone)| DomainValidationOption {
+                    domain_name: name.clone(),
+                    hosted_zone_id: zone.clone(),
+                })
+                .collect(),
+            tags,
+        }),
+    );
+    edge.outputs.insert(
+        s.prefix.id(Part::CertificateArn),
+        Output {
+            description: format!(
+                "{}: certificate ARN, the main stack's parameter of the same name",
+                what(s)
+            ),
+            value: Expr::Ref(id),
+        },
+    );
+}
+
+/// The distribution: every path of the private bucket, through the function.
+fn distribution(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>, certificate: Expr) {
+    let p = &s.prefix;
     let origin_id = "sorry-bucket".to_string();
-    let mut distribution_resource = Resource::new(Distribution {
+    let mut resource = Resource::new(Distribution {
             distribution_config: DistributionConfig {
-                comment: format!("{what} (topoform)"),
+                comment: format!("{} (topoform)", what(s)),
                 enabled: true,
                 aliases: s.aliases.clone(),
                 http_version: "http2and3",
@@ -155,8 +250,8 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                 price_class: "PriceClass_All",
                 origins: vec![Origin {
                     id: origin_id.clone(),
-                    domain_name: Expr::GetAtt(bucket.clone(), "RegionalDomainName"),
-                    origin_access_control_id: Expr::GetAtt(oac, "Id"),
+                    domain_name: Expr::GetAtt(p.id(Part::Bucket), "RegionalDomainName"),
+                    origin_access_control_id: Expr::GetAtt(p.id(Part::OriginAccessControl), "Id"),
                     s3_origin_config: S3OriginConfig { origin_access_identity: "" },
                 }],
                 default_cache_behavior: CacheBehavior {
@@ -167,7 +262,7 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                     allowed_methods: vec!["GET", "HEAD"],
                     function_associations: vec![FunctionAssociation {
                         event_type: "viewer-request",
-                        function_arn: Expr::GetAtt(function, "FunctionMetadata.FunctionARN"),
+                        function_arn: Expr::GetAtt(p.id(Part::Function), "FunctionMetadata.FunctionARN"),
                     }],
                 },
                 // The function sends every request to a missing key; S3 answers
@@ -181,7 +276,7 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                         error_caching_min_ttl: 10,
                     })
                     .collect(),
-                logging: logs.as_ref().map(|l| DistributionLogging {
+                logging: logs.map(|l| DistributionLogging {
                     bucket: Expr::GetAtt(l.clone(), "RegionalDomainName"),
                     prefix: "cloudfront/",
                     include_cookies: false,
@@ -192,33 +287,18 @@ pub(super) fn site(t: &mut Template, s: &Sorry, stack_tags: &[Tag]) {
                     minimum_protocol_version: "TLSv1.2_2021",
                 },
             },
-            tags: stack_tags.to_vec(),
+            tags: cx.stack_tags.clone(),
         })
         .skip_check("CKV_AWS_68", "A WAF web ACL costs more than the sorry page it would protect; the allow-list runs in a CloudFront Function.")
         .skip_check("CKV_AWS_310", "Origin failover needs a second origin; the sorry site is itself the failover target.")
         .skip_check("CKV_AWS_374", "Geo restriction is not wanted: the sorry page answers every viewer that may see it.");
     if logs.is_none() {
-        distribution_resource = distribution_resource.skip_check(
+        resource = resource.skip_check(
             "CKV_AWS_86",
             "Access logs are off by default (access_logs = true turns them on) for a static sorry page.",
         );
     }
-    add(t, &distribution, distribution_resource);
-
-    t.outputs.insert(
-        p.id(Part::BucketName),
-        Output {
-            description: format!("{what}: bucket that deploy.sh uploads the page to"),
-            value: Expr::Ref(bucket),
-        },
-    );
-    t.outputs.insert(
-        p.id(Part::DistributionId),
-        Output {
-            description: format!("{what}: distribution that deploy.sh invalidates"),
-            value: Expr::Ref(distribution),
-        },
-    );
+    cx.add(&p.id(Part::Distribution), resource);
 }
 
 /// A private, encrypted bucket with public access blocked.
@@ -246,16 +326,14 @@ fn private_bucket(object_ownership: &'static str, stack_tags: &[Tag]) -> Bucket 
     }
 }
 
-/// Days the access logs are kept.
-const LOG_DAYS: u32 = 90;
-
 /// `access_logs = true`: a bucket for the site bucket's S3 server access
 /// logs (`s3/`) and the distribution's standard logs (`cloudfront/`),
 /// expiring after 90 days. CloudFront standard logging writes through ACLs,
 /// so this bucket keeps them (BucketOwnerPreferred) while the site bucket
 /// has none. Returns the log bucket's logical ID.
-fn log_bucket(t: &mut Template, s: &Sorry, site: &LogicalId, stack_tags: &[Tag]) -> LogicalId {
+fn log_bucket(cx: &mut Context<'_>, s: &Sorry) -> LogicalId {
     let id = s.prefix.id(Part::LogBucket);
+    let site = s.prefix.id(Part::Bucket);
     let mut resource = Resource::new(Bucket {
         lifecycle_configuration: Some(LifecycleConfiguration {
             rules: vec![LifecycleRule {
@@ -267,7 +345,7 @@ fn log_bucket(t: &mut Template, s: &Sorry, site: &LogicalId, stack_tags: &[Tag])
                 },
             }],
         }),
-        ..private_bucket("BucketOwnerPreferred", stack_tags)
+        ..private_bucket("BucketOwnerPreferred", &cx.stack_tags)
     })
     .skip_check(
         "CKV_AWS_18",
@@ -285,19 +363,18 @@ fn log_bucket(t: &mut Template, s: &Sorry, site: &LogicalId, stack_tags: &[Tag])
     // Retained like the site bucket: it holds logs, which block deletion.
     resource.deletion_policy = Some("Retain");
     resource.update_replace_policy = Some("Retain");
-    add(t, &id, resource);
+    cx.add(&id, resource);
 
     let mut from_site = Condition::new();
     from_site
         .entry("ArnLike")
         .or_default()
-        .insert("aws:SourceArn", vec![Expr::GetAtt(site.clone(), "Arn")]);
+        .insert("aws:SourceArn", vec![Expr::GetAtt(site, "Arn")]);
     from_site
         .entry("StringEquals")
         .or_default()
         .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
-    add(
-        t,
+    cx.add(
         &s.prefix.id(Part::LogBucketPolicy),
         Resource::new(BucketPolicy {
             bucket: Expr::Ref(id.clone()),
@@ -334,5 +411,137 @@ fn tls_only(bucket: &LogicalId) -> Statement {
             Expr::sub().attr(bucket, "Arn").lit("/*").build(),
         ],
         condition,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+
+    use serde_json::json;
+
+    use crate::synth::tests::templates;
+
+    const ARN: &str =
+        "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
+
+    /// Stack `shop` with two public zones, an instance, sorry sites
+    /// `maintenance` (`certificate` as given) and `closed` (an existing
+    /// certificate), and the failovers named in `failovers`:
+    /// `(name, record, zone, sorry site)`.
+    fn topology(certificate: &str, failovers: &[(&str, &str, &str, &str)]) -> String {
+        let mut t = format!(
+            r#"[stack]
+name = "shop"
+region = "ap-northeast-1"
+
+[zone.com]
+id = "Z111111111111"
+domain = "example.com"
+
+[zone.org]
+id = "Z222222222222"
+domain = "example.org"
+
+[instance.web]
+ami = "ami-0064e711cbc7a825e"
+type = "t3.small"
+subnets = ["subnet-0b99e52d17314979d"]
+security_groups = ["sg-04b4e7642a8fc6efe"]
+
+[sorry.maintenance]
+certificate = "{certificate}"
+
+[sorry.closed]
+certificate = "{ARN}"
+"#
+        );
+        for (name, record, zone, site) in failovers {
+            let _ = write!(
+                t,
+                "\n[failover.{name}]\nrecord = \"{record}\"\nzone = \"zone.{zone}\"\nprimary = \"instance.web\"\nsecondary = \"sorry.{site}\"\n"
+            );
+        }
+        t
+    }
+
+    #[test]
+    fn no_edge_stack_without_a_new_certificate() {
+        let t = templates(&topology(ARN, &[("www", "www.example.com", "com", "closed")]));
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["shop.template.json"]);
+    }
+
+    #[test]
+    fn one_certificate_per_new_site_with_its_arn_as_output() {
+        let t = templates(&topology(
+            "new",
+            &[
+                ("www", "www.example.com", "com", "maintenance"),
+                ("shop", "shop.example.org", "org", "maintenance"),
+                ("old", "old.example.com", "com", "closed"),
+            ],
+        ));
+        let edge = &t["shop-edge.template.json"];
+        assert_eq!(edge["Metadata"]["topoform"]["region"], "us-east-1");
+        assert_eq!(
+            edge["Metadata"]["topoform"]["zones"],
+            json!({"Z111111111111": "example.com", "Z222222222222": "example.org"})
+        );
+        let resources = edge["Resources"].as_object().unwrap();
+        assert_eq!(
+            resources.keys().collect::<Vec<_>>(),
+            ["MaintenanceCertificate"]
+        );
+        let cert = &resources["MaintenanceCertificate"];
+        assert_eq!(cert["Type"], "AWS::CertificateManager::Certificate");
+        let p = &cert["Properties"];
+        assert_eq!(p["DomainName"], "shop.example.org");
+        assert_eq!(p["SubjectAlternativeNames"], json!(["www.example.com"]));
+        assert_eq!(p["ValidationMethod"], "DNS");
+        assert_eq!(
+            p["DomainValidationOptions"],
+            json!([
+                {"DomainName": "shop.example.org", "HostedZoneId": "Z222222222222"},
+                {"DomainName": "www.example.com", "HostedZoneId": "Z111111111111"},
+            ])
+        );
+        assert_eq!(p["Tags"], json!([{"Key": "Name", "Value": "shop-maintenance"}]));
+        assert_eq!(
+            edge["Outputs"]["MaintenanceCertificateArn"]["Value"],
+            json!({"Ref": "MaintenanceCertificate"})
+        );
+        assert!(edge.get("Parameters").is_none());
+        // The main stack takes the ARN as the parameter of the same name.
+        let main = &t["shop.template.json"];
+        assert_eq!(main["Parameters"]["MaintenanceCertificateArn"]["Type"], "String");
+        let viewer = &main["Resources"]["MaintenanceDistribution"]["Properties"]
+            ["DistributionConfig"]["ViewerCertificate"];
+        assert_eq!(
+            viewer["AcmCertificateArn"],
+            json!({"Ref": "MaintenanceCertificateArn"})
+        );
+        let aliases: BTreeMap<&str, &serde_json::Value> = ["Maintenance", "Closed"]
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    &main["Resources"][format!("{s}Distribution")]["Properties"]
+                        ["DistributionConfig"]["Aliases"],
+                )
+            })
+            .collect();
+        assert_eq!(*aliases["Maintenance"], json!(["shop.example.org", "www.example.com"]));
+        assert_eq!(*aliases["Closed"], json!(["old.example.com"]));
+    }
+
+    #[test]
+    fn single_name_has_no_alternative_names() {
+        let t = templates(&topology(
+            "new",
+            &[("www", "www.example.com", "com", "maintenance")],
+        ));
+        let cert = &t["shop-edge.template.json"]["Resources"]["MaintenanceCertificate"];
+        assert!(cert["Properties"].get("SubjectAlternativeNames").is_none());
     }
 }

@@ -6,7 +6,8 @@ use super::grammar;
 use super::target;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::{self, BackupKind, CopyTo, Name};
+use crate::model::backup::{BackupKind, CopyTo};
+use crate::model::{self, Name};
 use crate::naming::Prefix;
 use crate::spec::{self, Backup, Block, Sp};
 

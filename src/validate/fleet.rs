@@ -9,8 +9,9 @@ use super::grammar;
 use super::shared::{self, inside_zone};
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::{self, Client, Name};
-use crate::naming::{Owner, Part, Prefix};
+use crate::model::fleet::{Client, ClientPart};
+use crate::model::{self, Name};
+use crate::naming::{Owner, Prefix};
 use crate::source::Span;
 use crate::spec::{Block, Fleet, FleetDns, Sp, SpList};
 
@@ -34,16 +35,13 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Fleet>) -> Option<model::
     };
     let bootstrap = optional(f.bootstrap.as_ref(), |c| cx.check(grammar::command(c)));
     let hours = optional(f.hours.as_ref(), |h| shared::hours(cx, &keys, h));
-    let (ids, subnets, dns) = (ids?, launch.subnets?, dns?);
+    let (ids, dns) = (ids?, dns?);
     let prefix = Prefix::of(&b.name.value)?;
-    let clients = each_client(cx, b, &ids, &subnets, dns.as_ref())?;
+    let clients = each_client(cx, b, &ids, launch.subnets.as_deref()?, dns.as_ref())?;
     Some(model::Fleet {
         name: Name(b.name.value.clone()),
         prefix,
-        ami: launch.ami?,
-        instance_type: launch.instance_type?,
-        subnets,
-        security_groups: launch.security_groups?,
+        launch: launch.complete()?,
         clients,
         tag: tag?,
         dns_zone_id: dns.map(|d| d.zone.id),
@@ -74,7 +72,7 @@ fn each_client(
             client: Some(id.value.clone()),
             span: id.span,
         };
-        if let Some(c) = cx.registry.register(&prefix, Part::CLIENT, &owner) {
+        if let Some(c) = cx.registry.register::<ClientPart>(&prefix, &owner) {
             ok = false;
             cx.collision(&c, "the client or the block");
         }

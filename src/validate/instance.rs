@@ -6,7 +6,8 @@ use super::grammar;
 use super::shared::{self, inside_zone};
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::{self, DnsRegistration, Eip, IpKind, Name, SETUP_DELIMITER};
+use crate::model::instance::{DnsRegistration, Eip, IpKind};
+use crate::model::{self, Name, SETUP_DELIMITER};
 use crate::naming::Prefix;
 use crate::spec::{Block, Dns, EipTable, Instance, Sp, WordOr};
 
@@ -36,10 +37,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Instance>) -> Option<mode
     Some(model::Instance {
         name: Name(b.name.value.clone()),
         prefix: Prefix::of(&b.name.value)?,
-        ami: launch.ami?,
-        instance_type: launch.instance_type?,
-        subnets: launch.subnets?,
-        security_groups: launch.security_groups?,
+        launch: launch.complete()?,
         eip: eip?,
         hours: hours?,
         dns: dns?,

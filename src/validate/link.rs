@@ -16,7 +16,10 @@ use super::context::Context;
 use super::grammar::normalize_dns;
 use super::refs::Index;
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Certificate, Health, Model, OwnedPrimary, Primary, PrimaryValue};
+use crate::model::Model;
+use crate::model::failover::{Health, Primary, PrimaryValue};
+use crate::model::instance::OwnedPrimary;
+use crate::model::sorry::Certificate;
 use crate::source::Span;
 
 /// No two blocks may write the same record name in the same zone.

@@ -1,12 +1,12 @@
 //! Validation: spec → model, reporting every problem at once.
 //!
-//! 1. `[stack]` ([`stack`]);
-//! 2. every block's name, and the logical IDs it will derive ([`names`]);
+//! 1. `[stack]` (`stack`);
+//! 2. every block's name, and the logical IDs it will derive (`names`);
 //! 3. every block on its own, kind by kind in the order of
-//!    [`for_each_block_kind!`] (one file per kind: [`zone`], [`instance`], …),
-//!    with the shared value grammars of [`grammar`] and references resolved
-//!    by [`refs`];
-//! 4. the cross-block pass ([`link`]).
+//!    `for_each_block_kind!` (one file per kind: `zone`, `instance`, …),
+//!    with the shared value grammars of `grammar` and references resolved
+//!    by `refs`;
+//! 4. the cross-block pass (`link`).
 //!
 //! Each check pushes a [`Diagnostic`] with the span of the offending value
 //! and carries on. A problem is reported once: a key the front end could not

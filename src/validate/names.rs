@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::context::Context;
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
-use crate::naming::{Owner, Part, Prefix};
+use crate::kind::{Kind, for_each_block_kind};
+use crate::model;
+use crate::naming::{Collision, Owner, Prefix, Registry};
 use crate::spec::Topology;
 
 /// The blocks whose names are valid, unique and claim their logical IDs
@@ -47,7 +48,7 @@ pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
             client: None,
             span: name.span,
         };
-        match cx.registry.register(&prefix, parts(b.kind), &owner) {
+        match register(&mut cx.registry, b.kind, &prefix, &owner) {
             Some(c) => cx.collision(&c, "one of them"),
             None => {
                 named.insert((b.kind, name.value.clone()));
@@ -57,16 +58,21 @@ pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
     named
 }
 
-/// The resources (and parameters, outputs) a block of `kind` may produce.
-fn parts(kind: Kind) -> &'static [Part] {
-    match kind {
-        Kind::Stack | Kind::Zone => &[],
-        Kind::Instance => Part::INSTANCE,
-        Kind::Failover => Part::FAILOVER,
-        Kind::Sorry => Part::SORRY,
-        Kind::Alb => Part::ALB,
-        Kind::Fleet => Part::FLEET,
-        Kind::Backup => Part::BACKUP,
-        Kind::Task => Part::TASK,
-    }
+macro_rules! register {
+    ($($variant:ident: $module:ident, $field:ident;)*) => {
+        /// Claims every logical ID a block of `kind` may derive.
+        fn register(
+            registry: &mut Registry,
+            kind: Kind,
+            prefix: &Prefix,
+            owner: &Owner,
+        ) -> Option<Collision> {
+            match kind {
+                // The stack's own IDs are fixed (see `stack::claim_alarm_topic`).
+                Kind::Stack => None,
+                $(Kind::$variant => registry.register::<model::$module::Part>(prefix, owner),)*
+            }
+        }
+    };
 }
+for_each_block_kind!(register);

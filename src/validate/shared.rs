@@ -17,6 +17,18 @@ pub(super) struct Launch {
     pub(super) security_groups: Option<Vec<String>>,
 }
 
+impl Launch {
+    /// The launch settings, when every one of them is sound.
+    pub(super) fn complete(self) -> Option<model::Launch> {
+        Some(model::Launch {
+            ami: self.ami?,
+            instance_type: self.instance_type?,
+            subnets: self.subnets?,
+            security_groups: self.security_groups?,
+        })
+    }
+}
+
 /// `ami`, `type`, `subnets` and `security_groups`: each required and checked
 /// (every problem is reported, whichever keys are missing).
 pub(super) fn launch(cx: &mut Context<'_>, keys: &Keys<'_>, l: &spec::Launch) -> Launch {

@@ -7,7 +7,8 @@ use super::context::{Context, Keys};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::{self, Certificate, Name, Page};
+use crate::model::sorry::{Certificate, Page};
+use crate::model::{self, Name};
 use crate::naming::Prefix;
 use crate::spec::{Block, Ref, Sorry, Sp};
 

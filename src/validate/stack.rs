@@ -7,7 +7,8 @@ use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
 use crate::model;
-use crate::naming::{ALARM_SUBSCRIPTION, ALARM_TOPIC, Owner};
+use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC};
+use crate::naming::Owner;
 use crate::source::Span;
 use crate::spec::{Block, Stack, Topology};
 

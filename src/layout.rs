@@ -1,0 +1,31 @@
+//! The output directory's layout: where each generated file goes. Synthesis
+//! names the files it makes and the deploy plan names the files it deploys,
+//! both from here, so the two cannot disagree.
+
+/// The deploy plan.
+pub const DEPLOY_SCRIPT: &str = "deploy.sh";
+
+/// The main template of stack `stack`.
+pub fn main_template(stack: &str) -> String {
+    format!("{stack}.template.json")
+}
+
+/// The name of the us-east-1 edge stack of stack `stack`.
+pub fn edge_stack(stack: &str) -> String {
+    format!("{stack}-edge")
+}
+
+/// The edge stack's template.
+pub fn edge_template(stack: &str) -> String {
+    main_template(&edge_stack(stack))
+}
+
+/// The user-data script of the instance or fleet `name`.
+pub fn user_data(name: &str) -> String {
+    format!("userdata/{name}.sh")
+}
+
+/// The page of the sorry site `name`.
+pub fn sorry_page(name: &str) -> String {
+    format!("sorry/{name}/index.html")
+}

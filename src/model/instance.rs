@@ -1,0 +1,122 @@
+//! `[instance.NAME]`: one auto-healing instance.
+
+use std::net::Ipv4Addr;
+
+use super::{Hours, Launch, Name};
+use crate::naming::{Prefix, parts};
+
+/// One auto-healing instance.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// Block name.
+    pub name: Name,
+    /// Logical ID prefix.
+    pub prefix: Prefix,
+    /// What it launches from.
+    pub launch: Launch,
+    /// Elastic IP.
+    pub eip: Eip,
+    /// Business hours.
+    pub hours: Option<Hours>,
+    /// Per-boot DNS registration.
+    pub dns: Option<DnsRegistration>,
+    /// The failover PRIMARY record this instance owns (`elastic_ip = "none"`).
+    pub owned_primary: Option<OwnedPrimary>,
+    /// Whether a failover judges this instance by the group's in-service
+    /// metric, so the group must collect it.
+    pub collects_metrics: bool,
+    /// The load balancers whose target group this instance's group joins.
+    pub albs: Vec<Name>,
+    /// Root volume size, GiB (`None`: the AMI's size).
+    pub volume_gb: Option<u32>,
+    /// Root device name.
+    pub root_device: String,
+    /// First-boot setup script text.
+    pub setup: Option<String>,
+}
+
+parts! {
+    /// What an `[instance]` produces.
+    pub Part {
+        /// `AWS::EC2::EIP`.
+        Eip = "Eip",
+        /// `AWS::IAM::Role`.
+        Role = "Role",
+        /// `AWS::IAM::Policy`.
+        Policy = "Policy",
+        /// `AWS::IAM::InstanceProfile`.
+        InstanceProfile = "InstanceProfile",
+        /// `AWS::EC2::LaunchTemplate`.
+        LaunchTemplate = "LaunchTemplate",
+        /// `AWS::AutoScaling::AutoScalingGroup`.
+        Group = "Group",
+        /// The business-hours start action.
+        Start = "StartAction",
+        /// The business-hours stop action.
+        Stop = "StopAction",
+        /// The AMI parameter, for `ssm:` images.
+        ImageId = "ImageId",
+    }
+}
+
+/// The instance's Elastic IP.
+#[derive(Clone, Debug)]
+pub enum Eip {
+    /// The template allocates one.
+    New,
+    /// An existing allocation, with its address when known.
+    Existing {
+        /// `eipalloc-…`.
+        allocation: String,
+        /// The public address, when given.
+        address: Option<Ipv4Addr>,
+    },
+    /// No Elastic IP.
+    None,
+}
+
+/// Which of the instance's addresses a record gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpKind {
+    /// The public IPv4 address (the Elastic IP once attached).
+    Public,
+    /// The private IPv4 address.
+    Private,
+}
+
+impl IpKind {
+    /// The word used in tags and in the TOML file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpKind::Public => "public",
+            IpKind::Private => "private",
+        }
+    }
+}
+
+/// A record that the instance itself UPSERTs at every boot.
+#[derive(Clone, Debug)]
+pub struct DnsRegistration {
+    /// The zone's id.
+    pub zone_id: String,
+    /// Record name, lower case, no trailing dot.
+    pub record: String,
+    /// Which address.
+    pub ip: IpKind,
+}
+
+/// A failover PRIMARY record that the instance UPSERTs at every boot, because
+/// it has no Elastic IP whose address CloudFormation could write.
+#[derive(Clone, Debug)]
+pub struct OwnedPrimary {
+    /// The failover block.
+    pub failover: Name,
+    /// The zone's id.
+    pub zone_id: String,
+    /// Record name.
+    pub record: String,
+    /// SetIdentifier of the PRIMARY record.
+    pub set_identifier: String,
+    /// TTL.
+    pub ttl: u32,
+}

@@ -1,0 +1,189 @@
+//! What we will build: complete, defaults applied, references resolved.
+//!
+//! Validation builds a `Model` of the blocks that are sound along with
+//! everything they refer to; the whole topology when there is no error. So
+//! everything after this point (synth, plan, emit) cannot fail because of
+//! user input. Blocks are kept in `BTreeMap`s keyed by name: output order
+//! depends on names only, never on the order in which the TOML file lists
+//! them.
+//!
+//! Each kind's file (`model/instance.rs`, …) holds its complete type, the
+//! types only it uses, and its [`Part`](crate::naming::Part)s: the logical
+//! IDs its blocks derive, claimed before synthesis.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::kind::{Kind, for_each_block_kind};
+use crate::naming::Registry;
+use crate::source::Span;
+
+pub mod stack;
+
+pub use stack::Stack;
+
+macro_rules! kinds {
+    ($($variant:ident: $module:ident, $field:ident;)*) => {
+        $(
+            pub mod $module;
+            pub use $module::$variant;
+        )*
+
+        /// A validated topology.
+        #[derive(Debug, Default)]
+        pub struct Model {
+            /// `[stack]`.
+            pub stack: Stack,
+            $(
+                #[doc = concat!("The `[", stringify!($module), ".NAME]` blocks, by name.")]
+                pub $field: BTreeMap<Name, $variant>,
+            )*
+            /// Where things were written, for the diagnostics of checks made
+            /// on the synthesized output (AWS quotas).
+            pub origins: Origins,
+        }
+
+        impl Model {
+            /// Whether the model holds the block `name` of `kind`.
+            pub fn contains(&self, kind: Kind, name: &str) -> bool {
+                let name = Name(name.to_string());
+                match kind {
+                    Kind::Stack => true,
+                    $(Kind::$variant => self.$field.contains_key(&name),)*
+                }
+            }
+
+            /// Leaves the block `name` of `kind` out of the model.
+            pub(crate) fn remove(&mut self, kind: Kind, name: &str) {
+                let name = Name(name.to_string());
+                match kind {
+                    Kind::Stack => {}
+                    $(Kind::$variant => {
+                        self.$field.remove(&name);
+                    })*
+                }
+            }
+        }
+    };
+}
+for_each_block_kind!(kinds);
+
+/// The line that ends a `setup` script embedded in user-data as a quoted
+/// heredoc: validation refuses a script that contains it.
+pub const SETUP_DELIMITER: &str = "TOPOFORM_SETUP_EOF";
+
+/// The days of the week, Sunday first, as cron and the language name them.
+pub const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/// A block name (`[a-z][a-z0-9-]*`, at most 32 characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Name(pub(crate) String);
+
+impl Name {
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Source positions kept past validation.
+#[derive(Debug, Default)]
+pub struct Origins {
+    /// The `[stack]` header.
+    pub stack: Span,
+    /// Every logical ID a block derives, with that block.
+    pub ids: Registry,
+}
+
+/// The image an instance boots.
+#[derive(Clone, Debug)]
+pub enum Ami {
+    /// A literal `ami-…`.
+    Id(String),
+    /// An SSM public parameter path, resolved at deploy time.
+    Ssm(String),
+}
+
+/// What an instance or a fleet launches from.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    /// Image.
+    pub ami: Ami,
+    /// Instance type.
+    pub instance_type: String,
+    /// Subnet ids.
+    pub subnets: Vec<String>,
+    /// Security group ids.
+    pub security_groups: Vec<String>,
+}
+
+/// When an instance or a fleet runs.
+#[derive(Clone, Debug)]
+pub struct Hours {
+    /// Day ranges, inclusive, 0 = Sunday … 6 = Saturday, e.g. `[(1, 5)]`.
+    pub days: Vec<(u8, u8)>,
+    /// Start (hour, minute).
+    pub start: (u8, u8),
+    /// Stop (hour, minute).
+    pub stop: (u8, u8),
+    /// IANA time zone.
+    pub timezone: String,
+}
+
+impl Hours {
+    /// The day-of-week field of a Unix cron expression (Auto Scaling), e.g. `1-5`.
+    pub fn unix_days(&self) -> String {
+        self.days_with(|d| d.to_string())
+    }
+
+    /// The day-of-week field with names (EventBridge), e.g. `MON-FRI`.
+    pub fn named_days(&self) -> String {
+        self.days_with(|d| DAY_NAMES[usize::from(d)].to_string())
+    }
+
+    fn days_with(&self, name: impl Fn(u8) -> String) -> String {
+        let fields: Vec<String> = self
+            .days
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    name(a)
+                } else {
+                    format!("{}-{}", name(a), name(b))
+                }
+            })
+            .collect();
+        fields.join(",")
+    }
+}
+
+/// An IPv4 CIDR block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ipv4Net {
+    /// Network address (host bits zero).
+    pub addr: Ipv4Addr,
+    /// Prefix length.
+    pub bits: u8,
+}
+
+impl Ipv4Net {
+    /// `0.0.0.0/0`.
+    pub const ANYWHERE: Ipv4Net = Ipv4Net {
+        addr: Ipv4Addr::UNSPECIFIED,
+        bits: 0,
+    };
+
+    /// The network mask, e.g. `0xffffff00` for a /24.
+    pub fn mask(self) -> u32 {
+        u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0)
+    }
+}
+
+/// What a backup or task applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An `[instance]`.
+    Instance(Name),
+    /// Every instance of a `[fleet]`.
+    Fleet(Name),
+}

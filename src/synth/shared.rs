@@ -1,0 +1,164 @@
+//! What more than one kind synthesizes: an image parameter, the launch
+//! template data of instances and fleets, their instance roles, the IAM
+//! statement for the records an instance writes, and the tag that backups
+//! and tasks select instances by.
+
+use crate::cfn::ec2::{
+    BlockDeviceMapping, Ebs, LaunchTemplateData, MetadataOptions, Monitoring, TagSpecification,
+};
+use crate::cfn::iam::{Condition, Effect, PolicyDocument, Role, Statement, aws_managed_policy};
+use crate::cfn::{Expr, Parameter, Pseudo, SubBuilder, Tag, Template};
+use crate::model::{Ami, Launch, Model, Target};
+use crate::naming::{Part, Prefix};
+use crate::userdata::TAGS;
+
+/// The image of a launch template: the AMI id, or a parameter that
+/// CloudFormation resolves from SSM at deploy time (`part` names it); `what`
+/// names the block in its description, e.g. `[instance.web]`.
+pub(super) fn image(t: &mut Template, p: &Prefix, part: impl Part, ami: &Ami, what: &str) -> Expr {
+    match ami {
+        Ami::Id(id) => Expr::str(id),
+        Ami::Ssm(path) => {
+            let param = p.id(part);
+            t.parameters.insert(
+                param.clone(),
+                Parameter {
+                    kind: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                    default: Some(path.clone()),
+                    description: format!("AMI of {what}, resolved from SSM at deploy time"),
+                },
+            );
+            Expr::Ref(param)
+        }
+    }
+}
+
+/// The root volume of a launch template.
+pub(super) struct RootVolume<'a> {
+    /// The AMI's root device name.
+    pub(super) device: &'a str,
+    /// Its size in GiB; `None`: the AMI's.
+    pub(super) size: Option<u32>,
+}
+
+/// What the launch templates of instances and fleets have in common: the
+/// image, type, IMDSv2 with tags (how scripts get deploy-time values),
+/// detailed monitoring, an encrypted gp3 root volume replacing the AMI's,
+/// and the user-data. The caller adds the profile, network and tags.
+pub(super) fn launch_template_data(
+    image: Expr,
+    launch: &Launch,
+    root: &RootVolume<'_>,
+    tag_specifications: Vec<TagSpecification>,
+    script: &str,
+) -> LaunchTemplateData {
+    LaunchTemplateData {
+        image_id: image,
+        instance_type: launch.instance_type.clone(),
+        iam_instance_profile: None,
+        metadata_options: MetadataOptions::imdsv2_with_tags(),
+        monitoring: Monitoring { enabled: true },
+        network_interfaces: Vec::new(),
+        security_group_ids: Vec::new(),
+        block_device_mappings: vec![BlockDeviceMapping {
+            device_name: root.device.to_string(),
+            ebs: Ebs {
+                volume_type: "gp3",
+                volume_size: root.size,
+                encrypted: true,
+                delete_on_termination: true,
+            },
+        }],
+        tag_specifications,
+        user_data: Expr::Base64(Box::new(Expr::str(script))),
+    }
+}
+
+/// An instance role: EC2 assumes it, and Session Manager replaces SSH keys.
+pub(super) fn instance_role(description: String, tags: Vec<Tag>) -> Role {
+    Role {
+        description,
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+            "Ec2AssumesRole",
+            "ec2.amazonaws.com",
+            Condition::new(),
+        )]),
+        // Session Manager instead of SSH keys.
+        managed_policy_arns: vec![aws_managed_policy("AmazonSSMManagedInstanceCore")],
+        policies: Vec::new(),
+        tags,
+    }
+}
+
+/// Route 53: UPSERT of exactly the A records `names` (sorted, no trailing
+/// dot) in zone `zone_id`, and nothing else.
+pub(super) fn upsert_statement(model: &Model, zone_id: &str, names: &[&str]) -> Statement {
+    let zone = model
+        .zones
+        .values()
+        .find(|z| z.id == zone_id)
+        .map_or(zone_id, |z| z.domain.as_str());
+    let mut condition = Condition::new();
+    let all = condition.entry("ForAllValues:StringEquals").or_default();
+    all.insert(
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+        names.iter().map(|n| Expr::str(*n)).collect(),
+    );
+    all.insert(
+        "route53:ChangeResourceRecordSetsRecordTypes",
+        vec![Expr::str("A")],
+    );
+    all.insert(
+        "route53:ChangeResourceRecordSetsActions",
+        vec![Expr::str("UPSERT")],
+    );
+    Statement {
+        sid: format!("UpsertOwnRecordsIn{}", sid_part(zone)),
+        effect: Effect::Allow,
+        principal: None,
+        action: vec!["route53:ChangeResourceRecordSets"],
+        resource: vec![
+            Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(&format!(":route53:::hostedzone/{zone_id}"))
+                .build(),
+        ],
+        condition,
+    }
+}
+
+/// `arn:PARTITION:ec2:REGION:ACCOUNT:`, to be completed with the resource.
+pub(super) fn arn_ec2() -> SubBuilder {
+    Expr::sub()
+        .lit("arn:")
+        .pseudo(Pseudo::Partition)
+        .lit(":ec2:")
+        .pseudo(Pseudo::Region)
+        .lit(":")
+        .pseudo(Pseudo::AccountId)
+        .lit(":")
+}
+
+/// A Sid fragment from a domain: `example.com` → `ExampleCom`.
+fn sid_part(domain: &str) -> String {
+    domain
+        .split(['.', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The tag that backups and tasks select `target`'s instances by, which
+/// those instances carry.
+pub(super) fn target_tag(model: &Model, target: &Target) -> Tag {
+    let (key, name) = match target {
+        Target::Instance(name) => (TAGS.instance, name),
+        Target::Fleet(name) => (TAGS.fleet, name),
+    };
+    Tag::new(key, format!("{}-{}", model.stack.name, name.as_str()))
+}
