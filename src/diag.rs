@@ -7,7 +7,6 @@
 
 use std::fmt::Write as _;
 
-use crate::kind::Kind;
 use crate::source::{SourceFile, Span};
 
 /// Stable, kebab-case identifiers of every diagnostic. Renaming one is a
@@ -171,8 +170,7 @@ impl Code {
             Code::WrongType => "Write the value with the type the message names.",
             Code::MissingKey => "Add it.",
             Code::UnknownKind => {
-                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-                return format!("Use one of {}.", kinds.join(", "));
+                "Use the kind the hint suggests; when it suggests none, it lists every kind."
             }
             Code::InvalidName => "Rename.",
             Code::InvalidReference => "Write `\"instance.web\"`, `\"zone.public\"`, …",

@@ -8,10 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::cfn::Template;
+use crate::cfn::{Resource, Template};
 use crate::diag::{Code, Diagnostic};
 use crate::model::Model;
 use crate::naming::LogicalId;
+use crate::source::Span;
 
 /// Resources per template.
 pub const MAX_RESOURCES: usize = 500;
@@ -31,125 +32,130 @@ pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 /// Every quota problem of `templates` (by file name).
 pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let stack = model.origins.stack;
-    // The block that derives a logical ID; a fleet's clients count toward
-    // their fleet.
-    let block_of = |id: &str| {
-        model.origins.ids.owner(id).map_or_else(
-            || ("[stack]".to_string(), stack),
-            |o| (format!("[{}.{}]", o.kind, o.name), o.span),
-        )
-    };
     for (path, template) in templates {
-        // The size of the file as it is written.
-        let size = template.to_json().len();
-        if size > MAX_TEMPLATE_BYTES {
-            diags.push(
-                Diagnostic::error(
-                    Code::QuotaExceeded,
-                    stack,
-                    format!(
-                        "{path} is {size} bytes, over CloudFormation's {MAX_TEMPLATE_BYTES}-byte limit",
-                    ),
-                )
-                .label("this stack's template")
-                .help("split the topology into two stacks"),
-            );
-        } else if size > INLINE_TEMPLATE_LIMIT {
-            diags.push(Diagnostic::warning(
-                Code::QuotaExceeded,
-                stack,
-                format!("{path} is {size} bytes, over the {INLINE_TEMPLATE_LIMIT}-byte limit for inline templates"),
-            )
-            .label("this stack's template")
-            .help("deploy.sh uploads it through the S3 bucket named by TOPOFORM_TEMPLATE_BUCKET"));
-        }
-        let sections: [(&str, usize, Vec<&str>); 3] = [
-            (
-                "Resources",
-                MAX_RESOURCES,
-                template.resources.keys().map(LogicalId::as_str).collect(),
-            ),
-            (
-                "Parameters",
-                MAX_PARAMETERS,
-                template.parameters.keys().map(LogicalId::as_str).collect(),
-            ),
-            (
-                "Outputs",
-                MAX_OUTPUTS,
-                template.outputs.keys().map(LogicalId::as_str).collect(),
-            ),
-        ];
-        for (section, limit, ids) in sections {
+        template_size(model, path, template, &mut diags);
+        for (section, limit, ids) in [
+            ("resources", MAX_RESOURCES, ids(&template.resources)),
+            ("parameters", MAX_PARAMETERS, ids(&template.parameters)),
+            ("outputs", MAX_OUTPUTS, ids(&template.outputs)),
+        ] {
             if ids.len() > limit {
-                // Name the blocks that contribute most.
-                let mut by_block: BTreeMap<String, usize> = BTreeMap::new();
-                for id in &ids {
-                    *by_block.entry(block_of(id).0).or_default() += 1;
-                }
-                let mut top: Vec<(String, usize)> = by_block.into_iter().collect();
-                top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                let (block, span) = block_of(
-                    ids.iter()
-                        .find(|id| block_of(id).0 == top[0].0)
-                        .map_or("", |s| s),
-                );
-                let list: Vec<String> = top
-                    .iter()
-                    .take(3)
-                    .map(|(b, n)| format!("{b} {n}"))
-                    .collect();
-                diags.push(
-                    Diagnostic::error(
-                        Code::QuotaExceeded,
-                        span,
-                        format!(
-                            "{path} has {} {}, over CloudFormation's limit of {limit}",
-                            ids.len(),
-                            section.to_lowercase()
-                        ),
-                    )
-                    .label(format!("{block} contributes the most"))
-                    .help(format!(
-                        "most come from {}: split the topology into two stacks",
-                        list.join(", ")
-                    )),
-                );
+                diags.push(too_many(model, path, section, limit, &ids));
             }
         }
         for (id, r) in &template.resources {
-            let (block, span) = block_of(id.as_str());
-            if let Some(script) = r.properties.user_data() {
-                let encoded = script.len().div_ceil(3) * 4;
-                if encoded > MAX_USER_DATA_BYTES {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::QuotaExceeded,
-                            span,
-                            format!("the user-data of {block} is {encoded} bytes in base64, over EC2's limit of {MAX_USER_DATA_BYTES}"),
-                        )
-                        .label("its script, with the `setup` file embedded")
-                        .help("shorten the setup script, or have it fetch the rest (from S3, say)"),
-                    );
-                }
-            }
-            for tags in r.properties.tag_lists() {
-                if tags > MAX_TAGS {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::QuotaExceeded,
-                            stack,
-                            format!("{id} of {block} would carry {tags} tags, over AWS's limit of {MAX_TAGS}"),
-                        )
-                        .label("the stack's tags go on every resource")
-                        .help("remove some `[stack] tags`: topoform adds up to 11 tags of its own"),
-                    );
-                }
-            }
+            each_resource(model, id, r, &mut diags);
         }
     }
     diags
+}
+
+fn ids<T>(section: &BTreeMap<LogicalId, T>) -> Vec<&str> {
+    section.keys().map(LogicalId::as_str).collect()
+}
+
+/// The block that derives a logical ID (a fleet's clients count toward
+/// their fleet), and where it was written.
+fn block_of(model: &Model, id: &str) -> (String, Span) {
+    model.origins.ids.owner(id).map_or_else(
+        || ("[stack]".to_string(), model.origins.stack),
+        |o| (format!("[{}.{}]", o.kind, o.name), o.span),
+    )
+}
+
+/// The template body's size, as it is written.
+fn template_size(model: &Model, path: &str, template: &Template, diags: &mut Vec<Diagnostic>) {
+    let stack = model.origins.stack;
+    let size = template.to_json().len();
+    if size > MAX_TEMPLATE_BYTES {
+        diags.push(
+            Diagnostic::error(
+                Code::QuotaExceeded,
+                stack,
+                format!(
+                    "{path} is {size} bytes, over CloudFormation's {MAX_TEMPLATE_BYTES}-byte limit",
+                ),
+            )
+            .label("this stack's template")
+            .help("split the topology into two stacks"),
+        );
+    } else if size > INLINE_TEMPLATE_LIMIT {
+        diags.push(Diagnostic::warning(
+            Code::QuotaExceeded,
+            stack,
+            format!("{path} is {size} bytes, over the {INLINE_TEMPLATE_LIMIT}-byte limit for inline templates"),
+        )
+        .label("this stack's template")
+        .help("deploy.sh uploads it through the S3 bucket named by TOPOFORM_TEMPLATE_BUCKET"));
+    }
+}
+
+/// A section with more entries than CloudFormation takes, blamed on the
+/// blocks that contribute most.
+fn too_many(model: &Model, path: &str, section: &str, limit: usize, ids: &[&str]) -> Diagnostic {
+    let mut by_block: BTreeMap<String, usize> = BTreeMap::new();
+    for id in ids {
+        *by_block.entry(block_of(model, id).0).or_default() += 1;
+    }
+    let mut top: Vec<(String, usize)> = by_block.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let first = ids
+        .iter()
+        .find(|id| block_of(model, id).0 == top[0].0)
+        .map_or("", |s| s);
+    let (block, span) = block_of(model, first);
+    let list: Vec<String> = top
+        .iter()
+        .take(3)
+        .map(|(b, n)| format!("{b} {n}"))
+        .collect();
+    Diagnostic::error(
+        Code::QuotaExceeded,
+        span,
+        format!(
+            "{path} has {} {section}, over CloudFormation's limit of {limit}",
+            ids.len()
+        ),
+    )
+    .label(format!("{block} contributes the most"))
+    .help(format!(
+        "most come from {}: split the topology into two stacks",
+        list.join(", ")
+    ))
+}
+
+/// A resource's user-data and tag lists.
+fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Diagnostic>) {
+    let (block, span) = block_of(model, id.as_str());
+    if let Some(script) = r.properties.user_data() {
+        let encoded = script.len().div_ceil(3) * 4;
+        if encoded > MAX_USER_DATA_BYTES {
+            diags.push(
+                Diagnostic::error(
+                    Code::QuotaExceeded,
+                    span,
+                    format!("the user-data of {block} is {encoded} bytes in base64, over EC2's limit of {MAX_USER_DATA_BYTES}"),
+                )
+                .label("its script, with the `setup` file embedded")
+                .help("shorten the setup script, or have it fetch the rest (from S3, say)"),
+            );
+        }
+    }
+    for tags in r.properties.tag_lists() {
+        if tags > MAX_TAGS {
+            diags.push(
+                Diagnostic::error(
+                    Code::QuotaExceeded,
+                    model.origins.stack,
+                    format!(
+                        "{id} of {block} would carry {tags} tags, over AWS's limit of {MAX_TAGS}"
+                    ),
+                )
+                .label("the stack's tags go on every resource")
+                .help("remove some `[stack] tags`: topoform adds up to 11 tags of its own"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

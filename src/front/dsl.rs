@@ -58,10 +58,7 @@ use crate::source::Span;
 use crate::spec::{self, Block, Sp, bare};
 use crate::{Compilation, Files};
 
-pub use crate::spec::{
-    Alb, Backup, BackupKind, Dns, ElasticIp, Failover, Fleet, FleetDns, Handle, Health, Hours,
-    Instance, Ip, PrimaryRef, Sorry, TargetRef, Task, Zone,
-};
+pub use crate::spec::{Dns, Handle, Hours, Ip};
 
 /// A whole topology: `[stack]` plus the blocks added to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +68,9 @@ pub struct Topology {
 
 macro_rules! adders {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
+        // Each kind's body and the builder types that go with it.
+        $(pub use crate::spec::$module::*;)*
+
         impl Topology {
             $(
                 #[doc = concat!(

@@ -395,6 +395,16 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_kind_without_a_close_match_lists_every_kind() {
+        let (_, diags) = parse("[database.main]\nsubnets = []\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::UnknownKind);
+        let help = diags[0].help.as_deref().unwrap();
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(help, format!("block kinds are: {}", kinds.join(", ")));
+    }
+
+    #[test]
     fn references_are_typed_once() {
         let (topo, diags) = parse(
             "[failover.www]\nzone = \"zone.public\"\nprimary = \"alb.front\"\nsecondary = \"instance.web\"\n",

@@ -27,7 +27,7 @@ pub use stack::Stack;
 macro_rules! declare_kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
         $(
-            mod $module;
+            pub mod $module;
             pub use $module::*;
         )*
 

@@ -13,32 +13,36 @@ use crate::cfn::{Expr, Resource, Tag};
 use crate::model::backup::{BackupKind, Part};
 use crate::model::{Backup, Target};
 
-/// Adds a backup's Data Lifecycle Manager policy and the role DLM acts as.
-pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
-    let model = cx.model;
-    let stack = &model.stack.name;
-    let name = b.name.as_str();
-    let role = b.prefix.id(Part::LifecycleRole);
-    let (policy_type, service_role_policy, noun) = match b.kind {
+/// What a backup of `kind` is called, the DLM policy type that makes it, and
+/// the AWS managed policy made for that type.
+fn kind_of(kind: BackupKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
         BackupKind::Ami => (
+            "AMIs",
             "IMAGE_MANAGEMENT",
             "AWSDataLifecycleManagerServiceRoleForAMIManagement",
-            "AMIs",
         ),
         BackupKind::Snapshot => (
+            "snapshots",
             "EBS_SNAPSHOT_MANAGEMENT",
             "AWSDataLifecycleManagerServiceRole",
-            "snapshots",
         ),
-    };
-    let target = match &b.target {
-        Target::Instance(n) => format!("instance {}", n.as_str()),
-        Target::Fleet(n) => format!("fleet {}", n.as_str()),
-    };
+    }
+}
 
-    let role_tags = cx.tags_named(cx.display(name));
+/// Adds a backup's Data Lifecycle Manager policy and the role DLM acts as.
+pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
+    role(cx, b);
+    policy(cx, b);
+}
+
+/// The role Data Lifecycle Manager acts as.
+fn role(cx: &mut Context<'_>, b: &Backup) {
+    let name = b.name.as_str();
+    let (noun, _, service_role_policy) = kind_of(b.kind);
+    let tags = cx.tags_named(cx.display(name));
     cx.add(
-        &role,
+        &b.prefix.id(Part::LifecycleRole),
         Resource::new(Role {
             description: format!(
                 "[backup.{name}]: Data Lifecycle Manager creates and expires {noun} (topoform)"
@@ -55,15 +59,69 @@ pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
                 "service-role/{service_role_policy}"
             ))],
             policies: Vec::new(),
-            tags: role_tags,
+            tags,
         }),
     );
+}
 
-    // DLM's Description allows only `[0-9A-Za-z _-]`, at most 500: stack and
-    // block names are within that alphabet, and their lengths keep this short.
+/// The Data Lifecycle Manager policy.
+fn policy(cx: &mut Context<'_>, b: &Backup) {
+    let name = b.name.as_str();
+    let (_, policy_type, _) = kind_of(b.kind);
+    let target_tags = vec![target_tag(cx.model, &b.target)];
+    let resource = Resource::new(LifecyclePolicy {
+        description: description(cx, b),
+        state: "ENABLED",
+        execution_role_arn: Expr::GetAtt(b.prefix.id(Part::LifecycleRole), "Arn"),
+        policy_details: PolicyDetails {
+            policy_type,
+            // AMI policies back up instances; for snapshot policies,
+            // INSTANCE takes multi-volume (crash-consistent) snapshot sets
+            // of every volume attached to the instance, so new volumes are
+            // covered without being tagged themselves.
+            resource_types: vec!["INSTANCE"],
+            target_tags,
+            schedules: vec![LifecycleSchedule {
+                // The schedule's name must not change when `every` or
+                // `keep` do: DLM stops managing (and so never expires) the
+                // backups made under a schedule name that is gone.
+                name: name.to_string(),
+                create_rule: CreateRule {
+                    interval: b.every,
+                    interval_unit: "HOURS",
+                    times: vec![format!("{:02}:{:02}", b.at.0, b.at.1)],
+                },
+                retain_rule: RetainRule { count: b.keep },
+                copy_tags: true,
+                tags_to_add: vec![Tag::new("topoform:backup", cx.display(name))],
+                cross_region_copy_rules: copies(b),
+            }],
+            // Taken without a reboot: rebooting would take the service
+            // down at every backup. The image is crash-consistent, like a
+            // power cut, which journaling file systems recover from. Expired
+            // AMIs are deregistered by DLM together with their snapshots.
+            parameters: (b.kind == BackupKind::Ami).then_some(PolicyParameters { no_reboot: true }),
+        },
+        tags: cx.stack_tags.clone(),
+    });
+    cx.add(&b.prefix.id(Part::LifecyclePolicy), resource);
+}
+
+/// The policy's description. DLM's Description allows only `[0-9A-Za-z _-]`,
+/// at most 500: stack and block names are within that alphabet, and their
+/// lengths keep this short.
+fn description(cx: &Context<'_>, b: &Backup) -> String {
+    let (noun, _, _) = kind_of(b.kind);
+    let target = match &b.target {
+        Target::Instance(n) => format!("instance {}", n.as_str()),
+        Target::Fleet(n) => format!("fleet {}", n.as_str()),
+    };
     let description = format!(
-        "topoform {stack} backup {name} - {noun} of {target} every {} hours keeping {}",
-        b.every, b.keep
+        "topoform {} backup {} - {noun} of {target} every {} hours keeping {}",
+        cx.model.stack.name,
+        b.name.as_str(),
+        b.every,
+        b.keep
     );
     debug_assert!(
         description.len() <= 500
@@ -72,8 +130,12 @@ pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
                 .all(|c| c.is_ascii_alphanumeric() || b" _-".contains(&c)),
         "bug in topoform: DLM description {description:?}"
     );
-    let copies = b
-        .copy_to
+    description
+}
+
+/// The copies to another region, if any.
+fn copies(b: &Backup) -> Vec<CrossRegionCopyRule> {
+    b.copy_to
         .iter()
         .map(|c| CrossRegionCopyRule {
             // AMI policies name the region `TargetRegion`, snapshot policies `Target`.
@@ -88,48 +150,7 @@ pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
                 interval_unit: "DAYS",
             },
         })
-        .collect();
-
-    let target_tags = vec![target_tag(cx.model, &b.target)];
-    cx.add(
-        &b.prefix.id(Part::LifecyclePolicy),
-        Resource::new(LifecyclePolicy {
-            description,
-            state: "ENABLED",
-            execution_role_arn: Expr::GetAtt(role, "Arn"),
-            policy_details: PolicyDetails {
-                policy_type,
-                // AMI policies back up instances; for snapshot policies,
-                // INSTANCE takes multi-volume (crash-consistent) snapshot sets
-                // of every volume attached to the instance, so new volumes are
-                // covered without being tagged themselves.
-                resource_types: vec!["INSTANCE"],
-                target_tags,
-                schedules: vec![LifecycleSchedule {
-                    // The schedule's name must not change when `every` or
-                    // `keep` do: DLM stops managing (and so never expires) the
-                    // backups made under a schedule name that is gone.
-                    name: name.to_string(),
-                    create_rule: CreateRule {
-                        interval: b.every,
-                        interval_unit: "HOURS",
-                        times: vec![format!("{:02}:{:02}", b.at.0, b.at.1)],
-                    },
-                    retain_rule: RetainRule { count: b.keep },
-                    copy_tags: true,
-                    tags_to_add: vec![Tag::new("topoform:backup", format!("{stack}-{name}"))],
-                    cross_region_copy_rules: copies,
-                }],
-                // Taken without a reboot: rebooting would take the service
-                // down at every backup. The image is crash-consistent, like a
-                // power cut, which journaling file systems recover from. Expired
-                // AMIs are deregistered by DLM together with their snapshots.
-                parameters: (b.kind == BackupKind::Ami)
-                    .then_some(PolicyParameters { no_reboot: true }),
-            },
-            tags: cx.stack_tags.clone(),
-        }),
-    );
+        .collect()
 }
 
 /// How long cross-region copies are kept, in days, for `keep` generations
@@ -148,7 +169,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::synth::tests::resources;
+    use crate::synth::tests::{CLIENTS, WEB, resources};
 
     /// An instance `web` and a fleet `clients` in stack `ops`, and `backup`.
     fn with(backup: &str) -> Value {
@@ -157,20 +178,7 @@ mod tests {
 name = "ops"
 region = "ap-northeast-1"
 tags = {{ team = "infra" }}
-
-[instance.web]
-ami = "ami-0064e711cbc7a825e"
-type = "t3.small"
-subnets = ["subnet-0b99e52d17314979d"]
-security_groups = ["sg-04b4e7642a8fc6efe"]
-
-[fleet.clients]
-ami = "ami-0064e711cbc7a825e"
-type = "t3.small"
-subnets = ["subnet-0b99e52d17314979d"]
-security_groups = ["sg-04b4e7642a8fc6efe"]
-clients = ["acme"]
-
+{WEB}{CLIENTS}
 [backup.nightly]
 {backup}
 "#

@@ -335,6 +335,16 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         v["Fn::Sub"].as_str().unwrap()
     }
 
+    /// The `Fn::Sub` texts of a statement's `Resource` list.
+    fn resources_of(statement: &Value) -> Vec<&str> {
+        statement["Resource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(sub)
+            .collect()
+    }
+
     #[test]
     fn each_client_reads_exactly_its_own_parameters_and_record() {
         let t = template(SHOP);
@@ -354,12 +364,7 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             let ssm = &statements[0];
             assert_eq!(ssm["Action"], json!(["ssm:GetParameter"]));
             let id = client.to_ascii_lowercase();
-            let arns: Vec<&str> = ssm["Resource"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(sub)
-                .collect();
+            let arns = resources_of(ssm);
             assert_eq!(
                 arns,
                 ["DB_PASSWORD", "API_KEY"].map(|p| format!(
@@ -486,12 +491,7 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             allow["Action"],
             json!(["ec2:StartInstances", "ec2:StopInstances"])
         );
-        let arns: Vec<&str> = allow["Resource"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(sub)
-            .collect();
+        let arns = resources_of(allow);
         assert_eq!(
             arns,
             ["Acme", "Globex", "Initech"].map(|c| format!(

@@ -62,6 +62,25 @@ pub(crate) mod tests {
     use crate::model::Model;
     use crate::source::Files;
 
+    /// An instance `web`, as many tests need one.
+    pub(crate) const WEB: &str = r#"
+[instance.web]
+ami = "ami-0064e711cbc7a825e"
+type = "t3.small"
+subnets = ["subnet-0b99e52d17314979d"]
+security_groups = ["sg-04b4e7642a8fc6efe"]
+"#;
+
+    /// A fleet `clients` of one client, `acme`.
+    pub(crate) const CLIENTS: &str = r#"
+[fleet.clients]
+ami = "ami-0064e711cbc7a825e"
+type = "t3.small"
+subnets = ["subnet-0b99e52d17314979d"]
+security_groups = ["sg-04b4e7642a8fc6efe"]
+clients = ["acme"]
+"#;
+
     /// No file can be read.
     struct NoFiles;
 

@@ -421,7 +421,7 @@ mod tests {
 
     use serde_json::json;
 
-    use crate::synth::tests::templates;
+    use crate::synth::tests::{WEB, templates};
 
     const ARN: &str =
         "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
@@ -443,13 +443,7 @@ domain = "example.com"
 [zone.org]
 id = "Z222222222222"
 domain = "example.org"
-
-[instance.web]
-ami = "ami-0064e711cbc7a825e"
-type = "t3.small"
-subnets = ["subnet-0b99e52d17314979d"]
-security_groups = ["sg-04b4e7642a8fc6efe"]
-
+{WEB}
 [sorry.maintenance]
 certificate = "{certificate}"
 

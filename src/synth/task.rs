@@ -46,7 +46,7 @@ pub(super) fn synth(cx: &mut Context<'_>, task: &Task) {
 mod tests {
     use serde_json::{Value, json};
 
-    use crate::synth::tests::resources;
+    use crate::synth::tests::{CLIENTS, resources};
 
     /// The association of a task on fleet `clients` of stack `ops`.
     fn association(schedule: &str) -> Value {
@@ -54,14 +54,7 @@ mod tests {
             r#"[stack]
 name = "ops"
 region = "ap-northeast-1"
-
-[fleet.clients]
-ami = "ami-0064e711cbc7a825e"
-type = "t3.small"
-subnets = ["subnet-0b99e52d17314979d"]
-security_groups = ["sg-04b4e7642a8fc6efe"]
-clients = ["acme"]
-
+{CLIENTS}
 [task.rotate-logs]
 target = "fleet.clients"
 schedule = "{schedule}"
