@@ -102,3 +102,12 @@ pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
         diagnostics,
     }
 }
+
+impl front::dsl::Topology {
+    /// Validates and compiles the topology; `files` reads the files it names
+    /// (`setup`, `page`, `clients_file`). Defined here, with the pipeline,
+    /// so that the front end does not depend on the stages after it.
+    pub fn compile(self, files: &dyn Files) -> Compilation {
+        compile_spec(&self.build(), files)
+    }
+}

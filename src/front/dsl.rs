@@ -56,7 +56,6 @@
 use crate::kind::{Kind, for_each_block_kind};
 use crate::source::Span;
 use crate::spec::{self, Block, Sp, bare};
-use crate::{Compilation, Files};
 
 pub use crate::spec::{Dns, Handle, Hours, Ip};
 
@@ -141,15 +140,10 @@ impl Topology {
         self
     }
 
-    /// The topology as written, for [`crate::compile_spec`].
+    /// The topology as written, for [`crate::compile_spec`] (which
+    /// `Topology::compile`, defined with the pipeline in `lib.rs`, calls).
     pub fn build(self) -> spec::Topology {
         self.spec
-    }
-
-    /// Validates and compiles the topology; `files` reads the files it names
-    /// (`setup`, `page`, `clients_file`).
-    pub fn compile(self, files: &dyn Files) -> Compilation {
-        crate::compile_spec(&self.spec, files)
     }
 }
 
