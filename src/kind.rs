@@ -12,6 +12,9 @@
 
 use std::fmt;
 
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
 /// Calls `$callback!` with every named block kind (all but `[stack]`), one
 /// row each: `Variant: module, field;`.
 ///
@@ -124,6 +127,25 @@ pub struct Slot {
 }
 
 impl Slot {
+    /// Whether a reference to a block of `kind`, written `written` at `span`,
+    /// may stand here; the diagnostic that says why not.
+    pub fn accepts(&self, kind: Kind, written: &str, span: Span) -> Result<(), Diagnostic> {
+        if self.kinds.contains(&kind) {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            Code::WrongReferenceKind,
+            span,
+            format!(
+                "`{written}` refers to {}, but {} is needed here",
+                kind.noun(),
+                self.nouns()
+            ),
+        )
+        .label(format!("expected {}", self.nouns()))
+        .help(self.hint()))
+    }
+
     /// The accepted kinds, for messages: `an instance or a fleet`.
     pub fn nouns(&self) -> String {
         let nouns: Vec<String> = self.kinds.iter().map(|k| k.noun()).collect();

@@ -63,21 +63,24 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
             diagnostics,
         };
     }
-    let mut c = compile_spec(&topo, files);
+    let read_whole = !diagnostics.iter().any(Diagnostic::is_error);
+    let mut c = compile(&topo, files, read_whole);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        c.output = None;
-    }
     c.diagnostics = diagnostics;
     c
 }
 
 /// Compiles a topology from either front end (stages 2 to 6).
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
+    compile(topo, files, true)
+}
+
+/// Stages 2 to 6; `read_whole` says whether the front end read every key.
+fn compile(topo: &spec::Topology, files: &dyn Files, read_whole: bool) -> Compilation {
     // 2. validate: every problem, and the model of the sound blocks.
     let (model, mut diagnostics) = validate::validate(topo, files);
-    let whole = !diagnostics.iter().any(Diagnostic::is_error);
+    let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
     let output = model.and_then(|model| {
         // 3. synth.
         let mut artifacts = synth::synth(&model);
@@ -86,7 +89,7 @@ pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
         // those errors are reported now, the rest once the topology is whole.
         let quotas = quota::check(&model, &artifacts.templates);
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
-        if diagnostics.iter().any(Diagnostic::is_error) {
+        if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
         // 5. plan, 6. emit.

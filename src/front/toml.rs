@@ -173,6 +173,9 @@ impl Cx<'_> {
             let key = k.get_ref().as_ref();
             let Some((_, field)) = fields.iter_mut().find(|(name, _)| *name == key) else {
                 let suggestion = did_you_mean(key, keys.iter().copied());
+                // The block is not what its author meant: it stays out of the
+                // model (see `Broken`).
+                broken.insert(format!("{prefix}{key}"));
                 let mut d = Diagnostic::error(
                     Code::UnknownKey,
                     span(k),
@@ -286,10 +289,13 @@ impl Cx<'_> {
             self.wrong_type(v, "an array of strings", what);
             return None;
         };
-        let list = items
+        // Every item is checked; a list with an unreadable item is not read
+        // at all, so that validation does not judge what is left of it.
+        let list: Vec<Option<Sp<String>>> = items
             .iter()
-            .filter_map(|item| self.string(item, &format!("each item of {what}")))
+            .map(|item| self.string(item, &format!("each item of {what}")))
             .collect();
+        let list = list.into_iter().collect::<Option<Vec<_>>>()?;
         Some(Sp::new(list, span(v)))
     }
 
@@ -308,36 +314,29 @@ impl Cx<'_> {
             );
             return None;
         };
-        let d = match Kind::from_name(kind) {
-            Some(k) if slot.kinds.contains(&k) => {
-                return Some(Sp::new(
-                    Ref {
-                        kind: k,
-                        name: name.to_string(),
-                    },
+        let Some(kind) = Kind::from_name(kind) else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidReference,
                     r.span,
-                ));
-            }
-            Some(k) => Diagnostic::error(
-                Code::WrongReferenceKind,
-                r.span,
-                format!(
-                    "`{}` refers to {}, but {} is needed here",
-                    r.value,
-                    k.noun(),
-                    slot.nouns()
-                ),
-            )
-            .label(format!("expected {}", slot.nouns())),
-            None => Diagnostic::error(
-                Code::InvalidReference,
-                r.span,
-                format!("`{kind}` is not a block kind"),
-            )
-            .label(format!("expected `{usual}.NAME`")),
+                    format!("`{kind}` is not a block kind"),
+                )
+                .label(format!("expected `{usual}.NAME`"))
+                .help(slot.hint()),
+            );
+            return None;
         };
-        self.diags.push(d.help(slot.hint()));
-        None
+        if let Err(d) = slot.accepts(kind, &r.value, r.span) {
+            self.diags.push(d);
+            return None;
+        }
+        Some(Sp::new(
+            Ref {
+                kind,
+                name: name.to_string(),
+            },
+            r.span,
+        ))
     }
 }
 
@@ -378,7 +377,11 @@ mod tests {
             "[stack]\nname = \"x\"\nregoin = \"y\"\n[instance.web]\ntype = 3\nhours = { start = 9 }\n[instanse.db]\n",
         );
         let stack = topo.stack.as_ref().unwrap();
-        assert_eq!(stack.broken, Broken::from(["region".to_string()]));
+        // The unknown key, and the key it was probably meant to be.
+        assert_eq!(
+            stack.broken,
+            Broken::from(["regoin".to_string(), "region".to_string()])
+        );
         let web = &topo.instances[0];
         assert_eq!(
             web.broken,
@@ -391,6 +394,16 @@ mod tests {
                 name: Some("db".into())
             }]
             .into()
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_without_a_close_match_lists_the_keys() {
+        let (_, diags) = parse("[zone.public]\ncolour = \"blue\"\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("the keys of [zone.public] are: id, domain, private")
         );
     }
 

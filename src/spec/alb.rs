@@ -38,10 +38,6 @@ impl Table for Alb {
 
 impl Body for Alb {
     const KIND: Kind = Kind::Alb;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        self.target.iter().collect()
-    }
 }
 
 impl Alb {

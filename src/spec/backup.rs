@@ -79,10 +79,6 @@ impl Table for Backup {
 
 impl Body for Backup {
     const KIND: Kind = Kind::Backup;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        self.target.iter().collect()
-    }
 }
 
 impl Backup {

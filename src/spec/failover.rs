@@ -63,13 +63,6 @@ impl Table for Failover {
 
 impl Body for Failover {
     const KIND: Kind = Kind::Failover;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        [&self.zone, &self.primary, &self.secondary]
-            .into_iter()
-            .flatten()
-            .collect()
-    }
 }
 
 impl Failover {

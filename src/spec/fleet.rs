@@ -62,13 +62,6 @@ impl Table for Fleet {
 
 impl Body for Fleet {
     const KIND: Kind = Kind::Fleet;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        self.dns
-            .iter()
-            .filter_map(|d| d.value.zone.as_ref())
-            .collect()
-    }
 }
 
 impl Fleet {

@@ -1,6 +1,6 @@
 //! `[instance.NAME]`: one auto-healing instance.
 
-use super::{Body, Dns, Field, Hours, Launch, Ref, Sp, Table, WordOr, bare, int};
+use super::{Body, Dns, Field, Hours, Launch, Sp, Table, WordOr, bare, int};
 use crate::kind::Kind;
 
 /// The body of an `[instance.NAME]` block.
@@ -57,13 +57,6 @@ impl Table for Instance {
 
 impl Body for Instance {
     const KIND: Kind = Kind::Instance;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        self.dns
-            .iter()
-            .filter_map(|d| d.value.zone.as_ref())
-            .collect()
-    }
 }
 
 impl Instance {

@@ -84,6 +84,7 @@ macro_rules! declare_kinds {
                             kind: Kind::$variant,
                             name: &b.name,
                             refs: b.body.refs(),
+                            broken: &b.broken,
                         });
                     }
                 )*
@@ -121,9 +122,11 @@ impl<T> Sp<T> {
 /// A list of strings, with the span of the whole list.
 pub type SpList = Sp<Vec<Sp<String>>>;
 
-/// Keys that were written but could not be read (a wrong type, or a typo for
-/// a key the front end could name): `ami`, `hours.start`. Validation does not
-/// report them missing: their problem has been reported already.
+/// Keys that were written but could not be read: a wrong type, an unknown
+/// key, and the key a typo was probably meant to be (`ami`, `hours.start`).
+/// Validation does not report them missing, since their problem has been
+/// reported, and keeps a block with any of them out of the model: what the
+/// block would build is not known.
 pub type Broken = BTreeSet<String>;
 
 /// A block as written: `[instance.web]` and its body.
@@ -167,7 +170,9 @@ pub struct BlockInfo<'a> {
     /// Its name, where written.
     pub name: &'a Sp<String>,
     /// Every reference it makes.
-    pub refs: Vec<&'a Sp<Ref>>,
+    pub refs: Vec<Sp<Ref>>,
+    /// Keys its front end could not read.
+    pub broken: &'a Broken,
 }
 
 /// A block that a front end saw but could not read (its table had the wrong
@@ -197,12 +202,38 @@ impl fmt::Display for Ref {
 }
 
 /// The body of a named block kind.
-pub trait Body: Table + Default {
+pub trait Body: Table + Default + Clone {
     /// Its kind.
     const KIND: Kind;
 
-    /// Every reference written in the body.
-    fn refs(&self) -> Vec<&Sp<Ref>>;
+    /// Every reference written in the body, found through its keys (so no
+    /// kind keeps a second list of them).
+    fn refs(&self) -> Vec<Sp<Ref>> {
+        let mut copy = self.clone();
+        let mut refs = Vec::new();
+        collect_refs(&mut copy, &mut refs);
+        refs
+    }
+}
+
+/// Appends every reference `table` (and the tables in it) holds.
+fn collect_refs(table: &mut dyn Table, refs: &mut Vec<Sp<Ref>>) {
+    for (_, field) in table.fields() {
+        let nested = match field {
+            Field::Ref(r, _) => {
+                refs.extend(r.clone());
+                None
+            }
+            Field::Table(n) => n.get(),
+            Field::WordOrTable(c) => c.get(),
+            Field::Text(_) | Field::Int(_) | Field::Flag(_) | Field::List(_) | Field::Map(_) => {
+                None
+            }
+        };
+        if let Some(t) = nested {
+            collect_refs(t, refs);
+        }
+    }
 }
 
 /// A typed handle on a block added with the Rust builder: `Handle<Instance>`
@@ -284,11 +315,17 @@ pub trait Table {
 pub trait Nested {
     /// Creates the table, written at `span`, and returns it to be filled.
     fn create(&mut self, span: Span) -> &mut dyn Table;
+    /// The table, when it was written.
+    fn get(&mut self) -> Option<&mut dyn Table>;
 }
 
 impl<T: Table + Default> Nested for Option<Sp<T>> {
     fn create(&mut self, span: Span) -> &mut dyn Table {
         &mut self.insert(Sp::new(T::default(), span)).value
+    }
+
+    fn get(&mut self) -> Option<&mut dyn Table> {
+        self.as_mut().map(|t| &mut t.value as &mut dyn Table)
     }
 }
 
@@ -307,6 +344,8 @@ pub trait Choice {
     fn set_word(&mut self, word: Sp<String>);
     /// Creates the table, written at `span`, and returns it to be filled.
     fn create(&mut self, span: Span) -> &mut dyn Table;
+    /// The table, when one was written.
+    fn get(&mut self) -> Option<&mut dyn Table>;
 }
 
 impl<T: Table + Default> Choice for Option<Sp<WordOr<T>>> {
@@ -321,6 +360,13 @@ impl<T: Table + Default> Choice for Option<Sp<WordOr<T>>> {
         {
             WordOr::Table(t) => t,
             WordOr::Word(_) => unreachable!("just inserted a table"),
+        }
+    }
+
+    fn get(&mut self) -> Option<&mut dyn Table> {
+        match self.as_mut().map(|c| &mut c.value) {
+            Some(WordOr::Table(t)) => Some(t),
+            Some(WordOr::Word(_)) | None => None,
         }
     }
 }
@@ -350,4 +396,56 @@ pub(crate) fn extend<S: Into<String>>(
 /// An integer set from the builder.
 pub(crate) fn int(value: impl Into<i64>) -> Sp<i64> {
     Sp::bare(value.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every slot a table of type `T` has, nested tables included.
+    fn slots_of(table: &mut dyn Table, out: &mut Vec<&'static str>) {
+        for (_, field) in table.fields() {
+            match field {
+                Field::Ref(_, slot) => out.push(slot.path),
+                Field::Table(n) => slots_of(n.create(Span::default()), out),
+                Field::WordOrTable(c) => slots_of(c.create(Span::default()), out),
+                Field::Text(_)
+                | Field::Int(_)
+                | Field::Flag(_)
+                | Field::List(_)
+                | Field::Map(_) => {}
+            }
+        }
+    }
+
+    macro_rules! agree {
+        ($($variant:ident: $module:ident, $field:ident;)*) => {
+            /// What `Kind::slots` says each kind may refer to is what its
+            /// keys take.
+            #[test]
+            fn kinds_and_keys_agree_on_references() {
+                $(
+                    let mut found = Vec::new();
+                    slots_of(&mut $variant::default(), &mut found);
+                    let declared: Vec<&str> =
+                        Kind::$variant.slots().iter().map(|s| s.path).collect();
+                    assert_eq!(found, declared, "{}", Kind::$variant);
+                )*
+            }
+        };
+    }
+    for_each_block_kind!(agree);
+
+    #[test]
+    fn references_are_found_in_nested_tables() {
+        let zone = Handle::<Zone>::new("public");
+        let instance = Instance::new("ami-0123456789abcdef0", "t3.small")
+            .dns(Dns::new(&zone, "www.example.com"));
+        let refs: Vec<String> = instance
+            .refs()
+            .iter()
+            .map(|r| r.value.to_string())
+            .collect();
+        assert_eq!(refs, ["zone.public"]);
+    }
 }

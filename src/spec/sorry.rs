@@ -1,6 +1,6 @@
 //! `[sorry.NAME]`: the sorry site a failover falls back to.
 
-use super::{Body, Field, Ref, Sp, SpList, Table, bare, int, push};
+use super::{Body, Field, Sp, SpList, Table, bare, int, push};
 use crate::kind::Kind;
 
 /// The body of a `[sorry.NAME]` block.
@@ -38,10 +38,6 @@ impl Table for Sorry {
 
 impl Body for Sorry {
     const KIND: Kind = Kind::Sorry;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        Vec::new()
-    }
 }
 
 impl Sorry {

@@ -36,10 +36,6 @@ impl Table for Task {
 
 impl Body for Task {
     const KIND: Kind = Kind::Task;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        self.target.iter().collect()
-    }
 }
 
 impl Task {

@@ -1,6 +1,6 @@
 //! `[zone.NAME]`: an existing Route 53 hosted zone.
 
-use super::{Body, Field, Ref, Sp, Table, bare};
+use super::{Body, Field, Sp, Table, bare};
 use crate::kind::Kind;
 
 /// The body of a `[zone.NAME]` block.
@@ -44,8 +44,4 @@ impl Table for Zone {
 
 impl Body for Zone {
     const KIND: Kind = Kind::Zone;
-
-    fn refs(&self) -> Vec<&Sp<Ref>> {
-        Vec::new()
-    }
 }

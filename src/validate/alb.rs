@@ -4,7 +4,7 @@
 use super::context::{Context, Keys};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::{self, Ipv4Net, Name};
 use crate::naming::Prefix;
 use crate::spec::{Alb, Block};
@@ -35,10 +35,10 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Al
         Some(ids)
     });
     // Without a valid [stack], its region is unknown: only the ARN's form is checked.
-    let region = cx.stack.as_ref().map(|s| s.region.clone());
+    let region = cx.stack_facts.region.clone();
     let certificate = certificate
         .and_then(|c| cx.check(grammar::certificate(c, region.as_deref(), "the load balancer")));
-    let target = target.and_then(|t| cx.resolve(t));
+    let target = target.and_then(|t| cx.resolve(t, &slot::ALB_TARGET));
     let port = match &a.port {
         None => Some(80),
         Some(p) => cx.check(grammar::port(p)),

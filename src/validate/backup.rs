@@ -5,7 +5,7 @@ use super::context::{Context, Keys, optional};
 use super::grammar;
 use super::target;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::backup::{BackupKind, CopyTo};
 use crate::model::{self, Name};
 use crate::naming::Prefix;
@@ -20,7 +20,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Backup>) -> Option<model:
     let x = &b.body;
     let target = keys
         .required(cx, x.target.as_ref(), "target")
-        .and_then(|t| target(cx, t));
+        .and_then(|t| target(cx, t, &slot::BACKUP_TARGET));
     let kind = keys.required(cx, x.kind.as_ref(), "kind").and_then(|k| {
         let word = grammar::word(k, "kind", &["ami", "snapshot"], "expected \"ami\" or \"snapshot\"");
         cx.check(word).map(|w| {
@@ -86,12 +86,12 @@ fn copy_to(cx: &mut Context<'_>, keys: &Keys<'_>, c: &Sp<spec::CopyTo>) -> Optio
     let region = region.and_then(|r| cx.check(grammar::region(r)));
     let keep = keep.and_then(|k| cx.check(generations(k)));
     let region = region?;
-    if let (Some(stack), Some(at)) = (&cx.stack, region_at) {
-        if region == stack.region {
+    if let (Some(stack_region), Some(at)) = (&cx.stack_facts.region, region_at) {
+        if region == *stack_region {
             let d = Diagnostic::error(
                 Code::InvalidRegion,
                 at,
-                format!("`copy_to` is the stack's own region, {}", stack.region),
+                format!("`copy_to` is the stack's own region, {stack_region}"),
             )
             .label("copies go to another region")
             .help("name another region, or remove `copy_to`");

@@ -6,12 +6,12 @@
 //! Modelled on cargo-deny's `ValidationContext`: checks push diagnostics and
 //! carry on, so one run reports every problem.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::grammar::{self, Checked};
 use super::refs::Index;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, Slot};
 use crate::model::{self, Model, Name};
 use crate::naming::{Collision, Registry};
 use crate::source::{Files, Span};
@@ -29,6 +29,9 @@ pub(super) struct Context<'a> {
     pub(super) registry: Registry,
     /// `[stack]`, once validated.
     pub(super) stack: Option<model::Stack>,
+    /// What blocks check against `[stack]`, each known when it is sound even
+    /// if another key of `[stack]` is not.
+    pub(super) stack_facts: StackFacts,
     /// The blocks validated so far (its `stack` is filled in last).
     pub(super) model: Model,
 }
@@ -42,6 +45,7 @@ impl<'a> Context<'a> {
             index: Index::new(topo),
             registry: Registry::default(),
             stack: None,
+            stack_facts: StackFacts::default(),
             model: Model::default(),
         }
     }
@@ -65,10 +69,11 @@ impl<'a> Context<'a> {
         self.diags
     }
 
-    /// The name of the block `r` refers to, or `None` once the problem is
-    /// reported (or when the block was lost by the front end).
-    pub(super) fn resolve(&mut self, r: &Sp<Ref>) -> Option<Name> {
-        let resolved = self.index.resolve(r);
+    /// The name of the block `r`, written in `slot`, refers to, or `None`
+    /// once the problem is reported (or when the block was lost by the front
+    /// end).
+    pub(super) fn resolve(&mut self, r: &Sp<Ref>, slot: &Slot) -> Option<Name> {
+        let resolved = self.index.resolve(r, slot);
         resolved.map_err(|d| d.map(|d| self.push(d))).ok()
     }
 
@@ -177,6 +182,17 @@ impl<'a> Context<'a> {
         nets.dedup();
         Some(nets)
     }
+}
+
+/// The `[stack]` values other blocks are checked against.
+#[derive(Default)]
+pub(super) struct StackFacts {
+    /// The stack's name (resource names are derived from it).
+    pub(super) name: Option<String>,
+    /// The stack's region.
+    pub(super) region: Option<String>,
+    /// The stack's tags (they go on every instance).
+    pub(super) tags: Option<BTreeMap<String, String>>,
 }
 
 /// A table being validated: how messages name it, where to point at it, and

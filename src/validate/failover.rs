@@ -6,7 +6,7 @@ use super::context::{Context, Keys};
 use super::grammar;
 use super::shared::inside_zone;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::failover::{Health, Primary, PrimaryValue, ProbeAddress};
 use crate::model::instance::Eip;
 use crate::model::{self, Name};
@@ -27,11 +27,13 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Failover>) -> Option<mode
     let secondary = keys.required(cx, f.secondary.as_ref(), "secondary");
     let record = record_at.and_then(|r| cx.check(grammar::record_name(r)));
     let zone = zone_ref.and_then(|z| public_zone(cx, z));
-    let primary_name = primary_ref.and_then(|p| cx.resolve(p));
-    let secondary = secondary.and_then(|s| cx.resolve(s));
+    let primary_name = primary_ref.and_then(|p| cx.resolve(p, &slot::FAILOVER_PRIMARY));
+    let secondary = secondary.and_then(|s| cx.resolve(s, &slot::FAILOVER_SECONDARY));
     let primary = match primary_ref.map(|p| p.value.kind) {
         Some(Kind::Alb) => alb_primary(cx, f).and_then(|ttl| Some((Primary::Alb(primary_name?), ttl))),
-        _ => instance_primary(cx, &keys, f, primary_ref, primary_name),
+        Some(Kind::Instance) | None => instance_primary(cx, &keys, f, primary_ref, primary_name),
+        // `resolve` has refused the kinds the slot does not take.
+        Some(_) => None,
     };
     let (zone, record) = (zone?, record?);
     if !inside_zone(cx, &record, &zone, record_at?.span) {
@@ -52,7 +54,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Failover>) -> Option<mode
 /// The validated zone `z` refers to, when it is public.
 fn public_zone(cx: &mut Context<'_>, z: &Sp<Ref>) -> Option<model::Zone> {
     // A zone that failed validation has had its errors reported.
-    let name = cx.resolve(z)?;
+    let name = cx.resolve(z, &slot::FAILOVER_ZONE)?;
     let zone = cx.model.zones.get(&name)?.clone();
     if zone.private {
         cx.push(

@@ -8,7 +8,7 @@ use super::context::{Context, Keys, optional};
 use super::grammar;
 use super::shared::{self, inside_zone};
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::fleet::{Client, ClientPart};
 use crate::model::{self, Name};
 use crate::naming::{Owner, Prefix};
@@ -168,7 +168,11 @@ fn client_tag(cx: &mut Context<'_>, t: &Sp<String>) -> Option<String> {
     let key = cx.check(grammar::tag_key(t))?;
     let taken = key == "Name"
         || key.starts_with("topoform:")
-        || cx.stack.as_ref().is_some_and(|s| s.tags.contains_key(&key));
+        || cx
+            .stack_facts
+            .tags
+            .as_ref()
+            .is_some_and(|tags| tags.contains_key(&key));
     if taken {
         cx.push(
             Diagnostic::error(
@@ -197,7 +201,7 @@ fn dns(cx: &mut Context<'_>, keys: &Keys<'_>, d: &Sp<FleetDns>) -> Option<Patter
     let keys = keys.nested("dns", d.span);
     let zone = keys.required(cx, d.value.zone.as_ref(), "zone");
     let record = keys.required(cx, d.value.record.as_ref(), "record");
-    let zone = zone.and_then(|z| cx.resolve(z));
+    let zone = zone.and_then(|z| cx.resolve(z, &slot::FLEET_DNS_ZONE));
     let record = record?;
     if record.value.matches("{client}").count() != 1 {
         cx.push(

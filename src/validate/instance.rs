@@ -5,7 +5,7 @@ use super::context::{Context, Keys, optional};
 use super::grammar;
 use super::shared::{self, inside_zone};
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::instance::{DnsRegistration, Eip, IpKind};
 use crate::model::{self, Name, SETUP_DELIMITER};
 use crate::naming::Prefix;
@@ -94,7 +94,7 @@ fn dns(cx: &mut Context<'_>, keys: &Keys<'_>, d: &Sp<Dns>) -> Option<DnsRegistra
     let v = &d.value;
     let zone = keys.required(cx, v.zone.as_ref(), "zone");
     let record_at = keys.required(cx, v.record.as_ref(), "record");
-    let zone = zone.and_then(|z| cx.resolve(z));
+    let zone = zone.and_then(|z| cx.resolve(z, &slot::INSTANCE_DNS_ZONE));
     let record = record_at.and_then(|r| cx.check(grammar::record_name(r)));
     let ip = match &v.ip {
         None => Some(IpKind::Public),

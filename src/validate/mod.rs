@@ -14,12 +14,8 @@
 //! dangling, and a block whose references fail is left out of the model
 //! without a word. After this stage nothing can fail because of user input.
 
-// A check's diagnostic is moved once, into the context, on the cold path of
-// a rejected value: boxing it would only add noise.
-#![allow(clippy::result_large_err)]
-
 use crate::diag::{Code, Diagnostic};
-use crate::kind::{Kind, for_each_block_kind};
+use crate::kind::{Kind, Slot, for_each_block_kind};
 use crate::model::{Model, Name, Origins, Target};
 use crate::source::Files;
 use crate::spec::{Ref, Sp, Topology};
@@ -38,14 +34,16 @@ macro_rules! kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
         $(mod $module;)*
 
-        /// Validates every named block, kind by kind; each one whose name is
-        /// sound and whose checks pass enters `cx.model`.
+        /// Validates every named block, kind by kind; each one that its front
+        /// end read whole, whose name is sound and whose checks pass enters
+        /// `cx.model`.
         fn blocks(cx: &mut Context<'_>, topo: &Topology, named: &names::Named) {
             $(
                 for b in &topo.$field {
                     let model = $module::validate(cx, b);
                     let key = (Kind::$variant, b.name.value.clone());
-                    if let Some(m) = model.filter(|_| named.contains(&key)) {
+                    let sound = named.contains(&key) && b.broken.is_empty();
+                    if let Some(m) = model.filter(|_| sound) {
                         cx.model.$field.entry(Name(key.1)).or_insert(m);
                     }
                 }
@@ -89,11 +87,49 @@ pub fn validate(topo: &Topology, files: &dyn Files) -> (Option<Model>, Vec<Diagn
     (model, cx.into_diagnostics())
 }
 
-/// `"instance.NAME"` or `"fleet.NAME"`: what a backup or a task applies to.
-fn target(cx: &mut Context<'_>, t: &Sp<Ref>) -> Option<Target> {
-    let name: Name = cx.resolve(t)?;
-    Some(match t.value.kind {
-        Kind::Fleet => Target::Fleet(name),
-        _ => Target::Instance(name),
-    })
+/// `"instance.NAME"` or `"fleet.NAME"`, in `slot`: what a backup or a task
+/// applies to.
+fn target(cx: &mut Context<'_>, t: &Sp<Ref>, slot: &Slot) -> Option<Target> {
+    let name: Name = cx.resolve(t, slot)?;
+    match t.value.kind {
+        Kind::Instance => Some(Target::Instance(name)),
+        Kind::Fleet => Some(Target::Fleet(name)),
+        // `resolve` has refused the kinds the slot does not take.
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::Files;
+
+    struct NoFiles;
+
+    impl Files for NoFiles {
+        fn read(&self, path: &str) -> Result<String, String> {
+            Err(format!("no file {path}"))
+        }
+    }
+
+    /// What a block with an unreadable key would build is not known (a
+    /// misspelled `elastic_ip = "none"` would default to a new Elastic IP):
+    /// it stays out of the model that quotas are measured on.
+    #[test]
+    fn a_block_with_an_unreadable_key_stays_out_of_the_model() {
+        let web = |eip: &str| {
+            format!(
+                "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\n[instance.web]\nami = \"ami-0d0d0d0d0d0d0d0d0\"\ntype = \"t3.micro\"\nsubnets = [\"subnet-0a0a0a0a0a0a0a0a0\"]\nsecurity_groups = [\"sg-0c0c0c0c0c0c0c0c0\"]\n{eip}\n"
+            )
+        };
+        for (line, kept) in [
+            ("elastic_ip = \"none\"", true),
+            ("elastc_ip = \"none\"", false),
+            ("elastic_ip = 5", false),
+        ] {
+            let (topo, _) = crate::front::toml::parse(&web(line));
+            let (model, _) = super::validate(&topo, &NoFiles);
+            let model = model.expect("[stack] is sound");
+            assert_eq!(model.instances.len(), usize::from(kept), "{line}");
+        }
+    }
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::kind::Kind;
+use crate::kind::{Kind, Slot};
 use crate::model::Name;
 use crate::spec::{Lost, Ref, Sp, Topology};
 
@@ -18,28 +18,42 @@ pub(super) struct Index<'a> {
     names: BTreeMap<Kind, Vec<&'a str>>,
     lost: &'a BTreeSet<Lost>,
     /// `(kind, name)` of each block and the references it makes.
-    refs: Vec<(Kind, &'a str, Vec<&'a Sp<Ref>>)>,
+    refs: Vec<(Kind, &'a str, Vec<Sp<Ref>>)>,
+    /// The kinds of which some block has a reference the front end could
+    /// not read, with the path of that key.
+    unread: BTreeSet<(Kind, &'a str)>,
 }
 
 impl<'a> Index<'a> {
     pub(super) fn new(topo: &'a Topology) -> Self {
         let mut names: BTreeMap<Kind, Vec<&str>> = BTreeMap::new();
         let mut refs = Vec::new();
+        let mut unread = BTreeSet::new();
         for b in topo.blocks() {
             names.entry(b.kind).or_default().push(&b.name.value);
             refs.push((b.kind, b.name.value.as_str(), b.refs));
+            for slot in b.kind.slots() {
+                if b.broken.contains(slot.path) {
+                    unread.insert((b.kind, slot.path));
+                }
+            }
         }
         Index {
             names,
             lost: &topo.lost,
             refs,
+            unread,
         }
     }
 
-    /// The name of the block `r` refers to. `Err(None)` when it was lost by
-    /// the front end, `Err(Some(diagnostic))` when there is no such block.
-    pub(super) fn resolve(&self, r: &Sp<Ref>) -> Result<Name, Option<Diagnostic>> {
+    /// The name of the block `r`, written in `slot`, refers to. `Err(None)`
+    /// when it was lost by the front end, `Err(Some(diagnostic))` when there
+    /// is no such block or it is of a kind the slot does not take (which the
+    /// TOML front end has already refused, but the spec may come from
+    /// elsewhere).
+    pub(super) fn resolve(&self, r: &Sp<Ref>, slot: &Slot) -> Result<Name, Option<Diagnostic>> {
         let Ref { kind, name } = &r.value;
+        slot.accepts(*kind, &r.value.to_string(), r.span)?;
         let known = self.names.get(kind).map_or(&[][..], Vec::as_slice);
         if known.contains(&name.as_str()) {
             return Ok(Name(name.clone()));
@@ -70,10 +84,66 @@ impl<'a> Index<'a> {
             .collect()
     }
 
+    /// Whether a block of `kind` may refer through `slot` to a block without
+    /// this index seeing it: some block of `kind` was lost by the front end,
+    /// or could not have its `slot` read. Then "nothing refers to it" is not
+    /// known, and is not reported.
+    pub(super) fn may_hide(&self, kind: Kind, slot: &Slot) -> bool {
+        self.lost.iter().any(|l| l.kind == kind) || self.unread.contains(&(kind, slot.path))
+    }
+
     /// Every block with the blocks it refers to.
-    pub(super) fn edges(&self) -> impl Iterator<Item = (Kind, &'a str, &[&'a Sp<Ref>])> {
+    pub(super) fn edges(&self) -> impl Iterator<Item = (Kind, &'a str, &[Sp<Ref>])> {
         self.refs
             .iter()
             .map(|(kind, name, refs)| (*kind, *name, refs.as_slice()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::front::dsl::{Backup, BackupKind, Failover, Instance, Sorry, Topology, Zone};
+    use crate::spec::Sp;
+
+    /// A spec need not come from the TOML front end, which refuses a
+    /// reference of the wrong kind: validation refuses it too, rather than
+    /// resolve it as the kind the slot expects.
+    #[test]
+    fn a_reference_of_the_wrong_kind_is_refused_whoever_wrote_it() {
+        let mut topo = Topology::new("demo", "eu-central-1");
+        let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+        let web = topo.instance(
+            "web",
+            Instance::new("ami-0064e711cbc7a825e", "t3.small")
+                .subnet("subnet-0b99e52d17314979d")
+                .security_group("sg-04b4e7642a8fc6efe"),
+        );
+        topo.sorry(
+            "site",
+            Sorry::new(
+                "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f",
+            ),
+        );
+        let f = Failover {
+            record: Some(Sp::bare("www.example.com".to_string())),
+            zone: Some(zone.to_ref()),
+            primary: Some(web.to_ref()),
+            secondary: Some(web.to_ref()),
+            ..Failover::default()
+        };
+        topo.failover("www", f);
+        let mut b = Backup::new(&web, BackupKind::Ami, "03:00", 24, 7);
+        b.target = Some(zone.to_ref());
+        topo.backup("nightly", b);
+        let c = topo.compile(&crate::FilesIn(".".into()));
+        assert!(c.output.is_none());
+        let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::WrongReferenceKind, Code::WrongReferenceKind],
+            "{:?}",
+            c.diagnostics
+        );
     }
 }

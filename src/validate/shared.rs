@@ -107,3 +107,29 @@ pub(super) fn inside_zone(
     }
     ok
 }
+
+/// Whether `STACK-NAME`, the name AWS gives a resource of the block named
+/// `name`, fits `max` characters; `names` and `hint` word the error.
+pub(super) fn derived_name_fits(
+    cx: &mut Context<'_>,
+    name: &Sp<String>,
+    max: usize,
+    names: &str,
+    hint: &str,
+) -> bool {
+    let Some(stack) = &cx.stack_facts.name else {
+        return true;
+    };
+    if stack.len() + 1 + name.value.len() <= max {
+        return true;
+    }
+    let d = Diagnostic::error(
+        Code::InvalidName,
+        name.span,
+        format!("`{stack}-{}` is longer than {max} characters", name.value),
+    )
+    .label(names.to_string())
+    .help(hint.to_string());
+    cx.push(d);
+    false
+}

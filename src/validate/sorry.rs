@@ -5,8 +5,9 @@
 
 use super::context::{Context, Keys};
 use super::grammar;
+use super::shared::derived_name_fits;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::sorry::{Certificate, Page};
 use crate::model::{self, Name};
 use crate::naming::Prefix;
@@ -21,13 +22,20 @@ const MAX_CERTIFICATE_NAMES: usize = 10;
 /// Validates a sorry site.
 pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Sorry>) -> Option<model::Sorry> {
     let keys = Keys::of(Kind::Sorry, b);
-    let name_ok = function_name(cx, b);
+    // The CloudFront Function and the OAC are named `STACK-NAME`.
+    let name_ok = derived_name_fits(
+        cx,
+        &b.name,
+        64,
+        "names the sorry site's CloudFront Function",
+        "CloudFront Function names have at most 64 characters: shorten the stack or sorry name",
+    );
     let s = &b.body;
     let certificate = keys
         .required(cx, s.certificate.as_ref(), "certificate")
         .and_then(|c| {
             if c.value == "new" {
-                new_certificate(cx, b, c)
+                new_certificate(cx, &keys, b, c)
             } else {
                 cx.check(grammar::certificate(c, Some("us-east-1"), "CloudFront"))
                     .map(Certificate::Arn)
@@ -73,28 +81,14 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Sorry>) -> Option<model::
     })
 }
 
-/// The CloudFront Function and OAC are named `STACK-NAME`, at most 64 characters.
-fn function_name(cx: &mut Context<'_>, b: &Block<Sorry>) -> bool {
-    let Some(stack) = &cx.stack else {
-        return true;
-    };
-    if stack.name.len() + 1 + b.name.value.len() <= 64 {
-        return true;
-    }
-    let d = Diagnostic::error(
-        Code::InvalidName,
-        b.name.span,
-        format!("`{}-{}` is longer than 64 characters", stack.name, b.name.value),
-    )
-    .label("names the sorry site's CloudFront Function")
-    .help("CloudFront Function names have at most 64 characters: shorten the stack or sorry name");
-    cx.push(d);
-    false
-}
-
 /// `certificate = "new"`: the edge stack validates one name per failover
 /// record that points at this site, so there must be one to ten of them.
-fn new_certificate(cx: &mut Context<'_>, b: &Block<Sorry>, c: &Sp<String>) -> Option<Certificate> {
+fn new_certificate(
+    cx: &mut Context<'_>,
+    keys: &Keys<'_>,
+    b: &Block<Sorry>,
+    c: &Sp<String>,
+) -> Option<Certificate> {
     let site = Ref {
         kind: Kind::Sorry,
         name: b.name.value.clone(),
@@ -105,22 +99,19 @@ fn new_certificate(cx: &mut Context<'_>, b: &Block<Sorry>, c: &Sp<String>) -> Op
             Diagnostic::error(
                 Code::InvalidValue,
                 c.span,
-                format!("[sorry.{}]'s new certificate would need {names} names", b.name.value),
+                format!("{}'s new certificate would need {names} names", keys.what),
             )
             .label("ACM certificates have at most 10 names by default")
             .help("split the failovers over two sorry sites, or use an existing certificate"),
         );
         return None;
     }
-    if names == 0 {
+    if names == 0 && !cx.index.may_hide(Kind::Failover, &slot::FAILOVER_SECONDARY) {
         cx.push(
             Diagnostic::error(
                 Code::MissingKey,
                 c.span,
-                format!(
-                    "[sorry.{}] has a new certificate but no name to put in it",
-                    b.name.value
-                ),
+                format!("{} has a new certificate but no name to put in it", keys.what),
             )
             .label("no failover points at this sorry site")
             .help("the certificate's names are the failover records whose secondary is this site"),

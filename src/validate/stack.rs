@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::context::{Context, Keys};
+use super::context::{Context, Keys, StackFacts};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
@@ -66,6 +66,12 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
             _ => tags = None,
         }
     }
+    // What other blocks check against, each as soon as it is sound.
+    cx.stack_facts = StackFacts {
+        name: name.clone(),
+        region: region.clone(),
+        tags: tags.clone().filter(|_| !keys.is_broken("tags")),
+    };
     Some(model::Stack {
         name: name?,
         region: region?,

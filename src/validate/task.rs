@@ -2,9 +2,10 @@
 
 use super::context::{Context, Keys};
 use super::grammar;
+use super::shared::derived_name_fits;
 use super::target;
 use crate::diag::{Code, Diagnostic};
-use crate::kind::Kind;
+use crate::kind::{Kind, slot};
 use crate::model::{self, Name};
 use crate::naming::Prefix;
 use crate::spec::{Block, SpList, Task};
@@ -12,11 +13,19 @@ use crate::spec::{Block, SpList, Task};
 /// Validates a task.
 pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Task>) -> Option<model::Task> {
     let keys = Keys::of(Kind::Task, b);
-    let name_ok = association_name(cx, b);
+    // The association is named `STACK-NAME`: State Manager allows 3 to 128
+    // characters.
+    let name_ok = derived_name_fits(
+        cx,
+        &b.name,
+        128,
+        "names the State Manager association",
+        "shorten the stack or task name",
+    );
     let x = &b.body;
     let target = keys
         .required(cx, x.target.as_ref(), "target")
-        .and_then(|t| target(cx, t));
+        .and_then(|t| target(cx, t, &slot::TASK_TARGET));
     let schedule = keys
         .required(cx, x.schedule.as_ref(), "schedule")
         .and_then(|s| cx.check(grammar::schedule(s)));
@@ -33,25 +42,6 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Task>) -> Option<model::T
         schedule: schedule?,
         commands: commands?,
     })
-}
-
-/// The association is named `STACK-NAME`: State Manager allows 3 to 128 characters.
-fn association_name(cx: &mut Context<'_>, b: &Block<Task>) -> bool {
-    let Some(stack) = &cx.stack else {
-        return true;
-    };
-    if stack.name.len() + 1 + b.name.value.len() <= 128 {
-        return true;
-    }
-    let d = Diagnostic::error(
-        Code::InvalidName,
-        b.name.span,
-        format!("`{}-{}` is longer than 128 characters", stack.name, b.name.value),
-    )
-    .label("names the State Manager association")
-    .help("shorten the stack or task name");
-    cx.push(d);
-    false
 }
 
 fn commands(cx: &mut Context<'_>, c: &SpList) -> Option<Vec<String>> {
