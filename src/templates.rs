@@ -181,14 +181,42 @@ mod tests {
             "sorry/index.html.j2",
             &Page {
                 title: "<script>alert(1)</script>",
-                message: "\"&'",
+                message: "\"&'<b>",
             },
         );
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
             "{html}"
         );
-        assert!(!html.contains("<script>"));
+        assert!(html.contains("&quot;&amp;&#x27;&lt;b&gt;"), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+
+        // In a .js template a value is written as a JSON literal: a string
+        // cannot close its quotes, whatever it holds.
+        let mut js = env().clone();
+        js.add_template("probe.js.j2", "var x = {{ v }};\n")
+            .unwrap();
+        let hostile = "\"; alert(1); var y = '\n\u{2028}</script>";
+        let out = js
+            .get_template("probe.js.j2")
+            .unwrap()
+            .render(minijinja::context! { v => hostile })
+            .unwrap();
+        let literal = out
+            .strip_prefix("var x = ")
+            .unwrap()
+            .strip_suffix(";\n")
+            .unwrap();
+        assert_eq!(serde_json::from_str::<String>(literal).unwrap(), hostile);
+        let numbers = js
+            .get_template("probe.js.j2")
+            .unwrap()
+            .render(minijinja::context! { v => vec![(3_232_235_776_u32, 4_294_967_040_u32)] })
+            .unwrap();
+        assert_eq!(numbers, "var x = [[3232235776,4294967040]];\n");
     }
 
     #[test]

@@ -201,16 +201,33 @@ fn output_is_independent_of_cwd_env_and_locale() {
         "--check",
     ]);
     assert!(check.status.success(), "{}", text(&check.stdout));
-    let names = |d: &str| -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir.join(d))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(names("a"), names("b"));
+    // Every file, byte for byte, not only the file names.
+    let (a, b) = (tree(&dir.join("a")), tree(&dir.join("b")));
+    assert!(a.len() > 3, "{:?}", a.keys());
+    assert!(a == b, "the two runs differ");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Every file under `root`, by relative path, with its bytes.
+fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
 }
 
 /// Two synths racing into one DIR: afterwards DIR holds exactly one of the

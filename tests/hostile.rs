@@ -81,6 +81,44 @@ fn set(doc: &mut toml::Table, path: &[&str], value: &str) {
     t.insert((*last).to_string(), v);
 }
 
+/// The characters a shell never interprets: a value made of these (and
+/// blanks, which split a bootstrap command into words) cannot do harm
+/// unquoted.
+fn inert(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "@%+=:,./_- \t".contains(c)
+}
+
+/// The value as one single-quoted shell word, the only form in which a value
+/// with other characters may appear in a script.
+fn single_quoted(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// What a page shows of `value`: without controls (but newline and tab) and
+/// direction overrides, HTML-escaped.
+fn shown_in_page(value: &str) -> String {
+    let visible: String = value
+        .chars()
+        .filter(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            !bidi && (!c.is_control() || *c == '\n' || *c == '\t')
+        })
+        .collect();
+    let mut out = String::new();
+    for c in visible.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn bash_parses(script: &str) -> bool {
     let dir = std::env::temp_dir().join(format!("topoform-hostile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -101,6 +139,9 @@ fn hostile_values_are_rejected_or_inert() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
     let base: toml::Table =
         toml::from_str(&std::fs::read_to_string(dir.join("everything.toml")).unwrap()).unwrap();
+    let base_output = compile_toml(&toml::to_string(&base).unwrap(), &FilesIn(dir.clone()))
+        .output
+        .expect("everything.toml compiles");
     let (mut accepted, mut rejected) = (0, 0);
     for field in FIELDS {
         for value in corpus() {
@@ -126,11 +167,18 @@ fn hostile_values_are_rejected_or_inert() {
                     serde_json::from_str::<serde_json::Value>(body)
                         .unwrap_or_else(|e| panic!("{shown}: {path} is not JSON: {e}"));
                 } else if path.ends_with(".sh") {
-                    let dangerous = value.contains(['$', '`', ';', '\'', '"', '\n']);
-                    assert!(
-                        !(dangerous && body.contains(&value)),
-                        "{shown}: {path} contains the value unescaped"
-                    );
+                    // Every copy of a value with a character the shell
+                    // interprets, but the ones the script has anyway (a
+                    // `*` in a comment), is inside its single-quoted form.
+                    if !value.chars().all(inert) {
+                        let outside = body.replace(&single_quoted(&value), "");
+                        let before = base_output.get(path).map_or("", String::as_str);
+                        assert!(
+                            outside.matches(value.as_str()).count()
+                                <= before.matches(value.as_str()).count(),
+                            "{shown}: {path} contains the value unquoted"
+                        );
+                    }
                 } else if path.ends_with(".html") {
                     assert!(
                         !body.contains("<script>"),
@@ -141,6 +189,13 @@ fn hostile_values_are_rejected_or_inert() {
                         !body.contains(['\u{202e}', '\0', '\r']),
                         "{shown}: {path} keeps a control or direction override"
                     );
+                    // The page's own text fields show the value, escaped.
+                    if matches!(field.last(), Some(&("title" | "message"))) {
+                        assert!(
+                            body.contains(&shown_in_page(&value)),
+                            "{shown}: {path} does not show the value escaped"
+                        );
+                    }
                 }
             }
             // bash -n on the scripts of the first values only: it is slow.
