@@ -107,11 +107,13 @@ fn visible_text(s: &str) -> String {
 }
 
 /// Quotes `s` as one shell word. Words made only of characters that the
-/// shell never interprets are left bare, so generated scripts read well.
+/// shell never interprets are left bare, so generated scripts read well. A
+/// comma is quoted although the shell takes it literally: in an array,
+/// shellcheck reads a bare `a,b` as a mistaken separator (SC2054).
 pub(crate) fn shell_quote(s: &str) -> String {
     let bare = !s.is_empty()
         && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:./_-".contains(&b));
     if bare {
         s.to_string()
     } else {
@@ -142,6 +144,7 @@ mod tests {
         assert_eq!(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote("`x`;\n"), "'`x`;\n'");
+        assert_eq!(shell_quote("a,b"), "'a,b'");
     }
 
     #[test]

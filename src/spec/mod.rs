@@ -75,6 +75,21 @@ macro_rules! declare_kinds {
                 t
             }
 
+            /// The keys of a block of `kind`, in the order of the language
+            /// reference (inline tables are one key: `hours`).
+            pub fn keys(kind: Kind) -> Vec<&'static str> {
+                let mut fields = match kind {
+                    Kind::Stack => Stack::default().fields().into_iter().map(|(k, _)| k).collect(),
+                    $(Kind::$variant => $variant::default()
+                        .fields()
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect::<Vec<_>>(),)*
+                };
+                fields.dedup();
+                fields
+            }
+
             /// Every named block: its kind, name, span and references.
             pub fn blocks(&self) -> Vec<BlockInfo<'_>> {
                 let mut out = Vec::new();
