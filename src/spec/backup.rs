@@ -21,15 +21,8 @@ use crate::kind::{Kind, slot};
 /// );
 /// ```
 ///
-/// Only an instance or a fleet can be a target, not a zone:
-///
-/// ```compile_fail,E0277
-/// use topoform::front::dsl::{Backup, BackupKind, Topology, Zone};
-///
-/// let mut topo = Topology::new("ops", "ap-northeast-1");
-/// let zone = topo.zone("public", Zone::new("Z2OPSZONE00001", "example.net"));
-/// let _ = Backup::new(&zone, BackupKind::Ami, "17:00", 24, 7);
-/// ```
+/// Only an instance or a fleet can be a target: passing a zone does not
+/// compile (error E0277; `tests/ui` holds the sample).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Backup {
     /// An instance or a fleet.

@@ -71,39 +71,8 @@ impl Failover {
     /// site `secondary` otherwise.
     ///
     /// Handles are typed, so only an instance or an ALB can stand for the
-    /// primary. Not a zone:
-    ///
-    /// ```compile_fail,E0277
-    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
-    ///
-    /// let mut topo = Topology::new("demo", "ap-northeast-1");
-    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
-    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
-    /// let _ = Failover::new("www.example.com", &zone, &zone, &sorry);
-    /// ```
-    ///
-    /// nor the sorry site itself:
-    ///
-    /// ```compile_fail,E0277
-    /// use topoform::front::dsl::{Failover, Sorry, Topology, Zone};
-    ///
-    /// let mut topo = Topology::new("demo", "ap-northeast-1");
-    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
-    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
-    /// let _ = Failover::new("www.example.com", &zone, &sorry, &sorry);
-    /// ```
-    ///
-    /// nor a fleet:
-    ///
-    /// ```compile_fail,E0277
-    /// use topoform::front::dsl::{Failover, Fleet, Sorry, Topology, Zone};
-    ///
-    /// let mut topo = Topology::new("demo", "ap-northeast-1");
-    /// let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
-    /// let fleet = topo.fleet("app", Fleet::new("ami-0123456789abcdef0", "t3.small"));
-    /// let sorry = topo.sorry("closed", Sorry::new("arn:aws:acm:us-east-1:1:certificate/x"));
-    /// let _ = Failover::new("www.example.com", &zone, &fleet, &sorry);
-    /// ```
+    /// primary: passing a zone, the sorry site or a fleet does not compile
+    /// (error E0277; `tests/ui` holds the samples).
     ///
     /// An ALB in front of an instance, failing over to a sorry site whose
     /// certificate an edge stack creates:

@@ -5,15 +5,8 @@ use crate::kind::{Kind, slot};
 
 /// The body of a `[task.NAME]` block.
 ///
-/// Only an instance or a fleet can be a target, not a sorry site:
-///
-/// ```compile_fail,E0277
-/// use topoform::front::dsl::{Sorry, Task, Topology};
-///
-/// let mut topo = Topology::new("ops", "ap-northeast-1");
-/// let sorry = topo.sorry("down", Sorry::new_certificate());
-/// let _ = Task::new(&sorry, "rate(1 day)").command("true");
-/// ```
+/// Only an instance or a fleet can be a target: passing a sorry site does
+/// not compile (error E0277; `tests/ui` holds the sample).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Task {
     /// An instance or a fleet.
