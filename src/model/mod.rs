@@ -20,14 +20,24 @@ use crate::source::Span;
 
 pub mod stack;
 
+// One module per block kind (see `for_each_block_kind!`). They
+// are declared here, not by that macro, so that tools that read the source
+// without expanding macros (rustfmt, cargo-mutants) see them; a kind missing
+// here is a compile error where the macro below names it.
+pub mod alb;
+pub mod backup;
+pub mod failover;
+pub mod fleet;
+pub mod instance;
+pub mod sorry;
+pub mod task;
+pub mod zone;
+
 pub use stack::Stack;
 
 macro_rules! kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
-        $(
-            pub mod $module;
-            pub use $module::$variant;
-        )*
+        $(pub use $module::$variant;)*
 
         /// A validated topology.
         #[derive(Debug, Default)]

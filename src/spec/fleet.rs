@@ -1,8 +1,6 @@
 //! `[fleet.NAME]`: one instance per client from a golden AMI.
 
-use super::{
-    Body, Field, Handle, Hours, Launch, Ref, Sp, SpList, Table, Zone, bare, extend, push,
-};
+use super::{Body, Field, Handle, Hours, Launch, Ref, Sp, SpList, Table, Zone, bare, extend, push};
 use crate::kind::{Kind, slot};
 
 /// The body of a `[fleet.NAME]` block.

@@ -21,15 +21,25 @@ use crate::source::Span;
 mod shared;
 mod stack;
 
+// One module per block kind (see `for_each_block_kind!`). They
+// are declared here, not by that macro, so that tools that read the source
+// without expanding macros (rustfmt, cargo-mutants) see them; a kind missing
+// here is a compile error where the macro below names it.
+pub mod alb;
+pub mod backup;
+pub mod failover;
+pub mod fleet;
+pub mod instance;
+pub mod sorry;
+pub mod task;
+pub mod zone;
+
 pub use shared::{Dns, Hours, Ip, Launch};
 pub use stack::Stack;
 
 macro_rules! declare_kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
-        $(
-            pub mod $module;
-            pub use $module::*;
-        )*
+        $(pub use $module::*;)*
 
         /// A whole topology as written.
         #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -163,7 +163,6 @@ fn copy_retain_days(keep: u32, every: u32) -> u32 {
     (keep * every).div_ceil(24).max(1)
 }
 
-
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};

@@ -6,7 +6,9 @@ use super::context::Context;
 use super::instance::group_name;
 use super::stack::alarm_actions;
 use crate::cfn::cloudwatch::{Alarm, Dimension};
-use crate::cfn::route53::{AlarmIdentifier, AliasTarget, HealthCheck, HealthCheckConfig, RecordSet};
+use crate::cfn::route53::{
+    AlarmIdentifier, AliasTarget, HealthCheck, HealthCheckConfig, RecordSet,
+};
 use crate::cfn::{Expr, Pseudo, Resource};
 use crate::model::alb::Part as AlbPart;
 use crate::model::failover::{Health, Part, Primary, PrimaryValue, ProbeAddress};
@@ -144,11 +146,7 @@ fn health_check(
 
 /// The alarm that a `health = "instance"` check follows: the group has no
 /// instance in service. Returns the check's reference to it.
-fn in_service_alarm(
-    cx: &mut Context<'_>,
-    f: &Failover,
-    instance: &Instance,
-) -> AlarmIdentifier {
+fn in_service_alarm(cx: &mut Context<'_>, f: &Failover, instance: &Instance) -> AlarmIdentifier {
     let alarm = f.prefix.id(Part::Alarm);
     let notify = alarm_actions(cx);
     cx.add(

@@ -17,7 +17,9 @@ use super::context::Context;
 use super::shared::{
     RootVolume, arn_ec2, image, instance_role, launch_template_data, target_tag, upsert_statement,
 };
-use crate::cfn::ec2::{Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification};
+use crate::cfn::ec2::{
+    Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
+};
 use crate::cfn::iam::{
     Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
 };
@@ -38,7 +40,13 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     let name = f.name.as_str();
     let script = userdata::fleet_script(f);
     let lt = f.prefix.id(Part::LaunchTemplate);
-    let image = image(&mut cx.main, &f.prefix, Part::ImageId, &f.launch.ami, &format!("[fleet.{name}]"));
+    let image = image(
+        &mut cx.main,
+        &f.prefix,
+        Part::ImageId,
+        &f.launch.ami,
+        &format!("[fleet.{name}]"),
+    );
     // Instances are tagged by their own resource (one name per client); the
     // template names their volumes.
     let volumes = vec![TagSpecification {
@@ -50,7 +58,8 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
         size: None,
     };
     let mut data = launch_template_data(image, &f.launch, &root, volumes, &script);
-    data.security_group_ids.clone_from(&f.launch.security_groups);
+    data.security_group_ids
+        .clone_from(&f.launch.security_groups);
     cx.add(
         &lt,
         Resource::new(LaunchTemplate {
@@ -225,7 +234,6 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
         );
     }
 }
-
 
 /// The role EventBridge Scheduler acts as: start and stop exactly the
 /// fleet's instances.

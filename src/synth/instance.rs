@@ -13,8 +13,7 @@ use crate::cfn::autoscaling::{
     ScheduledActionUpdate, UpdatePolicy,
 };
 use crate::cfn::ec2::{
-    Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface,
-    TagSpecification,
+    Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface, TagSpecification,
 };
 use crate::cfn::iam::{Condition, Effect, InstanceProfile, Policy, PolicyDocument, Statement};
 use crate::cfn::{Expr, Pseudo, Resource};
@@ -45,7 +44,13 @@ fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> Option<Expr> {
         instance::Eip::New => {
             let eip = i.prefix.id(Part::Eip);
             let tags = cx.tags_named(cx.display(i.name.as_str()));
-            cx.add(&eip, Resource::new(Eip { domain: "vpc", tags }));
+            cx.add(
+                &eip,
+                Resource::new(Eip {
+                    domain: "vpc",
+                    tags,
+                }),
+            );
             Some(Expr::GetAtt(eip, "AllocationId"))
         }
         instance::Eip::Existing { allocation, .. } => Some(Expr::str(allocation)),

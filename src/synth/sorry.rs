@@ -462,7 +462,10 @@ certificate = "{ARN}"
 
     #[test]
     fn no_edge_stack_without_a_new_certificate() {
-        let t = templates(&topology(ARN, &[("www", "www.example.com", "com", "closed")]));
+        let t = templates(&topology(
+            ARN,
+            &[("www", "www.example.com", "com", "closed")],
+        ));
         assert_eq!(t.keys().collect::<Vec<_>>(), ["shop.template.json"]);
     }
 
@@ -500,7 +503,10 @@ certificate = "{ARN}"
                 {"DomainName": "www.example.com", "HostedZoneId": "Z111111111111"},
             ])
         );
-        assert_eq!(p["Tags"], json!([{"Key": "Name", "Value": "shop-maintenance"}]));
+        assert_eq!(
+            p["Tags"],
+            json!([{"Key": "Name", "Value": "shop-maintenance"}])
+        );
         assert_eq!(
             edge["Outputs"]["MaintenanceCertificateArn"]["Value"],
             json!({"Ref": "MaintenanceCertificate"})
@@ -508,9 +514,12 @@ certificate = "{ARN}"
         assert!(edge.get("Parameters").is_none());
         // The main stack takes the ARN as the parameter of the same name.
         let main = &t["shop.template.json"];
-        assert_eq!(main["Parameters"]["MaintenanceCertificateArn"]["Type"], "String");
-        let viewer = &main["Resources"]["MaintenanceDistribution"]["Properties"]
-            ["DistributionConfig"]["ViewerCertificate"];
+        assert_eq!(
+            main["Parameters"]["MaintenanceCertificateArn"]["Type"],
+            "String"
+        );
+        let viewer = &main["Resources"]["MaintenanceDistribution"]["Properties"]["DistributionConfig"]
+            ["ViewerCertificate"];
         assert_eq!(
             viewer["AcmCertificateArn"],
             json!({"Ref": "MaintenanceCertificateArn"})
@@ -525,7 +534,10 @@ certificate = "{ARN}"
                 )
             })
             .collect();
-        assert_eq!(*aliases["Maintenance"], json!(["shop.example.org", "www.example.com"]));
+        assert_eq!(
+            *aliases["Maintenance"],
+            json!(["shop.example.org", "www.example.com"])
+        );
         assert_eq!(*aliases["Closed"], json!(["old.example.com"]));
     }
 

@@ -41,7 +41,6 @@ pub(super) fn synth(cx: &mut Context<'_>, task: &Task) {
     );
 }
 
-
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};

@@ -36,8 +36,13 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Al
     });
     // Without a valid [stack], its region is unknown: only the ARN's form is checked.
     let region = cx.stack_facts.region.clone();
-    let certificate = certificate
-        .and_then(|c| cx.check(grammar::certificate(c, region.as_deref(), "the load balancer")));
+    let certificate = certificate.and_then(|c| {
+        cx.check(grammar::certificate(
+            c,
+            region.as_deref(),
+            "the load balancer",
+        ))
+    });
     let target = target.and_then(|t| cx.resolve(t, &slot::ALB_TARGET));
     let port = match &a.port {
         None => Some(80),

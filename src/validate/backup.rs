@@ -22,7 +22,12 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Backup>) -> Option<model:
         .required(cx, x.target.as_ref(), "target")
         .and_then(|t| target(cx, t, &slot::BACKUP_TARGET));
     let kind = keys.required(cx, x.kind.as_ref(), "kind").and_then(|k| {
-        let word = grammar::word(k, "kind", &["ami", "snapshot"], "expected \"ami\" or \"snapshot\"");
+        let word = grammar::word(
+            k,
+            "kind",
+            &["ami", "snapshot"],
+            "expected \"ami\" or \"snapshot\"",
+        );
         cx.check(word).map(|w| {
             if w == "ami" {
                 BackupKind::Ami
@@ -104,5 +109,3 @@ fn copy_to(cx: &mut Context<'_>, keys: &Keys<'_>, c: &Sp<spec::CopyTo>) -> Optio
         keep: keep?,
     })
 }
-
-

@@ -30,7 +30,9 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Failover>) -> Option<mode
     let primary_name = primary_ref.and_then(|p| cx.resolve(p, &slot::FAILOVER_PRIMARY));
     let secondary = secondary.and_then(|s| cx.resolve(s, &slot::FAILOVER_SECONDARY));
     let primary = match primary_ref.map(|p| p.value.kind) {
-        Some(Kind::Alb) => alb_primary(cx, f).and_then(|ttl| Some((Primary::Alb(primary_name?), ttl))),
+        Some(Kind::Alb) => {
+            alb_primary(cx, f).and_then(|ttl| Some((Primary::Alb(primary_name?), ttl)))
+        }
         Some(Kind::Instance) | None => instance_primary(cx, &keys, f, primary_ref, primary_name),
         // `resolve` has refused the kinds the slot does not take.
         Some(_) => None,
@@ -82,9 +84,15 @@ fn alb_primary(cx: &mut Context<'_>, f: &Failover) -> Option<u32> {
         if let Some(span) = span {
             ok = false;
             cx.push(
-                Diagnostic::error(Code::InvalidValue, span, format!("`{key}` does not apply to a load balancer primary"))
-                    .label("an alias record, judged by the load balancer's target health")
-                    .help(format!("remove `{key}`: set the target group's health_path in the [alb] block instead")),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("`{key}` does not apply to a load balancer primary"),
+                )
+                .label("an alias record, judged by the load balancer's target health")
+                .help(format!(
+                    "remove `{key}`: set the target group's health_path in the [alb] block instead"
+                )),
             );
         }
     }
@@ -116,19 +124,24 @@ fn instance_primary(
     // An instance that failed validation has had its errors reported.
     let name = name?;
     let eip = cx.model.instances.get(&name)?.eip.clone();
-    let eip_at = cx.topo.instances.iter().find(|i| i.name.value == name.0).map(|i| {
-        i.body.elastic_ip.as_ref().map_or(i.span, |e| e.span)
-    })?;
-    let health = match judge? {
-        Judge::Instance => Health::Instance,
-        Judge::Probe(p) => {
-            let address = match &eip {
-                Eip::New => ProbeAddress::NewEip,
-                Eip::Existing {
-                    address: Some(a), ..
-                } => ProbeAddress::Known(*a),
-                Eip::Existing { address: None, .. } | Eip::None => {
-                    cx.push(
+    let eip_at = cx
+        .topo
+        .instances
+        .iter()
+        .find(|i| i.name.value == name.0)
+        .map(|i| i.body.elastic_ip.as_ref().map_or(i.span, |e| e.span))?;
+    let health =
+        match judge? {
+            Judge::Instance => Health::Instance,
+            Judge::Probe(p) => {
+                let address =
+                    match &eip {
+                        Eip::New => ProbeAddress::NewEip,
+                        Eip::Existing {
+                            address: Some(a), ..
+                        } => ProbeAddress::Known(*a),
+                        Eip::Existing { address: None, .. } | Eip::None => {
+                            cx.push(
                         Diagnostic::error(
                             Code::AddressRequired,
                             p.at,
@@ -138,17 +151,17 @@ fn instance_primary(
                         .also(eip_at, "no known address here")
                         .help("give the Elastic IP's `address`, or use `health = \"instance\"`"),
                     );
-                    return None;
+                            return None;
+                        }
+                    };
+                Health::Probe {
+                    https: p.https,
+                    path: p.path?,
+                    port: p.port?,
+                    address,
                 }
-            };
-            Health::Probe {
-                https: p.https,
-                path: p.path?,
-                port: p.port?,
-                address,
             }
-        }
-    };
+        };
     let value = match &eip {
         Eip::New => PrimaryValue::NewEip,
         Eip::Existing {

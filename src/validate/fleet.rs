@@ -156,7 +156,11 @@ fn clients(cx: &mut Context<'_>, keys: &Keys<'_>, b: &Block<Fleet>) -> Option<Ve
             ok = false;
         } else if !seen.insert(&id.value) {
             ok = false;
-            cx.listed_twice(Code::InvalidName, id.span, &format!("client `{}`", id.value));
+            cx.listed_twice(
+                Code::InvalidName,
+                id.span,
+                &format!("client `{}`", id.value),
+            );
         }
     }
     ok.then_some(ids)
@@ -233,7 +237,11 @@ fn parameters(cx: &mut Context<'_>, list: &SpList) -> Option<Vec<String>> {
             ok = false;
         } else if !seen.insert(&p.value) {
             ok = false;
-            cx.listed_twice(Code::InvalidValue, p.span, &format!("parameter `{}`", p.value));
+            cx.listed_twice(
+                Code::InvalidValue,
+                p.span,
+                &format!("parameter `{}`", p.value),
+            );
         }
     }
     ok.then(|| list.value.iter().map(|p| p.value.clone()).collect())

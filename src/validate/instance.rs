@@ -27,7 +27,12 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Instance>) -> Option<mode
     let dns = optional(i.dns.as_ref(), |d| dns(cx, &keys, d));
     let volume_gb = optional(i.volume_gb.as_ref(), |v| {
         // gp3 volumes are 1 GiB to 16 TiB.
-        cx.check(grammar::number(v, 1..=16384, "volume_gb", "gp3 volumes are 1 to 16384 GiB"))
+        cx.check(grammar::number(
+            v,
+            1..=16384,
+            "volume_gb",
+            "gp3 volumes are 1 to 16384 GiB",
+        ))
     });
     let root_device = match &i.root_device {
         None => Some(DEFAULT_ROOT_DEVICE.to_string()),
@@ -77,8 +82,8 @@ fn elastic_ip(cx: &mut Context<'_>, keys: &Keys<'_>, e: &Sp<WordOr<EipTable>>) -
         WordOr::Table(t) => {
             let keys = keys.nested("elastic_ip", e.span);
             let allocation = keys.required(cx, t.allocation.as_ref(), "allocation");
-            let allocation = allocation
-                .and_then(|a| cx.check(grammar::aws_id(a, "eipalloc-", "allocation id")));
+            let allocation =
+                allocation.and_then(|a| cx.check(grammar::aws_id(a, "eipalloc-", "allocation id")));
             let address = optional(t.address.as_ref(), |a| cx.check(grammar::ipv4(a)));
             Some(Eip::Existing {
                 allocation: allocation?,
@@ -99,8 +104,19 @@ fn dns(cx: &mut Context<'_>, keys: &Keys<'_>, d: &Sp<Dns>) -> Option<DnsRegistra
     let ip = match &v.ip {
         None => Some(IpKind::Public),
         Some(ip) => cx
-            .check(grammar::word(ip, "ip", &["public", "private"], "expected \"public\" or \"private\""))
-            .map(|w| if w == "private" { IpKind::Private } else { IpKind::Public }),
+            .check(grammar::word(
+                ip,
+                "ip",
+                &["public", "private"],
+                "expected \"public\" or \"private\"",
+            ))
+            .map(|w| {
+                if w == "private" {
+                    IpKind::Private
+                } else {
+                    IpKind::Public
+                }
+            }),
     };
     // A zone that failed validation has had its errors reported.
     let zone = cx.model.zones.get(&zone?)?.clone();

@@ -111,7 +111,10 @@ fn new_certificate(
             Diagnostic::error(
                 Code::MissingKey,
                 c.span,
-                format!("{} has a new certificate but no name to put in it", keys.what),
+                format!(
+                    "{} has a new certificate but no name to put in it",
+                    keys.what
+                ),
             )
             .label("no failover points at this sorry site")
             .help("the certificate's names are the failover records whose secondary is this site"),
