@@ -30,11 +30,19 @@ SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")  # ${Name} or ${Name.Attr}, not
 
 
 class Report:
-    """Prints one line per check and counts the outcomes."""
+    """Prints one line per check and counts the outcomes: passed, failed, not verified.
+
+    Something not verified (a resource moto cannot deploy, a property moto
+    ignores or this harness cannot compare, a value that would only be the
+    harness's own stand-in) is never a pass: it is printed as `n/v` with its
+    reason, counted apart and listed by reason in the summary. It does not fail
+    the run.
+    """
 
     def __init__(self) -> None:
         self.passed = 0
         self.failed = 0
+        self.unverified: dict[tuple[str, str], int] = {}  # (reason, unit) -> count
 
     def ok(self, fixture: str, check: str, note: str = "") -> None:
         print(f"ok   {fixture} {check}" + (f" ({note})" if note else ""), flush=True)
@@ -46,6 +54,22 @@ class Report:
             print(f"     | {line}", flush=True)
         self.failed += 1
 
+    def not_verified(self, fixture: str, check: str, reason: str, unit: str = "check",
+                     detail: str = "") -> None:
+        """One thing (a resource, a property, a check) that is neither passed nor failed.
+
+        reason groups it in the summary (so keep instance-specific text in detail);
+        unit is what is counted, singular ("resource", "property", "check").
+        """
+        print(f"n/v  {fixture} {check}: {reason}" + (f" ({detail})" if detail else ""),
+              flush=True)
+        key = (reason, unit)
+        self.unverified[key] = self.unverified.get(key, 0) + 1
+
+    @property
+    def not_verified_total(self) -> int:
+        return sum(self.unverified.values())
+
     def expect(self, fixture: str, check: str, problems: list[str], details: str = "",
                note: str = "") -> bool:
         """ok if there are no problems, else FAIL with them (and the details)."""
@@ -55,22 +79,55 @@ class Report:
             self.ok(fixture, check, note)
         return not problems
 
+    def result(self, fixture: str, check: str, result: Result, details: str = "") -> None:
+        """Reports a Result: not verified if it says so, else ok or FAIL."""
+        if result.unverified is not None:
+            self.not_verified(fixture, check, result.unverified, result.unit, result.note)
+        else:
+            self.expect(fixture, check, result.problems, details, result.note)
+
     @staticmethod
     def note(fixture: str, text: str) -> None:
         """Context that is neither a pass nor a failure (what was adapted for moto)."""
         print(f"note {fixture} {text}", flush=True)
 
     def summary(self) -> int:
+        """The totals; the last line keeps the `N passed, M failed` form CI reads."""
+        if self.unverified:
+            print("not verified, by reason:", flush=True)
+            for (reason, unit), count in sorted(self.unverified.items(),
+                                                key=lambda item: (-item[1], item[0])):
+                print(f"  {reason}: {count} {plural(unit, count)}", flush=True)
+        print(f"{self.not_verified_total} not verified", flush=True)
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
         return 1 if self.failed else 0
 
 
+def plural(unit: str, count: int) -> str:
+    if count == 1:
+        return unit
+    return unit[:-1] + "ies" if unit.endswith("y") else unit + "s"
+
+
 class Result(NamedTuple):
-    """The outcome of one comparison, reported as one check line."""
+    """The outcome of one comparison, reported as one check line.
+
+    covers: the template properties (paths like "Tags" or
+    "LaunchTemplateData.ImageId") it accounts for; unverified: the reason, when
+    the comparison could not be made (then problems is empty and it is no pass).
+    """
 
     aspect: str
     problems: list[str]
     note: str = ""
+    covers: tuple[str, ...] = ()
+    unverified: str | None = None
+    unit: str = "property"
+
+
+def not_verified(aspect: str, reason: str, covers: tuple[str, ...] = (), detail: str = "",
+                 unit: str = "property") -> Result:
+    return Result(aspect, [], detail, covers, reason, unit)
 
 
 def same(what: str, expected: Any, actual: Any) -> list[str]:

@@ -12,7 +12,8 @@ returns a session token; every GET needs that token in `X-aws-ec2-metadata-token
     /latest/meta-data/tags/instance        (tag keys, one per line)
     /latest/meta-data/tags/instance/KEY
 
-Anything else is 404. Use it from Python as a context manager:
+Anything else is 404. Every request is recorded ("METHOD PATH") in `requests`,
+so that a caller can tell what a script asked for. Use it from Python as a context manager:
 
     with ImdsStub(instance_id="i-1", region="eu-west-1", availability_zone="eu-west-1a",
                   public_ip="54.0.0.1", private_ip="10.0.0.5", tags={"Name": "web"}) as imds:
@@ -54,6 +55,7 @@ class ImdsStub:
     ) -> None:
         self.token = secrets.token_urlsafe(32)
         self.tags = dict(tags or {})
+        self.requests: list[str] = []  # "METHOD PATH" of every request, in order
         self.paths = {
             "/latest/meta-data/instance-id": instance_id,
             "/latest/meta-data/placement/region": region,
@@ -87,6 +89,7 @@ class ImdsStub:
 
         class Handler(BaseHTTPRequestHandler):
             def do_PUT(self) -> None:  # noqa: N802 (http.server naming)
+                stub.requests.append(f"PUT {self.path}")
                 if self.path != "/latest/api/token":
                     self._reply(HTTPStatus.NOT_FOUND)
                     return
@@ -97,6 +100,7 @@ class ImdsStub:
                 self._reply(HTTPStatus.OK, stub.token)
 
             def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                stub.requests.append(f"GET {self.path}")
                 if self.headers.get(TOKEN_HEADER) != stub.token:
                     self._reply(HTTPStatus.UNAUTHORIZED)
                 elif self.path in stub.paths:

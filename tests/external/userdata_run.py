@@ -15,32 +15,38 @@ Commands that would change the machine running the checks rather than an
 instance (package and service managers, reboot) are stubs that only record
 their calls, which are reported.
 
-It must exit 0 twice in a row (the second run is the next boot, same state
-dir), leaving what the instance's tags ask for: the `allocation-id` Elastic IP
-associated with the instance, the `topoform:dns-record` A record in
-`topoform:dns-zone-id` pointing at its `topoform:dns-ip` (public|private)
-address, the `topoform:failover-record` PRIMARY failover A record (set id
-`topoform:failover-set-id`, in `topoform:failover-zone-id` if given, with health
-check `topoform:failover-health-check-id` if given) at its public address.
-Without the allocation-id tag it must fail and say so.
+What to test comes from the contract, not from the script under test: the
+tags the template puts on the group (propagated) or the instance that belong
+to the user-data tag vocabulary (CONTRACT_TAGS, as src/userdata.rs defines
+it), and for a fleet the topology's own [fleet.NAME] (parameters, bootstrap
+words, client tag, clients). The script is then checked to agree with the
+contract (the tags it requires, its PARAMETERS and BOOTSTRAP), and a
+disagreement fails.
 
-The same goes for every AWS::EC2::Instance launched from a launch template that
-carries one of the userdata/*.sh (a fleet's clients), with what a fleet's
-script must do besides: before it runs, each SSM parameter the instance's IAM
-policy lets it read (ssm:GetParameter on parameter/FLEET/CLIENT/NAME) is put
-into moto as a SecureString with a value full of shell metacharacters. The
-bootstrap command (the script's BOOTSTRAP words) decides what success means,
-since the command itself lives in the AMI:
+A script must exit 0 at first boot and again at the next boot, which runs the
+per-boot copy the first boot installed (as cloud-init would), leaving what the
+instance's tags ask for: the `allocation-id` Elastic IP associated with the
+instance, the `topoform:dns-record` A record in `topoform:dns-zone-id` pointing
+at its `topoform:dns-ip` (public|private) address, the `topoform:failover-record`
+PRIMARY failover A record. Without the allocation-id tag it must fail and say
+so; with each contract tag in turn set to a command substitution it must fail
+because it refuses that value (its error names the tag, the stub was asked for
+it) and run nothing.
 
-* a bare command name gets a recording stub first on PATH: both boots exit 0,
-  the stub ran exactly once (first boot only), with each parameter exported
-  byte for byte and TOPOFORM_CLIENT_ID set;
-* an absolute path cannot be stubbed without writing outside the temp dir: the
-  script must fail naming the missing command, after having read every
-  parameter (logged) and UPSERTed its record.
-
-Either way the private A record must point at the instance, and without the
-client-id tag the script must fail and say so.
+A fleet's client (an AWS::EC2::Instance launched from a launch template with a
+script) must besides run its bootstrap command, a real recorder script placed
+where the user-data calls it: first on PATH for a bare command, and for an
+absolute path at that path inside a private mount namespace
+(`unshare -m --propagation private`; an overlay whose writable layer is a
+tmpfs mounted there, so nothing is created outside the temp dir; if the
+namespace cannot be set up that is a failure, not a skip). Each parameter the
+fleet declares is put in moto as a SecureString at /FLEET/CLIENT/NAME with a
+value of quotes, spaces, `$`, backquotes, newlines, a tab and Unicode
+(TRICKY_VALUE), and must reach the bootstrap byte for byte; across boot and
+reboot the bootstrap runs exactly once, with the topology's arguments and
+TOPOFORM_CLIENT_ID = the client's tag. A missing parameter must fail the boot
+naming it, and without the client tag the boot must fail naming the tag; in
+neither case may the bootstrap run.
 """
 
 from __future__ import annotations
@@ -49,21 +55,58 @@ import json
 import os
 import re
 import shlex
-from dataclasses import dataclass
+import shutil
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness import (
-    ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, VENV_BIN, Fixture, Report, Result, dns_name,
-    references, run_bounded, same, user_data_text,
+    ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, ROOT, VENV_BIN, Fixture, Report, Result,
+    dns_name, references, run_bounded, same, user_data_text,
 )
-from imds_stub import ImdsStub
+from harness import run as run_command
+from imds_stub import TAGS_PATH, ImdsStub
 from moto_deploy import AwsError, Moto, Stack
 
 TIMEOUT_SECONDS = 120
 ALLOCATION_TAG = "allocation-id"
+# The instance-tag keys that carry deploy-time values to a user-data script
+# (src/userdata.rs, TAGS; not topoform:instance / topoform:fleet, which backups
+# and tasks select by). A fleet's client tag comes from its topology.
+CONTRACT_TAGS = (
+    ALLOCATION_TAG, "topoform:dns-zone-id", "topoform:dns-record", "topoform:dns-ip",
+    "topoform:failover-zone-id", "topoform:failover-record", "topoform:failover-set-id",
+    "topoform:failover-health-check-id", "topoform:failover-ttl",
+)
+DEFAULT_CLIENT_TAG = "ClientId"
 STUBBED_COMMANDS = ("dnf", "yum", "rpm", "systemctl", "service", "reboot", "shutdown",
                     "hostnamectl")
+# Only to compare the script with the contract, never to choose what to test.
+SCRIPT_REQUIRED_TAG = re.compile(r"\brequired_tag ([^\s'\"$]+)")
+SCRIPT_ARRAY = r"^readonly {}=\((.*)\)$"
+# Shell metacharacters, quotes, spaces, `$`, newlines, a tab, Unicode: a
+# parameter value must reach the bootstrap byte for byte. (No trailing newline:
+# command substitution would strip it; no leading dash: the CLI would parse it.)
+TRICKY_VALUE = ("v'a\"l $(exit 3) `exit 4`; * {a,b} $HOME ${X} \\n\\\\ \"\n"
+                "second line\twith tab\n\u00fcn\u00efc\u00f8d\u00e9 \u2713 \u65e5\u672c\u8a9e")
+NAMESPACE_FAILED = "topoform-validate: mount namespace setup failed"
+# Run under `unshare -m --propagation private`: an overlay over the nearest
+# existing ancestor of the bootstrap's directory, its writable layer a tmpfs
+# mounted on a directory of ours, then the recorder copied to the bootstrap's
+# path in it. Nothing of this is visible outside the namespace.
+NAMESPACE_SETUP = f"""
+fail() {{ echo "{NAMESPACE_FAILED}: $*" >&2; exit 97; }}
+lower=$1 path=$2 recorder=$3 layer=$4
+shift 4
+mount -t tmpfs topoform-validate "$layer" || fail "tmpfs on $layer"
+mkdir "$layer/upper" "$layer/work" || fail "mkdir in $layer"
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$layer/upper,workdir=$layer/work" \\
+  "$lower" || fail "overlay on $lower"
+mkdir -p "$(dirname "$path")" && cp "$recorder" "$path" && chmod 0755 "$path" ||
+  fail "recorder at $path"
+exec "$@"
+"""
 
 
 @dataclass
@@ -103,11 +146,76 @@ def group_instance(moto: Moto, region: str, group: str) -> Instance | None:
     return describe_instance(moto, region, sorted(m["InstanceId"] for m in launched)[0])
 
 
+# The bootstrap command: a recorder, placed where the script calls it.
+
+@dataclass
+class Bootstrap:
+    """A recorder standing in for the bootstrap command `path` (bare or absolute)."""
+
+    path: str
+    recorder: Path  # the recording script
+    record: Path  # where each call appends a JSON line
+    lower: Path | None = None  # absolute path: the directory the overlay covers
+
+    @property
+    def bare(self) -> bool:
+        return "/" not in self.path
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines()]
+
+    def reset(self) -> None:
+        self.record.unlink(missing_ok=True)
+
+
+def make_bootstrap(work: Path, path: str, names: list[str]) -> Bootstrap:
+    """A recorder of its arguments, its working directory and the environment
+    variables names plus TOPOFORM_CLIENT_ID, all as hex bytes (exact)."""
+    work.mkdir(parents=True, exist_ok=True)
+    record = work / "bootstrap-calls"
+    keys = [*names, "TOPOFORM_CLIENT_ID"]
+    directory = work / "bootstrap-bin"
+    directory.mkdir(exist_ok=True)
+    recorder = directory / (path if "/" not in path else "bootstrap-recorder")
+    recorder.write_text(
+        f"#!{VENV_BIN / 'python'}\n"
+        "import json, os, sys\n"
+        "env = {k.decode(): v.hex() for k, v in os.environb.items()}\n"
+        f"call = {{'args': [os.fsencode(a).hex() for a in sys.argv[1:]],\n"
+        f"        'env': {{k: env.get(k) for k in {keys!r}}}}}\n"
+        f"with open({str(record)!r}, 'a') as f:\n"
+        "    f.write(json.dumps(call) + '\\n')\n")
+    recorder.chmod(0o755)
+    lower = None
+    if "/" in path:
+        lower = Path(path).parent
+        while not lower.is_dir():
+            lower = lower.parent
+    return Bootstrap(path, recorder, record, lower)
+
+
+def hex_text(value: str) -> str:
+    return value.encode().hex()
+
+
+def unhex(value: str | None) -> str | None:
+    return None if value is None else bytes.fromhex(value).decode(errors="backslashreplace")
+
+
+# Running a script.
+
 @dataclass
 class Run:
     code: int | None  # None: timed out
     output: str  # stdout and stderr, then the log
     os_calls: list[str]  # calls of the stubbed commands
+    imds_requests: list[str] = field(default_factory=list)
+
+    @property
+    def namespace_failed(self) -> bool:
+        return NAMESPACE_FAILED in self.output
 
 
 def stub_os_commands(work: Path) -> tuple[Path, Path]:
@@ -121,18 +229,31 @@ def stub_os_commands(work: Path) -> tuple[Path, Path]:
     return stubs, calls
 
 
+def namespaced(command: list[str | Path], bootstrap: Bootstrap, work: Path) -> list[str | Path]:
+    """command, run in a private mount namespace with the recorder at bootstrap.path."""
+    layer = work / "namespace-layer"
+    layer.mkdir(exist_ok=True)
+    return ["unshare", "-m", "--propagation", "private", "--", "bash", "-c", NAMESPACE_SETUP,
+            "namespace-setup", str(bootstrap.lower), bootstrap.path, bootstrap.recorder, layer,
+            *command]
+
+
 def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: dict[str, str],
-               work: Path, first_on_path: tuple[Path, ...] = ()) -> Run:
-    """Runs the script as the instance would (first_on_path: more stubs)."""
+               work: Path, bootstrap: Bootstrap | None = None) -> Run:
+    """Runs the script as the instance would, with the bootstrap recorder in place."""
     work.mkdir(parents=True, exist_ok=True)
     stubs, calls = stub_os_commands(work)
     calls.unlink(missing_ok=True)
+    first_on_path = [str(bootstrap.recorder.parent)] if bootstrap and bootstrap.bare else []
+    command: list[str | Path] = ["bash", script]
+    if bootstrap is not None and not bootstrap.bare:
+        command = namespaced(command, bootstrap, work)
     stub = ImdsStub(instance_id=instance.instance_id, region=region,
                     availability_zone=instance.availability_zone, private_ip=instance.private_ip,
                     public_ip=instance.public_ip, tags=tags)
     with stub:
         env = AWS_ENV | {
-            "PATH": os.pathsep.join([*map(str, first_on_path), str(stubs), str(VENV_BIN),
+            "PATH": os.pathsep.join([*first_on_path, str(stubs), str(VENV_BIN),
                                      os.environ.get("PATH", os.defpath)]),
             "HOME": str(work),
             "AWS_DEFAULT_REGION": region,
@@ -143,18 +264,59 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
             "TOPOFORM_PER_BOOT_DIR": str(work / "per-boot"),
             "TOPOFORM_RETRY_PAUSE": "0",
         }
-        code, output = run_bounded(["bash", script], env, work, TIMEOUT_SECONDS)
+        code, output = run_bounded(command, env, work, TIMEOUT_SECONDS)
     log = work / "topoform.log"
     if log.exists():
         output += f"\n--- {log.name}:\n" + log.read_text(errors="replace")
     os_calls = calls.read_text().splitlines() if calls.exists() else []
-    return Run(code, output, os_calls)
+    return Run(code, output, os_calls, list(stub.requests))
 
 
 def exit_problems(code: int | None, want_success: bool) -> list[str]:
     if code is None:
         return [f"timed out after {TIMEOUT_SECONDS} s"]
     return [] if (code == 0) == want_success else [f"exit {code}"]
+
+
+def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
+               script: Path, instance: Instance, work: Path, per_boot: bool,
+               bootstrap: Bootstrap | None = None) -> str | None:
+    """First boot runs the user-data; the reboot runs the per-boot copy it installed
+    (per_boot: the contract says there is one) or else the user-data again. Both
+    must exit 0 and leave the effects. The first boot's output, or None on failure."""
+    first_output = None
+    per_boot_dir = work / "per-boot"
+    for boot in ("boot", "reboot"):
+        target = script
+        if boot == "reboot" and per_boot:
+            installed = sorted(per_boot_dir.glob("*")) if per_boot_dir.is_dir() else []
+            same_bytes = [p for p in installed if p.read_bytes() == script.read_bytes()]
+            if not report.expect(fixture.name, f"{check} boot installed its per-boot copy",
+                                 [] if len(installed) == 1 and same_bytes else
+                                 [f"per-boot dir holds {[p.name for p in installed]}, want one "
+                                  "byte-identical copy of the script"], first_output or ""):
+                return None
+            target = installed[0]
+        run = run_script(moto, region, target, instance, instance.tags, work, bootstrap)
+        first_output = first_output if first_output is not None else run.output
+        if run.namespace_failed:
+            report.fail(fixture.name, f"{check} {boot} mount namespace",
+                        "could not place the bootstrap recorder", run.output)
+            return None
+        if run.os_calls:
+            report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
+        if not report.expect(fixture.name, f"{check} {boot} exit 0",
+                             exit_problems(run.code, want_success=True), run.output):
+            return None
+        if not check_effects(report, fixture, moto, region, instance, f"{check} {boot}",
+                             run.output):
+            return None
+    return first_output
+
+
+def error_names(output: str, name: str) -> bool:
+    """Whether an error line of the output names name."""
+    return any(name in line for line in output.splitlines() if "error" in line.lower())
 
 
 def find_record(moto: Moto, name: str, zone: str | None = None,
@@ -217,6 +379,79 @@ def effects(moto: Moto, region: str, instance: Instance) -> list[Result]:
     return results
 
 
+def check_effects(report: Report, fixture: Fixture, moto: Moto, region: str,
+                  instance: Instance, label: str, output: str) -> bool:
+    """Reports what a run did in moto (EIP, records); False if it cannot be read."""
+    try:
+        results = effects(moto, region, instance)
+    except (AwsError, LookupError) as e:
+        report.fail(fixture.name, f"{label} effects", str(e), output)
+        return False
+    for result in results:
+        report.expect(fixture.name, f"{label} {result.aspect}", result.problems, output,
+                      result.note)
+    return True
+
+
+# The contract, and the script's agreement with it.
+
+def contract_tags(tags: dict[str, str], client_tag: str | None = None) -> list[str]:
+    """The tags of the template's instance (or group) that the user-data must read."""
+    return sorted(k for k in tags if k in CONTRACT_TAGS or k == client_tag)
+
+
+def check_script_agrees(report: Report, fixture: Fixture, check: str, script: Path,
+                        tags: list[str], expected_arrays: dict[str, list[str]]) -> bool:
+    """The script requires exactly the contract's tags and declares the contract's
+    arrays (PARAMETERS, BOOTSTRAP); a disagreement fails."""
+    text = script.read_text()
+    read = sorted(set(SCRIPT_REQUIRED_TAG.findall(text)))
+    problems = []
+    if sorted(tags) != read:
+        problems.append(f"the template sets tags {sorted(tags)} for it, the script requires "
+                        f"{read}")
+    for array, words in expected_arrays.items():
+        line = re.search(SCRIPT_ARRAY.format(array), text, re.MULTILINE)
+        found = shlex.split(line[1]) if line else None
+        if found != words:
+            problems.append(f"the contract says {array}={words}, the script has {found}")
+    return report.expect(fixture.name, f"{check} script agrees with the contract", problems,
+                         note=f"tags {', '.join(tags) or 'none'}")
+
+
+def check_hostile_tags(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
+                       script: Path, instance: Instance, tags: list[str], work: Path,
+                       bootstrap: Bootstrap | None = None) -> None:
+    """Each contract tag in turn set to a command substitution, everything else as in
+    the positive runs (IMDS stub, parameters, bootstrap): the script must refuse the
+    value (fail, the error naming the tag, which it asked the stub for), execute
+    nothing of it, and run no bootstrap."""
+    for n, key in enumerate(tags):
+        slug = key.replace(":", "_")
+        # The marker's name must not contain the key: an error quoting the value
+        # would then seem to name the tag.
+        marker = work / "hostile" / f"pwned-{n}"
+        hostile = f"$(touch {marker})`touch {marker}`;touch {marker}"
+        if bootstrap is not None:
+            bootstrap.reset()
+        run = run_script(moto, region, script, instance, instance.tags | {key: hostile},
+                         work / "hostile" / slug, bootstrap)
+        problems = exit_problems(run.code, want_success=False)
+        if run.namespace_failed:
+            problems.append("the mount namespace could not be set up")
+        if marker.exists():
+            problems.append(f"the value of {key} was executed")
+        if f"GET {TAGS_PATH}/{key}" not in run.imds_requests:
+            problems.append(f"the script never asked the IMDS stub for tag {key}")
+        if not error_names(run.output, key):
+            problems.append(f"no error names {key}: it failed for another reason")
+        if bootstrap is not None and bootstrap.calls():
+            problems.append("the bootstrap ran")
+        report.expect(fixture.name, f"{check} hostile {key} refused", problems, run.output)
+
+
+# Auto Scaling groups.
+
 def check_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
                          work: Path) -> None:
     """Check 7 for one deployed stack."""
@@ -234,23 +469,14 @@ def check_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: St
     check_instance_user_data_runs(report, fixture, moto, stack, work)
 
 
-def check_effects(report: Report, fixture: Fixture, moto: Moto, region: str,
-                  instance: Instance, label: str, output: str) -> bool:
-    """Reports what a run did in moto (EIP, records); False if it cannot be read."""
-    try:
-        results = effects(moto, region, instance)
-    except (AwsError, LookupError) as e:
-        report.fail(fixture.name, f"{label} effects", str(e), output)
-        return False
-    for result in results:
-        report.expect(fixture.name, f"{label} {result.aspect}", result.problems, output,
-                      result.note)
-    return True
-
-
 def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
                         group_name: str, script: Path, work: Path) -> None:
     check = f"user-data run {stack.name}/{group_name}"
+    original = stack.original["Resources"][group_name].get("Properties", {})
+    propagated = {t["Key"]: t["Value"] for t in original.get("Tags", [])
+                  if str(t.get("PropagateAtLaunch")).lower() == "true"}
+    tags = contract_tags(propagated)
+    check_script_agrees(report, fixture, check, script, tags, {})
     try:
         instance = group_instance(moto, stack.region, stack.physical[group_name])
     except (AwsError, LookupError) as e:
@@ -259,72 +485,79 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
     if instance is None:
         report.fail(fixture.name, f"{check} instance", "moto launched no instance")
         return
-    report.ok(fixture.name, f"{check} instance",
-              f"{instance.instance_id} runs userdata/{script.name}")
-    for boot in ("boot", "reboot"):
-        run = run_script(moto, stack.region, script, instance, instance.tags, work / "positive")
-        if run.os_calls:
-            report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
-        if not report.expect(fixture.name, f"{check} {boot} exit 0",
-                             exit_problems(run.code, want_success=True), run.output):
-            return
-        if not check_effects(report, fixture, moto, stack.region, instance, f"{check} {boot}",
-                             run.output):
-            return
-    if ALLOCATION_TAG in instance.tags:
-        tags = {k: v for k, v in instance.tags.items() if k != ALLOCATION_TAG}
-        run = run_script(moto, stack.region, script, instance, tags, work / "negative")
+    missing = [k for k in tags if k not in instance.tags]
+    if not report.expect(fixture.name, f"{check} instance",
+                         [f"moto's instance lacks tags {missing}"] if missing else [],
+                         note=f"{instance.instance_id} runs userdata/{script.name}"):
+        return
+    if boot_twice(report, fixture, moto, stack.region, check, script, instance,
+                  work / "positive", per_boot=bool(tags)) is None:
+        return
+    if ALLOCATION_TAG in tags:
+        without = {k: v for k, v in instance.tags.items() if k != ALLOCATION_TAG}
+        run = run_script(moto, stack.region, script, instance, without, work / "negative")
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} fails",
                       exit_problems(run.code, want_success=False), run.output)
-        named = ALLOCATION_TAG in run.output
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
-                      [] if named else [f"output does not name {ALLOCATION_TAG}"], run.output)
-    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, work)
-
-
-def check_hostile_tags(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
-                       script: Path, instance: Instance, work: Path) -> None:
-    """Each tag the script reads, set in turn to a command substitution: the
-    script must refuse the value (exit non-zero) and run nothing."""
-    text = script.read_text()
-    for key in sorted(k for k in instance.tags if f" {k} " in text):
-        marker = work / "hostile" / f"pwned-{key.replace(':', '_')}"
-        hostile = f"$(touch {marker})`touch {marker}`;touch {marker}"
-        tags = instance.tags | {key: hostile}
-        run = run_script(moto, region, script, instance, tags, work / "hostile")
-        problems = exit_problems(run.code, want_success=False)
-        if marker.exists():
-            problems.append(f"the value of {key} was executed")
-        report.expect(fixture.name, f"{check} hostile {key} refused", problems, run.output)
+                      [] if error_names(run.output, ALLOCATION_TAG) else
+                      [f"no error names {ALLOCATION_TAG}"], run.output)
+    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work)
 
 
 # Fleets: instances launched from a launch template with user-data.
 
-PARAMETER_ARN = re.compile(r":parameter(/[^\s\"*]+)$")
-BOOTSTRAP_LINE = re.compile(r"^readonly BOOTSTRAP=\((.*)\)$", re.MULTILINE)
-CLIENT_TAG_LINE = re.compile(r"^\s*CLIENT=\$\(required_tag (\S+) ", re.MULTILINE)
-# Shell metacharacters: a parameter value must reach the bootstrap as is.
-TRICKY_VALUE = "v'a\"l $(exit 3) `exit 4`; * {a,b} \\n"
+@dataclass
+class FleetContract:
+    """What the topology's [fleet.NAME] says the script must do."""
+
+    name: str
+    parameters: list[str]
+    bootstrap: list[str]
+    client_tag: str
+    clients: list[str]
 
 
-def check_instance_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
-                                  work: Path) -> None:
-    """Check 7 for the stack's instances launched from a launch template with a script."""
+def topology_path(fixture: Fixture) -> Path:
+    """The topology the output directory was synthesized from (.ci/test.sh names
+    target/validate/NAME after fixtures/ok/NAME.toml)."""
+    return ROOT / "fixtures" / "ok" / f"{fixture.name}.toml"
+
+
+def fleet_contract(fixture: Fixture, fleet: str) -> FleetContract:
+    """Raises LookupError/OSError/ValueError when the topology cannot say."""
+    path = topology_path(fixture)
+    with open(path, "rb") as f:
+        spec = tomllib.load(f)["fleet"][fleet]
+    if "clients" in spec:
+        clients = list(spec["clients"])
+    else:
+        text = (path.parent / spec["clients_file"]).read_text(encoding="utf-8")
+        stripped = (line.strip() for line in text.splitlines())
+        clients = [line for line in stripped if line and not line.startswith("#")]
+    return FleetContract(fleet, list(spec.get("parameters", [])),
+                         str(spec.get("bootstrap", "")).split(),
+                         str(spec.get("tag", DEFAULT_CLIENT_TAG)), clients)
+
+
+def fleet_instances(stack: Stack, fixture: Fixture) -> dict[Path, list[str]]:
+    """{script: [instance logical ids]} for instances launched from a launch
+    template that carries one of the fixture's scripts."""
     resources = stack.original["Resources"]
-    for name, resource in sorted(stack.resources.items()):
-        if resource["Type"] != "AWS::EC2::Instance" or not stack.physical.get(name):
+    found: dict[Path, list[str]] = {}
+    for name, resource in sorted(resources.items()):
+        if resource["Type"] != "AWS::EC2::Instance":
             continue
         spec = resource.get("Properties", {}).get("LaunchTemplate", {}).get("LaunchTemplateId")
         template_name = spec.get("Ref") if isinstance(spec, dict) else None
         text = user_data_text(resources.get(template_name, {}))
         script = fixture.script_with_text(text) if text is not None else None
         if script is not None:
-            run_instance_user_data(report, fixture, moto, stack, name, script, work / name)
+            found.setdefault(script, []).append(name)
+    return found
 
 
 def parameter_paths(stack: Stack, instance_name: str) -> list[str]:
-    """The SSM parameters the instance may read: the ssm:GetParameter resources of the
-    policies attached to the role of its instance profile, as parameter names."""
+    """The SSM parameters the instance's IAM policies let it read (ssm:GetParameter)."""
     resources = stack.original["Resources"]
     profile = resources[instance_name]["Properties"]["IamInstanceProfile"]["Ref"]
     roles = [{"Ref": role["Ref"]} for role in resources[profile]["Properties"]["Roles"]]
@@ -340,95 +573,184 @@ def parameter_paths(stack: Stack, instance_name: str) -> list[str]:
                 match = PARAMETER_ARN.search(arn["Fn::Sub"] if isinstance(arn, dict) else arn)
                 if match:
                     paths.append(match[1])
-    return paths
+    return sorted(paths)
 
 
-def bootstrap_stub(directory: Path, command: str, names: list[str], record: Path) -> Path:
-    """An executable `command` in directory that appends its arguments and the
-    environment variables `names` (plus TOPOFORM_CLIENT_ID) to record, as JSON."""
-    directory.mkdir(parents=True, exist_ok=True)
-    keys = [*names, "TOPOFORM_CLIENT_ID"]
-    stub = directory / command
-    stub.write_text(
-        f"#!{VENV_BIN / 'python'}\n"
-        "import json, os, sys\n"
-        f"with open({str(record)!r}, 'a') as f:\n"
-        "    f.write(json.dumps({'args': sys.argv[1:], "
-        f"'env': {{k: os.environ.get(k) for k in {keys!r}}}}}) + '\\n')\n")
-    stub.chmod(0o755)
-    return directory
+PARAMETER_ARN = re.compile(r":parameter(/[^\s\"*]+)$")
 
 
-def run_instance_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
-                           name: str, script: Path, work: Path) -> None:
+def check_instance_user_data_runs(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
+                                  work: Path) -> None:
+    """Check 7 for the stack's fleets: every client instance, against the contract."""
+    for script, names in sorted(fleet_instances(stack, fixture).items()):
+        check = f"user-data fleet {stack.name}/{script.stem}"
+        try:
+            contract = fleet_contract(fixture, script.stem)
+        except (OSError, LookupError, ValueError, TypeError) as e:
+            report.fail(fixture.name, f"{check} contract",
+                        f"cannot read [fleet.{script.stem}] of {topology_path(fixture)}: "
+                        f"{type(e).__name__}: {e}")
+            continue
+        resources = stack.original["Resources"]
+        clients = {}
+        for name in names:
+            tags = {t["Key"]: t["Value"] for t in resources[name]["Properties"].get("Tags", [])}
+            clients[name] = tags.get(contract.client_tag)
+        problems = same("clients (by instance tag)", sorted(contract.clients),
+                        sorted(str(c) for c in clients.values()))
+        if not report.expect(fixture.name, f"{check} one instance per client", problems,
+                             note=", ".join(contract.clients)):
+            continue
+        arrays = {"PARAMETERS": contract.parameters} if contract.parameters else {}
+        if contract.bootstrap:
+            arrays["BOOTSTRAP"] = contract.bootstrap
+        first = names[0]
+        tags = contract_tags({t["Key"]: t["Value"]
+                              for t in resources[first]["Properties"].get("Tags", [])},
+                             contract.client_tag)
+        # A disagreement fails, and the runs still show what the script does.
+        check_script_agrees(report, fixture, check, script, tags, arrays)
+        for index, name in enumerate(names):
+            run_client(report, fixture, moto, stack, name, script, contract, clients[name],
+                       index, work / name)
+
+
+def place_bootstrap(report: Report, fixture: Fixture, check: str, contract: FleetContract,
+                    work: Path) -> Bootstrap | None:
+    """The recorder for the contract's bootstrap, and (absolute path) a check that the
+    mount namespace puts it there; None (and a FAIL) if it cannot be placed."""
+    bootstrap = make_bootstrap(work, contract.bootstrap[0], contract.parameters)
+    if bootstrap.bare:
+        return bootstrap
+    where = f"{check} bootstrap recorder at {bootstrap.path}"
+    if shutil.which("unshare") is None:
+        report.fail(fixture.name, where, "unshare is not installed: cannot place the recorder")
+        return None
+    if bootstrap.lower is None or bootstrap.lower == Path("/"):
+        report.fail(fixture.name, where, "no directory to cover below / for the overlay")
+        return None
+    probe = namespaced(["test", "-x", bootstrap.path], bootstrap, work)
+    result = run_command(probe)
+    return bootstrap if report.expect(
+        fixture.name, where,
+        [] if result.returncode == 0 else [f"the private mount namespace did not work "
+                                           f"(exit {result.returncode})"],
+        result.stdout + result.stderr, note=f"private mount namespace over {bootstrap.lower}",
+    ) else None
+
+
+def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name: str,
+               script: Path, contract: FleetContract, client: str, index: int,
+               work: Path) -> None:
     check = f"user-data run {stack.name}/{name}"
+    values = {p: f"{TRICKY_VALUE} /{contract.name}/{client}/{p}" for p in contract.parameters}
+    paths = {p: f"/{contract.name}/{client}/{p}" for p in contract.parameters}
     try:
         instance = describe_instance(moto, stack.region, stack.physical[name])
-        values = {path: f"{TRICKY_VALUE} {path}" for path in parameter_paths(stack, name)}
-        for path, value in values.items():
-            moto.aws(stack.region, "ssm", "put-parameter", "--name", path, "--type",
+        granted = parameter_paths(stack, name)
+        for parameter, value in values.items():
+            moto.aws(stack.region, "ssm", "put-parameter", "--name", paths[parameter], "--type",
                      "SecureString", "--value", value, "--overwrite")
     except (AwsError, LookupError, TypeError) as e:
         report.fail(fixture.name, f"{check} instance", f"{type(e).__name__}: {e}")
         return
-    report.ok(fixture.name, f"{check} instance",
-              f"{instance.instance_id} runs userdata/{script.name}; "
-              f"SSM parameters {', '.join(values) or 'none'}")
-    text = script.read_text()
-    line = BOOTSTRAP_LINE.search(text)
-    words = shlex.split(line[1]) if line else []
-    bare = bool(words) and "/" not in words[0]
-    record = work / "bootstrap-calls"
-    names = [path.rsplit("/", 1)[-1] for path in values]
-    first_on_path = (bootstrap_stub(work / "bootstrap-stub", words[0], names, record),) if bare \
-        else ()
-    boots = ("boot", "reboot") if bare or not words else ("boot",)
-    first_output = ""
-    for boot in boots:
-        run = run_script(moto, stack.region, script, instance, instance.tags, work / "positive",
-                         first_on_path)
-        first_output = first_output or run.output
-        if run.os_calls:
-            report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
-        if words and not bare:
-            report.expect(fixture.name, f"{check} {boot} fails for want of {words[0]}",
-                          exit_problems(run.code, want_success=False), run.output)
-            report.expect(fixture.name, f"{check} {boot} names {words[0]}",
-                          [] if words[0] in run.output else ["output does not name it"],
-                          run.output)
-        elif not report.expect(fixture.name, f"{check} {boot} exit 0",
-                               exit_problems(run.code, want_success=True), run.output):
+    problems = same("readable SSM parameters", sorted(paths.values()), granted)
+    problems += same(f"tag {contract.client_tag}", client,
+                     instance.tags.get(contract.client_tag))
+    if not report.expect(fixture.name, f"{check} instance", problems,
+                         note=f"{instance.instance_id} runs userdata/{script.name} as client "
+                              f"{client}; SSM parameters {', '.join(paths.values()) or 'none'}"):
+        return
+    bootstrap = None
+    if contract.bootstrap:
+        bootstrap = place_bootstrap(report, fixture, check, contract, work)
+        if bootstrap is None:
             return
-        if not check_effects(report, fixture, moto, stack.region, instance, f"{check} {boot}",
-                             run.output):
-            return
-    for path in values:
-        report.expect(fixture.name, f"{check} read {path}",
-                      [] if f"read {path}" in first_output else ["not logged as read"],
-                      first_output)
-    if bare:
-        calls = [json.loads(c) for c in record.read_text().splitlines()] \
-            if record.exists() else []
-        problems = [] if len(calls) == 1 else [f"ran {len(calls)} times, want once"]
-        if calls:
-            expected = {n: v for n, v in zip(names, values.values())}
-            match = CLIENT_TAG_LINE.search(text)
-            client_tag = shlex.split(match[1])[0] if match else None
-            expected["TOPOFORM_CLIENT_ID"] = instance.tags.get(client_tag or "")
-            problems += same("arguments", words[1:], calls[0]["args"])
-            problems += [f"{k}: want {v!r}, got {calls[0]['env'].get(k)!r}"
-                         for k, v in expected.items() if calls[0]["env"].get(k) != v]
-        report.expect(fixture.name, f"{check} bootstrap {words[0]} ran with the parameters",
-                      problems, first_output)
-    client = CLIENT_TAG_LINE.search(text)
-    if client is not None:
-        client_tag = shlex.split(client[1])[0]
-        tags = {k: v for k, v in instance.tags.items() if k != client_tag}
-        run = run_script(moto, stack.region, script, instance, tags, work / "negative",
-                         first_on_path)
-        report.expect(fixture.name, f"{check} without {client_tag} fails",
-                      exit_problems(run.code, want_success=False), run.output)
-        report.expect(fixture.name, f"{check} without {client_tag} says so",
-                      [] if client_tag in run.output else [f"output does not name {client_tag}"],
-                      run.output)
-    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, work)
+        existed = Path(bootstrap.path).exists() if not bootstrap.bare else False
+    tags = contract_tags(instance.tags, contract.client_tag)
+    per_boot = bool(contract.bootstrap) or any(k.startswith("topoform:dns-") for k in tags)
+    first_output = boot_twice(report, fixture, moto, stack.region, check, script, instance,
+                              work / "positive", per_boot, bootstrap)
+    if first_output is None:
+        return
+    for parameter in contract.parameters:
+        report.expect(fixture.name, f"{check} read {paths[parameter]}",
+                      [] if f"read {paths[parameter]}" in first_output else
+                      ["not logged as read"], first_output)
+    if bootstrap is not None:
+        check_bootstrap_calls(report, fixture, check, bootstrap, contract, client, values,
+                              first_output)
+        if contract.parameters:
+            parameter = contract.parameters[index % len(contract.parameters)]
+            check_missing_parameter(report, fixture, moto, stack.region, check, script,
+                                    instance, bootstrap, paths[parameter], values[parameter],
+                                    work)
+    without = {k: v for k, v in instance.tags.items() if k != contract.client_tag}
+    if bootstrap is not None:
+        bootstrap.reset()
+    run = run_script(moto, stack.region, script, instance, without, work / "negative", bootstrap)
+    problems = exit_problems(run.code, want_success=False)
+    if bootstrap is not None and bootstrap.calls():
+        problems.append("the bootstrap ran")
+    report.expect(fixture.name, f"{check} without {contract.client_tag} fails", problems,
+                  run.output)
+    report.expect(fixture.name, f"{check} without {contract.client_tag} says so",
+                  [] if error_names(run.output, contract.client_tag) else
+                  [f"no error names {contract.client_tag}"], run.output)
+    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work,
+                       bootstrap)
+    if bootstrap is not None and not bootstrap.bare:
+        report.expect(fixture.name, f"{check} nothing written at {bootstrap.path}",
+                      [] if Path(bootstrap.path).exists() == existed else
+                      [f"{bootstrap.path} appeared outside the mount namespace"])
+
+
+def check_bootstrap_calls(report: Report, fixture: Fixture, check: str, bootstrap: Bootstrap,
+                          contract: FleetContract, client: str, values: dict[str, str],
+                          output: str) -> None:
+    """After boot and reboot: one call, with the contract's arguments, every parameter
+    byte for byte, and the client's id."""
+    calls = bootstrap.calls()
+    label = f"{check} bootstrap {bootstrap.path}"
+    report.expect(fixture.name, f"{label} ran once in two boots",
+                  [] if len(calls) == 1 else [f"ran {len(calls)} times"], output)
+    if not calls:
+        return
+    call = calls[0]
+    report.expect(fixture.name, f"{label} arguments",
+                  same("arguments", [hex_text(a) for a in contract.bootstrap[1:]], call["args"])
+                  and [f"arguments: want {contract.bootstrap[1:]}, got "
+                       f"{[unhex(a) for a in call['args']]}"], output)
+    report.expect(fixture.name, f"{label} TOPOFORM_CLIENT_ID",
+                  [] if call["env"].get("TOPOFORM_CLIENT_ID") == hex_text(client) else
+                  [f"want {client!r}, got {unhex(call['env'].get('TOPOFORM_CLIENT_ID'))!r}"],
+                  output)
+    for parameter, value in values.items():
+        got = call["env"].get(parameter)
+        report.expect(fixture.name, f"{label} got {parameter} byte for byte",
+                      [] if got == hex_text(value) else
+                      [f"want {value!r}, got {unhex(got)!r}"], output)
+
+
+def check_missing_parameter(report: Report, fixture: Fixture, moto: Moto, region: str,
+                            check: str, script: Path, instance: Instance, bootstrap: Bootstrap,
+                            path: str, value: str, work: Path) -> None:
+    """First boot without one of the client's parameters: it must fail naming it, and
+    not run the bootstrap."""
+    bootstrap.reset()
+    moto.aws(region, "ssm", "delete-parameter", "--name", path)
+    try:
+        run = run_script(moto, region, script, instance, instance.tags, work / "missing",
+                         bootstrap)
+    finally:
+        moto.aws(region, "ssm", "put-parameter", "--name", path, "--type", "SecureString",
+                 "--value", value, "--overwrite")
+    problems = exit_problems(run.code, want_success=False)
+    if not error_names(run.output, path):
+        problems.append(f"no error names {path}")
+    if bootstrap.calls():
+        problems.append("the bootstrap ran")
+    if run.namespace_failed:
+        problems.append("the mount namespace could not be set up")
+    report.expect(fixture.name, f"{check} without SSM parameter {path} fails naming it",
+                  problems, run.output)

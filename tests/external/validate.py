@@ -15,20 +15,25 @@ caught before anyone deploys. Per output directory (one compiled fixture):
    lacks CloudFormation models for some types (alarms, CloudFront, bucket
    policies, ...): those resources are removed from the deployable copy, a
    resource that reads one of their attributes (GetAtt) is removed too, and a
-   plain Ref to one becomes a stand-in string (all reported). Ids of things the template uses but
-   does not create (subnets, security groups, hosted zones, Elastic IPs, AMIs)
-   are created in moto and rewritten in the copy.
+   plain Ref to one becomes a stand-in string. Every removed resource (and
+   output) is reported as not verified; a template left with no resources is
+   not deployed at all (not verified, never a pass). Ids of things the
+   template uses but does not create (subnets, security groups, hosted zones,
+   Elastic IPs, AMIs) are created in moto and rewritten in the copy.
 6. What moto modelled is described back and compared with the template, by
-   resource type (Auto Scaling groups and their tags, EIPs, IAM, Route 53,
-   scheduled actions, S3 buckets, launch templates); other types must at least
-   have a physical id.
-7. The user-data of every Auto Scaling group (and of every instance launched
-   from a launch template: a fleet's clients) runs for real with bash against
-   moto and a local IMDSv2 stub (imds_stub.py) serving the instance moto
-   launched, twice (second boot must succeed too), and once without the
-   allocation-id (client-id) tag, which must fail and say so. The effects (EIP
-   association, Route 53 records, SSM parameters read, the bootstrap command's
-   environment) are checked in moto and in the script's output.
+   resource type. Every property of every deployed resource is either compared
+   or reported as not verified with the reason (moto ignores it, no describer,
+   unresolvable, the harness's own stand-in); a check per stack fails if a
+   property is neither.
+7. The user-data of every Auto Scaling group and of every fleet client runs
+   for real with bash against moto and a local IMDSv2 stub (imds_stub.py),
+   at boot and at reboot (the per-boot copy), negatively without a required
+   tag, and with each contract tag made hostile. What is tested comes from the
+   contract (the template's tags, the topology's [fleet] parameters, bootstrap
+   and client tag), and the script must agree with it. A fleet's bootstrap is a
+   real recorder placed where the script calls it (on PATH, or for an absolute
+   path in a private mount namespace): every parameter must reach it byte for
+   byte, exactly once in two boots, with the right arguments and client id.
 
 Checks 1-4 are here; 5 is moto_deploy.py, 6 describe_back.py, 7 userdata_run.py
 (with imds_stub.py); harness.py has what they share. Standard library only; the
@@ -36,9 +41,12 @@ tools are the pinned ones .ci/tools.sh installs under .tools/.
 
 Usage: .tools/venv/bin/python -B tests/external/validate.py OUT_DIR [OUT_DIR ...]
 
-Prints `ok   <fixture> <check>` or `FAIL <fixture> <check>: <reason>` per check
-(plus `note` lines that are neither), then `N passed, M failed`. Exits 1 if any
-check failed or a tool is missing: a check that cannot run is a failure.
+Prints `ok   <fixture> <check>`, `FAIL <fixture> <check>: <reason>` or
+`n/v  <fixture> <what>: <reason>` (not verified: never a pass) per check, plus
+`note` lines that are neither; then the not-verified items grouped by reason,
+`N not verified`, and last `N passed, M failed`. Exits 1 if any check failed or a
+tool is missing: a check that cannot run is a failure. Not-verified items do not
+fail the run.
 """
 
 from __future__ import annotations
@@ -61,8 +69,9 @@ from userdata_run import check_user_data_runs
 
 CFN_LINT = VENV_BIN / "cfn-lint"
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
-# curl is not run here, but the user-data scripts under test need it.
-PATH_TOOLS = ("shellcheck", "bash", "curl")
+# curl is not run here, but the user-data scripts under test need it; unshare
+# places a fleet's bootstrap recorder at an absolute path (userdata_run.py).
+PATH_TOOLS = ("shellcheck", "bash", "curl", "unshare")
 CFN_LINT_FINDING = re.compile(r":\d+:\d+:\d+:\d+:([EWI])\d+:")
 
 
@@ -191,6 +200,12 @@ def validate(report: Report, fixture: Fixture, moto: Moto, modelled: set[str], w
     for script in fixture.scripts:
         check_shell(report, fixture, script)
     check_user_data(report, fixture)
+    validate_in_moto(report, fixture, moto, modelled, work)
+
+
+def validate_in_moto(report: Report, fixture: Fixture, moto: Moto, modelled: set[str],
+                     work: Path) -> None:
+    """Checks 5-7: deploy each template, describe it back, run its user-data."""
     moto.reset()
     world = World(moto)
     for path in fixture.templates:
