@@ -1,0 +1,384 @@
+//! Each grammar, on values that break one of its clauses at a time (so a
+//! clause dropped from a grammar fails a test), and on the values at its
+//! limits.
+
+use super::*;
+
+fn sp(s: &str) -> Sp<String> {
+    Sp::bare(s.to_string())
+}
+
+/// `check` accepts every value of `ok` and refuses every value of `bad`.
+#[track_caller]
+fn grammar<T>(check: impl Fn(&Sp<String>) -> Checked<T>, ok: &[&str], bad: &[&str]) {
+    for v in ok {
+        assert!(check(&sp(v)).is_ok(), "refused {v:?}");
+    }
+    for v in bad {
+        assert!(check(&sp(v)).is_err(), "accepted {v:?}");
+    }
+}
+
+#[test]
+fn names() {
+    let a32 = "a".repeat(32);
+    let a33 = "a".repeat(33);
+    grammar(
+        |n| block_name(Kind::Instance, n),
+        &["a", "web-1", "a9", &a32],
+        &["", "1a", "-a", "Web", "a_b", "a.b", &a33, "ウェブ"],
+    );
+    let s128 = format!("S{}", "a".repeat(127));
+    grammar(
+        stack_name,
+        &["a", "Shop-2", &s128],
+        &["", "1a", "-a", "a_b", "a.b", &format!("{s128}a")],
+    );
+    let c32 = "c".repeat(32);
+    grammar(
+        client_id,
+        &["a", "a-1", "1a", &c32],
+        &["", "-a", "A", "a_b", "a.b", &format!("{c32}c")],
+    );
+    let p64 = format!("P{}", "9".repeat(63));
+    grammar(
+        shell_name,
+        &["A", "_a1", "a_B", &p64],
+        &["", "1a", "a-b", "a b", "$a", &format!("{p64}9")],
+    );
+}
+
+#[test]
+fn tags() {
+    let k128 = "k".repeat(128);
+    grammar(
+        tag_key,
+        &["a", "x:y", "+-=._:@", "A1", &k128, "awsx", "aws"],
+        &[
+            "",
+            ".",
+            "..",
+            "_index",
+            "a b",
+            "a/b",
+            "a$",
+            &format!("{k128}k"),
+            "aws:x",
+            "AWS:x",
+        ],
+    );
+    let v256 = "v".repeat(256);
+    grammar(
+        |v| tag_value("k", v),
+        &["", "a b", "日本", "_.:/=+-@", &v256, &"日".repeat(256)],
+        &["a<b", "a\nb", "$", "a;b", &format!("{v256}v")],
+    );
+}
+
+#[test]
+fn email_addresses() {
+    let long = format!("{}@example.com", "a".repeat(242));
+    grammar(
+        email,
+        &["a@b.c", "a.b+c_%-@x-y.example.co.jp", &long],
+        &[
+            "",
+            "@b.c",
+            "a@",
+            "a@b",
+            "a@.c",
+            "a@b..c",
+            "a b@c.d",
+            "a@b_c.d",
+            "a@b.c@d",
+            "a<@b.c",
+            &format!("a{long}"),
+        ],
+    );
+}
+
+#[test]
+fn aws_ids() {
+    let z32 = format!("Z{}", "1".repeat(31));
+    grammar(
+        hosted_zone_id,
+        &["Z2BEP1Z1Q3YA66", "Z", &z32],
+        &[
+            "",
+            "z2",
+            "Z2bep",
+            "/hostedzone/Z2",
+            "Z-1",
+            "A1",
+            &format!("{z32}1"),
+        ],
+    );
+    grammar(
+        |id| aws_id(id, "subnet-", "subnet id"),
+        &["subnet-01234567", "subnet-0123456789abcdef0"],
+        &[
+            "subnet-0123456",
+            "subnet-012345678",
+            "subnet-0123456789abcdef",
+            "subnet-0123456789abcdef01",
+            "subnet-0123456A",
+            "subnet-0123456g",
+            "sg-01234567",
+            "01234567",
+            "",
+        ],
+    );
+    let path = format!("ssm:/{}", "a".repeat(2047));
+    grammar(
+        ami,
+        &["ami-01234567", "ssm:/aws/x", "ssm:/a/b.c_d-e", &path],
+        &[
+            "ssm:aws/x",
+            "ssm:/",
+            "ssm:/a//b",
+            "ssm:/a/",
+            "ssm:/a b",
+            "ssm:/a$b",
+            &format!("{path}a"),
+            "ami-xyz",
+            "ami-0123456789abcdef",
+        ],
+    );
+    grammar(
+        instance_type,
+        &["t3.small", "c6in.metal", "u-6tb1.112xlarge", "t3.2xlarge"],
+        &[
+            "t3",
+            ".small",
+            "t3.",
+            "T3.small",
+            "t3.Small",
+            "3t.small",
+            "t3.sm all",
+            "t3.s_m",
+        ],
+    );
+    grammar(
+        ipv4,
+        &["1.2.3.4", "0.0.0.0"],
+        &["1.2.3", "1.2.3.256", "a.b.c.d"],
+    );
+}
+
+#[test]
+fn certificate_arns() {
+    let ok = "arn:aws:acm:eu-west-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
+    grammar(
+        |c| certificate(c, Some("eu-west-1"), "the load balancer"),
+        &[ok],
+        &[
+            "",
+            &ok.replace("arn:", "urn:"),
+            &ok.replace(":aws:", ":aws-cn:"),
+            &ok.replace(":acm:", ":acm-pca:"),
+            &ok.replace("123456789012", "12345678901"),
+            &ok.replace("123456789012", "12345678901a"),
+            &ok.replace("certificate/", "cert/"),
+            &ok.replace("6ddf6b39-", "6ddf6b3-"),
+            &ok.replace("6ddf6b39", "6ddf6b3g"),
+            &format!("{ok}:x"),
+            &ok.replace("eu-west-1", "us-east-1"),
+        ],
+    );
+    // Without a known region, only the form is checked.
+    let elsewhere = ok.replace("eu-west-1", "us-east-1");
+    assert!(certificate(&sp(&elsewhere), None, "the load balancer").is_ok());
+    assert!(certificate(&sp("arn:x"), None, "the load balancer").is_err());
+}
+
+#[test]
+fn dns_names_and_paths() {
+    let label63 = "a".repeat(63);
+    let name253 = format!("{}.{}.{}.{}", label63, label63, label63, "b".repeat(61));
+    assert_eq!(name253.len(), 253);
+    grammar(
+        record_name,
+        &["a.b", "A.B.", "a-1.b", &format!("{label63}.b"), &name253],
+        &[
+            "a",
+            "a..b",
+            ".a.b",
+            "-a.b",
+            "a-.b",
+            "a_b.c",
+            &format!("{label63}a.b"),
+            &format!("{name253}c"),
+        ],
+    );
+    grammar(|n| dns_name(n, 1), &["local", "a.b"], &["", "-local"]);
+    let path = format!("/{}", "p".repeat(254));
+    grammar(
+        |p| url_path(p, "path", 255),
+        &["/", "/a?b=c", "/~x", &path],
+        &[
+            "",
+            "a",
+            "/a b",
+            "/a\"b",
+            "/a\\b",
+            "/a\n",
+            &format!("{path}p"),
+        ],
+    );
+}
+
+#[test]
+fn ports_and_numbers() {
+    for (n, ok) in [
+        (0, false),
+        (1, true),
+        (65535, true),
+        (65536, false),
+        (-1, false),
+    ] {
+        assert_eq!(port(&Sp::bare(n)).is_ok(), ok, "{n}");
+    }
+    for (n, ok) in [(0, false), (1, true), (5, true), (6, false), (-1, false)] {
+        assert_eq!(
+            number(&Sp::bare(n), 1..=5, "k", "1 to 5").is_ok(),
+            ok,
+            "{n}"
+        );
+    }
+    let w = |s: &str| word(&sp(s), "kind", &["ami", "snapshot"], "expected");
+    assert_eq!(w("snapshot").unwrap(), "snapshot");
+    assert!(w("Ami").is_err() && w("").is_err());
+}
+
+#[test]
+fn days_are_ascending_ranges_sunday_first() {
+    assert_eq!(days(&sp("MON-FRI")).unwrap(), [(1, 5)]);
+    assert_eq!(days(&sp("sat,SUN")).unwrap(), [(6, 6), (0, 0)]);
+    assert_eq!(days(&sp("SUN-SAT")).unwrap(), [(0, 6)]);
+    assert_eq!(days(&sp("MON,WED-FRI")).unwrap(), [(1, 1), (3, 5)]);
+    for bad in ["FRI-MON", "MON-MON", "MONDAY", "", "MON,,TUE"] {
+        assert_eq!(days(&sp(bad)).unwrap_err().code, Code::InvalidDays, "{bad}");
+    }
+}
+
+#[test]
+fn times_are_strict_hh_mm() {
+    assert_eq!(time(&sp("00:00")).unwrap(), (0, 0));
+    assert_eq!(time(&sp("23:59")).unwrap(), (23, 59));
+    for bad in ["24:00", "9:00", "09:60", "0900", "09:00:00", "+9:00"] {
+        assert!(time(&sp(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn cidrs_must_be_network_addresses() {
+    assert!(cidr(&sp("203.0.113.0/24")).is_ok());
+    assert!(cidr(&sp("0.0.0.0/0")).is_ok());
+    assert!(cidr(&sp("203.0.113.10/32")).is_ok());
+    for bad in [
+        "203.0.113.10/24",
+        "203.0.113.0/33",
+        "203.0.113.0",
+        "::/0",
+        "203.0.113.0/+8",
+    ] {
+        assert!(cidr(&sp(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn dns_names_are_normalized_and_strict() {
+    assert_eq!(
+        record_name(&sp("Redash.Example.COM.")).unwrap(),
+        "redash.example.com"
+    );
+    for bad in [
+        "example",
+        "-a.example.com",
+        "a_b.example.com",
+        "$(x).example.com",
+        "a..b.com",
+    ] {
+        assert!(record_name(&sp(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn certificates_must_be_in_their_users_region() {
+    let ok = "arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f";
+    assert!(certificate(&sp(ok), Some("us-east-1"), "CloudFront").is_ok());
+    let elsewhere = certificate(
+        &sp(&ok.replace("us-east-1", "eu-west-1")),
+        Some("us-east-1"),
+        "CloudFront",
+    );
+    assert_eq!(elsewhere.unwrap_err().code, Code::CertificateRegion);
+}
+
+#[test]
+fn schedules() {
+    for ok in [
+        "cron(0 3 ? * SUN *)",
+        "rate(30 minutes)",
+        "rate(1 day)",
+        "cron(0/30 * * * ? *)",
+    ] {
+        assert!(schedule(&sp(ok)).is_ok(), "{ok}");
+    }
+    for bad in [
+        "rate(5 minutes)",
+        "cron(0 3 * *)",
+        "every day",
+        "rate(1 week)",
+        "cron($(x) * * * ? *)",
+    ] {
+        assert!(schedule(&sp(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn commands_are_words() {
+    assert_eq!(
+        command(&sp("/home/hoge/scripts/bootstrap.sh --env=prod")).unwrap(),
+        ["/home/hoge/scripts/bootstrap.sh", "--env=prod"]
+    );
+    for bad in ["a; rm -rf /", "$(reboot)", "a|b", "", "`x`"] {
+        assert!(command(&sp(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn more_schedules_and_commands() {
+    grammar(
+        schedule,
+        &["rate(1 hour)", "rate(2 days)", "cron(0 3 * * ?)"],
+        &[
+            "cron(0 3 * * ? * *)",
+            "cron()",
+            "cron(0  3 * * ? *)",
+            "rate(29 minutes)",
+            "rate(x days)",
+            "rate(1)",
+            "rate(0 hours)",
+            "rate(1 day",
+            "(1 day)",
+        ],
+    );
+    assert!(command(&sp(&format!("a {}", "b".repeat(1022)))).is_ok());
+    assert!(command(&sp(&format!("a {}", "b".repeat(1023)))).is_err());
+    assert!(command(&sp("   ")).is_err());
+}
+
+#[test]
+fn regions_and_time_zones() {
+    grammar(
+        region,
+        &["ap-northeast-1", "us-east-1", "mx-central-1"],
+        &["tokyo", "", "ap-northeast-9", "AP-NORTHEAST-1"],
+    );
+    grammar(
+        timezone,
+        &["Asia/Tokyo", "UTC"],
+        &["Asia/Tokio", "", "asia/tokyo"],
+    );
+}
