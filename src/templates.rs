@@ -85,10 +85,8 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
             out.write_str(&json)?;
             Ok(())
         }
-        AutoEscape::Custom(_) => {
-            out.write_str(&value.to_string())?;
-            Ok(())
-        }
+        // minijinja's own: `|safe` values as they are, HTML escaped, and an
+        // error for a value in a custom format this function does not know.
         _ => escape_formatter(out, state, value),
     }
 }

@@ -122,6 +122,58 @@ mod tests {
         }
     }
 
+    fn model_of(toml: &str) -> Option<crate::model::Model> {
+        let (topo, _) = crate::front::toml::parse(toml);
+        super::validate(&topo, &NoFiles).0
+    }
+
+    const STACK: &str = "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\n";
+
+    fn instance(name: &str, subnets: &str) -> String {
+        format!(
+            "[instance.{name}]\nami = \"ami-0d0d0d0d0d0d0d0d0\"\ntype = \"t3.micro\"\nsubnets = [{subnets}]\nsecurity_groups = [\"sg-0c0c0c0c0c0c0c0c0\"]\n"
+        )
+    }
+
+    /// A block with any error stays out of the model: here, one bad subnet
+    /// id among good ones.
+    #[test]
+    fn a_block_with_an_error_stays_out_of_the_model() {
+        let good = "\"subnet-0a0a0a0a0a0a0a0a0\"";
+        let model = model_of(&format!(
+            "{STACK}{}{}",
+            instance("a", good),
+            instance("b", &format!("{good}, \"subnet-bad\""))
+        ))
+        .expect("[stack] is sound");
+        let names: Vec<&str> = model
+            .instances
+            .keys()
+            .map(crate::model::Name::as_str)
+            .collect();
+        assert_eq!(names, ["a"]);
+    }
+
+    /// A model is synthesized only when no logical IDs collide
+    /// (ARCHITECTURE.md): with a collision there is none, not even a partial
+    /// one for quotas.
+    #[test]
+    fn no_model_when_logical_ids_collide() {
+        let good = "\"subnet-0a0a0a0a0a0a0a0a0\"";
+        let sound = format!(
+            "{STACK}{}{}",
+            instance("web-1", good),
+            instance("web2", good)
+        );
+        assert!(model_of(&sound).is_some());
+        let colliding = format!(
+            "{STACK}{}{}",
+            instance("web-1", good),
+            instance("web1", good)
+        );
+        assert!(model_of(&colliding).is_none());
+    }
+
     /// What a block with an unreadable key would build is not known (a
     /// misspelled `elastic_ip = "none"` would default to a new Elastic IP):
     /// it stays out of the model that quotas are measured on.
