@@ -2,7 +2,8 @@
 # Runs every test: the project's own (fmt, clippy, unit, snapshot, CLI, DSL
 # parity, docs) and the third-party validators (cfn-lint, checkov, shellcheck,
 # bash -n, moto deploys, user-data runs against moto and an IMDSv2 stub) on
-# every fixture in fixtures/ok. A validator that cannot run is a failure.
+# every fixture in fixtures/ok and every conformance topology in
+# ../shared/conformance. A validator that cannot run is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,18 @@ for f in fixtures/ok/*.toml; do
   name=$(basename "$f" .toml)
   ./target/debug/topoform synth "$f" -o "$out/$name"
   ./target/debug/topoform synth "$f" -o "$out/$name" --check
+done
+
+step "compile every conformance topology (../shared/conformance)"
+# Topologies that use only the documented keys of the language: each must
+# compile with no error, and its output passes the same validators.
+conformance=../shared/conformance
+if ! compgen -G "$conformance/*.topo.toml" >/dev/null; then
+  echo "no topologies in $conformance: CI runs with ../shared beside the clone" >&2
+  exit 1
+fi
+for f in "$conformance"/*.topo.toml; do
+  ./target/debug/topoform synth "$f" -o "$out/conformance-$(basename "$f" .topo.toml)"
 done
 
 step "third-party validators"

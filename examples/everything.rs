@@ -53,10 +53,10 @@ pub fn topology() -> Topology {
     let shop_alb = topo.alb(
         "shop",
         Alb::new(
-            "vpc-0e0e0e0e0e0e0e0e0",
             "arn:aws:acm:eu-central-1:123456789012:certificate/3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b",
             &shop,
         )
+        .vpc("vpc-0e0e0e0e0e0e0e0e0")
         .subnets(["subnet-0a0a0a0a0a0a0a0a0", "subnet-0b0b0b0b0b0b0b0b0"])
         .allow("0.0.0.0/0"),
     );

@@ -29,10 +29,10 @@ pub fn topology() -> Topology {
     let front = topo.alb(
         "front",
         Alb::new(
-            "vpc-0a1b2c3d4e5f60718",
             "arn:aws:acm:ap-northeast-1:123456789012:certificate/1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9",
             &web,
         )
+        .vpc("vpc-0a1b2c3d4e5f60718")
         .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
         .port(8080)
         .health_path("/healthz"),

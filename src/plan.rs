@@ -1,12 +1,17 @@
 //! The deploy plan: `deploy.sh`, the ordered AWS CLI commands that deploy
 //! the templates, in dependency order:
 //!
-//! 1. check that the SSM parameters fleets read exist (CloudFormation cannot
+//! 1. find what the account knows and the topology does not say (the VPC of
+//!    a load balancer's subnets, an image's root device name), and check what
+//!    the topology asserts about the account (`synth::discover`); with
+//!    `--discover-only`, print the parameters found and stop there;
+//! 2. check that the SSM parameters fleets read exist (CloudFormation cannot
 //!    create SecureStrings); if not, list the `put-parameter` commands and stop;
-//! 2. deploy the us-east-1 edge stack (new CloudFront certificates) and read
+//! 3. deploy the us-east-1 edge stack (new CloudFront certificates) and read
 //!    the certificate ARNs from its outputs;
-//! 3. deploy the main stack, passing those ARNs as parameters;
-//! 4. upload each sorry page and invalidate its distribution.
+//! 4. deploy the main stack, passing what it found and those ARNs as
+//!    parameters;
+//! 5. upload each sorry page and invalidate its distribution.
 //!
 //! A template over CloudFormation's 51,200-byte limit for inline bodies is
 //! deployed through an S3 bucket the user names (`TOPOFORM_TEMPLATE_BUCKET`).
@@ -14,10 +19,11 @@
 use serde::Serialize;
 
 use crate::layout;
-use crate::model::Model;
 use crate::model::sorry::{Certificate, Part};
+use crate::model::{Ami, Model};
 use crate::quota::INLINE_TEMPLATE_LIMIT;
 use crate::synth::Artifacts;
+use crate::synth::discover::{Check, Discoveries, Discovery, ROOT_DEVICE_PATTERN};
 use crate::templates::render;
 
 #[derive(Serialize)]
@@ -38,6 +44,98 @@ struct Edge {
     certificates: Vec<String>,
 }
 
+/// One step of finding or checking, as the template renders it.
+#[derive(Serialize)]
+struct Find {
+    /// What the step does: `vpc_of`, `root_device_of`, `check_vpc`,
+    /// `check_root_device`.
+    step: &'static str,
+    /// The parameter it fills in, for the finding steps.
+    parameter: Option<String>,
+    /// The block, for messages.
+    what: String,
+    /// The subnets, for the VPC steps.
+    subnets: Vec<String>,
+    /// The VPC the topology names.
+    vpc: Option<String>,
+    /// The image id, or `None` with `ssm` set.
+    image: Option<String>,
+    /// The SSM parameter that holds the image id.
+    ssm: Option<String>,
+    /// The device the topology names.
+    device: Option<String>,
+    /// The root volume size asked for.
+    volume_gb: Option<u32>,
+}
+
+impl Find {
+    fn new(step: &'static str, what: &str) -> Self {
+        Find {
+            step,
+            parameter: None,
+            what: what.to_string(),
+            subnets: Vec::new(),
+            vpc: None,
+            image: None,
+            ssm: None,
+            device: None,
+            volume_gb: None,
+        }
+    }
+
+    fn image(mut self, ami: &Ami) -> Self {
+        match ami {
+            Ami::Id(id) => self.image = Some(id.clone()),
+            Ami::Ssm(path) => self.ssm = Some(path.clone()),
+        }
+        self
+    }
+}
+
+/// The steps that find and check, in synthesis order: findings, then checks.
+fn finds(discoveries: &Discoveries) -> Vec<Find> {
+    let found = discoveries.parameters.iter().map(|(id, how)| {
+        let find = match how {
+            Discovery::VpcOfSubnets { what, subnets } => Find {
+                subnets: subnets.clone(),
+                ..Find::new("vpc_of", what)
+            },
+            Discovery::RootDevice {
+                what,
+                image,
+                volume_gb,
+            } => Find {
+                volume_gb: *volume_gb,
+                ..Find::new("root_device_of", what)
+            }
+            .image(image),
+        };
+        Find {
+            parameter: Some(id.to_string()),
+            ..find
+        }
+    });
+    let checked = discoveries.checks.iter().map(|check| match check {
+        Check::SubnetsInVpc { what, vpc, subnets } => Find {
+            vpc: Some(vpc.clone()),
+            subnets: subnets.clone(),
+            ..Find::new("check_vpc", what)
+        },
+        Check::RootDevice {
+            what,
+            image,
+            device,
+            volume_gb,
+        } => Find {
+            device: Some(device.clone()),
+            volume_gb: *volume_gb,
+            ..Find::new("check_root_device", what)
+        }
+        .image(image),
+    });
+    found.chain(checked).collect()
+}
+
 #[derive(Serialize)]
 struct DeployContext<'a> {
     stack: &'a str,
@@ -46,6 +144,10 @@ struct DeployContext<'a> {
     /// The main template's size, when over the inline limit.
     large: Option<usize>,
     parameters: Vec<String>,
+    /// What it finds and checks before it deploys.
+    finds: Vec<Find>,
+    /// The bash regular expression of a root device name.
+    root_device_pattern: &'static str,
     edge: Option<Edge>,
     sorry: Vec<Upload>,
     notify: Option<&'a str>,
@@ -106,6 +208,8 @@ pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
             template: layout::main_template(stack),
             large: large(&layout::main_template(stack)),
             parameters,
+            finds: finds(&artifacts.discoveries),
+            root_device_pattern: ROOT_DEVICE_PATTERN,
             edge,
             sorry,
             notify: model.stack.notify.as_deref(),

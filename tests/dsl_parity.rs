@@ -52,6 +52,9 @@ mod redash;
 #[path = "../examples/route53_failover.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod route53_failover;
+#[path = "../examples/ubuntu_alb.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod ubuntu_alb;
 
 /// One `#[test]` per example, named after it, plus the list of every example
 /// for [`every_fixture_has_an_example`].
@@ -82,6 +85,7 @@ parity!(
     per_client,
     redash,
     route53_failover,
+    ubuntu_alb,
 );
 
 fn root() -> &'static Path {

@@ -157,8 +157,9 @@ pub struct NetworkInterface {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlockDeviceMapping {
-    /// Device name.
-    pub device_name: String,
+    /// Device name: the AMI's root device name makes this mapping replace
+    /// the root volume; any other name adds a volume.
+    pub device_name: Expr,
     /// EBS settings.
     pub ebs: Ebs,
 }
@@ -229,8 +230,8 @@ impl Properties for Instance {
 pub struct SecurityGroup {
     /// Description.
     pub group_description: String,
-    /// The VPC.
-    pub vpc_id: String,
+    /// The VPC (a change replaces the group).
+    pub vpc_id: Expr,
     /// Inbound rules from CIDR blocks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub security_group_ingress: Vec<CidrRule>,

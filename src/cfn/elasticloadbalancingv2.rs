@@ -60,8 +60,8 @@ pub struct TargetGroup {
     pub port: u16,
     /// `HTTP`.
     pub protocol: &'static str,
-    /// The VPC.
-    pub vpc_id: String,
+    /// The VPC (a change replaces the target group).
+    pub vpc_id: Expr,
     /// Always true.
     pub health_check_enabled: bool,
     /// `HTTP`.

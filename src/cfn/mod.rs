@@ -109,6 +109,9 @@ pub struct Parameter {
     /// Default value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// A regular expression every value must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_pattern: Option<&'static str>,
     /// Description.
     pub description: String,
 }

@@ -11,8 +11,9 @@ pub struct Alb {
     pub name: Name,
     /// Logical ID prefix.
     pub prefix: Prefix,
-    /// The VPC of the subnets (the target group and security groups need it).
-    pub vpc: String,
+    /// The VPC of the subnets (the target group and security groups need
+    /// it); `None`: the deploy plan finds it from the subnets.
+    pub vpc: Option<String>,
     /// Two or more subnets in distinct AZs.
     pub subnets: Vec<String>,
     /// ACM certificate ARN in the stack's region.
@@ -46,5 +47,7 @@ parts! {
         HttpsListener = "HttpsListener",
         /// The redirecting HTTP listener.
         HttpListener = "HttpListener",
+        /// The parameter that holds the VPC the deploy plan found.
+        Vpc = "Vpc",
     }
 }

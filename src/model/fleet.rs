@@ -46,6 +46,8 @@ parts! {
         LaunchTemplate = "LaunchTemplate",
         /// The AMI parameter, for `ssm:` images.
         ImageId = "ImageId",
+        /// The parameter that holds the image's root device name.
+        RootDevice = "RootDevice",
         /// The role EventBridge Scheduler acts as.
         SchedulerRole = "SchedulerRole",
         /// The start schedule.

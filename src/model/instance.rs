@@ -29,8 +29,9 @@ pub struct Instance {
     pub albs: Vec<Name>,
     /// Root volume size, GiB (`None`: the AMI's size).
     pub volume_gb: Option<u32>,
-    /// Root device name.
-    pub root_device: String,
+    /// Root device name, when the topology gives it (`None`: the deploy
+    /// plan reads it from the image).
+    pub root_device: Option<String>,
     /// First-boot setup script text.
     pub setup: Option<String>,
 }
@@ -56,6 +57,8 @@ parts! {
         Stop = "StopAction",
         /// The AMI parameter, for `ssm:` images.
         ImageId = "ImageId",
+        /// The parameter that holds the image's root device name.
+        RootDevice = "RootDevice",
     }
 }
 

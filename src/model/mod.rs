@@ -106,7 +106,7 @@ pub struct Origins {
 }
 
 /// The image an instance boots.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ami {
     /// A literal `ami-…`.
     Id(String),

@@ -6,7 +6,8 @@ use crate::kind::{Kind, slot};
 /// The body of an `[alb.NAME]` block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Alb {
-    /// VPC id of the subnets (extension: CloudFormation cannot look it up).
+    /// VPC id of the subnets (extension; without it, `deploy.sh` finds it
+    /// from the subnets).
     pub vpc: Option<Sp<String>>,
     /// Two or more subnet ids in distinct AZs.
     pub subnets: Option<SpList>,
@@ -41,21 +42,25 @@ impl Body for Alb {
 }
 
 impl Alb {
-    /// A load balancer in `vpc` (`vpc-…`, the VPC of its subnets) serving
-    /// HTTPS with `certificate`, an ACM certificate ARN in the stack's
-    /// region, in front of the instance `target`. Add two or more subnets
-    /// in distinct AZs with [`Alb::subnet`] or [`Alb::subnets`].
-    pub fn new(
-        vpc: impl Into<String>,
-        certificate: impl Into<String>,
-        target: &Handle<Instance>,
-    ) -> Self {
+    /// A load balancer serving HTTPS with `certificate`, an ACM certificate
+    /// ARN in the stack's region, in front of the instance `target`. Add two
+    /// or more subnets in distinct AZs with [`Alb::subnet`] or
+    /// [`Alb::subnets`].
+    pub fn new(certificate: impl Into<String>, target: &Handle<Instance>) -> Self {
         Alb {
-            vpc: Some(bare(vpc)),
             certificate: Some(bare(certificate)),
             target: Some(target.to_ref()),
             ..Alb::default()
         }
+    }
+
+    /// `vpc`: the VPC of the subnets (`vpc-…`). Without it, `deploy.sh`
+    /// finds it from the subnets; with it, `deploy.sh` checks that the
+    /// subnets are in it.
+    #[must_use]
+    pub fn vpc(mut self, id: impl Into<String>) -> Self {
+        self.vpc = Some(bare(id));
+        self
     }
 
     /// Adds one of `subnets`. Call once per subnet.

@@ -85,7 +85,7 @@ impl Failover {
     /// let web = topo.instance("web", Instance::new("ami-0d52744d6551d851e", "t3.small"));
     /// let front = topo.alb(
     ///     "front",
-    ///     Alb::new("vpc-0a1b2c3d4e5f60718", "arn:aws:acm:ap-northeast-1:1:certificate/x", &web)
+    ///     Alb::new("arn:aws:acm:ap-northeast-1:1:certificate/x", &web)
     ///         .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
     ///         .port(8080),
     /// );

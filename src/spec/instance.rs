@@ -16,7 +16,8 @@ pub struct Instance {
     pub dns: Option<Sp<Dns>>,
     /// Root volume size in GiB.
     pub volume_gb: Option<Sp<i64>>,
-    /// Root device name of the AMI (extension; default `/dev/xvda`).
+    /// Root device name of the AMI (extension; without it, `deploy.sh` reads
+    /// it from the image).
     pub root_device: Option<Sp<String>>,
     /// Path of an extra first-boot script, relative to the topology file.
     pub setup: Option<Sp<String>>,
@@ -111,7 +112,8 @@ impl Instance {
         self
     }
 
-    /// `root_device`: the AMI's root device name (default `/dev/xvda`).
+    /// `root_device`: the AMI's root device name. Without it, `deploy.sh`
+    /// reads it from the image; with it, `deploy.sh` checks it.
     #[must_use]
     pub fn root_device(mut self, device: impl Into<String>) -> Self {
         self.root_device = Some(bare(device));

@@ -6,12 +6,13 @@
 //! the target security group on the launch template) is in `instance`.
 
 use super::context::Context;
+use super::discover::{Check, Discovery};
 use crate::cfn::ec2::{CidrRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
 use crate::cfn::elasticloadbalancingv2::{
     Action, Attribute, Listener, ListenerCertificate, LoadBalancer, Matcher, RedirectConfig,
     TargetGroup,
 };
-use crate::cfn::{Expr, Resource, Tag};
+use crate::cfn::{Expr, Parameter, Resource, Tag};
 use crate::model::Alb;
 use crate::model::alb::Part;
 use crate::naming::LogicalId;
@@ -21,10 +22,37 @@ const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /// Adds a load balancer and everything around it.
 pub(super) fn synth(cx: &mut Context<'_>, a: &Alb) {
-    security_groups(cx, a);
+    let vpc = vpc(cx, a);
+    security_groups(cx, a, &vpc);
     load_balancer(cx, a);
-    target_group(cx, a);
+    target_group(cx, a, &vpc);
     listeners(cx, a);
+}
+
+/// The VPC of the subnets. Given, the deploy plan checks that the subnets
+/// are in it; not given, the plan finds it from them (every subnet is in
+/// exactly one VPC, and CloudFormation cannot look it up).
+fn vpc(cx: &mut Context<'_>, a: &Alb) -> Expr {
+    let what = format!("[alb.{}]", a.name.as_str());
+    if let Some(vpc) = &a.vpc {
+        cx.check(Check::SubnetsInVpc {
+            what,
+            vpc: vpc.clone(),
+            subnets: a.subnets.clone(),
+        });
+        return Expr::str(vpc);
+    }
+    let parameter = Parameter {
+        kind: "AWS::EC2::VPC::Id",
+        default: None,
+        allowed_pattern: None,
+        description: format!("{what}: the VPC of its subnets, found by deploy.sh"),
+    };
+    let how = Discovery::VpcOfSubnets {
+        what,
+        subnets: a.subnets.clone(),
+    };
+    cx.discover(a.prefix.id(Part::Vpc), parameter, how)
 }
 
 /// `Name` = `STACK-NAME` + `suffix`, then the stack's tags.
@@ -38,7 +66,7 @@ fn group_id(id: &LogicalId) -> Expr {
 
 /// The load balancer's group, which admits the allow-list, and the targets'
 /// group, which admits the load balancer only.
-fn security_groups(cx: &mut Context<'_>, a: &Alb) {
+fn security_groups(cx: &mut Context<'_>, a: &Alb, vpc: &Expr) {
     let p = &a.prefix;
     let (lb_sg, target_sg) = (
         p.id(Part::LoadBalancerSecurityGroup),
@@ -67,7 +95,7 @@ fn security_groups(cx: &mut Context<'_>, a: &Alb) {
     }
     let mut lb_group = Resource::new(SecurityGroup {
         group_description: format!("Load balancer of [alb.{name}] (topoform)"),
-        vpc_id: a.vpc.clone(),
+        vpc_id: vpc.clone(),
         security_group_ingress: ingress,
         security_group_egress: vec![no_traffic()],
         tags: tags(cx, a, "-lb"),
@@ -96,7 +124,7 @@ fn security_groups(cx: &mut Context<'_>, a: &Alb) {
     // opens no outbound traffic, so the user's groups keep deciding that.
     let target_group = Resource::new(SecurityGroup {
         group_description: format!("Traffic from [alb.{name}] to [instance.{target}] (topoform)"),
-        vpc_id: a.vpc.clone(),
+        vpc_id: vpc.clone(),
         security_group_ingress: Vec::new(),
         security_group_egress: vec![no_traffic()],
         tags: tags(cx, a, "-targets"),
@@ -136,14 +164,14 @@ fn load_balancer(cx: &mut Context<'_>, a: &Alb) {
     cx.add(&a.prefix.id(Part::LoadBalancer), resource);
 }
 
-fn target_group(cx: &mut Context<'_>, a: &Alb) {
+fn target_group(cx: &mut Context<'_>, a: &Alb, vpc: &Expr) {
     let resource = Resource::new(TargetGroup {
         target_type: "instance",
         port: a.port,
         // Inside the VPC, between the load balancer and the instance: TLS
         // ends at the load balancer.
         protocol: "HTTP",
-        vpc_id: a.vpc.clone(),
+        vpc_id: vpc.clone(),
         health_check_enabled: true,
         health_check_protocol: "HTTP",
         health_check_path: a.health_path.clone(),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::discover::Discoveries;
 use crate::cfn::{Resource, Tag, Template, TemplateMetadata, TopoformMetadata};
 use crate::layout;
 use crate::model::Model;
@@ -23,6 +24,8 @@ pub(super) struct Context<'m> {
     pub(super) files: BTreeMap<String, String>,
     /// `[stack] tags`, for every taggable resource.
     pub(super) stack_tags: Vec<Tag>,
+    /// What the deploy plan must find out or check.
+    pub(super) discoveries: Discoveries,
 }
 
 impl<'m> Context<'m> {
@@ -38,6 +41,7 @@ impl<'m> Context<'m> {
                 .iter()
                 .map(|(k, v)| Tag::new(k.clone(), v.as_str()))
                 .collect(),
+            discoveries: Discoveries::default(),
         }
     }
 
@@ -92,6 +96,7 @@ impl<'m> Context<'m> {
         super::Artifacts {
             templates,
             files: self.files,
+            discoveries: self.discoveries,
         }
     }
 }

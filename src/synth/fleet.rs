@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use super::shared::{
-    RootVolume, arn_ec2, image, instance_role, launch_template_data, target_tag, upsert_statement,
+    RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
+    upsert_statement,
 };
 use crate::cfn::ec2::{
     Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
@@ -30,9 +31,6 @@ use crate::model::fleet::{Client, ClientPart, Part};
 use crate::model::{Fleet, Hours, Target};
 use crate::naming::LogicalId;
 use crate::userdata::{self, TAGS};
-
-/// The root device of the fleet's launch template.
-const ROOT_DEVICE: &str = "/dev/xvda";
 
 /// Adds a fleet's shared launch template, its clients' IAM and instances,
 /// and its schedule, and writes its user-data.
@@ -53,10 +51,16 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
         resource_type: "volume",
         tags: cx.tags_named(cx.display(name)),
     }];
-    let root = RootVolume {
-        device: ROOT_DEVICE,
-        size: None,
-    };
+    let what = format!("[fleet.{name}]");
+    let device = root_device(
+        cx,
+        f.prefix.id(Part::RootDevice),
+        &what,
+        &f.launch.ami,
+        None,
+        None,
+    );
+    let root = RootVolume { device, size: None };
     let mut data = launch_template_data(image, &f.launch, &root, volumes, &script);
     data.security_group_ids
         .clone_from(&f.launch.security_groups);

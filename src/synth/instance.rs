@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use super::shared::{
-    RootVolume, arn_ec2, image, instance_role, launch_template_data, target_tag, upsert_statement,
+    RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
+    upsert_statement,
 };
 use crate::cfn::autoscaling::{
     AsgTag, AutoScalingGroup, MetricsCollection, RollingUpdate, ScheduledAction,
@@ -156,8 +157,16 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str) {
             tags: tags.clone(),
         })
         .collect();
+    let device = root_device(
+        cx,
+        p.id(Part::RootDevice),
+        &what,
+        &i.launch.ami,
+        i.root_device.as_deref(),
+        i.volume_gb,
+    );
     let root = RootVolume {
-        device: &i.root_device,
+        device,
         size: i.volume_gb,
     };
     let mut data = launch_template_data(image, &i.launch, &root, tag_specifications, script);

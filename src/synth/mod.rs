@@ -13,6 +13,7 @@
 //! vocabulary of `cfn`, every path from `layout`.
 
 mod context;
+pub mod discover;
 mod shared;
 mod stack;
 
@@ -44,6 +45,8 @@ pub struct Artifacts {
     pub templates: BTreeMap<String, Template>,
     /// Text files by relative path (`userdata/NAME.sh`, …).
     pub files: BTreeMap<String, String>,
+    /// What the deploy plan finds out or checks before it deploys.
+    pub discoveries: discover::Discoveries,
 }
 
 macro_rules! kinds {

@@ -3,13 +3,15 @@
 //! statement for the records an instance writes, and the tag that backups
 //! and tasks select instances by.
 
+use super::context::Context;
+use super::discover::{Check, Discovery, ROOT_DEVICE_PATTERN};
 use crate::cfn::ec2::{
     BlockDeviceMapping, Ebs, LaunchTemplateData, MetadataOptions, Monitoring, TagSpecification,
 };
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Role, Statement, aws_managed_policy};
 use crate::cfn::{Expr, Parameter, Pseudo, SubBuilder, Tag, Template};
 use crate::model::{Ami, Launch, Model, Target};
-use crate::naming::{Part, Prefix};
+use crate::naming::{LogicalId, Part, Prefix};
 use crate::userdata::TAGS;
 
 /// The image of a launch template: the AMI id, or a parameter that
@@ -25,6 +27,7 @@ pub(super) fn image(t: &mut Template, p: &Prefix, part: impl Part, ami: &Ami, wh
                 Parameter {
                     kind: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                     default: Some(path.clone()),
+                    allowed_pattern: None,
                     description: format!("AMI of {what}, resolved from SSM at deploy time"),
                 },
             );
@@ -34,11 +37,48 @@ pub(super) fn image(t: &mut Template, p: &Prefix, part: impl Part, ami: &Ami, wh
 }
 
 /// The root volume of a launch template.
-pub(super) struct RootVolume<'a> {
+pub(super) struct RootVolume {
     /// The AMI's root device name.
-    pub(super) device: &'a str,
+    pub(super) device: Expr,
     /// Its size in GiB; `None`: the AMI's.
     pub(super) size: Option<u32>,
+}
+
+/// The root device name of `ami`: the one the topology gives (which the
+/// deploy plan checks against the image), or a parameter the plan fills in
+/// from the image. A block device mapping replaces the root volume only
+/// under the image's own root device name (`/dev/xvda` on Amazon Linux,
+/// `/dev/sda1` on Ubuntu, Debian, RHEL and Windows); under any other name it
+/// adds a second, empty volume, or is refused for want of a size.
+pub(super) fn root_device(
+    cx: &mut Context<'_>,
+    id: LogicalId,
+    what: &str,
+    ami: &Ami,
+    given: Option<&str>,
+    volume_gb: Option<u32>,
+) -> Expr {
+    if let Some(device) = given {
+        cx.check(Check::RootDevice {
+            what: what.to_string(),
+            image: ami.clone(),
+            device: device.to_string(),
+            volume_gb,
+        });
+        return Expr::str(device);
+    }
+    let parameter = Parameter {
+        kind: "String",
+        default: None,
+        allowed_pattern: Some(ROOT_DEVICE_PATTERN),
+        description: format!("{what}: the root device name of its image, found by deploy.sh"),
+    };
+    let how = Discovery::RootDevice {
+        what: what.to_string(),
+        image: ami.clone(),
+        volume_gb,
+    };
+    cx.discover(id, parameter, how)
 }
 
 /// What the launch templates of instances and fleets have in common: the
@@ -48,7 +88,7 @@ pub(super) struct RootVolume<'a> {
 pub(super) fn launch_template_data(
     image: Expr,
     launch: &Launch,
-    root: &RootVolume<'_>,
+    root: &RootVolume,
     tag_specifications: Vec<TagSpecification>,
     script: &str,
 ) -> LaunchTemplateData {
@@ -61,7 +101,7 @@ pub(super) fn launch_template_data(
         network_interfaces: Vec::new(),
         security_group_ids: Vec::new(),
         block_device_mappings: vec![BlockDeviceMapping {
-            device_name: root.device.to_string(),
+            device_name: root.device.clone(),
             ebs: Ebs {
                 volume_type: "gp3",
                 volume_size: root.size,

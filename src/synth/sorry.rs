@@ -175,6 +175,7 @@ fn certificate(cx: &mut Context<'_>, s: &Sorry) -> Expr {
         Parameter {
             kind: "String",
             default: None,
+            allowed_pattern: None,
             description: format!(
                 "{}: ARN of the certificate the edge stack created in us-east-1",
                 what(s)

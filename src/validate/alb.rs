@@ -1,7 +1,7 @@
 //! `[alb.NAME]`: the VPC and subnets, the certificate, the instance behind
 //! it, its port and health check path, and who may connect.
 
-use super::context::{Context, Keys};
+use super::context::{Context, Keys, optional};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::{Kind, slot};
@@ -13,11 +13,14 @@ use crate::spec::{Alb, Block};
 pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Alb> {
     let keys = Keys::of(Kind::Alb, b);
     let a = &b.body;
-    let vpc = keys.required(cx, a.vpc.as_ref(), "vpc");
     let subnets = keys.required(cx, a.subnets.as_ref(), "subnets");
     let certificate = keys.required(cx, a.certificate.as_ref(), "certificate");
     let target = keys.required(cx, a.target.as_ref(), "target");
-    let vpc = vpc.and_then(|v| cx.check(grammar::aws_id(v, "vpc-", "VPC id")));
+    // Without `vpc`, the deploy plan finds the VPC from the subnets; with
+    // it, the plan checks that the subnets are in it.
+    let vpc = optional(a.vpc.as_ref(), |v| {
+        cx.check(grammar::aws_id(v, "vpc-", "VPC id"))
+    });
     let subnets = subnets.and_then(|list| {
         let ids = cx.ids(list, "subnet-", "subnet id", &keys, "subnets")?;
         if ids.len() < 2 {

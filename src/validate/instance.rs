@@ -11,9 +11,6 @@ use crate::model::{self, Name, SETUP_DELIMITER};
 use crate::naming::Prefix;
 use crate::spec::{Block, Dns, EipTable, Instance, Sp, WordOr};
 
-/// The root device of most Amazon Linux AMIs.
-const DEFAULT_ROOT_DEVICE: &str = "/dev/xvda";
-
 /// Validates an instance.
 pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Instance>) -> Option<model::Instance> {
     let keys = Keys::of(Kind::Instance, b);
@@ -34,10 +31,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Instance>) -> Option<mode
             "gp3 volumes are 1 to 16384 GiB",
         ))
     });
-    let root_device = match &i.root_device {
-        None => Some(DEFAULT_ROOT_DEVICE.to_string()),
-        Some(r) => root_device(cx, r),
-    };
+    let root_device = optional(i.root_device.as_ref(), |r| root_device(cx, r));
     let setup = optional(i.setup.as_ref(), |s| setup(cx, s));
     Some(model::Instance {
         name: Name(b.name.value.clone()),

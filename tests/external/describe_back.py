@@ -525,6 +525,29 @@ def describe_launch_template(ctx: Describe, name: str, props: Props) -> Iterator
                          covers=covers)
         else:
             yield ctx.compare_data(key, value, data.get(key), covers)
+    yield root_volume(ctx, data)
+
+
+def root_volume(ctx: Describe, data: dict[str, Any]) -> Result:
+    """The block device mappings replace the image's root volume and add none.
+
+    A mapping under another name than the image's root device adds an empty
+    volume (or is refused for want of a size), and the root volume keeps the
+    image's size and encryption: the template's DeviceName must be the one
+    moto reports for the image the template launches, whatever its family.
+    """
+    mappings = data.get("BlockDeviceMappings", [])
+    image = data.get("ImageId")
+    if not mappings:
+        return Result("root volume", ["no block device mapping: the root volume is the image's"])
+    if not image:
+        return not_verified("root volume", "the launch template has no ImageId")
+    described = ctx.aws("ec2", "describe-images", "--image-ids", image)["Images"][0]
+    root = described.get("RootDeviceName")
+    names = [m.get("DeviceName") for m in mappings]
+    problems = [] if names == [root] else [
+        f"mappings {names} for image {image}, whose root device is {root!r}"]
+    return Result("root volume", problems, f"{image}: {root}")
 
 
 def describe_sns_topic(ctx: Describe, name: str, props: Props) -> Iterator[Result]:

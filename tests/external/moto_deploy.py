@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import (
-    AWS, AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_PYTHON, Fixture, Report,
+    AWS, AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_BIN, VENV_PYTHON, Fixture,
+    Report,
     free_port, references, run, same, stack_name, template_region,
 )
 
@@ -60,6 +61,7 @@ PLAUSIBLE_ATTRIBUTES = {
     ("AWS::CloudFront::Distribution", "DomainName"): "d111111abcdef8.cloudfront.net",
 }
 GAP_VOLUME_SIZE = 8  # GiB
+DISCOVER_TIMEOUT_SECONDS = 120
 STACK_TIMEOUT_SECONDS = 60
 ACCESS_LOG_LINE = re.compile(r'^127\.0\.0\.1 - - \[.*\] "')
 SERVER_START_SECONDS = 30
@@ -374,6 +376,43 @@ class World:
             self.amis[region] = parameter["Parameter"]["Value"]
         return self.amis[region]
 
+    def ubuntu_ami(self, region: str) -> str:
+        """An Ubuntu image of moto's, EBS-backed with its root on /dev/sda1 (the
+        second AMI family, next to Amazon Linux's /dev/xvda)."""
+        key = f"{region}/ubuntu"
+        if key not in self.amis:
+            images = self.moto.aws(region, "ec2", "describe-images", "--filters",
+                                   "Name=name,Values=ubuntu/images/*",
+                                   "Name=root-device-name,Values=/dev/sda1",
+                                   "Name=root-device-type,Values=ebs")["Images"]
+            if not images:
+                raise AwsError(f"moto has no Ubuntu image with its root on /dev/sda1 in {region}")
+            self.amis[key] = min(i["ImageId"] for i in images)
+        return self.amis[key]
+
+    def image_for_path(self, region: str, path: str) -> str:
+        """The stand-in image for an SSM image path moto does not know: Ubuntu's
+        for Canonical's paths, else Amazon Linux."""
+        return self.ubuntu_ami(region) if "/ubuntu/" in path else self.ami(region)
+
+    def stray_subnet(self, region: str) -> str:
+        """A subnet in a VPC of its own, which no fixture uses."""
+        key = (region, "stray-subnet")
+        if key not in self.ec2_ids:
+            vpc = self.moto.aws(region, "ec2", "create-vpc", "--cidr-block",
+                                "10.9.0.0/16")["Vpc"]["VpcId"]
+            self.ec2_ids[key] = self.moto.aws(region, "ec2", "create-subnet", "--vpc-id", vpc,
+                                              "--cidr-block", "10.9.0.0/24")["Subnet"]["SubnetId"]
+        return self.ec2_ids[key]
+
+    def instance_store_image(self, region: str) -> str:
+        """An image that is not EBS-backed (moto registers images as "standard")."""
+        key = (region, "instance-store-image")
+        if key not in self.ec2_ids:
+            self.ec2_ids[key] = self.moto.aws(region, "ec2", "register-image", "--name",
+                                              "topoform-validate-not-ebs")["ImageId"]
+        return self.ec2_ids[key]
+
     def key_pair(self, region: str) -> str:
         if region not in self.key_pair_regions:
             self.moto.aws(region, "ec2", "create-key-pair", "--key-name", KEY_PAIR_NAME)
@@ -483,14 +522,16 @@ def plausible_value(world: World, region: str, name: str, spec: dict[str, Any]) 
     return CERTIFICATE_ARN if name.endswith("CertificateArn") else "test"
 
 
-def prepare_parameters(world: World, region: str,
-                       body: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
-    """Values for the parameters without Default, and notes on what was filled in.
+def prepare_parameters(world: World, region: str, body: dict[str, Any]
+                       ) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """Values for the parameters without Default, notes on what was filled in,
+    and {original SSM path: ours} for the paths replaced.
 
     moto resolves an SSM-typed parameter's Default even when a value is passed,
-    so a Default path moto does not know is replaced in the copy by one of ours.
+    so a Default path moto does not know is replaced in the copy by one of ours,
+    which holds an image of the path's family.
     """
-    values, notes = {}, []
+    values, notes, paths = {}, [], {}
     for name, spec in sorted(body.get("Parameters", {}).items()):
         kind = spec.get("Type", "String")
         if kind.startswith("AWS::SSM::Parameter::Value<"):
@@ -498,13 +539,113 @@ def prepare_parameters(world: World, region: str,
             if default is not None and world.knows_ssm_parameter(region, default):
                 continue
             inner = {"Type": kind.removeprefix("AWS::SSM::Parameter::Value<").removesuffix(">")}
-            spec["Default"] = world.ssm_parameter(region, name,
-                                                  plausible_value(world, region, name, inner))
+            value = (world.image_for_path(region, default or "")
+                     if inner["Type"] == "AWS::EC2::Image::Id"
+                     else plausible_value(world, region, name, inner))
+            spec["Default"] = world.ssm_parameter(region, name, value)
+            if default is not None:
+                paths[default] = spec["Default"]
             notes.append(f"parameter {name}: SSM path {default!r} -> {spec['Default']}")
         elif "Default" not in spec:
             values[name] = plausible_value(world, region, name, spec)
             notes.append(f"parameter {name} = {values[name]}")
-    return values, notes
+    return values, notes, paths
+
+
+def rewritten_plan(fixture: Fixture, replacements: dict[str, str]) -> str | None:
+    """The fixture's deploy.sh with its ids and SSM paths replaced by moto's."""
+    original = fixture.out_dir / "deploy.sh"
+    if not original.is_file():
+        return None
+    text = original.read_text(encoding="utf-8")
+    if replacements:
+        pattern = re.compile("|".join(
+            rf"(?<![\w/.-]){re.escape(k)}(?![\w/.-])"
+            for k in sorted(replacements, key=len, reverse=True)))
+        text = pattern.sub(lambda m: replacements[m.group(0)], text)
+    return text
+
+
+def run_discovery(moto: Moto, region: str, text: str, work: Path,
+                  name: str = "deploy.sh") -> tuple[int | None, str, str]:
+    """Runs a deploy plan with --discover-only against moto: (exit code or None
+    on timeout, stdout, stderr)."""
+    script = work / name
+    script.write_text(text, encoding="utf-8")
+    env = moto.env(region) | {"AWS_ENDPOINT_URL": moto.endpoint,
+                              "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    try:
+        proc = subprocess.run(["bash", str(script), "--discover-only"], env=env, cwd=work,
+                              capture_output=True, text=True, check=False,
+                              timeout=DISCOVER_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None, "", f"no answer in {DISCOVER_TIMEOUT_SECONDS} s"
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def discover(report: Report, fixture: Fixture, moto: Moto, world: World, region: str,
+             body: dict[str, Any], replacements: dict[str, str],
+             work: Path) -> dict[str, str] | None:
+    """Runs the fixture's deploy.sh --discover-only against moto (its ids and SSM
+    paths replaced by moto's) and returns the parameters it found; None (and a
+    FAIL) if it fails, or leaves a parameter without a value that deploy.sh must
+    find. Certificate ARNs come from the edge stack, which this does not run.
+    Then checks that it refuses an account that does not fit the topology.
+    """
+    check = "deploy.sh --discover-only"
+    text = rewritten_plan(fixture, replacements)
+    if text is None:
+        report.fail(fixture.name, check, "no deploy.sh")
+        return None
+    code, stdout, stderr = run_discovery(moto, region, text, work)
+    if code != 0:
+        report.fail(fixture.name, check, f"exit {code}", stderr + stdout)
+        return None
+    found = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+    needed = {name for name, spec in body.get("Parameters", {}).items()
+              if "Default" not in spec and not name.endswith("CertificateArn")}
+    problems = [f"not found: {name}" for name in sorted(needed - found.keys())]
+    problems += [f"found {name}, which the template does not declare"
+                 for name in sorted(found.keys() - body.get("Parameters", {}).keys())]
+    note = ", ".join(f"{k}={v}" for k, v in sorted(found.items())) or "nothing to find"
+    if not report.expect(fixture.name, check, problems, stderr, note):
+        return None
+    check_refusals(report, fixture, moto, world, region, text, work)
+    return found
+
+
+# A plan step whose subnets are all in one VPC, and one that names an image.
+SUBNET_STEP = re.compile(r"^(?:found_\w+=\$\(vpc_of|check_vpc) .*?(subnet-[0-9a-f]+)\)?$",
+                         re.MULTILINE)
+IMAGE_STEP = re.compile(r"^(?:found_\w+=\$\(root_device_of|check_root_device) \S+ "
+                        r"(ami-[0-9a-f]+|\"\$image\")", re.MULTILINE)
+
+
+def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, region: str,
+                   text: str, work: Path) -> None:
+    """deploy.sh stops, naming the block, when the account does not fit: one
+    subnet moved to another VPC; an image that is not EBS-backed."""
+    cases = []
+    if m := SUBNET_STEP.search(text):
+        stray = world.stray_subnet(region)
+        line = m.group(0)
+        cases.append(("subnets in two VPCs", text.replace(line, line.replace(m.group(1), stray)),
+                      line.split("'", 2)[1]))
+    if m := IMAGE_STEP.search(text):
+        image = world.instance_store_image(region)
+        line = m.group(0)
+        cases.append(("an image that is not EBS-backed",
+                      text.replace(line, line.replace(m.group(1), image)), line.split("'", 2)[1]))
+    for index, (what, broken, block) in enumerate(cases):
+        check = f"deploy.sh refuses {what}"
+        code, stdout, stderr = run_discovery(moto, region, broken, work, f"refuse-{index}.sh")
+        problems = []
+        if code == 0:
+            problems.append("it exited 0")
+        if block not in stderr:
+            problems.append(f"its message does not name {block}")
+        report.expect(fixture.name, check, problems, stderr + stdout,
+                      stderr.strip().splitlines()[-1] if stderr.strip() else "")
 
 
 @dataclass
@@ -553,9 +694,15 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
         body = rewrite_ids(body, ids)
         for original, new in sorted(ids.items()):
             report.note(fixture.name, f"{path.name}: {original} -> moto {new}")
-        values, notes = prepare_parameters(world, region, body)
+        values, notes, paths = prepare_parameters(world, region, body)
         for note in notes:
             report.note(fixture.name, f"{path.name}: {note}")
+        if not path.name.endswith("-edge.template.json"):
+            # The values deploy.sh finds in the account, not the harness's guesses.
+            found = discover(report, fixture, moto, world, region, body, ids | paths, work)
+            if found is None:
+                return None
+            values |= found
         described = create_stack(moto, region, name, body, values, work)
         if described["StackStatus"] != "CREATE_COMPLETE":
             report.fail(fixture.name, check, described["StackStatus"],

@@ -1,0 +1,45 @@
+//! `fixtures/ok/ubuntu-alb.toml` written with the Rust builder. An Ubuntu
+//! instance (its root device is /dev/sda1, not Amazon Linux's /dev/xvda)
+//! behind a load balancer that names no VPC: deploy.sh reads the root device
+//! name from the image and the VPC from the subnets, and passes both as
+//! parameters.
+//!
+//! `cargo run --example ubuntu_alb -- OUT_DIR` writes what `topoform synth
+//! fixtures/ok/ubuntu-alb.toml -o OUT_DIR` writes, byte for byte
+//! (`tests/dsl_parity.rs` checks it).
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::process::ExitCode;
+
+use topoform::front::dsl::{Alb, Instance, Topology};
+
+/// The topology of `fixtures/ok/ubuntu-alb.toml`.
+pub fn topology() -> Topology {
+    let mut topo = Topology::new("ubuntu-web", "eu-west-1");
+    let subnets = ["subnet-0e1e2e3e4e5e6e7e8", "subnet-0f1f2f3f4f5f6f7f8"];
+    let app = topo.instance(
+        "app",
+        Instance::new(
+            "ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
+            "t3.small",
+        )
+        .subnets(subnets)
+        .security_group("sg-0a9a8a7a6a5a4a3a2")
+        .volume_gb(40),
+    );
+    topo.alb(
+        "front",
+        Alb::new(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/2a3b4c5d-6e7f-4081-9293-a4b5c6d7e8f9",
+            &app,
+        )
+        .subnets(subnets),
+    );
+    topo
+}
+
+fn main() -> ExitCode {
+    common::run("ubuntu_alb", topology())
+}

@@ -1,0 +1,102 @@
+//! Values AWS knows and the topology does not say (the VPC of a load
+//! balancer's subnets, the root device name of an AMI), and facts of the
+//! account the topology asserts (a VPC it names holds those subnets).
+//!
+//! topoform neither demands nor guesses them: synthesis declares each as a
+//! typed parameter of the main template, without a default, and records how
+//! to find it; the deploy plan (`plan`) finds it with the AWS CLI just before
+//! it deploys and passes it in. So the golden files stay the same from
+//! account to account, and a value that is wrong for the account stops the
+//! deploy with a message before CloudFormation sees it.
+
+use crate::cfn::{Expr, Parameter};
+use crate::model::Ami;
+use crate::naming::LogicalId;
+
+use super::context::Context;
+
+/// What a root device name looks like (`/dev/xvda`, `/dev/sda1`,
+/// `/dev/nvme0n1`): the parameter's `AllowedPattern`, and what the deploy
+/// plan checks before it passes a name on.
+pub const ROOT_DEVICE_PATTERN: &str = "^/dev/[a-z0-9]{1,32}$";
+
+/// How the deploy plan finds one parameter's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Discovery {
+    /// The one VPC that all of `subnets` are in.
+    VpcOfSubnets {
+        /// The block, for messages: `[alb.front]`.
+        what: String,
+        /// Subnet ids.
+        subnets: Vec<String>,
+    },
+    /// The root device name of the image (EBS-backed, or the plan stops).
+    RootDevice {
+        /// The block, for messages.
+        what: String,
+        /// The image.
+        image: Ami,
+        /// The root volume size the topology asks for, which must not be
+        /// smaller than the image's root snapshot.
+        volume_gb: Option<u32>,
+    },
+}
+
+/// A fact of the account that the deploy plan checks before it deploys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// `subnets` are all in `vpc`.
+    SubnetsInVpc {
+        /// The block, for messages.
+        what: String,
+        /// The VPC the topology names.
+        vpc: String,
+        /// Subnet ids.
+        subnets: Vec<String>,
+    },
+    /// The image's root device is `device`, and its root snapshot is not
+    /// larger than `volume_gb`.
+    RootDevice {
+        /// The block, for messages.
+        what: String,
+        /// The image.
+        image: Ami,
+        /// The device name the topology names.
+        device: String,
+        /// The root volume size the topology asks for.
+        volume_gb: Option<u32>,
+    },
+}
+
+/// Everything the deploy plan finds out or checks, in synthesis order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discoveries {
+    /// Main-template parameters, with how to find each value.
+    pub parameters: Vec<(LogicalId, Discovery)>,
+    /// Facts to check.
+    pub checks: Vec<Check>,
+}
+
+impl Context<'_> {
+    /// Declares the main-template parameter `id`, found at deploy time by
+    /// `how`, and refers to it. It has no default: a value that differs from
+    /// account to account is never guessed.
+    pub(super) fn discover(&mut self, id: LogicalId, parameter: Parameter, how: Discovery) -> Expr {
+        assert!(
+            parameter.default.is_none(),
+            "bug in topoform: discovered parameter {id} has a default"
+        );
+        let previous = self.main.parameters.insert(id.clone(), parameter);
+        assert!(
+            previous.is_none(),
+            "bug in topoform: parameter {id} declared twice"
+        );
+        self.discoveries.parameters.push((id.clone(), how));
+        Expr::Ref(id)
+    }
+
+    /// Asks the deploy plan to check a fact before it deploys.
+    pub(super) fn check(&mut self, check: Check) {
+        self.discoveries.checks.push(check);
+    }
+}
