@@ -143,28 +143,65 @@ pub struct Hours {
 impl Hours {
     /// The day-of-week field of a Unix cron expression (Auto Scaling), e.g. `1-5`.
     pub fn unix_days(&self) -> String {
-        self.days_with(|d| d.to_string())
+        days_field(&self.days, |d| d.to_string())
     }
 
     /// The day-of-week field with names (EventBridge), e.g. `MON-FRI`.
     pub fn named_days(&self) -> String {
-        self.days_with(|d| DAY_NAMES[usize::from(d)].to_string())
+        days_field(&self.days, |d| DAY_NAMES[usize::from(d)].to_string())
     }
 
-    fn days_with(&self, name: impl Fn(u8) -> String) -> String {
-        let fields: Vec<String> = self
+    /// Whether the stop falls on the day after the start (`22:00`–`02:00`).
+    pub fn crosses_midnight(&self) -> bool {
+        self.stop < self.start
+    }
+
+    /// The days the stop runs on: the start's days, or for hours that cross
+    /// midnight the day after each (so Friday's start stops early on
+    /// Saturday, not on Monday), as ranges in week order.
+    pub fn stop_days(&self) -> Vec<(u8, u8)> {
+        if !self.crosses_midnight() {
+            return self.days.clone();
+        }
+        let mask = self
             .days
             .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    name(a)
-                } else {
-                    format!("{}-{}", name(a), name(b))
-                }
-            })
-            .collect();
-        fields.join(",")
+            .flat_map(|&(a, b)| a..=b)
+            .fold(0u8, |m, d| m | 1 << ((d + 1) % 7));
+        let mut ranges: Vec<(u8, u8)> = Vec::new();
+        for d in (0..7).filter(|d| mask & 1 << d != 0) {
+            match ranges.last_mut() {
+                Some(last) if last.1 + 1 == d => last.1 = d,
+                _ => ranges.push((d, d)),
+            }
+        }
+        ranges
     }
+
+    /// [`Hours::unix_days`] of the stop.
+    pub fn unix_stop_days(&self) -> String {
+        days_field(&self.stop_days(), |d| d.to_string())
+    }
+
+    /// [`Hours::named_days`] of the stop.
+    pub fn named_stop_days(&self) -> String {
+        days_field(&self.stop_days(), |d| DAY_NAMES[usize::from(d)].to_string())
+    }
+}
+
+/// A cron day-of-week field: single days and ranges, comma-separated.
+fn days_field(days: &[(u8, u8)], name: impl Fn(u8) -> String) -> String {
+    let fields: Vec<String> = days
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                name(a)
+            } else {
+                format!("{}-{}", name(a), name(b))
+            }
+        })
+        .collect();
+    fields.join(",")
 }
 
 /// An IPv4 CIDR block.
@@ -196,4 +233,43 @@ pub enum Target {
     Instance(Name),
     /// Every instance of a `[fleet]`.
     Fleet(Name),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hours;
+
+    fn hours(days: &[(u8, u8)], start: (u8, u8), stop: (u8, u8)) -> Hours {
+        Hours {
+            days: days.to_vec(),
+            start,
+            stop,
+            timezone: "UTC".into(),
+        }
+    }
+
+    #[test]
+    fn the_stop_runs_on_the_start_days_within_a_day() {
+        let h = hours(&[(1, 5)], (9, 0), (19, 30));
+        assert!(!h.crosses_midnight());
+        assert_eq!(h.named_stop_days(), "MON-FRI");
+        assert_eq!(h.unix_stop_days(), "1-5");
+    }
+
+    #[test]
+    fn across_midnight_the_stop_runs_the_day_after() {
+        // Friday 22:00 stops on Saturday 02:00, not on Monday.
+        let h = hours(&[(1, 5)], (22, 0), (2, 0));
+        assert!(h.crosses_midnight());
+        assert_eq!(h.named_days(), "MON-FRI");
+        assert_eq!(h.named_stop_days(), "TUE-SAT");
+        assert_eq!(h.unix_stop_days(), "2-6");
+        // Saturday wraps to Sunday, in week order.
+        let weekend = hours(&[(6, 6), (0, 0)], (23, 0), (1, 0));
+        assert_eq!(weekend.named_stop_days(), "SUN-MON");
+        let friday_saturday = hours(&[(5, 6)], (23, 0), (1, 0));
+        assert_eq!(friday_saturday.unix_stop_days(), "0,6");
+        let every_day = hours(&[(0, 6)], (20, 0), (4, 0));
+        assert_eq!(every_day.unix_stop_days(), "0-6");
+    }
 }

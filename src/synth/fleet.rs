@@ -203,19 +203,30 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
     }
     let input = input.lit("]}").build();
 
-    for (part, verb, action, (hour, minute)) in [
-        (Part::Start, "Starts", "startInstances", h.start),
-        (Part::Stop, "Stops", "stopInstances", h.stop),
+    for (part, verb, action, (hour, minute), days) in [
+        (
+            Part::Start,
+            "Starts",
+            "startInstances",
+            h.start,
+            h.named_days(),
+        ),
+        (
+            Part::Stop,
+            "Stops",
+            "stopInstances",
+            h.stop,
+            h.named_stop_days(),
+        ),
     ] {
         cx.add(
             &f.prefix.id(part),
             Resource::new(Schedule {
                 description: format!(
-                    "{verb} the instances of [fleet.{name}] at {hour:02}:{minute:02} {} {} (topoform)",
-                    h.named_days(),
+                    "{verb} the instances of [fleet.{name}] at {hour:02}:{minute:02} {days} {} (topoform)",
                     h.timezone
                 ),
-                schedule_expression: format!("cron({minute} {hour} ? * {} *)", h.named_days()),
+                schedule_expression: format!("cron({minute} {hour} ? * {days} *)"),
                 schedule_expression_timezone: h.timezone.clone(),
                 flexible_time_window: FlexibleTimeWindow { mode: "OFF" },
                 state: "ENABLED",
@@ -355,6 +366,37 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             .iter()
             .map(sub)
             .collect()
+    }
+
+    #[test]
+    fn hours_across_midnight_stop_on_the_next_day() {
+        let night = r#"hours = { days = "MON-FRI", start = "22:00", stop = "02:00", timezone = "Asia/Tokyo" }"#;
+        let toml = SHOP
+            .replace(
+                r#"hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/Tokyo" }"#,
+                night,
+            )
+            .replace("elastic_ip = \"none\"\n", &format!("elastic_ip = \"none\"\n{night}\n"));
+        let t = template(&toml);
+        let r = &t["Resources"];
+        // The fleet's Scheduler cron and the instance's Auto Scaling cron:
+        // Friday's 22:00 start stops on Saturday at 02:00, not on Monday.
+        assert_eq!(
+            r["AppStartAction"]["Properties"]["ScheduleExpression"],
+            "cron(0 22 ? * MON-FRI *)"
+        );
+        assert_eq!(
+            r["AppStopAction"]["Properties"]["ScheduleExpression"],
+            "cron(0 2 ? * TUE-SAT *)"
+        );
+        assert_eq!(
+            r["WebStartAction"]["Properties"]["Recurrence"],
+            "0 22 * * 1-5"
+        );
+        assert_eq!(
+            r["WebStopAction"]["Properties"]["Recurrence"],
+            "0 2 * * 2-6"
+        );
     }
 
     #[test]

@@ -305,9 +305,10 @@ fn schedule(cx: &mut Context<'_>, i: &Instance) {
         return;
     };
     let group = i.prefix.id(Part::Group);
-    for (part, (hour, minute), capacity, min) in
-        [(Part::Start, h.start, 1, 1), (Part::Stop, h.stop, 0, 0)]
-    {
+    for (part, (hour, minute), days, capacity, min) in [
+        (Part::Start, h.start, h.unix_days(), 1, 1),
+        (Part::Stop, h.stop, h.unix_stop_days(), 0, 0),
+    ] {
         cx.add(
             &i.prefix.id(part),
             Resource::new(ScheduledAction {
@@ -315,7 +316,7 @@ fn schedule(cx: &mut Context<'_>, i: &Instance) {
                 min_size: min,
                 max_size: 1,
                 desired_capacity: capacity,
-                recurrence: format!("{minute} {hour} * * {}", h.unix_days()),
+                recurrence: format!("{minute} {hour} * * {days}"),
                 time_zone: h.timezone.clone(),
             }),
         );

@@ -428,6 +428,7 @@ pub(super) fn days(d: &Sp<String>) -> Checked<Vec<(u8, u8)>> {
             .and_then(|i| u8::try_from(i).ok())
     };
     let mut fields = Vec::new();
+    let mut seen = 0u8;
     for item in d.value.split(',') {
         let field = match item.split_once('-') {
             Some((a, b)) => match (day(a), day(b)) {
@@ -441,6 +442,18 @@ pub(super) fn days(d: &Sp<String>) -> Checked<Vec<(u8, u8)>> {
                 .label(format!("`{}` is not a day or an ascending range of days", item.trim()))
                 .help("write days as MON TUE WED THU FRI SAT SUN, ranges as `MON-FRI` (SUN first), lists as `SAT,SUN`"));
         };
+        // A day listed twice is a slip (`MON,MON`, `MON-FRI,WED`): say so
+        // rather than guess what was meant.
+        if let Some(twice) = (f.0..=f.1).find(|&day| seen & 1 << day != 0) {
+            return Err(Diagnostic::error(
+                Code::InvalidDays,
+                d.span,
+                format!("invalid days `{}`", d.value),
+            )
+            .label(format!("{} is listed twice", DAY_NAMES[usize::from(twice)]))
+            .help("list each day once"));
+        }
+        seen |= (f.0..=f.1).fold(0u8, |m, day| m | 1 << day);
         fields.push(f);
     }
     Ok(fields)

@@ -262,6 +262,29 @@ fn days_are_ascending_ranges_sunday_first() {
 }
 
 #[test]
+fn a_day_listed_twice_is_refused() {
+    for (twice, day) in [
+        ("MON,MON", "MON"),
+        ("MON-FRI,WED", "WED"),
+        ("SAT,SUN-SAT", "SAT"),
+        ("SUN-TUE,TUE-THU", "TUE"),
+    ] {
+        let d = days(&sp(twice)).unwrap_err();
+        assert_eq!(d.code, Code::InvalidDays, "{twice}");
+        assert_eq!(
+            d.primary.message,
+            format!("{day} is listed twice"),
+            "{twice}"
+        );
+    }
+    assert_eq!(
+        days(&sp("SUN-TUE,WED-SAT")).unwrap(),
+        [(0, 2), (3, 6)],
+        "adjacent ranges are not twice"
+    );
+}
+
+#[test]
 fn times_are_strict_hh_mm() {
     assert_eq!(time(&sp("00:00")).unwrap(), (0, 0));
     assert_eq!(time(&sp("23:59")).unwrap(), (23, 59));
