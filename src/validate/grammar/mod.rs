@@ -156,18 +156,19 @@ pub(super) fn tag_value(key: &str, v: &Sp<String>) -> Checked<String> {
     .help("tag values have at most 256 letters, digits, spaces and _ . : / = + - @"))
 }
 
-/// An e-mail address.
+/// An e-mail address as SNS takes it: a dot-atom local part of at most 64
+/// characters (no leading, trailing or doubled dot) and a host name of two or
+/// more labels.
 pub(super) fn email(e: &Sp<String>) -> Checked<String> {
     let ok = e.value.len() <= 254
         && e.value.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
+            (1..=64).contains(&local.len())
                 && local
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+                && local.split('.').all(|atom| !atom.is_empty())
                 && domain.contains('.')
-                && domain.split('.').all(|l| {
-                    !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                })
+                && domain.split('.').all(dns_label)
         });
     if ok {
         return Ok(e.value.clone());
@@ -203,7 +204,18 @@ pub(super) fn hosted_zone_id(id: &Sp<String>) -> Checked<String> {
 /// A DNS name lower-cased and without its trailing dot, the form records
 /// are compared and written in.
 pub(super) fn normalize_dns(n: &str) -> String {
-    n.trim_end_matches('.').to_ascii_lowercase()
+    // One trailing dot marks a fully qualified name; a second one is an
+    // empty label, which the label check then refuses.
+    n.strip_suffix('.').unwrap_or(n).to_ascii_lowercase()
+}
+
+/// One label of a host name: 1 to 63 letters, digits and hyphens, neither
+/// first nor last a hyphen.
+fn dns_label(l: &str) -> bool {
+    (1..=63).contains(&l.len())
+        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !l.starts_with('-')
+        && !l.ends_with('-')
 }
 
 /// A record name: a DNS name of two or more labels, normalized.
@@ -215,13 +227,7 @@ pub(super) fn record_name(name: &Sp<String>) -> Checked<String> {
 /// single label, like `local`), normalized.
 pub(super) fn dns_name(name: &Sp<String>, min_labels: usize) -> Checked<String> {
     let n = normalize_dns(&name.value);
-    let label_ok = |l: &str| {
-        (1..=63).contains(&l.len())
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    if n.len() <= 253 && n.split('.').count() >= min_labels && n.split('.').all(label_ok) {
+    if n.len() <= 253 && n.split('.').count() >= min_labels && n.split('.').all(dns_label) {
         return Ok(n);
     }
     Err(Diagnostic::error(
@@ -359,15 +365,13 @@ pub(super) fn certificate(c: &Sp<String>, region: Option<&str>, user: &str) -> C
         && parts[2] == "acm"
         && parts[4].len() == 12
         && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5].strip_prefix("certificate/").is_some_and(|id| {
-            id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-        });
+        && parts[5].strip_prefix("certificate/").is_some_and(is_uuid);
     if !well_formed {
         return Err(
             Diagnostic::error(Code::InvalidId, c.span, "invalid ACM certificate ARN")
                 .label("not an ACM certificate ARN")
                 .help(format!(
-                    "write `arn:aws:acm:{}:ACCOUNT:certificate/ID`",
+                    "write `arn:aws:acm:{}:ACCOUNT:certificate/ID`, where ID is a lower-case UUID (8-4-4-4-12 hex digits)",
                     region.unwrap_or("REGION")
                 )),
         );
@@ -382,6 +386,16 @@ pub(super) fn certificate(c: &Sp<String>, region: Option<&str>, user: &str) -> C
         .help(format!("request or import the certificate in {region}"))),
         _ => Ok(c.value.clone()),
     }
+}
+
+/// A certificate id: a UUID in lower-case hex, 8-4-4-4-12.
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| {
+            g.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 /// A TCP port, 1 to 65535.

@@ -77,10 +77,14 @@ fn tags() {
 
 #[test]
 fn email_addresses() {
-    let long = format!("{}@example.com", "a".repeat(242));
+    let local64 = "a".repeat(64);
+    let label63 = "b".repeat(63);
+    // 64 + 1 + 63 + 1 + 63 + 1 + 61 = 254 characters, the most SMTP allows.
+    let long = format!("{local64}@{label63}.{label63}.{}", "c".repeat(61));
+    assert_eq!(long.len(), 254);
     grammar(
         email,
-        &["a@b.c", "a.b+c_%-@x-y.example.co.jp", &long],
+        &["a@b.c", "a.b+c_%-@x-y.example.co.jp", &long, "a.b.c@x.io"],
         &[
             "",
             "@b.c",
@@ -93,6 +97,15 @@ fn email_addresses() {
             "a@b.c@d",
             "a<@b.c",
             &format!("a{long}"),
+            // What SNS refuses: dots out of place, hyphens at a label's
+            // ends, labels over 63 characters, a local part over 64.
+            "a..b@x.com",
+            ".a@x.com",
+            "a.@x.com",
+            "a@-x.com",
+            "a@x-.com",
+            &format!("a@{label63}b.com"),
+            &format!("{local64}a@x.com"),
         ],
     );
 }
@@ -181,6 +194,11 @@ fn certificate_arns() {
             &ok.replace("certificate/", "cert/"),
             &ok.replace("6ddf6b39-", "6ddf6b3-"),
             &ok.replace("6ddf6b39", "6ddf6b3g"),
+            // Not a UUID: groups of the wrong lengths, or upper-case hex.
+            &ok.replace("6ddf6b39-4bba", "6ddf6b394-bba"),
+            &ok.replace("-3a694598b97f", "3a69-4598b97f"),
+            &ok.replace("6ddf6b39-4bba-43ca-b22a-3a694598b97f", &"a".repeat(36)),
+            &ok.replace("6ddf6b39", "6DDF6B39"),
             &format!("{ok}:x"),
             &ok.replace("eu-west-1", "us-east-1"),
         ],
@@ -321,6 +339,7 @@ fn dns_names_are_normalized_and_strict() {
         "a_b.example.com",
         "$(x).example.com",
         "a..b.com",
+        "a.example.com..",
     ] {
         assert!(record_name(&sp(bad)).is_err(), "{bad}");
     }
