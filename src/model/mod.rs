@@ -18,6 +18,7 @@ use crate::kind::{Kind, for_each_block_kind};
 use crate::naming::Registry;
 use crate::source::Span;
 
+pub mod reserved;
 pub mod stack;
 
 // One module per block kind (see `for_each_block_kind!`). They

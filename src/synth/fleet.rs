@@ -368,6 +368,67 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             .collect()
     }
 
+    /// Every shell variable the fleet script assigns, and every tag key the
+    /// scripts read, is on the lists validation refuses user names from: a
+    /// new variable or tag in a template must be added there.
+    #[test]
+    fn the_reserved_names_cover_the_scripts() {
+        use crate::model::reserved::{SCRIPT_VARIABLES, is_reserved_tag, is_reserved_variable};
+        use crate::userdata::TAGS;
+        let m = model(SHOP);
+        let script = crate::userdata::fleet_script(m.fleets.values().next().unwrap());
+        let mut assigned = std::collections::BTreeSet::new();
+        for line in script.lines() {
+            let line = line.trim_start();
+            let line = line
+                .strip_prefix("readonly ")
+                .or_else(|| line.strip_prefix("local "))
+                .unwrap_or(line);
+            for word in line.split_whitespace() {
+                if let Some((name, _)) = word.split_once('=') {
+                    if !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                    {
+                        assigned.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            assigned.contains("CLIENT") && assigned.contains("NAME"),
+            "{assigned:?}"
+        );
+        for name in &assigned {
+            assert!(
+                is_reserved_variable(name),
+                "the fleet script sets {name}, which a parameter could overwrite"
+            );
+        }
+        for name in SCRIPT_VARIABLES {
+            assert!(
+                script.contains(&format!("${name}")) || script.contains(&format!("${{{name}")),
+                "{name} is listed but the script does not use it"
+            );
+        }
+        for key in [
+            TAGS.allocation_id,
+            TAGS.dns_zone_id,
+            TAGS.dns_record,
+            TAGS.dns_ip,
+            TAGS.failover_zone_id,
+            TAGS.failover_record,
+            TAGS.failover_set_id,
+            TAGS.failover_health_check_id,
+            TAGS.failover_ttl,
+            TAGS.instance,
+            TAGS.fleet,
+        ] {
+            assert!(is_reserved_tag(key), "{key}");
+        }
+    }
+
     #[test]
     fn hours_across_midnight_stop_on_the_next_day() {
         let night = r#"hours = { days = "MON-FRI", start = "22:00", stop = "02:00", timezone = "Asia/Tokyo" }"#;

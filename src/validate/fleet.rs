@@ -10,7 +10,7 @@ use super::shared::{self, inside_zone};
 use crate::diag::{Code, Diagnostic};
 use crate::kind::{Kind, slot};
 use crate::model::fleet::{Client, ClientPart};
-use crate::model::{self, Name};
+use crate::model::{self, Name, reserved};
 use crate::naming::{Owner, Prefix};
 use crate::source::Span;
 use crate::spec::{Block, Fleet, FleetDns, Sp, SpList};
@@ -25,7 +25,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Fleet>) -> Option<model::
     let launch = shared::launch(cx, &keys, &f.launch);
     let ids = clients(cx, &keys, b);
     let tag = match &f.tag {
-        None => Some(DEFAULT_CLIENT_TAG.to_string()),
+        None => default_client_tag(cx, b),
         Some(t) => client_tag(cx, t),
     };
     let dns = optional(f.dns.as_ref(), |d| dns(cx, &keys, d));
@@ -166,12 +166,37 @@ fn clients(cx: &mut Context<'_>, keys: &Keys<'_>, b: &Block<Fleet>) -> Option<Ve
     ok.then_some(ids)
 }
 
+/// The default client tag, unless a stack tag has that key: both would go
+/// on the fleet's instances.
+fn default_client_tag(cx: &mut Context<'_>, b: &Block<Fleet>) -> Option<String> {
+    let taken = cx
+        .stack_facts
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.contains_key(DEFAULT_CLIENT_TAG));
+    if taken {
+        cx.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                b.name.span,
+                format!(
+                    "the stack tag `{DEFAULT_CLIENT_TAG}` is the tag that carries the client id of [fleet.{}]",
+                    b.name.value
+                ),
+            )
+            .label("its instances would get the key twice")
+            .help("set `tag` in this fleet to another key, or rename the stack tag"),
+        );
+        return None;
+    }
+    Some(DEFAULT_CLIENT_TAG.to_string())
+}
+
 /// The tag that carries a fleet's client id: a valid instance tag key that
 /// no other tag on the instance uses.
 fn client_tag(cx: &mut Context<'_>, t: &Sp<String>) -> Option<String> {
     let key = cx.check(grammar::tag_key(t))?;
-    let taken = key == "Name"
-        || key.starts_with("topoform:")
+    let taken = reserved::is_reserved_tag(&key)
         || cx
             .stack_facts
             .tags
@@ -185,7 +210,7 @@ fn client_tag(cx: &mut Context<'_>, t: &Sp<String>) -> Option<String> {
                 format!("tag `{key}` is already used on the instances"),
             )
             .label("would overwrite another tag")
-            .help("choose another key: `Name`, `topoform:*` and the stack's tags are taken"),
+            .help("choose another key: `Name`, `allocation-id`, `topoform:*` and the stack's tags are taken"),
         );
         return None;
     }
@@ -235,6 +260,17 @@ fn parameters(cx: &mut Context<'_>, list: &SpList) -> Option<Vec<String>> {
     for p in &list.value {
         if cx.check(grammar::shell_name(p)).is_none() {
             ok = false;
+        } else if reserved::is_reserved_variable(&p.value) {
+            ok = false;
+            cx.push(
+                Diagnostic::error(
+                    Code::UnsafeValue,
+                    p.span,
+                    format!("parameter `{}` would overwrite a variable the boot depends on", p.value),
+                )
+                .label("exported to the bootstrap command under this name")
+                .help("rename it (and its SSM parameters): the user-data script's own variables, PATH, IFS, HOME, LD_*, AWS_*, BASH*, LC_*, PYTHON* and TOPOFORM_* are taken"),
+            );
         } else if !seen.insert(&p.value) {
             ok = false;
             cx.listed_twice(

@@ -6,11 +6,11 @@ use super::context::{Context, Keys, StackFacts};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model;
 use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC};
+use crate::model::{self, reserved};
 use crate::naming::Owner;
 use crate::source::Span;
-use crate::spec::{Block, Stack, Topology};
+use crate::spec::{Block, Sp, Stack, Topology};
 
 /// Validates `[stack]`; `None` when it is absent or has an error.
 pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::Stack> {
@@ -58,6 +58,7 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
     for (k, v) in &s.tags {
         let tag = cx
             .check(grammar::tag_key(k))
+            .and_then(|key| reserved_tag(cx, k, key))
             .and_then(|key| Some((cx.check(grammar::tag_value(&key, v))?, key)));
         match (tag, &mut tags) {
             (Some((value, key)), Some(tags)) => {
@@ -79,6 +80,24 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
         tags: tags?,
         notify: notify?,
     })
+}
+
+/// A stack tag key, unless topoform sets a tag of that key itself: stack
+/// tags go on the same resources, and EC2 refuses a duplicate key.
+fn reserved_tag(cx: &mut Context<'_>, k: &Sp<String>, key: String) -> Option<String> {
+    if !reserved::is_reserved_tag(&key) {
+        return Some(key);
+    }
+    cx.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            k.span,
+            format!("tag key `{key}` is one topoform sets itself"),
+        )
+        .label("would be a duplicate tag key, which EC2 refuses")
+        .help("choose another key: `Name`, `allocation-id` and `topoform:*` are taken"),
+    );
+    None
 }
 
 /// Claims the stack-wide logical IDs of `notify`, once every block has
