@@ -65,6 +65,12 @@ pub enum Code {
     UnreadableFile,
     /// The output would exceed an AWS quota (resources, user-data size, ...).
     QuotaExceeded,
+    /// Two `[zone]` blocks with one hosted zone id and different domains.
+    ZoneConflict,
+    /// A topology with no block that deploys anything.
+    NothingToDeploy,
+    /// A block that nothing uses, so it would cost money and serve no one.
+    UnusedBlock,
 }
 
 impl Code {
@@ -96,6 +102,9 @@ impl Code {
         Code::UnsafeValue,
         Code::UnreadableFile,
         Code::QuotaExceeded,
+        Code::ZoneConflict,
+        Code::NothingToDeploy,
+        Code::UnusedBlock,
     ];
 
     /// What the diagnostic means (for `topoform explain`).
@@ -152,6 +161,15 @@ impl Code {
             Code::UnreadableFile => {
                 "A file named by the topology (`setup`, `page`, `clients_file`) cannot be read."
             }
+            Code::ZoneConflict => {
+                "Two `[zone]` blocks name the same hosted zone id with different domains: one zone has one domain, so one of them is wrong, and records checked against it would be written into the other."
+            }
+            Code::NothingToDeploy => {
+                "The topology has a `[stack]` (and perhaps zones) but no block that makes a resource: the stack would be empty, which CloudFormation refuses."
+            }
+            Code::UnusedBlock => {
+                "A block that nothing uses: a `[sorry]` site that no failover points at is a bucket and a distribution that nobody is ever sent to."
+            }
             Code::QuotaExceeded => {
                 "The output would break an AWS quota: 500 resources, 200 parameters or outputs per template, a 1 MB template, 16 KB of user-data in base64, 50 tags per resource. Over 51,200 bytes a template is only a warning: deploy.sh uploads it through S3."
             }
@@ -201,13 +219,20 @@ impl Code {
             Code::PrivateZoneFailover => "Use a public zone.",
             Code::LogicalIdCollision => "Rename one of them.",
             Code::DuplicateRecord => {
-                "Give the record one owner: a failover or an instance's `dns`."
+                "Give the record one owner: a failover, an instance's `dns` or one fleet client."
             }
             Code::AddressRequired => {
                 "Write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`, or use `health = \"instance\"`."
             }
             Code::UnsafeValue => "Remove the offending characters; commands are plain words.",
             Code::UnreadableFile => "Paths are relative to the topology file.",
+            Code::ZoneConflict => {
+                "Use one `[zone]` block per hosted zone, with the domain `aws route53 get-hosted-zone --id ID` shows."
+            }
+            Code::NothingToDeploy => {
+                "Add an instance, a load balancer, a fleet, a sorry site, a backup or a task."
+            }
+            Code::UnusedBlock => "Point a failover's `secondary` at it, or remove it.",
             Code::QuotaExceeded => {
                 "Split the topology into two stacks, shorten the setup script, or drop some stack tags."
             }
@@ -249,6 +274,9 @@ impl Code {
             Code::UnsafeValue => "unsafe-value",
             Code::UnreadableFile => "unreadable-file",
             Code::QuotaExceeded => "quota-exceeded",
+            Code::ZoneConflict => "zone-conflict",
+            Code::NothingToDeploy => "nothing-to-deploy",
+            Code::UnusedBlock => "unused-block",
         }
     }
 }

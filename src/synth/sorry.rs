@@ -465,7 +465,10 @@ certificate = "{ARN}"
     fn no_edge_stack_without_a_new_certificate() {
         let t = templates(&topology(
             ARN,
-            &[("www", "www.example.com", "com", "closed")],
+            &[
+                ("www", "www.example.com", "com", "closed"),
+                ("shop", "shop.example.org", "org", "maintenance"),
+            ],
         ));
         assert_eq!(t.keys().collect::<Vec<_>>(), ["shop.template.json"]);
     }
@@ -546,7 +549,10 @@ certificate = "{ARN}"
     fn single_name_has_no_alternative_names() {
         let t = templates(&topology(
             "new",
-            &[("www", "www.example.com", "com", "maintenance")],
+            &[
+                ("www", "www.example.com", "com", "maintenance"),
+                ("old", "old.example.com", "com", "closed"),
+            ],
         ));
         let cert = &t["shop-edge.template.json"]["Resources"]["MaintenanceCertificate"];
         assert!(cert["Properties"].get("SubjectAlternativeNames").is_none());

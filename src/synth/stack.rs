@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn notify_adds_an_email_subscribed_topic_only_when_set() {
-        let without = resources("[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\n");
+        let without = resources(&format!(
+            "[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\n{}",
+            crate::synth::tests::WEB
+        ));
         assert!(without.get(ALARM_TOPIC).is_none());
         let r = resources(
             "[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\nnotify = \"ops@example.com\"\ntags = { team = \"infra\" }\n",

@@ -65,6 +65,11 @@ impl<'a> Context<'a> {
         self.diags.iter().any(|d| d.is_error() && d.code == code)
     }
 
+    /// Whether any error is reported yet.
+    pub(super) fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+
     pub(super) fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diags
     }

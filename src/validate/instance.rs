@@ -78,7 +78,7 @@ fn elastic_ip(cx: &mut Context<'_>, keys: &Keys<'_>, e: &Sp<WordOr<EipTable>>) -
             let allocation = keys.required(cx, t.allocation.as_ref(), "allocation");
             let allocation =
                 allocation.and_then(|a| cx.check(grammar::aws_id(a, "eipalloc-", "allocation id")));
-            let address = optional(t.address.as_ref(), |a| cx.check(grammar::ipv4(a)));
+            let address = optional(t.address.as_ref(), |a| cx.check(grammar::public_ipv4(a)));
             Some(Eip::Existing {
                 allocation: allocation?,
                 address: address?,

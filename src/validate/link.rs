@@ -16,16 +16,124 @@ use super::context::Context;
 use super::grammar::normalize_dns;
 use super::refs::Index;
 use crate::diag::{Code, Diagnostic};
+use crate::kind::Kind;
 use crate::model::Model;
 use crate::model::failover::{Health, Primary, PrimaryValue};
 use crate::model::instance::OwnedPrimary;
 use crate::model::sorry::Certificate;
 use crate::source::Span;
+use crate::spec::{Ref, Sp};
 
-/// No two blocks may write the same record name in the same zone.
+/// Every sorry site with an existing certificate has a failover pointing at
+/// it: CloudFront refuses a distribution with a custom certificate and no
+/// alternate domain name (the aliases are the failover records), and nobody
+/// would be sent to it. (A new certificate without one is refused where its
+/// names are counted.) Reported only when nothing else is wrong: a failover
+/// with a broken `secondary` may have meant this site.
+pub(super) fn sorry_sites_are_used(cx: &mut Context<'_>) {
+    if cx.has_errors() {
+        return;
+    }
+    let topo = cx.topo;
+    for b in &topo.sorries {
+        let site = Ref {
+            kind: Kind::Sorry,
+            name: b.name.value.clone(),
+        };
+        let arn = cx
+            .model
+            .sorries
+            .get(&crate::model::Name(b.name.value.clone()))
+            .is_some_and(|s| matches!(s.certificate, Certificate::Arn(_)));
+        if arn && cx.index.referrers(Kind::Failover, &site).is_empty() {
+            cx.push(
+                Diagnostic::error(
+                    Code::UnusedBlock,
+                    b.name.span,
+                    format!("no failover points at [sorry.{}]", b.name.value),
+                )
+                .label("a sorry site that nobody is sent to")
+                .help("set a failover's `secondary` to it, or remove it: CloudFront refuses its certificate without the failover records as alternate domain names"),
+            );
+        }
+    }
+}
+
+/// One hosted zone has one domain: two `[zone]` blocks with one id must
+/// agree on it (a record is checked against one and written into both).
+pub(super) fn zones_agree(cx: &mut Context<'_>) {
+    let topo = cx.topo;
+    let mut first: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for b in &topo.zones {
+        let Some(zone) = cx
+            .model
+            .zones
+            .get(&crate::model::Name(b.name.value.clone()))
+        else {
+            continue;
+        };
+        let at = b.body.domain.as_ref().map_or(b.name.span, |d| d.span);
+        match first.get(&zone.id) {
+            None => {
+                first.insert(zone.id.clone(), (zone.domain.clone(), at));
+            }
+            Some((domain, earlier)) if *domain != zone.domain => {
+                let (domain, earlier) = (domain.clone(), *earlier);
+                cx.push(
+                    Diagnostic::error(
+                        Code::ZoneConflict,
+                        at,
+                        format!(
+                            "hosted zone {} is `{domain}` above, `{}` here",
+                            zone.id, zone.domain
+                        ),
+                    )
+                    .label("a second domain for one hosted zone")
+                    .also(earlier, "first given here")
+                    .help("one hosted zone has one domain: fix the id or the domain of one block"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// A stack needs a resource: CloudFormation refuses an empty template. Zones
+/// deploy nothing (they exist already); `notify` makes the alarm topic.
+pub(super) fn something_to_deploy(cx: &mut Context<'_>) {
+    let topo = cx.topo;
+    let Some(stack) = &topo.stack else {
+        return;
+    };
+    let blocks = topo.blocks().iter().any(|b| b.kind != Kind::Zone);
+    if blocks || stack.body.notify.is_some() || !topo.lost.is_empty() {
+        return;
+    }
+    cx.push(
+        Diagnostic::error(
+            Code::NothingToDeploy,
+            stack.name.span,
+            "the topology deploys nothing",
+        )
+        .label("this stack would have no resources")
+        .help("add an instance, a load balancer, a fleet, a sorry site, a backup or a task"),
+    );
+}
+
+/// No two blocks may write the same record name in the same zone: not two
+/// failovers, instances' `dns`, or clients of fleets (each client's record
+/// is its fleet's pattern with its id), in any mix.
 pub(super) fn records_are_unique(cx: &mut Context<'_>) {
     let topo = cx.topo;
-    let claims = topo
+    let zone_id = |zone: &Sp<Ref>| {
+        cx.model
+            .zones
+            .get(&crate::model::Name(zone.value.name.clone()))
+            .map(|z| z.id.clone())
+    };
+    // (zone id, record name as written, where it was written)
+    let mut claims: Vec<(String, String, Span)> = Vec::new();
+    let single = topo
         .failovers
         .iter()
         .filter_map(|b| Some((b.body.zone.as_ref()?, b.body.record.as_ref()?)))
@@ -33,26 +141,43 @@ pub(super) fn records_are_unique(cx: &mut Context<'_>) {
             let d = &b.body.dns.as_ref()?.value;
             Some((d.zone.as_ref()?, d.record.as_ref()?))
         }));
-    let mut seen: BTreeMap<(String, String), Span> = BTreeMap::new();
-    for (zone, record) in claims {
-        let Some(zone) = cx
-            .model
-            .zones
-            .get(&crate::model::Name(zone.value.name.clone()))
-        else {
+    for (zone, record) in single {
+        if let Some(id) = zone_id(zone) {
+            claims.push((id, record.value.clone(), record.span));
+        }
+    }
+    for b in &topo.fleets {
+        let Some(d) = b.body.dns.as_ref().map(|d| &d.value) else {
             continue;
         };
-        let key = (zone.id.clone(), normalize_dns(&record.value));
-        if let Some(first) = seen.insert(key, record.span) {
+        let (Some(zone), Some(pattern)) = (d.zone.as_ref(), d.record.as_ref()) else {
+            continue;
+        };
+        let (Some(id), Some(fleet)) = (
+            zone_id(zone),
+            cx.model
+                .fleets
+                .get(&crate::model::Name(b.name.value.clone())),
+        ) else {
+            continue;
+        };
+        for record in fleet.clients.iter().filter_map(|c| c.record.clone()) {
+            claims.push((id.clone(), record, pattern.span));
+        }
+    }
+    let mut seen: BTreeMap<(String, String), Span> = BTreeMap::new();
+    for (zone, record, span) in claims {
+        let key = (zone, normalize_dns(&record));
+        if let Some(first) = seen.insert(key, span) {
             cx.push(
                 Diagnostic::error(
                     Code::DuplicateRecord,
-                    record.span,
-                    format!("`{}` is claimed twice", record.value),
+                    span,
+                    format!("`{record}` is claimed twice"),
                 )
                 .label("second claim")
                 .also(first, "first claimed here")
-                .help("one record name has one owner: a failover or an instance's `dns`"),
+                .help("one record name has one owner: a failover, an instance's `dns` or one fleet client"),
             );
         }
     }

@@ -165,10 +165,14 @@ fn a_new_certificate_has_one_to_ten_names_of_its_own() {
 fn derived_names_fit_their_aws_limits() {
     // STACK-NAME names the CloudFront Function (64) and the association (128).
     let stack = |name: &str| format!("[stack]\nname = \"{name}\"\nregion = \"eu-central-1\"\n");
+    // A failover points at the site: an unused one is an error of its own.
     let sorry = |stack_name: &str, site: &str| {
         format!(
-            "{}[sorry.{site}]\ncertificate = \"arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f\"\n",
-            stack(stack_name)
+            "{}[sorry.{site}]\ncertificate = \"arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f\"\n\
+             [zone.z]\nid = \"Z1\"\ndomain = \"example.com\"\n{}\
+             [failover.f]\nrecord = \"www.example.com\"\nzone = \"zone.z\"\nprimary = \"instance.web\"\nsecondary = \"sorry.{site}\"\n",
+            stack(stack_name),
+            instance("web", GOOD)
         )
     };
     let s31 = format!("s{}", "a".repeat(30));
@@ -196,11 +200,45 @@ fn derived_names_fit_their_aws_limits() {
 }
 
 #[test]
+fn a_stack_deploys_something_and_sites_are_used() {
+    let stack = "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\n";
+    let zone = "[zone.z]\nid = \"Z1\"\ndomain = \"example.com\"\n";
+    assert_eq!(
+        diagnostics(&format!("{stack}{zone}")),
+        ["nothing-to-deploy: the topology deploys nothing"]
+    );
+    assert!(diagnostics(&format!("{stack}notify = \"ops@example.com\"\n")).is_empty());
+    assert!(diagnostics(&format!("{stack}{}", instance("web", GOOD))).is_empty());
+    let site = "[sorry.s]\ncertificate = \"arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f\"\n";
+    assert_eq!(
+        diagnostics(&format!("{stack}{site}")),
+        ["unused-block: no failover points at [sorry.s]"]
+    );
+    // Another error first: the unused site is not reported on top of it.
+    assert_eq!(
+        diagnostics(&format!(
+            "{stack}{site}[zone.bad]\nid = \"x\"\ndomain = \"example.com\"\n"
+        )),
+        ["invalid-id: invalid hosted zone id `x`"]
+    );
+    let other = "[zone.y]\nid = \"Z1\"\ndomain = \"example.org\"\n";
+    let same = "[zone.w]\nid = \"Z1\"\ndomain = \"EXAMPLE.com.\"\n";
+    assert_eq!(
+        diagnostics(&format!(
+            "{stack}{zone}{other}{same}{}",
+            instance("web", GOOD)
+        )),
+        ["zone-conflict: hosted zone Z1 is `example.com` above, `example.org` here"]
+    );
+}
+
+#[test]
 fn stack_description_and_lost_stack() {
     let described = |n: usize| {
         format!(
-            "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\ndescription = \"{}\"\n",
-            "d".repeat(n)
+            "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\ndescription = \"{}\"\n{}",
+            "d".repeat(n),
+            instance("web", GOOD)
         )
     };
     assert!(diagnostics(&described(1024)).is_empty());

@@ -322,6 +322,39 @@ pub(super) fn ipv4(s: &Sp<String>) -> Checked<Ipv4Addr> {
     })
 }
 
+/// A public IPv4 address, as an Elastic IP's is: Route 53 health checkers
+/// probe it from the internet, so a private, shared (carrier-grade NAT),
+/// loopback, link-local, multicast or reserved address can never be healthy.
+pub(super) fn public_ipv4(s: &Sp<String>) -> Checked<Ipv4Addr> {
+    let a = ipv4(s)?;
+    let [first, second, ..] = a.octets();
+    let kind = if a.is_private() {
+        Some("a private address (RFC 1918)")
+    } else if first == 100 && (64..128).contains(&second) {
+        Some("a shared carrier-grade NAT address (100.64.0.0/10)")
+    } else if a.is_loopback() {
+        Some("a loopback address")
+    } else if a.is_link_local() {
+        Some("a link-local address")
+    } else if a.is_multicast() {
+        Some("a multicast address")
+    } else if a.is_unspecified() || a.is_broadcast() || first == 0 || first >= 240 {
+        Some("a reserved address")
+    } else {
+        None
+    };
+    match kind {
+        None => Ok(a),
+        Some(kind) => Err(Diagnostic::error(
+            Code::InvalidValue,
+            s.span,
+            format!("`{a}` is not a public address"),
+        )
+        .label(format!("{kind}: no Elastic IP has it"))
+        .help("give the Elastic IP's public address, as `aws ec2 describe-addresses` shows it")),
+    }
+}
+
 /// An IPv4 CIDR block whose host bits are zero.
 pub(super) fn cidr(c: &Sp<String>) -> Checked<Ipv4Net> {
     let parsed = c.value.split_once('/').and_then(|(a, bits)| {
