@@ -7,6 +7,8 @@
 //! that end up in shell scripts (names, record names, tag keys, commands)
 //! are held to strict grammars here; the templates quote them as well.
 
+mod schedule;
+
 use std::net::Ipv4Addr;
 
 use crate::diag::{Code, Diagnostic, article, did_you_mean};
@@ -545,39 +547,18 @@ pub(super) fn timezone(t: &Sp<String>) -> Checked<String> {
     })
 }
 
-/// A State Manager schedule: `cron(` five or six fields `)` or
-/// `rate(N unit)`, with at least 30 minutes between runs.
+/// A State Manager schedule: `cron(…)` or `rate(…)` (see `schedule`).
 pub(super) fn schedule(s: &Sp<String>) -> Checked<String> {
-    let v = s.value.as_str();
-    let ok = if let Some(body) = v.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
-        let fields: Vec<&str> = body.split(' ').collect();
-        (5..=6).contains(&fields.len())
-            && fields.iter().all(|f| {
-                !f.is_empty()
-                    && f.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"*?,-/#L".contains(&b))
-            })
-    } else if let Some(body) = v.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
-        body.split_once(' ').is_some_and(|(n, unit)| {
-            n.parse::<u32>().is_ok_and(|n| match unit {
-                "minute" | "minutes" => n >= 30,
-                "hour" | "hours" | "day" | "days" => n >= 1,
-                _ => false,
-            })
-        })
-    } else {
-        false
-    };
-    if ok {
-        return Ok(v.to_string());
+    match schedule::check(&s.value) {
+        Ok(()) => Ok(s.value.clone()),
+        Err(problem) => Err(Diagnostic::error(
+            Code::InvalidValue,
+            s.span,
+            format!("invalid schedule `{}`", s.value),
+        )
+        .label(problem)
+        .help("write e.g. `cron(0 3 ? * SUN *)` (UTC: minutes hours day-of-month month day-of-week [year], one day field `?`) or `rate(1 day)`, at least 30 minutes apart")),
     }
-    Err(Diagnostic::error(
-        Code::InvalidValue,
-        s.span,
-        format!("invalid schedule `{v}`"),
-    )
-    .label("not a State Manager schedule")
-    .help("write `cron(0 3 ? * SUN *)` or `rate(1 day)` (rates of at least 30 minutes)"))
 }
 
 /// A command run by a script: words of a strict alphabet, no shell syntax.

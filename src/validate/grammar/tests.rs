@@ -363,18 +363,66 @@ fn schedules() {
         "cron(0 3 ? * SUN *)",
         "rate(30 minutes)",
         "rate(1 day)",
+        "rate(45 minutes)",
+        "rate(365 days)",
         "cron(0/30 * * * ? *)",
+        "cron(0 3 * * ? *)",
+        "cron(15 12 1 * ? *)",
+        "cron(0 0 ? * THU#2 *)",
+        "cron(0 0 ? * 6L *)",
+        "cron(0 0 L * ? *)",
+        "cron(0 0 15W * ? *)",
+        "cron(0 9-17 ? * MON-FRI *)",
+        "cron(0,30 8 ? * 2-6 2026-2030)",
+        "cron(0 0 1 JAN,JUL ? *)",
+        "cron(0 12 ? * sun *)",
     ] {
-        assert!(schedule(&sp(ok)).is_ok(), "{ok}");
+        assert!(schedule(&sp(ok)).is_ok(), "{ok}: {:?}", schedule(&sp(ok)));
     }
-    for bad in [
-        "rate(5 minutes)",
-        "cron(0 3 * *)",
-        "every day",
-        "rate(1 week)",
-        "cron($(x) * * * ? *)",
+    for (bad, why) in [
+        ("rate(5 minutes)", "runs every 5 minutes"),
+        ("rate(30 minute)", "write `30 minutes`"),
+        ("rate(1 hours)", "write `1 hour`"),
+        ("rate(0 days)", "not a positive whole number"),
+        ("rate(4294967295 days)", "less than once a year"),
+        ("rate(366 days)", "less than once a year"),
+        ("rate(1 week)", "`week` is not minutes"),
+        ("rate(1day)", "a number and a unit"),
+        ("cron(0 3 * *)", "4 fields"),
+        (
+            "cron(0 3 * * SUN)",
+            "both day-of-month and day-of-week are set",
+        ),
+        ("cron(0 3 * * ? * *)", "7 fields"),
+        ("every day", "not `cron(…)` or `rate(…)`"),
+        ("cron(99 99 ? * SUN *)", "`99` is not a minutes value"),
+        ("cron(0 24 ? * SUN *)", "`24` is not a hours value"),
+        (
+            "cron(0 3 * * SUN *)",
+            "both day-of-month and day-of-week are set",
+        ),
+        ("cron(0 3 ? * ? *)", "both day fields are `?`"),
+        ("cron(0 3 ? * 8 *)", "`8` is not a day-of-week value"),
+        ("cron(0 3 ? * MON#6 *)", "the week of the month is 1 to 5"),
+        ("cron(0 3 32 * ? *)", "`32` is not a day-of-month value"),
+        ("cron(0 3 1 13 ? *)", "`13` is not a month value"),
+        ("cron(0 3 1 * ? 1969)", "`1969` is not a year value"),
+        ("cron(0 5-3 ? * MON *)", "descending range"),
+        ("cron(0/0 3 ? * MON *)", "not a step"),
+        ("cron(* 3 ? * MON *)", "runs 1 minutes apart"),
+        ("cron(0/15 * * * ? *)", "runs 15 minutes apart"),
+        ("cron(0,20 3 ? * MON *)", "runs 20 minutes apart"),
+        // 23:50 and 00:10 the next day are 20 minutes apart.
+        ("cron(10,50 0,23 * * ? *)", "runs 20 minutes apart"),
+        ("cron($(x) * * * ? *)", "not a minutes value"),
     ] {
-        assert!(schedule(&sp(bad)).is_err(), "{bad}");
+        let d = schedule(&sp(bad)).unwrap_err();
+        assert_eq!(d.code, Code::InvalidValue, "{bad}");
+        assert!(
+            d.primary.message.contains(why),
+            "{bad}: {}",
+            d.primary.message
+        );
     }
 }
 
