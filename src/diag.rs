@@ -171,7 +171,7 @@ impl Code {
                 "A block that nothing uses: a `[sorry]` site that no failover points at is a bucket and a distribution that nobody is ever sent to."
             }
             Code::QuotaExceeded => {
-                "The output would break an AWS quota: 500 resources, 200 parameters or outputs per template, a 1 MB template, 16 KB of user-data in base64, 50 tags per resource. Over 51,200 bytes a template is only a warning: deploy.sh uploads it through S3."
+                "The output would break an AWS quota: 500 resources, 200 parameters or outputs per template, a 1 MB template, 16 KB of user-data in base64, 10 KB of CloudFront Function code (a sorry site's allow-list), 50 tags per resource. Over 51,200 bytes a template is only a warning: deploy.sh uploads it through S3."
             }
         }
     }

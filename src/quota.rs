@@ -28,6 +28,8 @@ pub const MAX_USER_DATA_BYTES: usize = 16_384;
 pub const MAX_TAGS: usize = 50;
 /// A template body passed inline; a larger one is deployed through S3.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+/// The largest CloudFront Function, in bytes of code.
+pub const MAX_FUNCTION_BYTES: usize = 10_240;
 
 /// Every quota problem of `templates` (by file name).
 pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
@@ -138,6 +140,22 @@ fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Di
                 )
                 .label("its script, with the `setup` file embedded")
                 .help("shorten the setup script, or have it fetch the rest (from S3, say)"),
+            );
+        }
+    }
+    if let Some(code) = r.properties.function_code() {
+        if code.len() > MAX_FUNCTION_BYTES {
+            diags.push(
+                Diagnostic::error(
+                    Code::QuotaExceeded,
+                    span,
+                    format!(
+                        "the CloudFront Function of {block} is {} bytes, over CloudFront's limit of {MAX_FUNCTION_BYTES}",
+                        code.len()
+                    ),
+                )
+                .label("its `allow` list is written into the function")
+                .help("allow fewer, wider CIDR blocks"),
             );
         }
     }

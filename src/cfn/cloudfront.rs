@@ -8,7 +8,6 @@ use super::{Expr, Properties, Tag, tag_list_if_any};
 
 resource_types! {
     OriginAccessControl = "AWS::CloudFront::OriginAccessControl",
-    Function = "AWS::CloudFront::Function",
 }
 
 /// `AWS::CloudFront::OriginAccessControl`.
@@ -47,6 +46,16 @@ pub struct Function {
     pub function_config: FunctionConfig,
     /// JavaScript source.
     pub function_code: String,
+}
+
+impl Properties for Function {
+    fn resource_type(&self) -> &'static str {
+        "AWS::CloudFront::Function"
+    }
+
+    fn function_code(&self) -> Option<&str> {
+        Some(&self.function_code)
+    }
 }
 
 /// `FunctionConfig`.

@@ -164,6 +164,11 @@ pub trait Properties: erased_serde::Serialize + fmt::Debug {
         None
     }
 
+    /// A CloudFront Function's JavaScript source.
+    fn function_code(&self) -> Option<&str> {
+        None
+    }
+
     /// The length of every tag list in the JSON of these properties: each
     /// `Tags` and `HealthCheckTags`, at any depth.
     fn tag_lists(&self) -> Vec<usize> {
