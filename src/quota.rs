@@ -28,6 +28,11 @@ pub const MAX_USER_DATA_BYTES: usize = 16_384;
 pub const MAX_TAGS: usize = 50;
 /// A template body passed inline; a larger one is deployed through S3.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+/// Security groups per network interface: EC2's default quota, and the most
+/// it can be raised to.
+pub const DEFAULT_GROUPS_PER_INTERFACE: usize = 5;
+/// See [`DEFAULT_GROUPS_PER_INTERFACE`].
+pub const MAX_GROUPS_PER_INTERFACE: usize = 16;
 /// The largest CloudFront Function, in bytes of code.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;
 
@@ -142,6 +147,30 @@ fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Di
                 .help("shorten the setup script, or have it fetch the rest (from S3, say)"),
             );
         }
+    }
+    let groups = r.properties.security_groups_per_interface();
+    if groups > DEFAULT_GROUPS_PER_INTERFACE {
+        let d = if groups > MAX_GROUPS_PER_INTERFACE {
+            Diagnostic::error(
+                Code::QuotaExceeded,
+                span,
+                format!(
+                    "the instances of {block} would join {groups} security groups, over EC2's limit of {MAX_GROUPS_PER_INTERFACE} per network interface"
+                ),
+            )
+        } else {
+            Diagnostic::warning(
+                Code::QuotaExceeded,
+                span,
+                format!(
+                    "the instances of {block} would join {groups} security groups, over EC2's default quota of {DEFAULT_GROUPS_PER_INTERFACE} per network interface"
+                ),
+            )
+        };
+        diags.push(
+            d.label("its `security_groups`, and one per load balancer in front of it")
+                .help(format!("use fewer groups, or have the quota \"Security groups per network interface\" raised (at most {MAX_GROUPS_PER_INTERFACE}) before deploying")),
+        );
     }
     if let Some(code) = r.properties.function_code() {
         if code.len() > MAX_FUNCTION_BYTES {

@@ -54,6 +54,16 @@ impl Properties for LaunchTemplate {
         None
     }
 
+    fn security_groups_per_interface(&self) -> usize {
+        let data = &self.launch_template_data;
+        data.network_interfaces
+            .iter()
+            .map(|n| n.groups.len())
+            .chain([data.security_group_ids.len()])
+            .max()
+            .unwrap_or(0)
+    }
+
     fn tag_lists(&self) -> Vec<usize> {
         self.launch_template_data
             .tag_specifications

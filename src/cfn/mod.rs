@@ -164,6 +164,12 @@ pub trait Properties: erased_serde::Serialize + fmt::Debug {
         None
     }
 
+    /// The most security groups one network interface of these properties
+    /// joins (a launch template's).
+    fn security_groups_per_interface(&self) -> usize {
+        0
+    }
+
     /// A CloudFront Function's JavaScript source.
     fn function_code(&self) -> Option<&str> {
         None

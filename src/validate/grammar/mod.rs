@@ -7,6 +7,7 @@
 //! that end up in shell scripts (names, record names, tag keys, commands)
 //! are held to strict grammars here; the templates quote them as well.
 
+mod instance_types;
 mod schedule;
 
 use std::net::Ipv4Addr;
@@ -290,26 +291,39 @@ pub(super) fn ami(a: &Sp<String>) -> Checked<Ami> {
 
 /// An EC2 instance type: `family.size`.
 pub(super) fn instance_type(t: &Sp<String>) -> Checked<String> {
-    let word = |s: &str| {
-        s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    let Some((family, size)) = t.value.split_once('.') else {
+        return Err(Diagnostic::error(
+            Code::InvalidValue,
+            t.span,
+            format!("invalid instance type `{}`", t.value),
+        )
+        .label("not an EC2 instance type")
+        .help("write a type such as `t3.small`: a family, a dot and a size"));
     };
-    let ok = t.value.split_once('.').is_some_and(|(family, size)| {
-        family.starts_with(|c: char| c.is_ascii_lowercase())
-            && word(family)
-            && !size.is_empty()
-            && word(size)
-    });
-    if ok {
-        return Ok(t.value.clone());
+    if instance_types::FAMILIES.binary_search(&family).is_err() {
+        let d = Diagnostic::error(
+            Code::InvalidValue,
+            t.span,
+            format!("invalid instance type `{}`", t.value),
+        )
+        .label(format!("`{family}` is not an EC2 instance family"));
+        return Err(
+            match did_you_mean(family, instance_types::FAMILIES.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}.{size}`?")),
+                None => d.help("write a type such as `t3.small`; a family newer than this topoform is refused until topoform knows it"),
+            },
+        );
     }
-    Err(Diagnostic::error(
-        Code::InvalidValue,
-        t.span,
-        format!("invalid instance type `{}`", t.value),
-    )
-    .label("not an EC2 instance type")
-    .help("write a type such as `t3.small`"))
+    if !instance_types::is_size(size) {
+        return Err(Diagnostic::error(
+            Code::InvalidValue,
+            t.span,
+            format!("invalid instance type `{}`", t.value),
+        )
+        .label(format!("`{size}` is not an instance size"))
+        .help("sizes are nano, micro, small, medium, large, xlarge, 2xlarge … 48xlarge, metal"));
+    }
+    Ok(t.value.clone())
 }
 
 /// An IPv4 address.

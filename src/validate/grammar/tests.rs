@@ -159,7 +159,15 @@ fn aws_ids() {
     );
     grammar(
         instance_type,
-        &["t3.small", "c6in.metal", "u-6tb1.112xlarge", "t3.2xlarge"],
+        &[
+            "t3.small",
+            "c6in.metal",
+            "u-6tb1.112xlarge",
+            "t3.2xlarge",
+            "m7i-flex.large",
+            "c7i.metal-24xl",
+            "t4g.nano",
+        ],
         &[
             "t3",
             ".small",
@@ -169,6 +177,13 @@ fn aws_ids() {
             "3t.small",
             "t3.sm all",
             "t3.s_m",
+            "zz9.gigantic",
+            "t3.gigantic",
+            "t3.0xlarge",
+            "t3.02xlarge",
+            "t3.xxlarge",
+            "c7i.metal-xl",
+            "t3.small.large",
         ],
     );
     grammar(
@@ -471,6 +486,18 @@ fn regions_and_time_zones() {
         &["Asia/Tokyo", "UTC"],
         &["Asia/Tokio", "", "asia/tokyo"],
     );
+}
+
+#[test]
+fn instance_families_are_sorted_and_suggested() {
+    use super::instance_types::FAMILIES;
+    assert!(
+        FAMILIES.windows(2).all(|w| w[0] < w[1]),
+        "sorted, for binary search"
+    );
+    let d = instance_type(&sp("t3x.small")).unwrap_err();
+    assert_eq!(d.primary.message, "`t3x` is not an EC2 instance family");
+    assert_eq!(d.help.as_deref(), Some("did you mean `t3.small`?"));
 }
 
 #[test]
