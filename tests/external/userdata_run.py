@@ -239,8 +239,9 @@ def namespaced(command: list[str | Path], bootstrap: Bootstrap, work: Path) -> l
 
 
 def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: dict[str, str],
-               work: Path, bootstrap: Bootstrap | None = None) -> Run:
-    """Runs the script as the instance would, with the bootstrap recorder in place."""
+               work: Path, bootstrap: Bootstrap | None = None, with_aws: bool = True) -> Run:
+    """Runs the script as the instance would, with the bootstrap recorder in place;
+    with_aws=False: on a PATH without the AWS CLI (the venv's is the only one)."""
     work.mkdir(parents=True, exist_ok=True)
     stubs, calls = stub_os_commands(work)
     calls.unlink(missing_ok=True)
@@ -253,8 +254,9 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
                     public_ip=instance.public_ip, tags=tags)
     with stub:
         env = AWS_ENV | {
-            "PATH": os.pathsep.join([*first_on_path, str(stubs), str(VENV_BIN),
-                                     os.environ.get("PATH", os.defpath)]),
+            "PATH": os.pathsep.join([*first_on_path, str(stubs),
+                                     *([str(VENV_BIN)] if with_aws else []),
+                                     system_path(with_aws)]),
             "HOME": str(work),
             "AWS_DEFAULT_REGION": region,
             "TOPOFORM_IMDS_ENDPOINT": stub.endpoint,
@@ -312,6 +314,38 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
                              run.output):
             return None
     return first_output
+
+
+def system_path(with_aws: bool = True) -> str:
+    """This process's PATH without the venv (which CI puts first); with_aws=False:
+    without any directory that holds an `aws` (a pyenv shim, say), either."""
+    entries = [e for e in os.environ.get("PATH", os.defpath).split(os.pathsep)
+               if e and Path(e).resolve() != VENV_BIN.resolve()]
+    if not with_aws:
+        entries = [e for e in entries if not shutil.which("aws", path=e)]
+    return os.pathsep.join(entries)
+
+
+def check_missing_cli(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
+                      script: Path, instance: Instance, work: Path,
+                      bootstrap: Bootstrap | None = None) -> None:
+    """On an image without the AWS CLI the boot stops at once, naming it."""
+    name = f"{check} without the AWS CLI"
+    lacking = [c for c in ("bash", "curl") if not shutil.which(c, path=system_path(False))]
+    if lacking:
+        report.not_verified(fixture.name, name, "no PATH without the AWS CLI has bash and curl",
+                            "check", ", ".join(lacking))
+        return
+    if bootstrap is not None:
+        bootstrap.reset()
+    run = run_script(moto, region, script, instance, instance.tags, work, bootstrap,
+                     with_aws=False)
+    problems = exit_problems(run.code, want_success=False)
+    if not any("not installed" in line and "aws" in line for line in run.output.splitlines()):
+        problems.append("no error says the AWS CLI (aws) is not installed")
+    if bootstrap is not None and bootstrap.calls():
+        problems.append("the bootstrap ran")
+    report.expect(fixture.name, f"{name} stops and says so", problems, run.output)
 
 
 def error_names(output: str, name: str) -> bool:
@@ -501,6 +535,9 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
                       [] if error_names(run.output, ALLOCATION_TAG) else
                       [f"no error names {ALLOCATION_TAG}"], run.output)
+    if tags:  # it calls AWS: an Elastic IP, DNS or failover records
+        check_missing_cli(report, fixture, moto, stack.region, check, script, instance,
+                          work / "no-aws")
     check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work)
 
 
@@ -697,6 +734,9 @@ def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name:
     report.expect(fixture.name, f"{check} without {contract.client_tag} says so",
                   [] if error_names(run.output, contract.client_tag) else
                   [f"no error names {contract.client_tag}"], run.output)
+    if contract.parameters or any(k.startswith("topoform:dns-") for k in tags):
+        check_missing_cli(report, fixture, moto, stack.region, check, script, instance,
+                          work / "no-aws", bootstrap)
     check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work,
                        bootstrap)
     if bootstrap is not None and not bootstrap.bare:
