@@ -11,7 +11,8 @@
 //!    the certificate ARNs from its outputs;
 //! 4. deploy the main stack, passing what it found and those ARNs as
 //!    parameters;
-//! 5. upload each sorry page and invalidate its distribution.
+//! 5. upload each sorry page and invalidate its distribution;
+//! 6. print the main stack's outputs (addresses, DNS names, the topic).
 //!
 //! A template over CloudFormation's 51,200-byte limit for inline bodies is
 //! deployed through an S3 bucket the user names (`TOPOFORM_TEMPLATE_BUCKET`).
@@ -148,6 +149,8 @@ struct DeployContext<'a> {
     finds: Vec<Find>,
     /// The bash regular expression of a root device name.
     root_device_pattern: &'static str,
+    /// Whether the main template has outputs to print at the end.
+    outputs: bool,
     edge: Option<Edge>,
     sorry: Vec<Upload>,
     notify: Option<&'a str>,
@@ -210,6 +213,10 @@ pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
             parameters,
             finds: finds(&artifacts.discoveries),
             root_device_pattern: ROOT_DEVICE_PATTERN,
+            outputs: artifacts
+                .templates
+                .get(&layout::main_template(stack))
+                .is_some_and(|t| !t.outputs.is_empty()),
             edge,
             sorry,
             notify: model.stack.notify.as_deref(),

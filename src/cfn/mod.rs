@@ -124,6 +124,17 @@ pub struct Output {
     pub description: String,
     /// Value.
     pub value: Expr,
+    /// The name other stacks import it by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<Export>,
+}
+
+/// An output's `Export`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Export {
+    /// `STACK-KEY`, unique in the account and region.
+    pub name: Expr,
 }
 
 /// One resource.

@@ -49,5 +49,7 @@ parts! {
         HttpListener = "HttpListener",
         /// The parameter that holds the VPC the deploy plan found.
         Vpc = "Vpc",
+        /// The output of the load balancer's DNS name.
+        DnsName = "DnsName",
     }
 }

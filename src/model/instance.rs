@@ -59,6 +59,8 @@ parts! {
         ImageId = "ImageId",
         /// The parameter that holds the image's root device name.
         RootDevice = "RootDevice",
+        /// The output of the Elastic IP address.
+        ElasticIp = "ElasticIp",
     }
 }
 

@@ -62,6 +62,8 @@ parts! {
         OriginAccessControl = "OriginAccessControl",
         /// The CloudFront Function.
         Function = "Function",
+        /// The output of the distribution's domain name.
+        DomainName = "DomainName",
         /// The distribution.
         Distribution = "Distribution",
         /// Output: the bucket's name.

@@ -21,3 +21,5 @@ pub struct Stack {
 pub const ALARM_TOPIC: &str = "AlarmTopic";
 /// See [`ALARM_TOPIC`].
 pub const ALARM_SUBSCRIPTION: &str = "AlarmTopicSubscription";
+/// The output of the alarm topic's ARN.
+pub const ALARM_TOPIC_ARN: &str = "AlarmTopicArn";

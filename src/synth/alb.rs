@@ -162,6 +162,12 @@ fn load_balancer(cx: &mut Context<'_>, a: &Alb) {
         "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.",
     );
     cx.add(&a.prefix.id(Part::LoadBalancer), resource);
+    cx.output(
+        &a.prefix.id(Part::DnsName),
+        format!("[alb.{}]: the load balancer's DNS name", a.name.as_str()),
+        Expr::GetAtt(a.prefix.id(Part::LoadBalancer), "DNSName"),
+        true,
+    );
 }
 
 fn target_group(cx: &mut Context<'_>, a: &Alb, vpc: &Expr) {

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::discover::Discoveries;
-use crate::cfn::{Resource, Tag, Template, TemplateMetadata, TopoformMetadata};
+use crate::cfn::{
+    Export, Expr, Output, Pseudo, Resource, Tag, Template, TemplateMetadata, TopoformMetadata,
+};
 use crate::layout;
 use crate::model::Model;
 use crate::naming::LogicalId;
@@ -79,6 +81,33 @@ impl<'m> Context<'m> {
         std::iter::once(Tag::new("Name", name.into()))
             .chain(self.stack_tags.iter().cloned())
             .collect()
+    }
+
+    /// Adds an output to the main template; `export`: also under the name
+    /// `STACK-ID`, for other stacks to import.
+    pub(super) fn output(
+        &mut self,
+        id: &LogicalId,
+        description: String,
+        value: Expr,
+        export: bool,
+    ) {
+        let export = export.then(|| Export {
+            name: Expr::sub()
+                .pseudo(Pseudo::StackName)
+                .lit(&format!("-{id}"))
+                .build(),
+        });
+        let output = Output {
+            description,
+            value,
+            export,
+        };
+        let previous = self.main.outputs.insert(id.clone(), output);
+        assert!(
+            previous.is_none(),
+            "bug in topoform: output {id} added twice"
+        );
     }
 
     /// Writes a text file.

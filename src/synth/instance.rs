@@ -52,9 +52,28 @@ fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> Option<Expr> {
                     tags,
                 }),
             );
+            cx.output(
+                &i.prefix.id(Part::ElasticIp),
+                format!("[instance.{}]: its Elastic IP address", i.name.as_str()),
+                Expr::Ref(eip.clone()),
+                true,
+            );
             Some(Expr::GetAtt(eip, "AllocationId"))
         }
-        instance::Eip::Existing { allocation, .. } => Some(Expr::str(allocation)),
+        instance::Eip::Existing {
+            allocation,
+            address,
+        } => {
+            if let Some(address) = address {
+                cx.output(
+                    &i.prefix.id(Part::ElasticIp),
+                    format!("[instance.{}]: its Elastic IP address", i.name.as_str()),
+                    Expr::str(address.to_string()),
+                    true,
+                );
+            }
+            Some(Expr::str(allocation))
+        }
         instance::Eip::None => None,
     }
 }

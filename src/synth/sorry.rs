@@ -42,19 +42,23 @@ pub(super) fn synth(cx: &mut Context<'_>, s: &Sorry) {
     distribution(cx, s, logs.as_ref(), certificate);
     let p = &s.prefix;
     let what = what(s);
-    cx.main.outputs.insert(
-        p.id(Part::BucketName),
-        Output {
-            description: format!("{what}: bucket that deploy.sh uploads the page to"),
-            value: Expr::Ref(p.id(Part::Bucket)),
-        },
+    cx.output(
+        &p.id(Part::BucketName),
+        format!("{what}: bucket that deploy.sh uploads the page to"),
+        Expr::Ref(p.id(Part::Bucket)),
+        false,
     );
-    cx.main.outputs.insert(
-        p.id(Part::DistributionId),
-        Output {
-            description: format!("{what}: distribution that deploy.sh invalidates"),
-            value: Expr::Ref(p.id(Part::Distribution)),
-        },
+    cx.output(
+        &p.id(Part::DistributionId),
+        format!("{what}: distribution that deploy.sh invalidates"),
+        Expr::Ref(p.id(Part::Distribution)),
+        false,
+    );
+    cx.output(
+        &p.id(Part::DomainName),
+        format!("{what}: the distribution's domain name, which the failover records alias"),
+        Expr::GetAtt(p.id(Part::Distribution), "DomainName"),
+        false,
     );
     cx.file(layout::sorry_page(s.name.as_str()), userdata::sorry_page(s));
 }
@@ -232,6 +236,7 @@ fn edge_certificate(cx: &mut Context<'_>, s: &Sorry, validation: &[(String, Stri
                 what(s)
             ),
             value: Expr::Ref(id),
+            export: None,
         },
     );
 }

@@ -4,7 +4,7 @@
 use super::context::Context;
 use crate::cfn::sns::{Subscription, Topic};
 use crate::cfn::{Expr, Resource};
-use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC};
+use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC, ALARM_TOPIC_ARN};
 use crate::naming::LogicalId;
 
 /// SNS's limit on a topic's display name.
@@ -41,10 +41,16 @@ pub(super) fn synth(cx: &mut Context<'_>) {
     cx.add(
         &LogicalId::fixed(ALARM_SUBSCRIPTION),
         Resource::new(Subscription {
-            topic_arn: Expr::Ref(topic),
+            topic_arn: Expr::Ref(topic.clone()),
             protocol: "email",
             endpoint: email,
         }),
+    );
+    cx.output(
+        &LogicalId::fixed(ALARM_TOPIC_ARN),
+        "The topic every alarm notifies: subscribe more endpoints to it".to_string(),
+        Expr::Ref(topic),
+        true,
     );
 }
 
