@@ -1,8 +1,8 @@
 //! `fixtures/ok/ubuntu-alb.toml` written with the Rust builder. An Ubuntu
 //! instance (its root device is /dev/sda1, not Amazon Linux's /dev/xvda)
-//! behind a load balancer that names no VPC: deploy.sh reads the root device
-//! name from the image and the VPC from the subnets, and passes both as
-//! parameters.
+//! behind a load balancer that names no VPC, with an existing Elastic IP
+//! whose address the topology does not give: deploy.sh reads the root device
+//! name, the VPC and the address, and passes them as parameters.
 //!
 //! `cargo run --example ubuntu_alb -- OUT_DIR` writes what `topoform synth
 //! fixtures/ok/ubuntu-alb.toml -o OUT_DIR` writes, byte for byte
@@ -13,11 +13,12 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Alb, Instance, Topology};
+use topoform::front::dsl::{Alb, Dns, ElasticIp, Instance, Topology, Zone};
 
 /// The topology of `fixtures/ok/ubuntu-alb.toml`.
 pub fn topology() -> Topology {
     let mut topo = Topology::new("ubuntu-web", "eu-west-1");
+    let public = topo.zone("public", Zone::new("Z3UBUNTUWEB1", "example.net"));
     let subnets = ["subnet-0e1e2e3e4e5e6e7e8", "subnet-0f1f2f3f4f5f6f7f8"];
     let app = topo.instance(
         "app",
@@ -27,7 +28,9 @@ pub fn topology() -> Topology {
         )
         .subnets(subnets)
         .security_group("sg-0a9a8a7a6a5a4a3a2")
-        .volume_gb(40),
+        .volume_gb(40)
+        .elastic_ip(ElasticIp::Existing("eipalloc-0a1b2c3d4e5f67890".into()))
+        .dns(Dns::new(&public, "app.example.net")),
     );
     topo.alb(
         "front",

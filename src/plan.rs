@@ -2,7 +2,8 @@
 //! the templates, in dependency order:
 //!
 //! 1. find what the account knows and the topology does not say (the VPC of
-//!    a load balancer's subnets, an image's root device name), and check what
+//!    a load balancer's subnets, an image's root device name, an existing
+//!    Elastic IP's address), and check what
 //!    the topology asserts about the account (`synth::discover`); with
 //!    `--discover-only`, print the parameters found and stop there;
 //! 2. check that the SSM parameters fleets read exist (CloudFormation cannot
@@ -24,7 +25,7 @@ use crate::model::sorry::{Certificate, Part};
 use crate::model::{Ami, Model};
 use crate::quota::INLINE_TEMPLATE_LIMIT;
 use crate::synth::Artifacts;
-use crate::synth::discover::{Check, Discoveries, Discovery, ROOT_DEVICE_PATTERN};
+use crate::synth::discover::{Check, Discoveries, Discovery, IPV4_PATTERN, ROOT_DEVICE_PATTERN};
 use crate::templates::render;
 
 #[derive(Serialize)]
@@ -48,8 +49,8 @@ struct Edge {
 /// One step of finding or checking, as the template renders it.
 #[derive(Serialize)]
 struct Find {
-    /// What the step does: `vpc_of`, `root_device_of`, `check_vpc`,
-    /// `check_root_device`.
+    /// What the step does: `vpc_of`, `root_device_of`, `address_of`,
+    /// `check_vpc`, `check_root_device`, `check_address`.
     step: &'static str,
     /// The parameter it fills in, for the finding steps.
     parameter: Option<String>,
@@ -67,6 +68,10 @@ struct Find {
     device: Option<String>,
     /// The root volume size asked for.
     volume_gb: Option<u32>,
+    /// The Elastic IP allocation, for the address steps.
+    allocation: Option<String>,
+    /// The address the topology gives.
+    address: Option<String>,
 }
 
 impl Find {
@@ -81,6 +86,8 @@ impl Find {
             ssm: None,
             device: None,
             volume_gb: None,
+            allocation: None,
+            address: None,
         }
     }
 
@@ -97,6 +104,10 @@ impl Find {
 fn finds(discoveries: &Discoveries) -> Vec<Find> {
     let found = discoveries.parameters.iter().map(|(id, how)| {
         let find = match how {
+            Discovery::ElasticIpAddress { what, allocation } => Find {
+                allocation: Some(allocation.clone()),
+                ..Find::new("address_of", what)
+            },
             Discovery::VpcOfSubnets { what, subnets } => Find {
                 subnets: subnets.clone(),
                 ..Find::new("vpc_of", what)
@@ -117,6 +128,15 @@ fn finds(discoveries: &Discoveries) -> Vec<Find> {
         }
     });
     let checked = discoveries.checks.iter().map(|check| match check {
+        Check::ElasticIpAddress {
+            what,
+            allocation,
+            address,
+        } => Find {
+            allocation: Some(allocation.clone()),
+            address: Some(address.clone()),
+            ..Find::new("check_address", what)
+        },
         Check::SubnetsInVpc { what, vpc, subnets } => Find {
             vpc: Some(vpc.clone()),
             subnets: subnets.clone(),
@@ -149,6 +169,8 @@ struct DeployContext<'a> {
     finds: Vec<Find>,
     /// The bash regular expression of a root device name.
     root_device_pattern: &'static str,
+    /// The bash regular expression of an IPv4 address.
+    ipv4_pattern: &'static str,
     /// Whether the main template has outputs to print at the end.
     outputs: bool,
     edge: Option<Edge>,
@@ -213,6 +235,7 @@ pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
             parameters,
             finds: finds(&artifacts.discoveries),
             root_device_pattern: ROOT_DEVICE_PATTERN,
+            ipv4_pattern: IPV4_PATTERN,
             outputs: artifacts
                 .templates
                 .get(&layout::main_template(stack))

@@ -69,7 +69,7 @@ struct InstanceContext<'a> {
 /// The user-data script of an instance.
 pub fn instance_script(i: &Instance) -> String {
     let eip = !matches!(i.eip, Eip::None);
-    let dns = i.dns.is_some();
+    let dns = i.dns_at_boot().is_some();
     let failover = i.owned_primary.is_some();
     render(
         "user-data/instance.sh.j2",

@@ -87,9 +87,11 @@ pub struct RecordSet {
     #[serde(rename = "Type")]
     pub kind: &'static str,
     /// Failover routing id.
-    pub set_identifier: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_identifier: Option<String>,
     /// `PRIMARY` or `SECONDARY`.
-    pub failover: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover: Option<&'static str>,
     /// TTL (non-alias).
     #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,

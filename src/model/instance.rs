@@ -36,6 +36,24 @@ pub struct Instance {
     pub setup: Option<String>,
 }
 
+impl Instance {
+    /// The record CloudFormation writes: the public address of the Elastic
+    /// IP (the template's own, the `address` given, or the one `deploy.sh`
+    /// reads for the allocation). A static record is right from the start;
+    /// one written at boot could read the address the instance had before
+    /// its Elastic IP was attached.
+    pub fn static_dns(&self) -> Option<&DnsRegistration> {
+        let eip = !matches!(self.eip, Eip::None);
+        self.dns.as_ref().filter(|d| eip && d.ip == IpKind::Public)
+    }
+
+    /// The record the user-data writes at every boot: a private address, or
+    /// a public one only the instance knows.
+    pub fn dns_at_boot(&self) -> Option<&DnsRegistration> {
+        self.dns.as_ref().filter(|_| self.static_dns().is_none())
+    }
+}
+
 parts! {
     /// What an `[instance]` produces.
     pub Part {
@@ -61,6 +79,10 @@ parts! {
         RootDevice = "RootDevice",
         /// The output of the Elastic IP address.
         ElasticIp = "ElasticIp",
+        /// The `dns` record of an Elastic IP.
+        DnsRecord = "DnsRecord",
+        /// The parameter that holds an existing Elastic IP's address.
+        ElasticIpAddress = "ElasticIpAddress",
     }
 }
 

@@ -20,6 +20,10 @@ use super::context::Context;
 /// plan checks before it passes a name on.
 pub const ROOT_DEVICE_PATTERN: &str = "^/dev/[a-z0-9]{1,32}$";
 
+/// What an IPv4 address looks like: the `AllowedPattern` of a discovered
+/// address, and what the deploy plan checks.
+pub const IPV4_PATTERN: &str = "^[0-9]{1,3}([.][0-9]{1,3}){3}$";
+
 /// How the deploy plan finds one parameter's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Discovery {
@@ -29,6 +33,13 @@ pub enum Discovery {
         what: String,
         /// Subnet ids.
         subnets: Vec<String>,
+    },
+    /// The public address of an existing Elastic IP.
+    ElasticIpAddress {
+        /// The block, for messages.
+        what: String,
+        /// `eipalloc-…`.
+        allocation: String,
     },
     /// The root device name of the image (EBS-backed, or the plan stops).
     RootDevice {
@@ -45,6 +56,15 @@ pub enum Discovery {
 /// A fact of the account that the deploy plan checks before it deploys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// The Elastic IP `allocation` has the public address `address`.
+    ElasticIpAddress {
+        /// The block, for messages.
+        what: String,
+        /// `eipalloc-…`.
+        allocation: String,
+        /// The address the topology gives.
+        address: String,
+    },
     /// `subnets` are all in `vpc`.
     SubnetsInVpc {
         /// The block, for messages.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::context::Context;
+use super::discover::{Check, Discovery, IPV4_PATTERN};
 use super::shared::{
     RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
@@ -17,7 +18,8 @@ use crate::cfn::ec2::{
     Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface, TagSpecification,
 };
 use crate::cfn::iam::{Condition, Effect, InstanceProfile, Policy, PolicyDocument, Statement};
-use crate::cfn::{Expr, Pseudo, Resource};
+use crate::cfn::route53::RecordSet;
+use crate::cfn::{Expr, Parameter, Pseudo, Resource};
 use crate::layout;
 use crate::model::alb::Part as AlbPart;
 use crate::model::failover::Part as FailoverPart;
@@ -28,7 +30,8 @@ use crate::userdata::{self, TAGS};
 /// Adds everything an instance needs.
 pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
     let script = userdata::instance_script(i);
-    let allocation = elastic_ip(cx, i);
+    let (allocation, address) = elastic_ip(cx, i);
+    static_record(cx, i, address);
     let has_policy = iam(cx, i, allocation.as_ref());
     launch_template(cx, i, &script);
     group(cx, i, allocation, has_policy);
@@ -39,9 +42,37 @@ pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
     }
 }
 
-/// The Elastic IP the instance attaches at boot: its allocation id.
-fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> Option<Expr> {
-    match &i.eip {
+/// The `dns` record of an Elastic IP: written by CloudFormation, so it is
+/// right before the instance boots and needs no Route 53 permission on it.
+fn static_record(cx: &mut Context<'_>, i: &Instance, address: Option<Expr>) {
+    let (Some(d), Some(address)) = (i.static_dns(), address) else {
+        return;
+    };
+    cx.add(
+        &i.prefix.id(Part::DnsRecord),
+        Resource::new(RecordSet {
+            hosted_zone_id: d.zone_id.clone(),
+            name: format!("{}.", d.record),
+            kind: "A",
+            set_identifier: None,
+            failover: None,
+            ttl: Some(STATIC_TTL.to_string()),
+            resource_records: vec![address],
+            health_check_id: None,
+            alias_target: None,
+        }),
+    );
+}
+
+/// The TTL of a record CloudFormation writes: it changes only with a stack
+/// update.
+const STATIC_TTL: u32 = 300;
+
+/// The Elastic IP the instance attaches at boot: its allocation id, and its
+/// address when the template knows it or `dns` needs it.
+fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> (Option<Expr>, Option<Expr>) {
+    let what = format!("[instance.{}]", i.name.as_str());
+    let (allocation, address) = match &i.eip {
         instance::Eip::New => {
             let eip = i.prefix.id(Part::Eip);
             let tags = cx.tags_named(cx.display(i.name.as_str()));
@@ -52,30 +83,55 @@ fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> Option<Expr> {
                     tags,
                 }),
             );
-            cx.output(
-                &i.prefix.id(Part::ElasticIp),
-                format!("[instance.{}]: its Elastic IP address", i.name.as_str()),
-                Expr::Ref(eip.clone()),
-                true,
-            );
-            Some(Expr::GetAtt(eip, "AllocationId"))
+            (
+                Expr::GetAtt(eip.clone(), "AllocationId"),
+                Some(Expr::Ref(eip)),
+            )
         }
         instance::Eip::Existing {
             allocation,
-            address,
+            address: Some(address),
         } => {
-            if let Some(address) = address {
-                cx.output(
-                    &i.prefix.id(Part::ElasticIp),
-                    format!("[instance.{}]: its Elastic IP address", i.name.as_str()),
-                    Expr::str(address.to_string()),
-                    true,
-                );
-            }
-            Some(Expr::str(allocation))
+            cx.check(Check::ElasticIpAddress {
+                what: what.clone(),
+                allocation: allocation.clone(),
+                address: address.to_string(),
+            });
+            (Expr::str(allocation), Some(Expr::str(address.to_string())))
         }
-        instance::Eip::None => None,
+        instance::Eip::Existing {
+            allocation,
+            address: None,
+        } => {
+            // Only `dns` needs the address; deploy.sh reads it then.
+            let address = i.static_dns().map(|_| {
+                let parameter = Parameter {
+                    kind: "String",
+                    default: None,
+                    allowed_pattern: Some(IPV4_PATTERN),
+                    description: format!(
+                        "{what}: the address of its Elastic IP {allocation}, found by deploy.sh"
+                    ),
+                };
+                let how = Discovery::ElasticIpAddress {
+                    what: what.clone(),
+                    allocation: allocation.clone(),
+                };
+                cx.discover(i.prefix.id(Part::ElasticIpAddress), parameter, how)
+            });
+            (Expr::str(allocation), address)
+        }
+        instance::Eip::None => return (None, None),
+    };
+    if let Some(address) = &address {
+        cx.output(
+            &i.prefix.id(Part::ElasticIp),
+            format!("{what}: its Elastic IP address"),
+            address.clone(),
+            true,
+        );
     }
+    (Some(allocation), address)
 }
 
 /// The role, its policy (when the script calls any API) and the instance
@@ -148,7 +204,7 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
     }
     // Route 53: the records this instance writes, by zone.
     let mut records: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    if let Some(d) = &i.dns {
+    if let Some(d) = i.dns_at_boot() {
         records.entry(&d.zone_id).or_default().push(&d.record);
     }
     if let Some(o) = &i.owned_primary {
@@ -295,7 +351,7 @@ fn group_tags(cx: &Context<'_>, i: &Instance, allocation: Option<Expr>) -> Vec<A
     if let Some(a) = allocation {
         propagate(TAGS.allocation_id, a);
     }
-    if let Some(d) = &i.dns {
+    if let Some(d) = i.dns_at_boot() {
         propagate(TAGS.dns_zone_id, Expr::str(&d.zone_id));
         propagate(TAGS.dns_record, Expr::str(&d.record));
         propagate(TAGS.dns_ip, Expr::str(d.ip.as_str()));

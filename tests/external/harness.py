@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -177,6 +178,31 @@ class Fixture:
         """The userdata/*.sh whose bytes are exactly text."""
         data = text.encode()
         return next((s for s in self.userdata_scripts if s.read_bytes() == data), None)
+
+
+def topology_path(fixture: Fixture) -> Path:
+    """The topology the output directory was synthesized from: .ci/test.sh names
+    target/validate/NAME after fixtures/ok/NAME.toml, and conformance-NAME after
+    ../shared/conformance/NAME.topo.toml."""
+    if fixture.name.startswith("conformance-"):
+        name = fixture.name.removeprefix("conformance-")
+        return ROOT.parent / "shared" / "conformance" / f"{name}.topo.toml"
+    return ROOT / "fixtures" / "ok" / f"{fixture.name}.toml"
+
+
+def given_addresses(fixture: Fixture) -> dict[str, str]:
+    """{allocation: address} of every instance whose elastic_ip gives both."""
+    try:
+        with open(topology_path(fixture), "rb") as f:
+            topology = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    pairs = {}
+    for spec in topology.get("instance", {}).values():
+        eip = spec.get("elastic_ip") if isinstance(spec, dict) else None
+        if isinstance(eip, dict) and "allocation" in eip and "address" in eip:
+            pairs[str(eip["allocation"])] = str(eip["address"])
+    return pairs
 
 
 def stack_name(path: Path) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from harness import (
     AWS, AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_BIN, VENV_PYTHON, Fixture,
-    Report,
+    Report, given_addresses,
     free_port, references, run, same, stack_name, template_region,
 )
 
@@ -366,6 +366,10 @@ class World:
                              f"pre-existing-{name}", "--description", "pre-existing group",
                              "--vpc-id", self.vpc(region))["GroupId"]
 
+    def address_of(self, region: str, allocation: str) -> str:
+        return self.moto.aws(region, "ec2", "describe-addresses", "--allocation-ids",
+                             allocation)["Addresses"][0]["PublicIp"]
+
     def elastic_ip(self, region: str) -> str:
         return self.moto.aws(region, "ec2", "allocate-address", "--domain", "vpc")["AllocationId"]
 
@@ -617,6 +621,7 @@ def discover(report: Report, fixture: Fixture, moto: Moto, world: World, region:
 # A plan step whose subnets are all in one VPC, and one that names an image.
 SUBNET_STEP = re.compile(r"^(?:found_\w+=\$\(vpc_of|check_vpc) .*?(subnet-[0-9a-f]+)\)?$",
                          re.MULTILINE)
+ADDRESS_STEP = re.compile(r"^check_address \S+ \S+ ([0-9.]+)$", re.MULTILINE)
 IMAGE_STEP = re.compile(r"^(?:found_\w+=\$\(root_device_of|check_root_device) \S+ "
                         r"(ami-[0-9a-f]+|\"\$image\")", re.MULTILINE)
 
@@ -624,7 +629,8 @@ IMAGE_STEP = re.compile(r"^(?:found_\w+=\$\(root_device_of|check_root_device) \S
 def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, region: str,
                    text: str, work: Path) -> None:
     """deploy.sh stops, naming the block, when the account does not fit: one
-    subnet moved to another VPC; an image that is not EBS-backed."""
+    subnet moved to another VPC; an image that is not EBS-backed; an Elastic
+    IP address that is not its allocation's."""
     cases = []
     if m := SUBNET_STEP.search(text):
         stray = world.stray_subnet(region)
@@ -636,6 +642,11 @@ def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, r
         line = m.group(0)
         cases.append(("an image that is not EBS-backed",
                       text.replace(line, line.replace(m.group(1), image)), line.split("'", 2)[1]))
+    if m := ADDRESS_STEP.search(text):
+        line = m.group(0)
+        cases.append(("an address that is not the allocation's",
+                      text.replace(line, line.replace(m.group(1), "192.0.2.1")),
+                      line.split("'", 2)[1]))
     for index, (what, broken, block) in enumerate(cases):
         check = f"deploy.sh refuses {what}"
         code, stdout, stderr = run_discovery(moto, region, broken, work, f"refuse-{index}.sh")
@@ -691,6 +702,11 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
         report.note(fixture.name, f"{path.name}: {note}")
     try:
         ids = world.map_ids(region, body)
+        # An address the topology gives for an allocation: moto's address of
+        # the allocation that stands in for it (deploy.sh checks the pair).
+        for allocation, address in sorted(given_addresses(fixture).items()):
+            if allocation in ids:
+                ids[address] = world.address_of(region, ids[allocation])
         body = rewrite_ids(body, ids)
         for original, new in sorted(ids.items()):
             report.note(fixture.name, f"{path.name}: {original} -> moto {new}")

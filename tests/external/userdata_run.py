@@ -63,7 +63,7 @@ from typing import Any
 
 from harness import (
     ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, ROOT, VENV_BIN, Fixture, Report, Result,
-    dns_name, references, run_bounded, same, user_data_text,
+    dns_name, references, run_bounded, same, topology_path, user_data_text,
 )
 from harness import run as run_command
 from imds_stub import TAGS_PATH, ImdsStub
@@ -552,12 +552,6 @@ class FleetContract:
     bootstrap: list[str]
     client_tag: str
     clients: list[str]
-
-
-def topology_path(fixture: Fixture) -> Path:
-    """The topology the output directory was synthesized from (.ci/test.sh names
-    target/validate/NAME after fixtures/ok/NAME.toml)."""
-    return ROOT / "fixtures" / "ok" / f"{fixture.name}.toml"
 
 
 def fleet_contract(fixture: Fixture, fleet: str) -> FleetContract:
