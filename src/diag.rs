@@ -71,6 +71,8 @@ pub enum Code {
     NothingToDeploy,
     /// A block that nothing uses, so it would cost money and serve no one.
     UnusedBlock,
+    /// A value AWS cannot take as written, converted to the nearest it can.
+    ConvertedValue,
 }
 
 impl Code {
@@ -105,6 +107,7 @@ impl Code {
         Code::ZoneConflict,
         Code::NothingToDeploy,
         Code::UnusedBlock,
+        Code::ConvertedValue,
     ];
 
     /// What the diagnostic means (for `topoform explain`).
@@ -170,6 +173,9 @@ impl Code {
             Code::UnusedBlock => {
                 "A block that nothing uses: a `[sorry]` site that no failover points at is a bucket and a distribution that nobody is ever sent to."
             }
+            Code::ConvertedValue => {
+                "A value AWS cannot take as written is converted to the nearest one it can, and the warning says what it became: `copy_to.keep` counts generations, but Data Lifecycle Manager keeps cross-region copies by age in whole days."
+            }
             Code::QuotaExceeded => {
                 "The output would break an AWS quota: 500 resources, 200 parameters or outputs per template, a 1 MB template, 16 KB of user-data in base64, 10 KB of CloudFront Function code (a sorry site's allow-list), 50 tags per resource. Over 51,200 bytes a template is only a warning: deploy.sh uploads it through S3."
             }
@@ -233,6 +239,9 @@ impl Code {
                 "Add an instance, a load balancer, a fleet, a sorry site, a backup or a task."
             }
             Code::UnusedBlock => "Point a failover's `secondary` at it, or remove it.",
+            Code::ConvertedValue => {
+                "Choose a value that converts exactly (the hint says which), or accept the conversion."
+            }
             Code::QuotaExceeded => {
                 "Split the topology into two stacks, shorten the setup script, or drop some stack tags."
             }
@@ -277,6 +286,7 @@ impl Code {
             Code::ZoneConflict => "zone-conflict",
             Code::NothingToDeploy => "nothing-to-deploy",
             Code::UnusedBlock => "unused-block",
+            Code::ConvertedValue => "converted-value",
         }
     }
 }

@@ -21,6 +21,21 @@ pub struct CopyTo {
     pub keep: u32,
 }
 
+impl CopyTo {
+    /// How long the copies are kept, in days, for backups taken every
+    /// `every` hours. A cross-region retain rule takes an age, not a count:
+    /// `keep` × `every` hours, rounded up to whole days so that at least
+    /// `keep` copies are kept (up to a day's worth more).
+    pub fn retain_days(&self, every: u32) -> u32 {
+        (self.keep * every).div_ceil(24).max(1)
+    }
+
+    /// How many copies that age holds: `keep`, or more when it was rounded.
+    pub fn copies_kept(&self, every: u32) -> u32 {
+        self.retain_days(every) * 24 / every
+    }
+}
+
 /// A Data Lifecycle Manager policy.
 #[derive(Clone, Debug)]
 pub struct Backup {

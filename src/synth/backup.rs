@@ -146,28 +146,17 @@ fn copies(b: &Backup) -> Vec<CrossRegionCopyRule> {
             encrypted: true,
             copy_tags: true,
             retain_rule: CrossRegionRetainRule {
-                interval: copy_retain_days(c.keep, b.every),
+                interval: c.retain_days(b.every),
                 interval_unit: "DAYS",
             },
         })
         .collect()
 }
 
-/// How long cross-region copies are kept, in days, for `keep` generations
-/// taken every `every` hours.
-///
-/// A cross-region retain rule takes an age, not a count: `keep` × `every`
-/// hours, rounded up to whole days so that at least `keep` copies are kept
-/// (up to a day's worth more).
-fn copy_retain_days(keep: u32, every: u32) -> u32 {
-    (keep * every).div_ceil(24).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
 
-    use super::*;
     use crate::synth::tests::{CLIENTS, WEB, resources};
 
     /// An instance `web` and a fleet `clients` in stack `ops`, and `backup`.
@@ -186,17 +175,25 @@ tags = {{ team = "infra" }}
 
     #[test]
     fn cross_region_retention_is_whole_days_rounded_up() {
-        assert_eq!(copy_retain_days(7, 24), 7);
-        assert_eq!(copy_retain_days(3, 12), 2); // 36 hours
-        assert_eq!(copy_retain_days(1, 1), 1);
-        assert_eq!(copy_retain_days(25, 1), 2);
-        assert_eq!(copy_retain_days(1000, 24), 1000);
+        let days = |keep, every| {
+            let c = crate::model::backup::CopyTo {
+                region: "us-west-2".into(),
+                keep,
+            };
+            (c.retain_days(every), c.copies_kept(every))
+        };
+        assert_eq!(days(7, 24), (7, 7));
+        assert_eq!(days(3, 12), (2, 4)); // 36 hours
+        assert_eq!(days(1, 1), (1, 24));
+        assert_eq!(days(25, 1), (2, 48));
+        assert_eq!(days(1000, 24), (1000, 1000));
+        assert_eq!(days(4, 6), (1, 4));
     }
 
     #[test]
     fn ami_backup_keeps_a_count_here_and_an_age_there() {
         let r = with(
-            "target = \"instance.web\"\nkind = \"ami\"\nat = \"03:05\"\nevery = 12\nkeep = 5\ncopy_to = { region = \"us-west-2\", keep = 3 }",
+            "target = \"instance.web\"\nkind = \"ami\"\nat = \"03:05\"\nevery = 12\nkeep = 5\ncopy_to = { region = \"us-west-2\", keep = 4 }",
         );
         let p = &r["NightlyLifecyclePolicy"]["Properties"];
         let details = &p["PolicyDetails"];

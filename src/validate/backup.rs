@@ -36,9 +36,14 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Backup>) -> Option<model:
             }
         })
     });
-    let at = keys
-        .required(cx, x.at.as_ref(), "at")
-        .and_then(|t| cx.check(grammar::time(t)));
+    // DLM takes times in UTC only; `hours` elsewhere takes a time zone, so
+    // the diagnostic says which this is.
+    let at = keys.required(cx, x.at.as_ref(), "at").and_then(|t| {
+        cx.check(
+            grammar::time(t)
+                .map_err(|d| d.help("`at` is a UTC time (Data Lifecycle Manager has no time zones): write e.g. `18:00` for 03:00 in Tokyo")),
+        )
+    });
     let every = keys
         .required(cx, x.every.as_ref(), "every")
         .and_then(|e| every(cx, e));
@@ -46,6 +51,9 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Backup>) -> Option<model:
         .required(cx, x.keep.as_ref(), "keep")
         .and_then(|k| cx.check(generations(k)));
     let copy_to = optional(x.copy_to.as_ref(), |c| copy_to(cx, &keys, c));
+    if let (Some(Some(c)), Some(every), Some(at)) = (&copy_to, every, &x.copy_to) {
+        kept_by_age(cx, c, every, at);
+    }
     Some(model::Backup {
         name: Name(b.name.value.clone()),
         prefix: Prefix::of(&b.name.value)?,
@@ -80,6 +88,40 @@ fn generations(k: &Sp<i64>) -> grammar::Checked<u32> {
         "keep",
         "Data Lifecycle Manager keeps 1 to 1000 generations",
     )
+}
+
+/// Cross-region copies are kept by age, not by count: when `keep`
+/// generations are not a whole number of days, more are kept, and the
+/// warning says how many.
+fn kept_by_age(cx: &mut Context<'_>, c: &CopyTo, every: u32, at: &Sp<spec::CopyTo>) {
+    let kept = c.copies_kept(every);
+    if kept == c.keep {
+        return;
+    }
+    let days = c.retain_days(every);
+    let span = at.value.keep.as_ref().map_or(at.span, |k| k.span);
+    cx.push(
+        Diagnostic::warning(
+            Code::ConvertedValue,
+            span,
+            format!(
+                "`copy_to.keep = {}` keeps {kept} copies, not {}",
+                c.keep, c.keep
+            ),
+        )
+        .label(format!(
+            "kept for {days} day{}: Data Lifecycle Manager keeps cross-region copies by age, in whole days",
+            if days == 1 { "" } else { "s" }
+        ))
+        .help(format!(
+            "with `every = {every}`, a keep of a multiple of {} copies is exact",
+            24 / gcd(24, every)
+        )),
+    );
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// `copy_to = { region, keep }`: another region than the stack's.
