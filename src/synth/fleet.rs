@@ -442,22 +442,22 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         let r = &t["Resources"];
         // The fleet's Scheduler cron and the instance's Auto Scaling cron:
         // Friday's 22:00 start stops on Saturday at 02:00, not on Monday.
-        assert_eq!(
-            r["AppStartAction"]["Properties"]["ScheduleExpression"],
-            "cron(0 22 ? * MON-FRI *)"
-        );
-        assert_eq!(
-            r["AppStopAction"]["Properties"]["ScheduleExpression"],
-            "cron(0 2 ? * TUE-SAT *)"
-        );
-        assert_eq!(
-            r["WebStartAction"]["Properties"]["Recurrence"],
-            "0 22 * * 1-5"
-        );
-        assert_eq!(
-            r["WebStopAction"]["Properties"]["Recurrence"],
-            "0 2 * * 2-6"
-        );
+        for (id, key, want) in [
+            (
+                "AppStartAction",
+                "ScheduleExpression",
+                "cron(0 22 ? * MON-FRI *)",
+            ),
+            (
+                "AppStopAction",
+                "ScheduleExpression",
+                "cron(0 2 ? * TUE-SAT *)",
+            ),
+            ("WebStartAction", "Recurrence", "0 22 * * 1-5"),
+            ("WebStopAction", "Recurrence", "0 2 * * 2-6"),
+        ] {
+            assert_eq!(r[id]["Properties"][key], want, "{id}");
+        }
     }
 
     #[test]
