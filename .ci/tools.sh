@@ -2,7 +2,7 @@
 # Installs the third-party validators the test suite runs, pinned, into .tools/.
 # Idempotent: a second run with everything in place only checks versions.
 # cfn-lint, moto and awscli share one venv; checkov pins an old boto3 that breaks
-# moto, so it gets a venv of its own.
+# moto, so it gets a venv of its own, and so does parliament.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
@@ -12,6 +12,7 @@ CFN_LINT=1.58.0
 MOTO=5.2.5
 AWSCLI=1.46.2
 CHECKOV=3.3.30
+PARLIAMENT=1.6.4
 
 python=${PYTHON:-python3}
 
@@ -27,6 +28,8 @@ want_venv() { # DIR STAMP PACKAGES...
 want_venv "$tools/venv" "cfn-lint=$CFN_LINT moto=$MOTO awscli=$AWSCLI" \
   "cfn-lint==$CFN_LINT" "moto[server]==$MOTO" "awscli==$AWSCLI"
 want_venv "$tools/checkov" "checkov=$CHECKOV" "checkov==$CHECKOV"
+# parliament audits IAM policy documents against AWS's IAM model.
+want_venv "$tools/parliament" "parliament=$PARLIAMENT" "parliament==$PARLIAMENT"
 
 if ! command -v shellcheck >/dev/null; then
   if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
@@ -39,3 +42,4 @@ fi
 "$tools/venv/bin/aws" --version
 "$tools/checkov/bin/checkov" --version
 shellcheck --version | sed -n 2p
+"$tools/parliament/bin/pip" show parliament | sed -n 2p

@@ -149,8 +149,41 @@ pub struct Statement {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resource: Vec<Expr>,
     /// Conditions.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "serialize_condition"
+    )]
     pub condition: Condition,
+}
+
+/// A condition block, with the one value of a `Bool` operator written as a
+/// scalar (`"aws:SecureTransport": "false"`), the form AWS's own examples use
+/// and the one policy checkers (cfn-guard's rules, parliament) expect; every
+/// other value list as written.
+fn serialize_condition<S: serde::Serializer>(
+    condition: &Condition,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    struct Values<'a>(&'a BTreeMap<&'static str, Vec<Expr>>, bool);
+    impl Serialize for Values<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(self.0.len()))?;
+            for (key, values) in self.0 {
+                match values.as_slice() {
+                    [one] if self.1 => map.serialize_entry(key, one)?,
+                    _ => map.serialize_entry(key, values)?,
+                }
+            }
+            map.end()
+        }
+    }
+    let mut map = serializer.serialize_map(Some(condition.len()))?;
+    for (operator, keys) in condition {
+        let boolean = operator.starts_with("Bool");
+        map.serialize_entry(operator, &Values(keys, boolean))?;
+    }
+    map.end()
 }
 
 impl Statement {

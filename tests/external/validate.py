@@ -69,6 +69,12 @@ from userdata_run import check_user_data_runs
 
 CFN_LINT = VENV_BIN / "cfn-lint"
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
+PARLIAMENT = ROOT / ".tools" / "parliament" / "bin" / "parliament"
+# Values for the pseudo parameters and references inside a policy's ARNs:
+# parliament checks ARN formats, so they must be plausible, not real.
+POLICY_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1",
+                 "AWS::AccountId": "123456789012", "AWS::StackName": "stack",
+                 "AWS::URLSuffix": "amazonaws.com"}
 # curl is not run here, but the user-data scripts under test need it; unshare
 # places a fleet's bootstrap recorder at an absolute path (userdata_run.py).
 PATH_TOOLS = ("shellcheck", "bash", "curl", "unshare")
@@ -76,7 +82,7 @@ CFN_LINT_FINDING = re.compile(r":\d+:\d+:\d+:\d+:([EWI])\d+:")
 
 
 def missing_tools() -> list[str]:
-    paths = [CFN_LINT, CHECKOV, MOTO_SERVER, AWS, VENV_PYTHON]
+    paths = [CFN_LINT, CHECKOV, PARLIAMENT, MOTO_SERVER, AWS, VENV_PYTHON]
     missing = [str(p) for p in paths if not os.access(p, os.X_OK)]
     return missing + [tool for tool in PATH_TOOLS if shutil.which(tool) is None]
 
@@ -110,6 +116,94 @@ def check_cfn_lint(report: Report, fixture: Fixture, path: Path) -> None:
 def is_informational(line: str) -> bool:
     match = CFN_LINT_FINDING.search(line)
     return match is not None and match.group(1) == "I"
+
+
+def policy_documents(template: dict) -> list[tuple[str, dict]]:
+    """Every IAM policy document of the template's resources: (where, document)."""
+    found = []
+    for name, resource in sorted(template.get("Resources", {}).items()):
+        props = resource.get("Properties", {})
+        if isinstance(props.get("PolicyDocument"), dict):
+            found.append((name, props["PolicyDocument"]))
+        for policy in props.get("Policies", []) or []:
+            found.append((f"{name}/{policy.get('PolicyName', '?')}", policy["PolicyDocument"]))
+    # Trust policies (AssumeRolePolicyDocument) are left out: parliament reads
+    # every document as an identity policy, and a trust policy has no Resource.
+    return found
+
+
+def plausible_attribute(template: dict, name: str, attribute: str | None) -> str:
+    """A plausible value for `Ref name` (attribute None) or `name.attribute`, by
+    the resource's type: ARNs in their service's format, names elsewhere."""
+    if attribute is None and name in POLICY_PSEUDO:
+        return POLICY_PSEUDO[name]
+    kind = template.get("Resources", {}).get(name, {}).get("Type", "")
+    service = kind.split("::")[1].lower() if kind.count("::") == 2 else "x"
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    if service == "s3":
+        arn = f"arn:aws:s3:::{key}"
+    elif service == "iam":
+        arn = f"arn:aws:iam::123456789012:role/{key}"
+    else:
+        arn = f"arn:aws:{service}:us-east-1:123456789012:{key}"
+    if attribute == "Arn" or (attribute is None and kind == "AWS::SNS::Topic"):
+        return arn
+    return key
+
+
+def plausible(value: object, template: dict) -> object:
+    """A policy with its intrinsic functions replaced by plausible strings."""
+    if isinstance(value, list):
+        return [plausible(v, template) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+
+        def variable(m: re.Match[str]) -> str:
+            name, _, attribute = m.group(1).partition(".")
+            return plausible_attribute(template, name, attribute or None)
+        return re.sub(r"\$\{([^}!]+)\}", variable, text)
+    if "Ref" in value:
+        return plausible_attribute(template, str(value["Ref"]), None)
+    if "Fn::GetAtt" in value:
+        name, attribute = value["Fn::GetAtt"]
+        return plausible_attribute(template, name, attribute)
+    return {k: plausible(v, template) for k, v in value.items()}
+
+
+def check_parliament(report: Report, fixture: Fixture, work: Path) -> None:
+    """parliament on every policy document (its ARNs, actions and condition keys
+    against AWS's IAM model); any finding at LOW or above fails."""
+    for path, template in fixture.templates.items():
+        documents = policy_documents(template)
+        check = f"parliament {path.name}"
+        if not documents:
+            continue
+        files = []
+        for index, (where, document) in enumerate(documents):
+            file = work / f"policy-{path.stem}-{index}.json"
+            file.write_text(json.dumps(plausible(document, template)), encoding="utf-8")
+            files.append((where, file))
+        proc = run([PARLIAMENT, "--files", ",".join(str(f) for _, f in files),
+                    "--minimum_severity", "LOW", "--json"], cwd=work)
+        names = {str(f): where for where, f in files}
+        findings = []
+        for line in proc.stdout.splitlines():
+            try:
+                finding = json.loads(line)
+            except ValueError:
+                findings.append(line)
+                continue
+            location = finding.get("location", {})
+            where = names.get(str(location.get("filepath")), "?")
+            findings.append(f"{where}: {finding.get('issue')} ({finding.get('severity')}) "
+                            f"{finding.get('detail')}")
+        problems = [f"{len(findings)} finding(s)"] if findings else []
+        if proc.returncode not in (0, 1) or (proc.returncode == 1 and not findings):
+            problems.append(f"exit {proc.returncode}")
+        report.expect(fixture.name, check, problems, "\n".join(findings) + proc.stderr,
+                      f"{len(documents)} policies")
 
 
 def check_checkov(report: Report, fixture: Fixture) -> None:
@@ -197,6 +291,7 @@ def validate(report: Report, fixture: Fixture, moto: Moto, modelled: set[str], w
         check_suppressions(report, fixture, path, template)
     if fixture.templates:
         check_checkov(report, fixture)
+        check_parliament(report, fixture, work)
     for script in fixture.scripts:
         check_shell(report, fixture, script)
     check_user_data(report, fixture)
