@@ -711,14 +711,17 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
         for original, new in sorted(ids.items()):
             report.note(fixture.name, f"{path.name}: {original} -> moto {new}")
         values, notes, paths = prepare_parameters(world, region, body)
-        for note in notes:
-            report.note(fixture.name, f"{path.name}: {note}")
+        found: dict[str, str] = {}
         if not path.name.endswith("-edge.template.json"):
             # The values deploy.sh finds in the account, not the harness's guesses.
-            found = discover(report, fixture, moto, world, region, body, ids | paths, work)
-            if found is None:
+            result = discover(report, fixture, moto, world, region, body, ids | paths, work)
+            if result is None:
                 return None
+            found = result
             values |= found
+        for note in notes:
+            if not any(note.startswith(f"parameter {name} = ") for name in found):
+                report.note(fixture.name, f"{path.name}: {note}")
         described = create_stack(moto, region, name, body, values, work)
         if described["StackStatus"] != "CREATE_COMPLETE":
             report.fail(fixture.name, check, described["StackStatus"],
