@@ -11,10 +11,10 @@ pub fn is_reserved_tag(key: &str) -> bool {
     key == "Name" || key == "allocation-id" || key.starts_with("topoform:")
 }
 
-/// The shell variables the fleet script sets or reads. A fleet parameter is
-/// exported under its own name, so one of these would break the first boot
-/// (`NAME` is read-only) or steer it (`CLIENT` picks whose parameters are
-/// read next). `userdata`'s tests check the list against the rendered script, and
+/// The shell variables the fleet script sets or reads. Fleet parameters
+/// reach only the bootstrap command's environment (through env(1)), but a
+/// parameter named like one of these would still be confusing in the logs
+/// and in the bootstrap, so they are refused. `userdata`'s tests check the list against the rendered script, and
 /// every tag key the scripts read against [`is_reserved_tag`].
 pub const SCRIPT_VARIABLES: &[&str] = &[
     "AWS_ENDPOINT",
@@ -26,6 +26,7 @@ pub const SCRIPT_VARIABLES: &[&str] = &[
     "LOG",
     "NAME",
     "PARAMETERS",
+    "PARAMETER_ENV",
     "PER_BOOT_DIR",
     "RECORD_RE",
     "REGION",
@@ -40,15 +41,24 @@ pub const SCRIPT_VARIABLES: &[&str] = &[
 /// script's own variables, and not a variable that changes how the shell,
 /// the dynamic linker, the AWS CLI or topoform's scripts behave.
 pub fn is_reserved_variable(name: &str) -> bool {
+    // What changes how the bootstrap command runs (PATH finds it, LD_*
+    // loads into it, proxies and CA bundles redirect its TLS), and what
+    // bash itself sets.
     const ENVIRONMENT: &[&str] = &[
+        "_",
         "CDPATH",
+        "CURL_CA_BUNDLE",
         "ENV",
         "EUID",
+        "FUNCNAME",
         "GLOBIGNORE",
+        "GROUPS",
         "HOME",
         "HOSTNAME",
         "IFS",
         "LANG",
+        "LINENO",
+        "NO_PROXY",
         "OLDPWD",
         "OPTARG",
         "OPTIND",
@@ -56,15 +66,25 @@ pub fn is_reserved_variable(name: &str) -> bool {
         "PPID",
         "PS4",
         "PWD",
+        "RANDOM",
+        "REQUESTS_CA_BUNDLE",
+        "SECONDS",
         "SHELL",
         "SHELLOPTS",
         "SHLVL",
+        "SRANDOM",
+        "SSL_CERT_DIR",
+        "SSL_CERT_FILE",
         "TMPDIR",
         "TZ",
         "UID",
         "USER",
     ];
     const PREFIXES: &[&str] = &["AWS_", "BASH", "LC_", "LD_", "PYTHON", "TOPOFORM_"];
+    let upper = name.to_ascii_uppercase();
+    if upper.ends_with("_PROXY") || upper == "NO_PROXY" {
+        return true;
+    }
     SCRIPT_VARIABLES.contains(&name)
         || ENVIRONMENT.contains(&name)
         || PREFIXES.iter().any(|p| name.starts_with(p))

@@ -4,7 +4,7 @@
 //!
 //! - `cron(minutes hours day-of-month month day-of-week [year])`, the
 //!   year optional (associations have five required fields), all in UTC; exactly one of the two day fields is `?`; values in range
-//!   (minutes 0-59, hours 0-23, days 1-31, months 1-12 or JAN-DEC, weekdays
+//!   (minutes 0-59, hours 0-23, days 1-31, weekdays
 //!   1-7 or SUN-SAT, years 1970-2199);
 //! - `rate(N unit)`: `minute`/`hour`/`day` for 1, `minutes`/`hours`/`days`
 //!   otherwise;
@@ -19,13 +19,10 @@ use std::collections::BTreeSet;
 /// The shortest interval between two runs of an association, in minutes.
 const MIN_INTERVAL_MINUTES: u32 = 30;
 
-/// The longest `rate` accepted, in minutes (a year): a task that runs less
-/// often is not a schedule.
-const MAX_RATE_MINUTES: u64 = 365 * 24 * 60;
+/// The longest `rate` State Manager takes for an association, in minutes:
+/// "less than 31 days".
+const MAX_RATE_MINUTES: u64 = 30 * 24 * 60;
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// What is wrong with a schedule, for the diagnostic's label.
@@ -68,7 +65,7 @@ fn rate(body: &str) -> Result<(), Problem> {
         ));
     }
     if total > MAX_RATE_MINUTES {
-        return Err("runs less than once a year".into());
+        return Err("State Manager takes rates of less than 31 days".into());
     }
     Ok(())
 }
@@ -97,7 +94,13 @@ fn cron(body: &str) -> Result<(), Problem> {
         (true, false) => weekdays(dow)?,
         (false, true) => days_of_month(dom)?,
     }
-    values(month, "month", 1, 12, &MONTHS)?;
+    // "State Manager doesn't currently support specifying months in cron
+    // expressions for associations."
+    if month != "*" {
+        return Err(format!(
+            "month `{month}`: State Manager takes no months in an association's cron; write `*`"
+        ));
+    }
     values(year, "year", 1970, 2199, &[])?;
     too_often(&minutes, &hours)
 }
