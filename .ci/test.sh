@@ -49,4 +49,4 @@ done
 
 step "third-party validators"
 export PATH="$PWD/.tools/venv/bin:$PATH"
-.tools/venv/bin/python -B tests/external/validate.py "$out"/*
+.tools/venv/bin/python -B tests/external/validate.py --jobs "$(nproc)" "$out"/*

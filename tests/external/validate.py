@@ -39,7 +39,11 @@ Checks 1-4 are here; 5 is moto_deploy.py, 6 describe_back.py, 7 userdata_run.py
 (with imds_stub.py); harness.py has what they share. Standard library only; the
 tools are the pinned ones .ci/tools.sh installs under .tools/.
 
-Usage: .tools/venv/bin/python -B tests/external/validate.py OUT_DIR [OUT_DIR ...]
+Usage: .tools/venv/bin/python -B tests/external/validate.py [--jobs N] OUT_DIR [OUT_DIR ...]
+
+With --jobs N the output dirs are shared out over N worker processes, each
+with its own moto server; their lines are printed one worker after another
+and their totals added up.
 
 Prints `ok   <fixture> <check>`, `FAIL <fixture> <check>: <reason>` or
 `n/v  <fixture> <what>: <reason>` (not verified: never a pass) per check, plus
@@ -55,6 +59,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -321,26 +326,92 @@ def validate_all(report: Report, fixtures: list[Fixture], moto: Moto, modelled: 
             report.fail(fixture.name, "moto", str(e))
 
 
+def parse_args(argv: list[str]) -> tuple[int, Path | None, list[str]] | None:
+    """(jobs, totals file, output dirs), or None for a usage error."""
+    jobs, totals, dirs = 1, None, []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--jobs":
+            value = next(args, "")
+            if not value.isdigit() or int(value) < 1:
+                return None
+            jobs = int(value)
+        elif arg == "--totals":
+            value = next(args, "")
+            if not value:
+                return None
+            totals = Path(value)
+        elif arg.startswith("-"):
+            return None
+        else:
+            dirs.append(arg)
+    return (jobs, totals, dirs) if dirs else None
+
+
+def run_workers(report: Report, dirs: list[str], jobs: int, tmp: Path) -> None:
+    """Validates the output dirs in `jobs` child processes (each with its own moto
+    server), then prints each child's lines in turn and adds up their totals. A
+    child that ends without totals is a failure."""
+    groups = [dirs[i::jobs] for i in range(jobs)]
+    children = []
+    for index, group in enumerate(g for g in groups if g):
+        totals, log = tmp / f"totals-{index}.json", tmp / f"worker-{index}.log"
+        with open(log, "w", encoding="utf-8") as out:
+            child = subprocess.Popen(
+                [sys.executable, "-B", __file__, "--totals", str(totals), *group],
+                stdout=out, stderr=subprocess.STDOUT, text=True)
+        children.append((child, totals, log, group))
+    for child, totals, log, group in children:
+        code = child.wait()
+        print(log.read_text(encoding="utf-8"), end="", flush=True)
+        try:
+            counted = json.loads(totals.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            report.fail("-", "worker", f"exit {code} without totals for {', '.join(group)}")
+            continue
+        report.passed += counted["passed"]
+        report.failed += counted["failed"]
+        for reason, unit, count in counted["unverified"]:
+            key = (reason, unit)
+            report.unverified[key] = report.unverified.get(key, 0) + count
+
+
 def main(argv: list[str]) -> int:
-    if not argv or any(a.startswith("-") for a in argv):
-        print("usage: validate.py OUT_DIR [OUT_DIR ...]", file=sys.stderr)
+    parsed = parse_args(argv)
+    if parsed is None:
+        print("usage: validate.py [--jobs N] OUT_DIR [OUT_DIR ...]", file=sys.stderr)
         return 2
+    jobs, totals, dirs = parsed
     report = Report()
     missing = missing_tools()
     if missing:
         report.fail("-", "tools", "missing (run .ci/tools.sh): " + ", ".join(missing))
-        return report.summary()
-    fixtures = [load_fixture(report, Path(arg).resolve()) for arg in sorted(argv)]
+        return finish(report, totals)
     with tempfile.TemporaryDirectory(prefix="topoform-validate-") as tmp:
+        if jobs > 1 and len(dirs) > 1:
+            run_workers(report, sorted(dirs), jobs, Path(tmp))
+            return finish(report, totals)
+        fixtures = [load_fixture(report, Path(arg).resolve()) for arg in sorted(dirs)]
         try:
             modelled = moto_modelled_types()
             moto = Moto(Path(tmp) / "moto_server.log")
         except AwsError as e:
             report.fail("-", "moto", str(e))
-            return report.summary()
+            return finish(report, totals)
         with moto:
             validate_all(report, fixtures, moto, modelled, Path(tmp))
-    return report.summary()
+    return finish(report, totals)
+
+
+def finish(report: Report, totals: Path | None) -> int:
+    """The summary, or for a worker (totals set) its counts as JSON for the parent."""
+    if totals is None:
+        return report.summary()
+    totals.write_text(json.dumps({
+        "passed": report.passed, "failed": report.failed,
+        "unverified": [[r, u, n] for (r, u), n in sorted(report.unverified.items())],
+    }), encoding="utf-8")
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":
