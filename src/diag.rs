@@ -71,6 +71,8 @@ pub enum Code {
     NothingToDeploy,
     /// A block that nothing uses, so it would cost money and serve no one.
     UnusedBlock,
+    /// An instance without an Elastic IP is the primary of two failovers.
+    SharedPrimary,
     /// A value AWS cannot take as written, converted to the nearest it can.
     ConvertedValue,
 }
@@ -108,6 +110,7 @@ impl Code {
         Code::NothingToDeploy,
         Code::UnusedBlock,
         Code::ConvertedValue,
+        Code::SharedPrimary,
     ];
 
     /// What the diagnostic means (for `topoform explain`).
@@ -169,6 +172,9 @@ impl Code {
             }
             Code::NothingToDeploy => {
                 "The topology has a `[stack]` (and perhaps zones) but no block that makes a resource: the stack would be empty, which CloudFormation refuses."
+            }
+            Code::SharedPrimary => {
+                "An instance without an Elastic IP is the primary of two failovers. Such an instance writes its failover's PRIMARY record itself at every boot, from tags that name one record: the second failover would never get its record."
             }
             Code::UnusedBlock => {
                 "A block that nothing uses: a `[sorry]` site that no failover points at is a bucket and a distribution that nobody is ever sent to."
@@ -239,6 +245,9 @@ impl Code {
                 "Add an instance, a load balancer, a fleet, a sorry site, a backup or a task."
             }
             Code::UnusedBlock => "Point a failover's `secondary` at it, or remove it.",
+            Code::SharedPrimary => {
+                "Give the instance an Elastic IP (the template then writes every record), or make it the primary of one failover only."
+            }
             Code::ConvertedValue => {
                 "Choose a value that converts exactly (the hint says which), or accept the conversion."
             }
@@ -284,6 +293,7 @@ impl Code {
             Code::UnreadableFile => "unreadable-file",
             Code::QuotaExceeded => "quota-exceeded",
             Code::ZoneConflict => "zone-conflict",
+            Code::SharedPrimary => "shared-primary",
             Code::NothingToDeploy => "nothing-to-deploy",
             Code::UnusedBlock => "unused-block",
             Code::ConvertedValue => "converted-value",

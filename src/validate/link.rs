@@ -59,6 +59,50 @@ pub(super) fn sorry_sites_are_used(cx: &mut Context<'_>) {
     }
 }
 
+/// An instance without an Elastic IP writes its failover's PRIMARY record
+/// itself, from tags that name one record: it can be the primary of one
+/// failover only.
+pub(super) fn primaries_are_owned_once(cx: &mut Context<'_>) {
+    let topo = cx.topo;
+    let mut first: BTreeMap<String, Span> = BTreeMap::new();
+    // In the order the file has them, so that "first" reads top-down.
+    let mut blocks: Vec<_> = topo.failovers.iter().collect();
+    blocks.sort_by_key(|b| b.name.span.start);
+    for b in blocks {
+        let Some(f) = cx
+            .model
+            .failovers
+            .get(&crate::model::Name(b.name.value.clone()))
+        else {
+            continue;
+        };
+        let Primary::Instance {
+            name,
+            value: PrimaryValue::OwnedByInstance,
+            ..
+        } = &f.primary
+        else {
+            continue;
+        };
+        let at = b.body.primary.as_ref().map_or(b.name.span, |p| p.span);
+        if let Some(earlier) = first.insert(name.as_str().to_string(), at) {
+            cx.push(
+                Diagnostic::error(
+                    Code::SharedPrimary,
+                    at,
+                    format!(
+                        "[instance.{}] has no Elastic IP and is already the primary of another failover",
+                        name.as_str()
+                    ),
+                )
+                .label("a second failover for an instance that writes its own record")
+                .also(earlier, "first failover")
+                .help("give the instance an Elastic IP, or make it the primary of one failover only"),
+            );
+        }
+    }
+}
+
 /// One hosted zone has one domain: two `[zone]` blocks with one id must
 /// agree on it (a record is checked against one and written into both).
 pub(super) fn zones_agree(cx: &mut Context<'_>) {

@@ -80,6 +80,7 @@ pub fn validate(topo: &Topology, files: &dyn Files) -> (Option<Model>, Vec<Diagn
     blocks(&mut cx, topo, &named);
     link::records_are_unique(&mut cx);
     link::zones_agree(&mut cx);
+    link::primaries_are_owned_once(&mut cx);
     link::something_to_deploy(&mut cx);
     link::sorry_sites_are_used(&mut cx);
     let measurable = !cx.reported(Code::LogicalIdCollision);
