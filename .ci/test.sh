@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the project's own (fmt, clippy, unit, snapshot, CLI, DSL
-# parity, docs) and the third-party validators (cfn-lint, checkov, shellcheck,
-# bash -n, moto deploys, user-data runs against moto and an IMDSv2 stub) on
+# parity, docs) and the third-party validators (cfn-lint, checkov, cfn-guard,
+# parliament, shellcheck, bash -n, moto deploys, user-data runs against moto,
+# an IMDSv2 stub and an Auto Scaling stub) on
 # every fixture in fixtures/ok and every conformance topology in
 # ../shared/conformance. A validator that cannot run is a failure.
 set -euo pipefail

@@ -2,7 +2,8 @@
 # Installs the third-party validators the test suite runs, pinned, into .tools/.
 # Idempotent: a second run with everything in place only checks versions.
 # cfn-lint, moto and awscli share one venv; checkov pins an old boto3 that breaks
-# moto, so it gets a venv of its own, and so does parliament.
+# moto, so it gets a venv of its own, and so does parliament. cfn-guard is built
+# from crates.io with cargo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
@@ -13,6 +14,7 @@ MOTO=5.2.5
 AWSCLI=1.46.2
 CHECKOV=3.3.30
 PARLIAMENT=1.6.4
+CFN_GUARD=3.2.1
 
 python=${PYTHON:-python3}
 
@@ -31,6 +33,15 @@ want_venv "$tools/checkov" "checkov=$CHECKOV" "checkov==$CHECKOV"
 # parliament audits IAM policy documents against AWS's IAM model.
 want_venv "$tools/parliament" "parliament=$PARLIAMENT" "parliament==$PARLIAMENT"
 
+# cfn-guard runs the Guard rules vendored in tests/external/guard-rules.
+guard_stamp="cfn-guard=$CFN_GUARD"
+if [[ ! -x $tools/cfn-guard/bin/cfn-guard || ! -f $tools/cfn-guard/.stamp
+      || $(cat "$tools/cfn-guard/.stamp") != "$guard_stamp" ]]; then
+  rm -rf "$tools/cfn-guard"
+  cargo install --locked --version "$CFN_GUARD" --root "$tools/cfn-guard" cfn-guard
+  echo "$guard_stamp" >"$tools/cfn-guard/.stamp"
+fi
+
 if ! command -v shellcheck >/dev/null; then
   if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
   "${sudo[@]}" apt-get update -qq
@@ -43,3 +54,4 @@ fi
 "$tools/checkov/bin/checkov" --version
 shellcheck --version | sed -n 2p
 "$tools/parliament/bin/pip" show parliament | sed -n 2p
+"$tools/cfn-guard/bin/cfn-guard" --version

@@ -4,7 +4,8 @@ Each scenario copies one synthesized output directory (target/validate/NAME by
 default) to a temp dir, breaks one property on purpose (in the copy of a
 user-data script and the template that embeds it, in the copy of a template,
 or in what moto holds after the deploy), runs checks 5-7 of validate.py on it
-against its own moto server, and requires the named checks to FAIL. A control
+against its own moto server (or, for a `static` scenario, the cfn-guard checks
+instead, without moto), and requires the named checks to FAIL. A control
 scenario (nothing broken) must have no failure. Scenarios run in parallel, one
 process each. Nothing under src/, templates/ or target/validate is changed.
 
@@ -49,9 +50,28 @@ class Scenario:
     expect_no_fail: bool = False
     expect_lines: tuple[str, ...] = ()  # other substrings that must appear (n/v lines)
     all_clients: bool = False  # run every client of a fleet, not the first only
+    static: bool = False  # run the cfn-guard checks (guard, guard suppressions), not 5-7
 
 
 FLEET = "per-client"
+# An alarm that notifies nobody: the Guard rule CLOUDWATCH_ALARM_ACTION_CHECK fails on it.
+SILENT_ALARM = {
+    "Type": "AWS::CloudWatch::Alarm",
+    "Properties": {"Namespace": "AWS/EC2", "MetricName": "CPUUtilization",
+                   "Statistic": "Average", "Period": 300, "EvaluationPeriods": 1,
+                   "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold"},
+}
+GUARD_TEMPLATE = "web-autoheal.template.json"
+
+
+def silent_alarm(guard: dict | None) -> tuple[str, list[str], object]:
+    """A `template` breakage adding SILENT_ALARM, with guard as its Metadata.guard."""
+    alarm = json.loads(json.dumps(SILENT_ALARM))
+    if guard is not None:
+        alarm["Metadata"] = {"guard": guard}
+    return (GUARD_TEMPLATE, ["Resources", "SelftestAlarm"], alarm)
+
+
 SCENARIOS = [
     Scenario("control", FLEET, "nothing (control)", [], expect_no_fail=True),
     Scenario("drop-parameter", FLEET,
@@ -115,6 +135,41 @@ SCENARIOS = [
              [], expect_no_fail=True,
              expect_lines=("n/v  route53-failover moto deploy shop-web-edge.template.json",
                            "AliasTarget.DNSName: the value is the harness's own stand-in")),
+    Scenario("guard-finding", "eip-autohealing", "an alarm without AlarmActions",
+             [f"guard {GUARD_TEMPLATE}: 1 finding"], template=silent_alarm(None), static=True,
+             expect_lines=("CLOUDWATCH_ALARM_ACTION_CHECK SelftestAlarm: ",
+                           f"ok   eip-autohealing guard suppressions {GUARD_TEMPLATE}")),
+    Scenario("guard-suppressed", "eip-autohealing",
+             "(control) the same alarm, its rule suppressed with a reason", [],
+             template=silent_alarm({"SuppressedRules": ["CLOUDWATCH_ALARM_ACTION_CHECK"],
+                                    "Reasons": {"CLOUDWATCH_ALARM_ACTION_CHECK":
+                                                "selftest: nobody is paged"}}),
+             static=True, expect_no_fail=True,
+             expect_lines=(f"ok   eip-autohealing guard {GUARD_TEMPLATE}",
+                           f"ok   eip-autohealing guard suppressions {GUARD_TEMPLATE} "
+                           "(1 suppressed)")),
+    Scenario("guard-no-reason", "eip-autohealing", "the alarm's rule suppressed without a reason",
+             [f"guard suppressions {GUARD_TEMPLATE}"],
+             template=silent_alarm({"SuppressedRules": ["CLOUDWATCH_ALARM_ACTION_CHECK"],
+                                    "Reasons": {"CLOUDWATCH_ALARM_ACTION_CHECK": " "}}),
+             static=True, expect_lines=(f"ok   eip-autohealing guard {GUARD_TEMPLATE}",)),
+    Scenario("guard-stray-reason", "eip-autohealing", "a reason for a rule not suppressed",
+             ["Reasons has 'S3_BUCKET_LOGGING_ENABLED', which SuppressedRules lacks"],
+             template=silent_alarm({"SuppressedRules": ["CLOUDWATCH_ALARM_ACTION_CHECK"],
+                                    "Reasons": {"CLOUDWATCH_ALARM_ACTION_CHECK": "a reason",
+                                                "S3_BUCKET_LOGGING_ENABLED": "no bucket"}}),
+             static=True),
+    Scenario("guard-not-a-list", "eip-autohealing", "SuppressedRules is a string",
+             ["SuppressedRules is not a list of strings"],
+             template=silent_alarm({"SuppressedRules": "CLOUDWATCH_ALARM_ACTION_CHECK",
+                                    "Reasons": {"CLOUDWATCH_ALARM_ACTION_CHECK": "a reason"}}),
+             static=True),
+    Scenario("guard-unknown-rule", "eip-autohealing", "a misspelt rule suppressed, with a reason",
+             ["suppressed rule 'CLOUDWATCH_ALARM_ACTIONS_CHECK' is in neither rule set",
+              f"guard {GUARD_TEMPLATE}: 1 finding"],
+             template=silent_alarm({"SuppressedRules": ["CLOUDWATCH_ALARM_ACTIONS_CHECK"],
+                                    "Reasons": {"CLOUDWATCH_ALARM_ACTIONS_CHECK": "a reason"}}),
+             static=True),
 ]
 
 
@@ -175,6 +230,8 @@ def run_scenario_here(scenario_name: str, out_dir: str) -> int:
     import userdata_run
 
     scenario = next(s for s in SCENARIOS if s.name == scenario_name)
+    if scenario.static:
+        return run_static_here(out_dir)
     # The first client of a fleet only: a breakage of the shared script shows
     # there as well as in the others, at a third of the time.
     run_client = userdata_run.run_client
@@ -199,6 +256,18 @@ def run_scenario_here(scenario_name: str, out_dir: str) -> int:
     with tempfile.TemporaryDirectory(prefix="topoform-selftest-run-") as tmp:
         with Moto(Path(tmp) / "moto.log") as moto:
             validate_in_moto(report, fixture, moto, moto_modelled_types(), Path(tmp))
+    return report.summary()
+
+
+def run_static_here(out_dir: str) -> int:
+    """In the child process: the cfn-guard checks on the broken copy, printing the report."""
+    from validate import check_guard, check_guard_suppressions, load_fixture
+
+    report = Report()
+    fixture = load_fixture(report, Path(out_dir))
+    for path, template in fixture.templates.items():
+        check_guard_suppressions(report, fixture, path, template)
+    check_guard(report, fixture)
     return report.summary()
 
 

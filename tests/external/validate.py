@@ -6,8 +6,16 @@ AWS would reject, a script that does not run, or a deploy plan with shell bugs i
 caught before anyone deploys. Per output directory (one compiled fixture):
 
 1. cfn-lint on every *.template.json: no errors, no warnings.
-2. checkov on the templates: no failed check; every suppression in resource
-   Metadata (checkov.skip) carries a non-empty comment.
+2. Posture checks on the templates. checkov: no failed check, and every
+   suppression in resource Metadata (checkov.skip) carries a non-empty
+   comment. parliament on every IAM policy document: no finding at LOW or
+   above. cfn-guard with the Guard rules vendored in guard-rules/ (the cfn-nag
+   and Well-Architected security pillar sets of aws-guard-rules-registry, see
+   guard-rules/README.md), once per template: no rule fails, and every rule
+   of both sets is evaluated. A resource skips a Guard rule with Metadata
+   {"guard": {"SuppressedRules": ["RULE"], "Reasons": {"RULE": "why"}}}:
+   each suppressed rule must exist and have a one-line reason, and each
+   reason must belong to a suppressed rule.
 3. shellcheck and `bash -n` on every *.sh (user-data scripts and deploy.sh).
 4. Every LaunchTemplate's UserData is {"Fn::Base64": <text>} with <text>
    byte-identical to one of userdata/*.sh, and every userdata/*.sh is used.
@@ -34,6 +42,13 @@ caught before anyone deploys. Per output directory (one compiled fixture):
    real recorder placed where the script calls it (on PATH, or for an absolute
    path in a private mount namespace): every parameter must reach it byte for
    byte, exactly once in two boots, with the right arguments and client id.
+   A script's Auto Scaling calls go to a local stub (autoscaling_stub.py,
+   through AWS_ENDPOINT_URL_AUTO_SCALING) where the group's launch lifecycle
+   action is pending: the first boot must complete it exactly once, with
+   CONTINUE, after its Elastic IP and records are in place and before its
+   setup script; the reboot, a group without the hook and a failed boot
+   complete nothing. deploy.sh --discover-only (moto_deploy.py) also runs
+   against moto, and must refuse an account that does not fit the topology.
 
 Checks 1-4 are here; 5 is moto_deploy.py, 6 describe_back.py, 7 userdata_run.py
 (with imds_stub.py); harness.py has what they share. Standard library only; the
@@ -55,6 +70,7 @@ fail the run.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -75,6 +91,15 @@ from userdata_run import check_user_data_runs
 CFN_LINT = VENV_BIN / "cfn-lint"
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 PARLIAMENT = ROOT / ".tools" / "parliament" / "bin" / "parliament"
+CFN_GUARD = ROOT / ".tools" / "cfn-guard" / "bin" / "cfn-guard"
+GUARD_RULES = Path(__file__).resolve().parent / "guard-rules"
+GUARD_RULE_SETS = (GUARD_RULES / "cfn-nag", GUARD_RULES / "wa-security-pillar")
+# `cfn-guard validate` exits 0 when no rule fails and 19 when one does. A rules file
+# that does not parse gives 5, but a later failing rule turns that into 19, so any
+# stderr output is a failure too. Any other error exits 255.
+GUARD_RULE_FAILED = 19
+GUARD_RULE_NAME = re.compile(r"^\s*rule\s+(\w+)", re.MULTILINE)
+GUARD_RESOURCE = re.compile(r"^/Resources/([^/\[]+)")
 # Values for the pseudo parameters and references inside a policy's ARNs:
 # parliament checks ARN formats, so they must be plausible, not real.
 POLICY_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1",
@@ -88,7 +113,8 @@ CFN_LINT_FINDING = re.compile(r":\d+:\d+:\d+:\d+:([EWI])\d+:")
 
 def missing_tools() -> list[str]:
     paths = [CFN_LINT, CHECKOV, PARLIAMENT, MOTO_SERVER, AWS, VENV_PYTHON]
-    missing = [str(p) for p in paths if not os.access(p, os.X_OK)]
+    missing = [str(p) for p in paths + [CFN_GUARD] if not os.access(p, os.X_OK)]
+    missing += [f"{d} (Guard rules)" for d in GUARD_RULE_SETS if not any(d.glob("*.guard"))]
     return missing + [tool for tool in PATH_TOOLS if shutil.which(tool) is None]
 
 
@@ -253,6 +279,191 @@ def check_suppressions(report: Report, fixture: Fixture, path: Path, template: d
     report.expect(fixture.name, f"checkov suppressions {path.name}", problems)
 
 
+@functools.cache
+def guard_rule_names() -> frozenset[str]:
+    """The names of the rules in both Guard rule sets (the sets share some files)."""
+    return frozenset(name for folder in GUARD_RULE_SETS for file in folder.glob("*.guard")
+                     for name in GUARD_RULE_NAME.findall(file.read_text(encoding="utf-8")))
+
+
+def check_guard(report: Report, fixture: Fixture) -> None:
+    """cfn-guard with both rule sets, once per template: every failed rule is a
+    finding, per resource; output that is not the expected JSON, any stderr, an
+    exit status other than 0 or 19 (or one that disagrees with the findings) and
+    a rule of the sets that was not evaluated all fail the check as well."""
+    expected = guard_rule_names()
+    rules = [arg for folder in GUARD_RULE_SETS for arg in ("-r", str(folder))]
+    for path in fixture.templates:
+        check = f"guard {path.name}"
+        proc = run([CFN_GUARD, "validate", *rules, "-d", path.resolve(), "--structured",
+                    "-o", "json", "--show-summary", "none"])
+        try:
+            [record] = json.loads(proc.stdout)
+            failed = [entry["Rule"] for entry in record["not_compliant"]]
+            findings = sorted({f for rule in failed for f in guard_findings(rule)})
+            passed, skipped = set(record["compliant"]), set(record["not_applicable"])
+            evaluated = passed | skipped | {rule["name"] for rule in failed}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            report.fail(fixture.name, check, f"unparseable output, exit {proc.returncode}",
+                        (proc.stdout[:2000] + proc.stderr).strip())
+            continue
+        problems = [f"{len(findings)} finding(s)"] if findings else []
+        if proc.returncode != (GUARD_RULE_FAILED if failed else 0):
+            problems.append(f"exit {proc.returncode} with "
+                            f"{len({rule['name'] for rule in failed})} failed rule(s)")
+        if proc.stderr.strip():
+            problems.append("cfn-guard wrote to stderr")
+        if evaluated != expected:
+            problems.append(f"evaluated {len(evaluated)} rules, the rule sets have "
+                            f"{len(expected)}")
+        details = "\n".join([f"{rule} {resource}: {message}"
+                             for rule, resource, message in findings]
+                            + sorted(f"not evaluated: {name}" for name in expected - evaluated)
+                            + sorted(f"not in the rule sets: {name}"
+                                     for name in evaluated - expected)
+                            + proc.stderr.strip().splitlines())
+        report.expect(fixture.name, check, problems, details,
+                      f"{len(evaluated)} rules: {len(passed)} passed, "
+                      f"{len(skipped)} not applicable")
+
+
+@functools.cache
+def guard_rule_descriptions() -> dict[str, str]:
+    """{rule: the Description of its file's header}, for the rules whose file has one."""
+    found = {}
+    for folder in GUARD_RULE_SETS:
+        for file in folder.glob("*.guard"):
+            text = file.read_text(encoding="utf-8")
+            name = re.search(r"^#\s*Rule Identifier:\s*\n#\s*(\w+)", text, re.MULTILINE)
+            about = re.search(r"^#\s*Description:\s*\n((?:#[ \t]*\S.*\n)+)", text, re.MULTILINE)
+            if name and about:
+                found[name.group(1)] = " ".join(about.group(1).replace("#", " ").split())
+    return found
+
+
+def guard_findings(rule: dict) -> set[tuple[str, str, str]]:
+    """(rule, resource, message), one per resource, of a not-compliant rule of
+    `cfn-guard validate --structured`. The resource is the logical id a failed
+    clause reached, or "(template)" for a clause about the template as a whole."""
+    name = str(rule["name"])
+    found: dict[str, tuple[int, str]] = {}  # resource -> (rank, message); lowest rank wins
+    for clause in guard_clauses(rule.get("checks", [])):
+        messages = clause.get("messages") or {}
+        rank, message = guard_message(name, str(messages.get("custom_message") or ""),
+                                      str(messages.get("error_message") or ""))
+        resource = guard_resource(clause)
+        found[resource] = min(found.get(resource, (rank, message)), (rank, message))
+    if not found:  # a shape this parser does not know: still a finding
+        found["?"] = (0, json.dumps(rule.get("checks"))[:160])
+    return {(name, resource, message) for resource, (_, message) in found.items()}
+
+
+def guard_clauses(node: object) -> list[dict]:
+    """The leaf checks (dicts with "check" and "messages") anywhere below node."""
+    if isinstance(node, list):
+        return [clause for item in node for clause in guard_clauses(item)]
+    if not isinstance(node, dict):
+        return []
+    if "check" in node and "messages" in node:
+        return [node]
+    return [clause for key, value in node.items() if key != "value"
+            for clause in guard_clauses(value)]
+
+
+def guard_resource(clause: dict) -> str:
+    """The logical id of the first /Resources/<id> path in the clause."""
+    paths = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            located = isinstance(node.get("path"), str)
+            if located:
+                paths.append(node["path"])
+            for key, value in node.items():
+                if not (located and key == "value"):  # the template's own data
+                    collect(value)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+
+    collect(clause.get("check"))
+    error = str((clause.get("messages") or {}).get("error_message") or "")
+    paths += re.findall(r"/Resources/[^\]\s,]+", error)
+    for path in paths:
+        match = GUARD_RESOURCE.match(path)
+        if match:
+            return match.group(1)
+    return "(template)"
+
+
+def guard_message(rule: str, custom: str, error: str) -> tuple[int, str]:
+    """(rank, one short line): the clause's own violation text (its `<< >>` block)
+    if it has one (rank 0), else the rule's description (1), else cfn-guard's
+    error without the values it traversed (2)."""
+    lines = [line.strip() for line in re.split(r"[\n;]", custom) if line.strip()]
+    text = next((line.removeprefix("Violation:").strip() for line in lines
+                 if line.startswith("Violation:")), lines[0] if lines else "")
+    rank = 0
+    if not text:
+        text, rank = guard_rule_descriptions().get(rule, ""), 1
+    if not text:
+        text = re.sub(r"\[L:\d+,C:\d+\]", "", error.split(". Value traversed to")[0])
+        rank = 2
+    text = " ".join(text.split())
+    return rank, text if len(text) <= 160 else text[:157] + "..."
+
+
+def check_guard_suppressions(report: Report, fixture: Fixture, path: Path,
+                             template: dict) -> None:
+    """Metadata.guard of each resource: SuppressedRules is a list of names of
+    rules in the rule sets, and Reasons gives each of them, and nothing else, a
+    one-line reason. Metadata.cfn_nag (which the rules honour too) is refused:
+    its suppressions would skip this check."""
+    known = guard_rule_names()
+    problems = []
+    count = 0
+    for name, resource in sorted(template.get("Resources", {}).items()):
+        metadata = resource.get("Metadata", {}) if isinstance(resource, dict) else {}
+        if not isinstance(metadata, dict):
+            continue
+        if "cfn_nag" in metadata:
+            problems.append(f"{name}: Metadata.cfn_nag also suppresses Guard rules; "
+                            "use Metadata.guard with reasons")
+        if "guard" not in metadata:
+            continue
+        guard = metadata["guard"]
+        if not isinstance(guard, dict):
+            problems.append(f"{name}: Metadata.guard is not an object")
+            continue
+        rules = guard.get("SuppressedRules", [])
+        reasons = guard.get("Reasons", {})
+        listed = isinstance(rules, list) and all(isinstance(r, str) for r in rules)
+        if not listed:
+            problems.append(f"{name}: SuppressedRules is not a list of strings")
+            rules = [r for r in rules if isinstance(r, str)] if isinstance(rules, list) else []
+        if not isinstance(reasons, dict):
+            problems.append(f"{name}: Reasons is not an object")
+            reasons = {}
+        count += len(rules)
+        for rule in rules:
+            reason = reasons.get(rule)
+            if not isinstance(reason, str) or not reason.strip():
+                problems.append(f"{name}: suppressed rule {rule!r} needs a reason in Reasons")
+            elif "\n" in reason.strip():
+                problems.append(f"{name}: the reason for {rule!r} is not one line")
+            if rule not in known:
+                problems.append(f"{name}: suppressed rule {rule!r} is in neither rule set")
+            if rules.count(rule) > 1:
+                problems.append(f"{name}: {rule!r} is suppressed twice")
+        for rule in reasons:
+            if listed and rule not in rules:
+                problems.append(f"{name}: Reasons has {rule!r}, which SuppressedRules lacks")
+        for key in sorted(set(guard) - {"SuppressedRules", "Reasons"}):
+            problems.append(f"{name}: Metadata.guard has an unknown key {key!r}")
+    report.expect(fixture.name, f"guard suppressions {path.name}", sorted(set(problems)),
+                  note=f"{count} suppressed" if count else "")
+
+
 def check_shell(report: Report, fixture: Fixture, script: Path) -> None:
     label = script.relative_to(fixture.out_dir)
     lint = run(["shellcheck", script])
@@ -294,8 +505,10 @@ def validate(report: Report, fixture: Fixture, moto: Moto, modelled: set[str], w
     for path, template in fixture.templates.items():
         check_cfn_lint(report, fixture, path)
         check_suppressions(report, fixture, path, template)
+        check_guard_suppressions(report, fixture, path, template)
     if fixture.templates:
         check_checkov(report, fixture)
+        check_guard(report, fixture)
         check_parliament(report, fixture, work)
     for script in fixture.scripts:
         check_shell(report, fixture, script)
