@@ -50,7 +50,8 @@ struct Edge {
 #[derive(Serialize)]
 struct Find {
     /// What the step does: `vpc_of`, `root_device_of`, `address_of`,
-    /// `check_vpc`, `check_root_device`, `check_address`.
+    /// `check_vpc`, `check_root_device`, `check_address`,
+    /// `check_record_free`.
     step: &'static str,
     /// The parameter it fills in, for the finding steps.
     parameter: Option<String>,
@@ -72,6 +73,14 @@ struct Find {
     allocation: Option<String>,
     /// The address the topology gives.
     address: Option<String>,
+    /// The hosted zone, for the record step.
+    zone: Option<String>,
+    /// The record name, without the trailing dot.
+    record: Option<String>,
+    /// Its set identifier.
+    set_id: Option<String>,
+    /// Its logical ID in the stack.
+    logical_id: Option<String>,
 }
 
 impl Find {
@@ -88,6 +97,10 @@ impl Find {
             volume_gb: None,
             allocation: None,
             address: None,
+            zone: None,
+            record: None,
+            set_id: None,
+            logical_id: None,
         }
     }
 
@@ -136,6 +149,19 @@ fn finds(discoveries: &Discoveries) -> Vec<Find> {
             allocation: Some(allocation.clone()),
             address: Some(address.clone()),
             ..Find::new("check_address", what)
+        },
+        Check::RecordFree {
+            what,
+            zone_id,
+            record,
+            set_identifier,
+            logical_id,
+        } => Find {
+            zone: Some(zone_id.clone()),
+            record: Some(record.clone()),
+            set_id: set_identifier.clone(),
+            logical_id: Some(logical_id.clone()),
+            ..Find::new("check_record_free", what)
         },
         Check::SubnetsInVpc { what, vpc, subnets } => Find {
             vpc: Some(vpc.clone()),

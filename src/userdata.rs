@@ -36,6 +36,8 @@ pub struct TagKeys {
     pub instance: &'static str,
     /// `STACK-NAME` of a `[fleet]`: what backups and tasks target.
     pub fleet: &'static str,
+    /// The Auto Scaling group's name, for its launch lifecycle action.
+    pub group: &'static str,
 }
 
 /// The tag keys. Instance tags readable from IMDS may not contain `/` or
@@ -52,6 +54,7 @@ pub const TAGS: TagKeys = TagKeys {
     failover_ttl: "topoform:failover-ttl",
     instance: "topoform:instance",
     fleet: "topoform:fleet",
+    group: "topoform:group",
 };
 
 #[derive(Serialize)]
@@ -62,6 +65,8 @@ struct InstanceContext<'a> {
     dns: bool,
     failover: bool,
     per_boot: bool,
+    /// The launch lifecycle hook the script completes, if any.
+    hook: Option<&'static str>,
     setup: Option<String>,
     delimiter: &'static str,
 }
@@ -79,7 +84,10 @@ pub fn instance_script(i: &Instance) -> String {
             eip,
             dns,
             failover,
-            per_boot: eip || dns || failover,
+            per_boot: i.identity_at_boot(),
+            hook: i
+                .identity_at_boot()
+                .then_some(crate::model::instance::READY_HOOK),
             // The heredoc needs the text to end with a newline before the delimiter.
             setup: i.setup.as_ref().map(|s| {
                 if s.ends_with('\n') {

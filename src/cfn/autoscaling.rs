@@ -38,8 +38,39 @@ pub struct AutoScalingGroup {
     /// Group metrics collected.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub metrics_collection: Vec<MetricsCollection>,
+    /// Hooks an instance passes before it is in service.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle_hook_specification_list: Vec<LifecycleHook>,
+    /// Group events sent to SNS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notification_configurations: Vec<NotificationConfiguration>,
     /// Tags, propagated to instances.
     pub tags: Vec<AsgTag>,
+}
+
+/// `LifecycleHookSpecification`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleHook {
+    /// Name, unique in the group.
+    pub lifecycle_hook_name: &'static str,
+    /// `autoscaling:EC2_INSTANCE_LAUNCHING`.
+    pub lifecycle_transition: &'static str,
+    /// Seconds the instance has to complete the action.
+    pub heartbeat_timeout: u32,
+    /// What a timeout means: `ABANDON` terminates the instance.
+    pub default_result: &'static str,
+}
+
+/// `NotificationConfiguration`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NotificationConfiguration {
+    /// The topic.
+    #[serde(rename = "TopicARN")]
+    pub topic_arn: Expr,
+    /// e.g. `autoscaling:EC2_INSTANCE_LAUNCH_ERROR`.
+    pub notification_types: Vec<&'static str>,
 }
 
 impl Properties for AutoScalingGroup {

@@ -157,9 +157,12 @@ pub struct Statement {
 }
 
 /// A condition block, with the one value of a `Bool` operator written as a
-/// scalar (`"aws:SecureTransport": "false"`), the form AWS's own examples use
-/// and the one policy checkers (cfn-guard's rules, parliament) expect; every
-/// other value list as written.
+/// JSON boolean (`"aws:SecureTransport": false`), the form of AWS's examples
+/// for these keys (S3's TLS-only bucket policy, EBS's
+/// `kms:GrantIsForAWSResource`) and the one policy checkers expect
+/// (cfn-guard's rules compare with the boolean, parliament checks the type);
+/// IAM reads it as the string it stands for. Every other value list as
+/// written.
 fn serialize_condition<S: serde::Serializer>(
     condition: &Condition,
     serializer: S,
@@ -171,6 +174,9 @@ fn serialize_condition<S: serde::Serializer>(
             let mut map = serializer.serialize_map(Some(self.0.len()))?;
             for (key, values) in self.0 {
                 match values.as_slice() {
+                    [Expr::Str(b)] if self.1 && (b == "true" || b == "false") => {
+                        map.serialize_entry(key, &(b == "true"))?;
+                    }
                     [one] if self.1 => map.serialize_entry(key, one)?,
                     _ => map.serialize_entry(key, values)?,
                 }

@@ -35,6 +35,7 @@ pub mod cloudwatch;
 pub mod dlm;
 pub mod ec2;
 pub mod elasticloadbalancingv2;
+pub mod events;
 mod expr;
 pub mod iam;
 pub mod route53;
@@ -223,12 +224,27 @@ impl Resource {
     #[must_use]
     pub fn skip_check(mut self, id: &'static str, comment: &'static str) -> Resource {
         self.metadata
-            .get_or_insert_with(|| ResourceMetadata {
-                checkov: Checkov { skip: Vec::new() },
-            })
+            .get_or_insert_with(ResourceMetadata::default)
             .checkov
+            .get_or_insert_with(|| Checkov { skip: Vec::new() })
             .skip
             .push(CheckovSkip { id, comment });
+        self
+    }
+
+    /// Adds a cfn-guard rule suppression with its reason. Guard reads only the
+    /// rule names (`SuppressedRules`); the reasons sit beside them, by rule,
+    /// for the reviewer and for the test harness, which refuses a rule
+    /// suppressed without one.
+    #[must_use]
+    pub fn skip_rule(mut self, rule: &'static str, reason: &'static str) -> Resource {
+        let guard = self
+            .metadata
+            .get_or_insert_with(ResourceMetadata::default)
+            .guard
+            .get_or_insert_with(Guard::default);
+        guard.suppressed_rules.push(rule);
+        guard.reasons.insert(rule, reason);
         self
     }
 
@@ -240,11 +256,25 @@ impl Resource {
     }
 }
 
-/// Resource metadata.
-#[derive(Debug, Serialize)]
+/// Resource metadata: the posture checkers' suppressions, each with its reason.
+#[derive(Debug, Default, Serialize)]
 pub struct ResourceMetadata {
     /// checkov suppressions.
-    pub checkov: Checkov,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkov: Option<Checkov>,
+    /// cfn-guard suppressions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
+}
+
+/// cfn-guard's `SuppressedRules`, and topoform's reason for each.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Guard {
+    /// Rule names, in the order they were added.
+    pub suppressed_rules: Vec<&'static str>,
+    /// Why each rule does not apply, by rule name.
+    pub reasons: std::collections::BTreeMap<&'static str, &'static str>,
 }
 
 /// checkov's `skip` list.

@@ -3,10 +3,31 @@
 
 use serde::Serialize;
 
-use super::Expr;
+use super::{Expr, Properties, Tag, tag_list_if_any};
 
 resource_types! {
     Schedule = "AWS::Scheduler::Schedule",
+}
+
+/// `AWS::Scheduler::ScheduleGroup`: its name (the `Ref`) is the one
+/// dimension of the scheduler's metrics, so a group per fleet makes its
+/// failures an alarm of its own.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleGroup {
+    /// Tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+impl Properties for ScheduleGroup {
+    fn resource_type(&self) -> &'static str {
+        "AWS::Scheduler::ScheduleGroup"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        tag_list_if_any(&self.tags)
+    }
 }
 
 /// `AWS::Scheduler::Schedule`.
@@ -23,6 +44,9 @@ pub struct Schedule {
     pub flexible_time_window: FlexibleTimeWindow,
     /// `ENABLED`.
     pub state: &'static str,
+    /// Its group (the default group when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<Expr>,
     /// What it calls.
     pub target: ScheduleTarget,
 }

@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
+use super::iam::PolicyDocument;
 use super::{Expr, Properties, Tag, tag_list_if_any};
 
 resource_types! {
     Subscription = "AWS::SNS::Subscription",
+    TopicPolicy = "AWS::SNS::TopicPolicy",
 }
 
 /// `AWS::SNS::Topic`.
@@ -40,4 +42,14 @@ pub struct Subscription {
     pub protocol: &'static str,
     /// The address.
     pub endpoint: String,
+}
+
+/// `AWS::SNS::TopicPolicy`: who else may publish (EventBridge rules).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TopicPolicy {
+    /// Document.
+    pub policy_document: PolicyDocument,
+    /// The topics.
+    pub topics: Vec<Expr>,
 }

@@ -51,5 +51,7 @@ parts! {
         Vpc = "Vpc",
         /// The output of the load balancer's DNS name.
         DnsName = "DnsName",
+        /// With `notify`: targets the load balancer finds unhealthy.
+        UnhealthyAlarm = "UnhealthyAlarm",
     }
 }

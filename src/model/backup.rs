@@ -64,5 +64,9 @@ parts! {
         LifecyclePolicy = "LifecyclePolicy",
         /// The role DLM acts as.
         LifecycleRole = "LifecycleRole",
+        /// With `notify`: the rule that reports the policy in error.
+        ErrorRule = "ErrorRule",
+        /// With `notify`: the alarm on backups that failed.
+        FailedAlarm = "FailedAlarm",
     }
 }

@@ -54,6 +54,10 @@ parts! {
         Start = "StartAction",
         /// The stop schedule.
         Stop = "StopAction",
+        /// With `notify` and `hours`: the schedules' own group.
+        ScheduleGroup = "ScheduleGroup",
+        /// With `notify` and `hours`: a start or stop that failed.
+        ScheduleAlarm = "ScheduleAlarm",
     }
 }
 
@@ -68,5 +72,7 @@ parts! {
         InstanceProfile = "InstanceProfile",
         /// Its instance.
         Instance = "Instance",
+        /// With `notify`: its instance fails its EC2 status checks.
+        StatusCheckAlarm = "StatusCheckAlarm",
     }
 }

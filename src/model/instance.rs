@@ -52,7 +52,20 @@ impl Instance {
     pub fn dns_at_boot(&self) -> Option<&DnsRegistration> {
         self.dns.as_ref().filter(|_| self.static_dns().is_none())
     }
+
+    /// Whether the user-data gives the instance its network identity at
+    /// boot (attaches the Elastic IP, writes its records): then the instance
+    /// is not ready, and must not be in service, until it has.
+    pub fn identity_at_boot(&self) -> bool {
+        !matches!(self.eip, Eip::None)
+            || self.dns_at_boot().is_some()
+            || self.owned_primary.is_some()
+    }
 }
+
+/// The launch lifecycle hook that holds a new instance out of service until
+/// its user-data has attached its Elastic IP and written its records.
+pub const READY_HOOK: &str = "topoform-ready";
 
 parts! {
     /// What an `[instance]` produces.
@@ -83,6 +96,10 @@ parts! {
         DnsRecord = "DnsRecord",
         /// The parameter that holds an existing Elastic IP's address.
         ElasticIpAddress = "ElasticIpAddress",
+        /// With `notify`: no instance in service while one should be.
+        NotServingAlarm = "NotServingAlarm",
+        /// With `notify`: the instance fails its EC2 status checks.
+        StatusCheckAlarm = "StatusCheckAlarm",
     }
 }
 

@@ -23,3 +23,5 @@ pub const ALARM_TOPIC: &str = "AlarmTopic";
 pub const ALARM_SUBSCRIPTION: &str = "AlarmTopicSubscription";
 /// The output of the alarm topic's ARN.
 pub const ALARM_TOPIC_ARN: &str = "AlarmTopicArn";
+/// The topic policy that lets the stack's EventBridge rules publish.
+pub const ALARM_TOPIC_POLICY: &str = "AlarmTopicPolicy";

@@ -23,5 +23,7 @@ parts! {
     pub Part {
         /// The State Manager association.
         Association = "Association",
+        /// With `notify`: the rule that reports a failed run.
+        FailedRule = "FailedRule",
     }
 }

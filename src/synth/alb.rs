@@ -7,6 +7,8 @@
 
 use super::context::Context;
 use super::discover::{Check, Discovery};
+use super::stack::{notifies, notify_alarm};
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::ec2::{CidrRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
 use crate::cfn::elasticloadbalancingv2::{
     Action, Attribute, Listener, ListenerCertificate, LoadBalancer, Matcher, RedirectConfig,
@@ -27,6 +29,51 @@ pub(super) fn synth(cx: &mut Context<'_>, a: &Alb) {
     load_balancer(cx, a);
     target_group(cx, a, &vpc);
     listeners(cx, a);
+    unhealthy_alarm(cx, a);
+}
+
+/// With `notify`: a target has been unhealthy for five minutes. Auto Scaling
+/// replaces an instance the load balancer finds unhealthy (its health check
+/// type is `ELB`), so a person hears of one that stays so, or comes back so.
+/// Targets that are absent (a scheduled stop) are not unhealthy ones.
+fn unhealthy_alarm(cx: &mut Context<'_>, a: &Alb) {
+    if !notifies(cx) {
+        return;
+    }
+    let p = &a.prefix;
+    notify_alarm(
+        cx,
+        &p.id(Part::UnhealthyAlarm),
+        Alarm {
+            alarm_description: format!(
+                "[alb.{}]: a target has failed the load balancer's health check for 5 minutes",
+                a.name.as_str()
+            ),
+            source: AlarmSource::Metric {
+                namespace: "AWS/ApplicationELB",
+                metric_name: "UnHealthyHostCount",
+                dimensions: vec![
+                    Dimension {
+                        name: "LoadBalancer",
+                        value: Expr::GetAtt(p.id(Part::LoadBalancer), "LoadBalancerFullName"),
+                    },
+                    Dimension {
+                        name: "TargetGroup",
+                        value: Expr::GetAtt(p.id(Part::TargetGroup), "TargetGroupFullName"),
+                    },
+                ],
+                statistic: "Maximum",
+                period: 60,
+            },
+            evaluation_periods: 5,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
 }
 
 /// The VPC of the subnets. Given, the deploy plan checks that the subnets
@@ -99,11 +146,23 @@ fn security_groups(cx: &mut Context<'_>, a: &Alb, vpc: &Expr) {
         security_group_ingress: ingress,
         security_group_egress: vec![no_traffic()],
         tags: tags(cx, a, "-lb"),
-    });
+    })
+    .skip_rule("SECURITY_GROUP_EGRESS_PORT_RANGE_RULE", NO_TRAFFIC_REASON);
     if a.allow.iter().any(|net| net.bits == 0) {
-        lb_group = lb_group.skip_check(
-            "CKV_AWS_260",
-            "Port 80 only answers a 301 redirect to HTTPS: the HTTP listener forwards nothing.",
+        lb_group = lb_group
+            .skip_check(
+                "CKV_AWS_260",
+                "Port 80 only answers a 301 redirect to HTTPS: the HTTP listener forwards nothing.",
+            )
+            .skip_rule(
+                "EC2_SECURITY_GROUP_INGRESS_OPEN_TO_WORLD_RULE",
+                "An internet-facing load balancer whose allow list is the whole internet, as the topology says; 443 and a redirecting 80 only.",
+            );
+    }
+    if a.allow.iter().any(|net| net.bits != 32) {
+        lb_group = lb_group.skip_rule(
+            "SECURITY_GROUP_INGRESS_CIDR_NON_32_RULE",
+            "The topology's allow list is networks (CIDRs), by design; 443 and a redirecting 80 only.",
         );
     }
     cx.add(&lb_sg, lb_group);
@@ -128,7 +187,8 @@ fn security_groups(cx: &mut Context<'_>, a: &Alb, vpc: &Expr) {
         security_group_ingress: Vec::new(),
         security_group_egress: vec![no_traffic()],
         tags: tags(cx, a, "-targets"),
-    });
+    })
+    .skip_rule("SECURITY_GROUP_EGRESS_PORT_RANGE_RULE", NO_TRAFFIC_REASON);
     cx.add(&target_sg, target_group);
     cx.add(
         &p.id(Part::TargetIngress),
@@ -157,10 +217,8 @@ fn load_balancer(cx: &mut Context<'_>, a: &Alb) {
         }],
         tags: tags(cx, a, ""),
     })
-    .skip_check(
-        "CKV_AWS_91",
-        "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.",
-    );
+    .skip_check("CKV_AWS_91", ACCESS_LOGS_REASON)
+    .skip_rule("ELBV2_ACCESS_LOGGING_RULE", ACCESS_LOGS_REASON);
     cx.add(&a.prefix.id(Part::LoadBalancer), resource);
     cx.output(
         &a.prefix.id(Part::DnsName),
@@ -234,8 +292,23 @@ fn listeners(cx: &mut Context<'_>, a: &Alb) {
             }),
         }],
     };
-    cx.add(&p.id(Part::HttpListener), Resource::new(http));
+    cx.add(
+        &p.id(Part::HttpListener),
+        Resource::new(http)
+            .skip_rule("ELBV2_LISTENER_PROTOCOL_RULE", REDIRECT_REASON)
+            .skip_rule("ELBV2_LISTENER_SSL_POLICY_RULE", REDIRECT_REASON),
+    );
 }
+
+/// Why the load balancer has no access logs.
+const ACCESS_LOGS_REASON: &str = "Access logs need an S3 bucket with the regional ELB log delivery policy, which the topology language does not describe yet; CloudWatch metrics and target health remain.";
+
+/// Why the HTTP listener is neither HTTPS nor has a TLS policy.
+const REDIRECT_REASON: &str =
+    "Port 80 only answers a 301 redirect to HTTPS: the HTTP listener forwards nothing.";
+
+/// Why the groups' one inline egress rule has an odd port range.
+const NO_TRAFFIC_REASON: &str = "The placeholder rule that replaces the default allow-all egress (ICMP 252/86 to 255.255.255.255/32) matches no traffic.";
 
 /// An outbound rule that matches no traffic. A security group with no
 /// `SecurityGroupEgress` gets an allow-all rule; naming this one instead

@@ -2,12 +2,17 @@
 //! as. It finds its instances by the tag that `shared::target_tag` names,
 //! which instances and fleet instances carry.
 
+use std::collections::BTreeMap;
+
 use super::context::Context;
 use super::shared::target_tag;
+use super::stack::{message, notifies, notify_alarm, notify_rule};
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
 use crate::cfn::dlm::{
     CreateRule, CrossRegionCopyRule, CrossRegionRetainRule, LifecyclePolicy, LifecycleSchedule,
     PolicyDetails, PolicyParameters, RetainRule,
 };
+use crate::cfn::events::EventPattern;
 use crate::cfn::iam::{Condition, PolicyDocument, Role, Statement, aws_managed_policy};
 use crate::cfn::{Expr, Resource, Tag};
 use crate::model::backup::{BackupKind, Part};
@@ -34,6 +39,101 @@ fn kind_of(kind: BackupKind) -> (&'static str, &'static str, &'static str) {
 pub(super) fn synth(cx: &mut Context<'_>, b: &Backup) {
     role(cx, b);
     policy(cx, b);
+    error_rule(cx, b);
+    failed_alarm(cx, b);
+}
+
+/// With `notify`: a backup that Data Lifecycle Manager failed to make, copy
+/// or expire. DLM counts them per policy (namespace `AWS/EBS`, dimension
+/// `DLMPolicyId`, EBS User Guide "Monitor your policies using CloudWatch");
+/// the policy stays enabled, so only these counts tell.
+fn failed_alarm(cx: &mut Context<'_>, b: &Backup) {
+    if !notifies(cx) {
+        return;
+    }
+    let metrics: [(&'static str, &'static str); 3] = match b.kind {
+        BackupKind::Snapshot => [
+            ("created", "SnapshotsCreateFailed"),
+            ("deleted", "SnapshotsDeleteFailed"),
+            ("copied", "SnapshotsCopiedRegionFailed"),
+        ],
+        BackupKind::Ami => [
+            ("created", "ImagesCreateFailed"),
+            ("deleted", "ImagesDeregisterFailed"),
+            ("copied", "ImagesCopiedRegionFailed"),
+        ],
+    };
+    let policy = b.prefix.id(Part::LifecyclePolicy);
+    let mut queries: Vec<MetricDataQuery> = metrics
+        .iter()
+        .map(|(id, metric_name)| {
+            MetricDataQuery::metric(
+                id,
+                MetricStat {
+                    metric: Metric {
+                        namespace: "AWS/EBS",
+                        metric_name,
+                        dimensions: vec![Dimension {
+                            name: "DLMPolicyId",
+                            value: Expr::Ref(policy.clone()),
+                        }],
+                    },
+                    period: 300,
+                    stat: "Sum",
+                },
+            )
+        })
+        .collect();
+    queries.push(MetricDataQuery::value(
+        "failed",
+        "FILL(created, 0) + FILL(deleted, 0) + FILL(copied, 0)".into(),
+        "failed backups".into(),
+    ));
+    let (noun, _, _) = kind_of(b.kind);
+    notify_alarm(
+        cx,
+        &b.prefix.id(Part::FailedAlarm),
+        Alarm {
+            alarm_description: format!(
+                "[backup.{}]: Data Lifecycle Manager failed to create, copy or expire {noun}",
+                b.name.as_str()
+            ),
+            source: AlarmSource::Math { metrics: queries },
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
+}
+
+/// With `notify`: the policy has gone into error (its role cannot act, a
+/// limit is reached): it makes no more backups until a person acts.
+fn error_rule(cx: &mut Context<'_>, b: &Backup) {
+    if !notifies(cx) {
+        return;
+    }
+    let what = format!("[backup.{}]", b.name.as_str());
+    notify_rule(
+        cx,
+        &b.prefix.id(Part::ErrorRule),
+        format!("{what}: the Data Lifecycle Manager policy is in error (topoform)"),
+        EventPattern {
+            source: vec!["aws.dlm"],
+            detail_type: vec!["DLM Policy State Change"],
+            resources: vec![Expr::GetAtt(b.prefix.id(Part::LifecyclePolicy), "Arn")],
+            detail: BTreeMap::from([("state", vec![Expr::str("ERROR")])]),
+        },
+        message(
+            &format!(
+                "{what} makes no backups: its Data Lifecycle Manager policy is in error: <cause>"
+            ),
+            &[("cause", "$.detail.cause")],
+        ),
+    );
 }
 
 /// The role Data Lifecycle Manager acts as.

@@ -28,6 +28,8 @@ pub(super) struct Context<'m> {
     pub(super) stack_tags: Vec<Tag>,
     /// What the deploy plan must find out or check.
     pub(super) discoveries: Discoveries,
+    /// The EventBridge rules that publish to the alarm topic.
+    pub(super) notify_rules: Vec<LogicalId>,
 }
 
 impl<'m> Context<'m> {
@@ -44,6 +46,7 @@ impl<'m> Context<'m> {
                 .map(|(k, v)| Tag::new(k.clone(), v.as_str()))
                 .collect(),
             discoveries: Discoveries::default(),
+            notify_rules: Vec::new(),
         }
     }
 

@@ -9,7 +9,8 @@
 //! account to account, and a value that is wrong for the account stops the
 //! deploy with a message before CloudFormation sees it.
 
-use crate::cfn::{Expr, Parameter};
+use crate::cfn::route53::RecordSet;
+use crate::cfn::{Expr, Parameter, Resource};
 use crate::model::Ami;
 use crate::naming::LogicalId;
 
@@ -74,6 +75,23 @@ pub enum Check {
         /// Subnet ids.
         subnets: Vec<String>,
     },
+    /// The A record `record` (with `set_identifier`) that the template
+    /// creates as `logical_id` does not exist yet in zone `zone_id`, unless
+    /// the stack already owns it: CloudFormation cannot create a record that
+    /// exists, and would roll the stack back. Such a record is one written
+    /// by hand, by another stack, or by an instance of an earlier version.
+    RecordFree {
+        /// The block, for messages.
+        what: String,
+        /// The hosted zone.
+        zone_id: String,
+        /// Record name, lower case, no trailing dot.
+        record: String,
+        /// Its `SetIdentifier`, for failover records.
+        set_identifier: Option<String>,
+        /// The record's logical ID in the main template.
+        logical_id: String,
+    },
     /// The image's root device is `device`, and its root snapshot is not
     /// larger than `volume_gb`.
     RootDevice {
@@ -115,8 +133,94 @@ impl Context<'_> {
         Expr::Ref(id)
     }
 
+    /// Adds a record to the main template, and asks the deploy plan to check
+    /// that the zone does not hold it already.
+    pub(super) fn add_record(&mut self, id: &LogicalId, what: String, record: RecordSet) {
+        self.check(Check::RecordFree {
+            what,
+            zone_id: record.hosted_zone_id.clone(),
+            record: record.name.trim_end_matches('.').to_string(),
+            set_identifier: record.set_identifier.clone(),
+            logical_id: id.to_string(),
+        });
+        self.add(id, Resource::new(record));
+    }
+
     /// Asks the deploy plan to check a fact before it deploys.
     pub(super) fn check(&mut self, check: Check) {
         self.discoveries.checks.push(check);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Check;
+    use crate::synth::tests::{WEB, model};
+
+    #[test]
+    fn every_record_the_stack_creates_is_checked_free_before_it_deploys() {
+        let toml = format!(
+            r#"[stack]
+name = "ops"
+region = "ap-northeast-1"
+{WEB}dns = {{ zone = "zone.public", record = "web.example.net" }}
+
+[zone.public]
+id = "Z2OPSZONE00001"
+domain = "example.net"
+
+[sorry.down]
+certificate = "arn:aws:acm:us-east-1:123456789012:certificate/2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809"
+
+[failover.www]
+record = "www.example.net"
+zone = "zone.public"
+primary = "instance.web"
+secondary = "sorry.down"
+"#
+        );
+        let model = model(&toml);
+        let artifacts = crate::synth::synth(&model);
+        let records: Vec<_> = artifacts
+            .discoveries
+            .checks
+            .iter()
+            .filter_map(|c| match c {
+                Check::RecordFree {
+                    record,
+                    set_identifier,
+                    logical_id,
+                    zone_id,
+                    ..
+                } => {
+                    assert_eq!(zone_id, "Z2OPSZONE00001");
+                    Some((
+                        record.as_str(),
+                        set_identifier.as_deref(),
+                        logical_id.as_str(),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            records,
+            [
+                ("web.example.net", None, "WebDnsRecord"),
+                ("www.example.net", Some("www-primary"), "WwwPrimaryRecord"),
+                (
+                    "www.example.net",
+                    Some("www-secondary"),
+                    "WwwSecondaryRecord"
+                ),
+            ]
+        );
+        let plan = crate::plan::deploy_script(&model, &artifacts);
+        assert!(plan.contains(
+            "\ncheck_record_free '[instance.web]' Z2OPSZONE00001 web.example.net WebDnsRecord\n"
+        ));
+        assert!(plan.contains(
+            "\ncheck_record_free '[failover.www]' Z2OPSZONE00001 www.example.net WwwSecondaryRecord www-secondary\n"
+        ));
     }
 }

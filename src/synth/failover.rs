@@ -4,8 +4,7 @@
 
 use super::context::Context;
 use super::instance::group_name;
-use super::stack::alarm_actions;
-use crate::cfn::cloudwatch::{Alarm, Dimension};
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::route53::{
     AlarmIdentifier, AliasTarget, HealthCheck, HealthCheckConfig, RecordSet,
 };
@@ -45,7 +44,7 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Failover) {
                     health_check_id: Some(Expr::Ref(health_check)),
                     ..record(f, "PRIMARY", "primary")
                 };
-                cx.add(&f.prefix.id(Part::PrimaryRecord), Resource::new(record));
+                cx.add_record(&f.prefix.id(Part::PrimaryRecord), what(f), record);
             }
         }
         Primary::Alb(name) => {
@@ -60,7 +59,7 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Failover) {
                 }),
                 ..record(f, "PRIMARY", "primary")
             };
-            cx.add(&f.prefix.id(Part::PrimaryRecord), Resource::new(record));
+            cx.add_record(&f.prefix.id(Part::PrimaryRecord), what(f), record);
         }
     }
     let sorry = &model.sorries[&f.secondary];
@@ -72,7 +71,12 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Failover) {
         }),
         ..record(f, "SECONDARY", "secondary")
     };
-    cx.add(&f.prefix.id(Part::SecondaryRecord), Resource::new(record));
+    cx.add_record(&f.prefix.id(Part::SecondaryRecord), what(f), record);
+}
+
+/// `[failover.NAME]`, in messages.
+fn what(f: &Failover) -> String {
+    format!("[failover.{}]", f.name.as_str())
 }
 
 /// The failover's record named `set`, with nothing yet to answer.
@@ -146,33 +150,43 @@ fn health_check(
 
 /// The alarm that a `health = "instance"` check follows: the group has no
 /// instance in service. Returns the check's reference to it.
+///
+/// It notifies nobody: it fires at every scheduled stop, which is routine.
+/// What needs a person (no instance in service while one should be) is the
+/// instance's own alarm, with `notify`.
 fn in_service_alarm(cx: &mut Context<'_>, f: &Failover, instance: &Instance) -> AlarmIdentifier {
     let alarm = f.prefix.id(Part::Alarm);
-    let notify = alarm_actions(cx);
     cx.add(
         &alarm,
         Resource::new(Alarm {
             alarm_description: format!(
-                "[failover.{}]: [instance.{}] has no instance in service",
+                "[failover.{}]: [instance.{}] has no instance in service (drives the Route 53 health check; notifies nobody)",
                 f.name.as_str(),
                 instance.name.as_str()
             ),
-            namespace: "AWS/AutoScaling",
-            metric_name: "GroupInServiceInstances",
-            dimensions: vec![Dimension {
-                name: "AutoScalingGroupName",
-                value: group_name(instance),
-            }],
-            statistic: "Minimum",
-            period: 60,
+            source: AlarmSource::Metric {
+                namespace: "AWS/AutoScaling",
+                metric_name: "GroupInServiceInstances",
+                dimensions: vec![Dimension {
+                    name: "AutoScalingGroupName",
+                    value: group_name(instance),
+                }],
+                statistic: "Minimum",
+                period: 60,
+            },
             evaluation_periods: 1,
+            datapoints_to_alarm: None,
             threshold: 1,
             comparison_operator: "LessThanThreshold",
             // No data means no group metrics, e.g. no instance: fail over.
             treat_missing_data: "breaching",
-            alarm_actions: notify.clone(),
-            ok_actions: notify,
-        }),
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        })
+        .skip_rule(
+            "CLOUDWATCH_ALARM_ACTION_CHECK",
+            "Route 53 reads this alarm's state for failover; it fires at every scheduled stop, so it mails nobody (the instance's not-serving alarm does).",
+        ),
     );
     AlarmIdentifier {
         name: Expr::Ref(alarm),

@@ -18,13 +18,17 @@ use super::shared::{
     RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
+use super::stack::{notifies, notify_alarm};
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::ec2::{
     Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
 };
 use crate::cfn::iam::{
     Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
 };
-use crate::cfn::scheduler::{FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleTarget};
+use crate::cfn::scheduler::{
+    FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleGroup, ScheduleTarget,
+};
 use crate::cfn::{Expr, Pseudo, Resource, Tag};
 use crate::layout;
 use crate::model::fleet::{Client, ClientPart, Part};
@@ -146,7 +150,42 @@ fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, lt: &LogicalId) -> Logica
         resource = resource.depends_on(&policy);
     }
     cx.add(&instance, resource);
+    status_check_alarm(cx, c, &what, &instance);
     instance
+}
+
+/// With `notify`: the client's instance fails its EC2 status checks. Nothing
+/// replaces a fleet instance, so a person must act (or EC2's automatic
+/// recovery does first, for a failed system check on a type that has it). A
+/// stopped instance publishes no status, which is no alarm.
+fn status_check_alarm(cx: &mut Context<'_>, c: &Client, what: &str, instance: &LogicalId) {
+    if !notifies(cx) {
+        return;
+    }
+    notify_alarm(
+        cx,
+        &c.prefix.id(ClientPart::StatusCheckAlarm),
+        Alarm {
+            alarm_description: format!("{what}: the instance fails its EC2 status checks"),
+            source: AlarmSource::Metric {
+                namespace: "AWS/EC2",
+                metric_name: "StatusCheckFailed",
+                dimensions: vec![Dimension {
+                    name: "InstanceId",
+                    value: Expr::Ref(instance.clone()),
+                }],
+                statistic: "Maximum",
+                period: 60,
+            },
+            evaluation_periods: 2,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
 }
 
 /// The client role's own statements: exactly the calls its script makes.
@@ -157,6 +196,10 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
     // kms statement: that key's policy lets Parameter Store decrypt for any
     // principal of the account allowed to read the parameter. A customer
     // managed key would need kms:Decrypt on it.
+    //
+    // ssm:GetParameter is authorized on the `parameter` resource type, ARN
+    // `parameter/NAME` without the name's leading slash (Service
+    // Authorization Reference, AWS Systems Manager).
     if f.bootstrap.is_some() && !f.parameters.is_empty() {
         out.push(Statement {
             sid: "ReadOwnParameters".into(),
@@ -202,6 +245,7 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
             .lit("\"");
     }
     let input = input.lit("]}").build();
+    let group = schedule_group(cx, f);
 
     for (part, verb, action, (hour, minute), days) in [
         (
@@ -230,6 +274,7 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
                 schedule_expression_timezone: h.timezone.clone(),
                 flexible_time_window: FlexibleTimeWindow { mode: "OFF" },
                 state: "ENABLED",
+                group_name: group.clone(),
                 target: ScheduleTarget {
                     arn: Expr::sub()
                         .lit("arn:")
@@ -248,6 +293,56 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
             }),
         );
     }
+}
+
+/// With `notify`: the fleet's schedules get a group of their own, and an
+/// alarm on the group's failed calls (the scheduler's metrics have no
+/// dimension finer than the group). Returns the group's name.
+///
+/// It counts calls the scheduler gave up on: refused for good (the role, a
+/// limit) or still failing when its retries ran out. A call that failed once
+/// and then succeeded needs nobody. A start that EC2 accepts but that does not come up
+/// (a volume key the role cannot use) is no failed call: the instance stops
+/// again, and no metric of the scheduler shows it.
+fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
+    if !notifies(cx) {
+        return None;
+    }
+    let name = f.name.as_str();
+    let group = f.prefix.id(Part::ScheduleGroup);
+    cx.add(
+        &group,
+        Resource::new(ScheduleGroup {
+            tags: cx.tags_named(cx.display(name)),
+        }),
+    );
+    notify_alarm(
+        cx,
+        &f.prefix.id(Part::ScheduleAlarm),
+        Alarm {
+            alarm_description: format!(
+                "[fleet.{name}]: a scheduled start or stop of its instances failed"
+            ),
+            source: AlarmSource::Metric {
+                namespace: "AWS/Scheduler",
+                metric_name: "InvocationDroppedCount",
+                dimensions: vec![Dimension {
+                    name: "ScheduleGroup",
+                    value: Expr::Ref(group.clone()),
+                }],
+                statistic: "Sum",
+                period: 300,
+            },
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
+    Some(Expr::Ref(group))
 }
 
 /// The role EventBridge Scheduler acts as: start and stop exactly the
@@ -269,26 +364,83 @@ fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId, instances: 
                 condition,
             )]),
             managed_policy_arns: Vec::new(),
-            // Volumes are encrypted with the account's default EBS key. Were
-            // that a customer managed key, starting would also need
-            // kms:CreateGrant on it.
             policies: vec![InlinePolicy {
                 policy_name: format!("topoform-{name}-schedule"),
-                policy_document: PolicyDocument::new(vec![Statement {
-                    sid: "StartStopFleetInstances".into(),
-                    effect: Effect::Allow,
-                    principal: None,
-                    action: vec!["ec2:StartInstances", "ec2:StopInstances"],
-                    resource: instances
-                        .iter()
-                        .map(|i| arn_ec2().lit("instance/").reference(i).build())
-                        .collect(),
-                    condition: BTreeMap::new(),
-                }]),
+                policy_document: PolicyDocument::new(vec![
+                    // ec2:StartInstances and ec2:StopInstances are authorized
+                    // on the `instance` resource type (Service Authorization
+                    // Reference, Amazon EC2): exactly the fleet's instances.
+                    Statement {
+                        sid: "StartStopFleetInstances".into(),
+                        effect: Effect::Allow,
+                        principal: None,
+                        action: vec!["ec2:StartInstances", "ec2:StopInstances"],
+                        resource: instances
+                            .iter()
+                            .map(|i| arn_ec2().lit("instance/").reference(i).build())
+                            .collect(),
+                        condition: BTreeMap::new(),
+                    },
+                    kms_grant_for_ebs(),
+                ]),
             }],
             tags: cx.tags_named(cx.display(name)),
-        }),
+        })
+        .skip_rule(
+            "IAM_NO_INLINE_POLICY_CHECK",
+            "Names this fleet's instances only, so no other role could reuse it; a managed policy would outlive the role for nothing.",
+        ),
     );
+}
+
+/// Starting an instance whose EBS volumes are encrypted under a customer
+/// managed KMS key: the caller of StartInstances (here the scheduler's role)
+/// needs kms:CreateGrant on that key, for EC2 to decrypt the volumes; without
+/// it the instance goes from pending back to stopped (`Client.InternalError`)
+/// while the call itself succeeds (AWS re:Post Knowledge Center,
+/// `kms-iam-ec2-permission`; EBS User Guide, "Requirements for Amazon EBS
+/// encryption", which scopes the grant with `kms:GrantIsForAWSResource`).
+/// The Knowledge Center names only kms:CreateGrant for the starting caller.
+///
+/// Which key is a fact of the account (its default EBS key, or the AMI's
+/// snapshots' key), not of the topology, so the grant names any key of this
+/// account and region, and only for a grant that EC2 itself requests on an
+/// AWS resource. The AWS managed key `aws/ebs` needs nothing: its key policy
+/// admits every principal of the account through EC2.
+fn kms_grant_for_ebs() -> Statement {
+    let mut condition = Condition::new();
+    condition
+        .entry("Bool")
+        .or_default()
+        .insert("kms:GrantIsForAWSResource", vec![Expr::str("true")]);
+    condition.entry("StringEquals").or_default().insert(
+        "kms:ViaService",
+        vec![
+            Expr::sub()
+                .lit("ec2.")
+                .pseudo(Pseudo::Region)
+                .lit(".amazonaws.com")
+                .build(),
+        ],
+    );
+    Statement {
+        sid: "GrantEc2UseOfEncryptedVolumes".into(),
+        effect: Effect::Allow,
+        principal: None,
+        action: vec!["kms:CreateGrant"],
+        resource: vec![
+            Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(":kms:")
+                .pseudo(Pseudo::Region)
+                .lit(":")
+                .pseudo(Pseudo::AccountId)
+                .lit(":key/*")
+                .build(),
+        ],
+        condition,
+    }
 }
 
 #[cfg(test)]
@@ -612,6 +764,51 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             ["Acme", "Globex", "Initech"].map(|c| format!(
                 "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:instance/${{App{c}Instance}}"
             ))
+        );
+        // Starting an instance whose volumes use a customer managed key:
+        // a grant EC2 requests on an AWS resource, through EC2 only.
+        let grant = &role["Policies"][0]["PolicyDocument"]["Statement"][1];
+        assert_eq!(grant["Action"], json!(["kms:CreateGrant"]));
+        assert_eq!(
+            grant["Condition"],
+            json!({
+                "Bool": {"kms:GrantIsForAWSResource": true},
+                "StringEquals": {"kms:ViaService": [{"Fn::Sub": "ec2.${AWS::Region}.amazonaws.com"}]},
+            })
+        );
+        assert_eq!(
+            resources_of(grant),
+            ["arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"]
+        );
+        // Without notify, the schedules stay in the default group.
+        assert!(r.get("AppScheduleGroup").is_none());
+        assert!(r["AppStartAction"]["Properties"].get("GroupName").is_none());
+    }
+
+    #[test]
+    fn with_notify_a_failed_start_or_stop_mails() {
+        let toml = SHOP.replacen("[stack]\n", "[stack]\nnotify = \"ops@example.com\"\n", 1);
+        let r = &template(&toml)["Resources"];
+        for id in ["AppStartAction", "AppStopAction"] {
+            assert_eq!(
+                r[id]["Properties"]["GroupName"],
+                json!({"Ref": "AppScheduleGroup"})
+            );
+        }
+        let alarm = &r["AppScheduleAlarm"]["Properties"];
+        assert_eq!(alarm["AlarmActions"], json!([{"Ref": "AlarmTopic"}]));
+        assert_eq!(alarm["Namespace"], "AWS/Scheduler");
+        // Given up, not merely retried.
+        assert_eq!(alarm["MetricName"], "InvocationDroppedCount");
+        assert_eq!(
+            alarm["Dimensions"],
+            json!([{"Name": "ScheduleGroup", "Value": {"Ref": "AppScheduleGroup"}}])
+        );
+        // And each client's instance, on its status checks.
+        let status = &r["AppAcmeStatusCheckAlarm"]["Properties"];
+        assert_eq!(
+            status["Dimensions"],
+            json!([{"Name": "InstanceId", "Value": {"Ref": "AppAcmeInstance"}}])
         );
     }
 

@@ -10,21 +10,25 @@ use super::shared::{
     RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
+use super::stack::{notifies, notify_alarm};
 use crate::cfn::autoscaling::{
-    AsgTag, AutoScalingGroup, MetricsCollection, RollingUpdate, ScheduledAction,
-    ScheduledActionUpdate, UpdatePolicy,
+    AsgTag, AutoScalingGroup, LifecycleHook, MetricsCollection, NotificationConfiguration,
+    RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
 };
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
 use crate::cfn::ec2::{
     Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface, TagSpecification,
 };
 use crate::cfn::iam::{Condition, Effect, InstanceProfile, Policy, PolicyDocument, Statement};
 use crate::cfn::route53::RecordSet;
-use crate::cfn::{Expr, Parameter, Pseudo, Resource};
+use crate::cfn::{Expr, Parameter, Pseudo, Resource, Tag};
 use crate::layout;
 use crate::model::alb::Part as AlbPart;
 use crate::model::failover::Part as FailoverPart;
-use crate::model::instance::{self, Part};
+use crate::model::instance::{self, Part, READY_HOOK};
+use crate::model::stack::ALARM_TOPIC;
 use crate::model::{Instance, Target};
+use crate::naming::LogicalId;
 use crate::userdata::{self, TAGS};
 
 /// Adds everything an instance needs.
@@ -33,9 +37,10 @@ pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
     let (allocation, address) = elastic_ip(cx, i);
     static_record(cx, i, address);
     let has_policy = iam(cx, i, allocation.as_ref());
-    launch_template(cx, i, &script);
+    launch_template(cx, i, &script, allocation.as_ref());
     group(cx, i, allocation, has_policy);
     schedule(cx, i);
+    alarms(cx, i);
     cx.file(layout::user_data(i.name.as_str()), script);
     if let Some(d) = &i.dns {
         cx.writes_into(&d.zone_id);
@@ -48,9 +53,10 @@ fn static_record(cx: &mut Context<'_>, i: &Instance, address: Option<Expr>) {
     let (Some(d), Some(address)) = (i.static_dns(), address) else {
         return;
     };
-    cx.add(
+    cx.add_record(
         &i.prefix.id(Part::DnsRecord),
-        Resource::new(RecordSet {
+        format!("[instance.{}]", i.name.as_str()),
+        RecordSet {
             hosted_zone_id: d.zone_id.clone(),
             name: format!("{}.", d.record),
             kind: "A",
@@ -60,7 +66,7 @@ fn static_record(cx: &mut Context<'_>, i: &Instance, address: Option<Expr>) {
             resource_records: vec![address],
             health_check_id: None,
             alias_target: None,
-        }),
+        },
     );
 }
 
@@ -172,6 +178,10 @@ fn iam(cx: &mut Context<'_>, i: &Instance, allocation: Option<&Expr>) -> bool {
 fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<Statement> {
     let mut out = Vec::new();
     if let Some(allocation) = allocation {
+        // ec2:AssociateAddress on the address: the `elastic-ip` resource
+        // type, ARN `elastic-ip/ALLOCATION-ID` (Service Authorization
+        // Reference, Amazon EC2). --allow-reassociation has no IAM key of
+        // its own.
         out.push(Statement {
             sid: "AssociateOwnElasticIp".into(),
             effect: Effect::Allow,
@@ -187,7 +197,19 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
             condition: BTreeMap::new(),
         });
         // The instance side of the call: only instances that carry this
-        // Elastic IP's allocation-id tag, i.e. this group's instances.
+        // Elastic IP's allocation-id tag, i.e. this group's instances, and
+        // their network interfaces, which the launch template tags alike.
+        //
+        // Why the interface too: the Service Authorization Reference lists
+        // three resource types for ec2:AssociateAddress (elastic-ip,
+        // instance, network-interface), none marked required, and says
+        // nothing on which of them a call with --instance-id is checked
+        // against; EC2 associates the address with the instance's primary
+        // interface. AWS documents no answer, and a policy without the
+        // interface has been reported to fail (aws-quickstart
+        // quickstart-linux-bastion, PR 131 and issue 133). Granting the
+        // interface, scoped by the same tag, works either way and lets the
+        // role touch nothing of another group.
         let mut condition = Condition::new();
         condition
             .entry("StringEquals")
@@ -198,7 +220,10 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
             effect: Effect::Allow,
             principal: None,
             action: vec!["ec2:AssociateAddress"],
-            resource: vec![arn_ec2().lit("instance/*").build()],
+            resource: vec![
+                arn_ec2().lit("instance/*").build(),
+                arn_ec2().lit("network-interface/*").build(),
+            ],
             condition,
         });
     }
@@ -215,23 +240,69 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
         names.dedup();
         out.push(upsert_statement(cx.model, zone_id, &names));
     }
+    if i.identity_at_boot() {
+        out.push(complete_launch_statement(i));
+    }
     out
+}
+
+/// The instance completes its own group's launch lifecycle action.
+///
+/// `autoscaling:CompleteLifecycleAction` is authorized on the
+/// `autoScalingGroup` resource type, whose ARN ends in
+/// `autoScalingGroupName/NAME` (Service Authorization Reference, Amazon EC2
+/// Auto Scaling, "Actions defined"; the group id in the ARN is unknown
+/// before creation, hence `*`). The group's name is fixed by the template,
+/// so the grant names exactly this group and needs no condition.
+fn complete_launch_statement(i: &Instance) -> Statement {
+    Statement {
+        sid: "CompleteOwnLaunch".into(),
+        effect: Effect::Allow,
+        principal: None,
+        action: vec!["autoscaling:CompleteLifecycleAction"],
+        resource: vec![
+            Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(":autoscaling:")
+                .pseudo(Pseudo::Region)
+                .lit(":")
+                .pseudo(Pseudo::AccountId)
+                .lit(":autoScalingGroup:*:autoScalingGroupName/")
+                .pseudo(Pseudo::StackName)
+                .lit(&format!("-{}", i.name.as_str()))
+                .build(),
+        ],
+        condition: BTreeMap::new(),
+    }
 }
 
 /// The launch template: the user's security groups plus one per load
 /// balancer in front of the instance, and a public IP at launch.
-fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str) {
+fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation: Option<&Expr>) {
     let p = &i.prefix;
     let what = format!("[instance.{}]", i.name.as_str());
     let image = image(&mut cx.main, p, Part::ImageId, &i.launch.ami, &what);
     let tags = cx.tags_named(cx.display(i.name.as_str()));
-    let tag_specifications = ["instance", "volume"]
+    let mut tag_specifications: Vec<TagSpecification> = ["instance", "volume"]
         .into_iter()
         .map(|kind| TagSpecification {
             resource_type: kind,
             tags: tags.clone(),
         })
         .collect();
+    // The interface carries the allocation-id tag that the role's
+    // AssociateAddress grant requires of it (Auto Scaling propagates the
+    // group's tags to instances and volumes only).
+    if let Some(allocation) = allocation {
+        let mut tags = tags.clone();
+        tags.push(Tag::new(TAGS.allocation_id, allocation.clone()));
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
+        tag_specifications.push(TagSpecification {
+            resource_type: "network-interface",
+            tags,
+        });
+    }
     let device = root_device(
         cx,
         p.id(Part::RootDevice),
@@ -305,10 +376,27 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
         // it finds unhealthy is replaced.
         health_check_type: if i.albs.is_empty() { "EC2" } else { "ELB" },
         health_check_grace_period: 300,
-        metrics_collection: if i.collects_metrics {
-            vec![MetricsCollection {
-                granularity: "1Minute",
-                metrics: vec!["GroupInServiceInstances"],
+        metrics_collection: metrics_collection(cx, i),
+        // The user-data completes it once the instance has its address and
+        // records. Thirty minutes: each of its calls (four at most) is tried
+        // five times a minute apart; a launch that cannot finish is
+        // abandoned, and Auto Scaling launches another.
+        lifecycle_hook_specification_list: if i.identity_at_boot() {
+            vec![LifecycleHook {
+                lifecycle_hook_name: READY_HOOK,
+                lifecycle_transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                heartbeat_timeout: READY_TIMEOUT,
+                default_result: "ABANDON",
+            }]
+        } else {
+            Vec::new()
+        },
+        // A group that cannot launch needs a person; Auto Scaling publishes
+        // as its service-linked role, which the topic's default policy admits.
+        notification_configurations: if notifies(cx) {
+            vec![NotificationConfiguration {
+                topic_arn: Expr::Ref(LogicalId::fixed(ALARM_TOPIC)),
+                notification_types: vec!["autoscaling:EC2_INSTANCE_LAUNCH_ERROR"],
             }]
         } else {
             Vec::new()
@@ -331,6 +419,114 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
     cx.add(&p.id(Part::Group), resource);
 }
 
+/// Seconds a new instance has to complete [`READY_HOOK`].
+const READY_TIMEOUT: u32 = 1800;
+
+/// The group metrics its alarms read: the in-service count for a failover's
+/// health, and with `notify` the desired capacity too.
+fn metrics_collection(cx: &Context<'_>, i: &Instance) -> Vec<MetricsCollection> {
+    let mut metrics = Vec::new();
+    if notifies(cx) {
+        metrics.push("GroupDesiredCapacity");
+    }
+    if i.collects_metrics || notifies(cx) {
+        metrics.push("GroupInServiceInstances");
+    }
+    if metrics.is_empty() {
+        return Vec::new();
+    }
+    vec![MetricsCollection {
+        granularity: "1Minute",
+        metrics,
+    }]
+}
+
+/// With `notify`, what needs a person: the group has had no instance in
+/// service for a while although it should have one (the capacity it wants
+/// is 1, so neither a scheduled stop nor the night counts), and the
+/// instance failing its status checks.
+fn alarms(cx: &mut Context<'_>, i: &Instance) {
+    if !notifies(cx) {
+        return;
+    }
+    let what = format!("[instance.{}]", i.name.as_str());
+    let group = || {
+        vec![Dimension {
+            name: "AutoScalingGroupName",
+            value: group_name(i),
+        }]
+    };
+    let stat = |metric_name| MetricStat {
+        metric: Metric {
+            namespace: "AWS/AutoScaling",
+            metric_name,
+            dimensions: group(),
+        },
+        period: 60,
+        stat: "Minimum",
+    };
+    // A missing point counts as 0: the wanted capacity then gives no alarm,
+    // and a wanted instance that reports nothing is not in service.
+    notify_alarm(
+        cx,
+        &i.prefix.id(Part::NotServingAlarm),
+        Alarm {
+            alarm_description: format!(
+                "{what}: no instance in service for {NOT_SERVING_MINUTES} minutes while one should be (a failover serves its sorry site)"
+            ),
+            source: AlarmSource::Math {
+                metrics: vec![
+                    MetricDataQuery::metric("wanted", stat("GroupDesiredCapacity")),
+                    MetricDataQuery::metric("serving", stat("GroupInServiceInstances")),
+                    MetricDataQuery::value(
+                        "missing",
+                        "IF(FILL(wanted, 0) >= 1 AND FILL(serving, 0) < 1, 1, 0)".into(),
+                        "wanted but not in service".into(),
+                    ),
+                ],
+            },
+            evaluation_periods: NOT_SERVING_MINUTES,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
+    // EC2 publishes status checks every minute, free, and aggregates them by
+    // group; a stopped or absent instance publishes none.
+    notify_alarm(
+        cx,
+        &i.prefix.id(Part::StatusCheckAlarm),
+        Alarm {
+            alarm_description: format!(
+                "{what}: the instance fails its EC2 status checks (Auto Scaling replaces it)"
+            ),
+            source: AlarmSource::Metric {
+                namespace: "AWS/EC2",
+                metric_name: "StatusCheckFailed",
+                dimensions: group(),
+                statistic: "Maximum",
+                period: 60,
+            },
+            evaluation_periods: 2,
+            datapoints_to_alarm: None,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+        },
+    );
+}
+
+/// Minutes without an instance in service, while one is wanted, before a
+/// person hears of it: longer than a launch takes when all goes well (a few
+/// minutes, the lifecycle hook included), shorter than the hook's timeout,
+/// so that a launch stuck on failing calls is heard of while it retries.
+const NOT_SERVING_MINUTES: u32 = 20;
+
 /// The group's tags, sorted by key: its name, and what the instance reads
 /// through IMDS and backups and tasks select it by, propagated at launch.
 fn group_tags(cx: &Context<'_>, i: &Instance, allocation: Option<Expr>) -> Vec<AsgTag> {
@@ -350,6 +546,9 @@ fn group_tags(cx: &Context<'_>, i: &Instance, allocation: Option<Expr>) -> Vec<A
     propagate(&target.key, target.value);
     if let Some(a) = allocation {
         propagate(TAGS.allocation_id, a);
+    }
+    if i.identity_at_boot() {
+        propagate(TAGS.group, group_name(i));
     }
     if let Some(d) = i.dns_at_boot() {
         propagate(TAGS.dns_zone_id, Expr::str(&d.zone_id));
@@ -407,4 +606,144 @@ pub(super) fn group_name(i: &Instance) -> Expr {
         .pseudo(Pseudo::StackName)
         .lit(&format!("-{}", i.name.as_str()))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::synth::tests::{WEB, resources};
+
+    const STACK: &str = "[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\n";
+    const NOTIFY: &str = "notify = \"ops@example.com\"\n";
+
+    fn statement<'a>(r: &'a Value, sid: &str) -> &'a Value {
+        r["WebPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+    }
+
+    #[test]
+    fn an_instance_with_an_address_to_attach_is_in_service_only_once_it_says_so() {
+        let r = resources(&format!("{STACK}{WEB}"));
+        let group = &r["WebGroup"]["Properties"];
+        assert_eq!(
+            group["LifecycleHookSpecificationList"],
+            json!([{
+                "LifecycleHookName": "topoform-ready",
+                "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+                "HeartbeatTimeout": 1800,
+                "DefaultResult": "ABANDON",
+            }])
+        );
+        let tag = group["Tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["Key"] == "topoform:group")
+            .expect("the group's name reaches the instance");
+        assert_eq!(tag["Value"], json!({"Fn::Sub": "${AWS::StackName}-web"}));
+        assert_eq!(tag["PropagateAtLaunch"], true);
+        // Exactly its own group, by the name the template gives it.
+        let s = statement(&r, "CompleteOwnLaunch");
+        assert_eq!(s["Action"], json!(["autoscaling:CompleteLifecycleAction"]));
+        assert_eq!(
+            s["Resource"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/${AWS::StackName}-web"}])
+        );
+        assert_eq!(group["AutoScalingGroupName"], tag["Value"]);
+    }
+
+    #[test]
+    fn an_instance_with_nothing_to_do_at_boot_has_no_hook() {
+        let toml = format!("{STACK}{WEB}elastic_ip = \"none\"\n");
+        let r = resources(&toml);
+        let group = &r["WebGroup"]["Properties"];
+        assert!(group.get("LifecycleHookSpecificationList").is_none());
+        assert!(r.get("WebPolicy").is_none(), "no call, no policy");
+    }
+
+    #[test]
+    fn the_address_grant_covers_the_interface_the_template_tags() {
+        let r = resources(&format!("{STACK}{WEB}"));
+        let s = statement(&r, "AssociateToTaggedInstance");
+        assert_eq!(
+            s["Resource"],
+            json!([
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*"},
+            ])
+        );
+        let allocation = json!({"Fn::GetAtt": ["WebEip", "AllocationId"]});
+        assert_eq!(
+            s["Condition"]["StringEquals"]["aws:ResourceTag/allocation-id"],
+            json!([allocation])
+        );
+        let specs = r["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]["TagSpecifications"]
+            .as_array()
+            .unwrap();
+        let eni = specs
+            .iter()
+            .find(|s| s["ResourceType"] == "network-interface")
+            .expect("the interface is tagged at launch");
+        assert!(
+            eni["Tags"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({"Key": "allocation-id", "Value": allocation}))
+        );
+    }
+
+    #[test]
+    fn notify_alarms_only_on_what_needs_a_person() {
+        let without = resources(&format!("{STACK}{WEB}"));
+        assert!(without.get("WebNotServingAlarm").is_none());
+        assert!(
+            without["WebGroup"]["Properties"]
+                .get("NotificationConfigurations")
+                .is_none()
+        );
+
+        let hours = "hours = { days = \"MON-FRI\", start = \"09:00\", stop = \"19:00\", timezone = \"Asia/Tokyo\" }\n";
+        let r = resources(&format!("{STACK}{NOTIFY}{WEB}{hours}"));
+        let topic = json!([{"Ref": "AlarmTopic"}]);
+        let group = &r["WebGroup"]["Properties"];
+        assert_eq!(
+            group["NotificationConfigurations"],
+            json!([{
+                "TopicARN": {"Ref": "AlarmTopic"},
+                "NotificationTypes": ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR"],
+            }])
+        );
+        assert_eq!(
+            group["MetricsCollection"][0]["Metrics"],
+            json!(["GroupDesiredCapacity", "GroupInServiceInstances"])
+        );
+        // Not in service while wanted: the wanted capacity is 0 after a
+        // scheduled stop, so the night is no alarm.
+        let alarm = &r["WebNotServingAlarm"]["Properties"];
+        assert_eq!(alarm["AlarmActions"], topic);
+        assert_eq!(alarm["OKActions"], topic);
+        let metrics = alarm["Metrics"].as_array().unwrap();
+        let value: Vec<_> = metrics.iter().filter(|m| m["ReturnData"] == true).collect();
+        assert_eq!(value.len(), 1);
+        assert_eq!(
+            value[0]["Expression"],
+            "IF(FILL(wanted, 0) >= 1 AND FILL(serving, 0) < 1, 1, 0)"
+        );
+        let names: Vec<_> = metrics
+            .iter()
+            .filter_map(|m| m["MetricStat"]["Metric"]["MetricName"].as_str())
+            .collect();
+        assert_eq!(names, ["GroupDesiredCapacity", "GroupInServiceInstances"]);
+        assert_eq!(alarm["EvaluationPeriods"], 20);
+        let status = &r["WebStatusCheckAlarm"]["Properties"];
+        assert_eq!(status["MetricName"], "StatusCheckFailed");
+        assert_eq!(status["Dimensions"][0]["Name"], "AutoScalingGroupName");
+        assert_eq!(status["TreatMissingData"], "notBreaching");
+        assert_eq!(status["AlarmActions"], topic);
+    }
 }

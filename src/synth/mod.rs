@@ -60,6 +60,7 @@ macro_rules! kinds {
                     $module::synth(&mut cx, block);
                 }
             )*
+            stack::finish(&mut cx);
             cx.finish()
         }
     };

@@ -132,6 +132,13 @@ pub(super) fn instance_role(description: String, tags: Vec<Tag>) -> Role {
 
 /// Route 53: UPSERT of exactly the A records `names` (sorted, no trailing
 /// dot) in zone `zone_id`, and nothing else.
+///
+/// route53:ChangeResourceRecordSets is authorized on the `hostedzone`
+/// resource type, and takes the three `route53:ChangeResourceRecordSets*`
+/// condition keys, multivalued, hence `ForAllValues` (Service Authorization
+/// Reference, Amazon Route 53; Route 53 Developer Guide, "Using IAM policy
+/// conditions for fine-grained access control"). Normalized names are lower
+/// case without the trailing dot, as the model keeps them.
 pub(super) fn upsert_statement(model: &Model, zone_id: &str, names: &[&str]) -> Statement {
     let zone = model
         .zones

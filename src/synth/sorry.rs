@@ -87,14 +87,21 @@ fn bucket(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>) {
         }),
         ..private_bucket("BucketOwnerEnforced", &cx.stack_tags)
     })
-    .skip_check("CKV_AWS_21", "The page is regenerated from the topology and uploaded by deploy.sh; versions would only block deletion.")
-    .skip_check("CKV_AWS_145", "SSE-S3 suffices for a public sorry page; SSE-KMS would need a key policy for CloudFront.")
-    .skip_check("CKV2_AWS_62", "Nothing consumes events of a bucket that only holds the sorry page.");
+    .skip_check("CKV_AWS_21", SITE_VERSIONS_REASON)
+    .skip_rule("S3_BUCKET_VERSIONING_ENABLED", SITE_VERSIONS_REASON)
+    .skip_check(
+        "CKV_AWS_145",
+        "SSE-S3 suffices for a public sorry page; SSE-KMS would need a key policy for CloudFront.",
+    )
+    .skip_check(
+        "CKV2_AWS_62",
+        "Nothing consumes events of a bucket that only holds the sorry page.",
+    )
+    .skip_rule("S3_BUCKET_NO_PUBLIC_RW_ACL", NO_ACL_REASON);
     if logs.is_none() {
-        resource = resource.skip_check(
-            "CKV_AWS_18",
-            "Access logs are off by default (access_logs = true turns them on): the bucket holds one generated public page.",
-        );
+        resource = resource
+            .skip_check("CKV_AWS_18", SITE_LOGS_REASON)
+            .skip_rule("S3_BUCKET_LOGGING_ENABLED", SITE_LOGS_REASON);
     }
     // Deletion decided on purpose: the bucket holds the uploaded page, which
     // would make stack deletion fail. It is retained; deleting it is one
@@ -299,13 +306,27 @@ fn distribution(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>, certi
         .skip_check("CKV_AWS_310", "Origin failover needs a second origin; the sorry site is itself the failover target.")
         .skip_check("CKV_AWS_374", "Geo restriction is not wanted: the sorry page answers every viewer that may see it.");
     if logs.is_none() {
-        resource = resource.skip_check(
-            "CKV_AWS_86",
-            "Access logs are off by default (access_logs = true turns them on) for a static sorry page.",
-        );
+        resource = resource
+            .skip_check("CKV_AWS_86", DISTRIBUTION_LOGS_REASON)
+            .skip_rule("CLOUDFRONT_ACCESSLOGS_ENABLED", DISTRIBUTION_LOGS_REASON);
     }
     cx.add(&p.id(Part::Distribution), resource);
 }
+
+/// Why the site bucket keeps no versions.
+const SITE_VERSIONS_REASON: &str = "The page is regenerated from the topology and uploaded by deploy.sh; versions would only block deletion.";
+/// Why the site bucket logs no access by default.
+const SITE_LOGS_REASON: &str = "Access logs are off by default (access_logs = true turns them on): the bucket holds one generated public page.";
+/// Why the distribution logs no access by default.
+const DISTRIBUTION_LOGS_REASON: &str =
+    "Access logs are off by default (access_logs = true turns them on) for a static sorry page.";
+/// Why the log bucket logs no access.
+const LOG_BUCKET_LOGS_REASON: &str = "This is the log bucket: logging its own access would loop.";
+/// Why the log bucket keeps no versions.
+const LOG_VERSIONS_REASON: &str =
+    "Access logs expire after 90 days; versions would only keep them longer.";
+/// Why no bucket sets the legacy `AccessControl` the rule reads.
+const NO_ACL_REASON: &str = "Public access is blocked and no ACL grants it; the rule reads the legacy AccessControl property, which cfn-lint (W3045) rejects.";
 
 /// A private, encrypted bucket with public access blocked.
 fn private_bucket(object_ownership: &'static str, stack_tags: &[Tag]) -> Bucket {
@@ -353,14 +374,11 @@ fn log_bucket(cx: &mut Context<'_>, s: &Sorry) -> LogicalId {
         }),
         ..private_bucket("BucketOwnerPreferred", &cx.stack_tags)
     })
-    .skip_check(
-        "CKV_AWS_18",
-        "This is the log bucket: logging its own access would loop.",
-    )
-    .skip_check(
-        "CKV_AWS_21",
-        "Access logs expire after 90 days; versions would only keep them longer.",
-    )
+    .skip_check("CKV_AWS_18", LOG_BUCKET_LOGS_REASON)
+    .skip_rule("S3_BUCKET_LOGGING_ENABLED", LOG_BUCKET_LOGS_REASON)
+    .skip_check("CKV_AWS_21", LOG_VERSIONS_REASON)
+    .skip_rule("S3_BUCKET_VERSIONING_ENABLED", LOG_VERSIONS_REASON)
+    .skip_rule("S3_BUCKET_NO_PUBLIC_RW_ACL", NO_ACL_REASON)
     .skip_check(
         "CKV_AWS_145",
         "S3 server access logs can only be delivered to SSE-S3 buckets.",

@@ -1,10 +1,14 @@
 //! `[task.NAME]`: an SSM State Manager association running shell commands
 //! on the instances that carry the target's tag (`shared::target_tag`).
 
+use std::collections::BTreeMap;
+
 use super::context::Context;
 use super::shared::target_tag;
-use crate::cfn::Resource;
+use super::stack::{message, notifies, notify_rule};
+use crate::cfn::events::EventPattern;
 use crate::cfn::ssm::{Association, AssociationTarget, RunShellScriptParameters};
+use crate::cfn::{Expr, Resource};
 use crate::model::Task;
 use crate::model::task::Part;
 
@@ -38,6 +42,41 @@ pub(super) fn synth(cx: &mut Context<'_>, task: &Task) {
             compliance_severity: "MEDIUM",
             tags: cx.stack_tags.clone(),
         }),
+    );
+    failed_rule(cx, task);
+}
+
+/// With `notify`: a run that failed on an instance. State Manager reports
+/// each instance's result as an event; the association's id (its `Ref`)
+/// picks this task's.
+fn failed_rule(cx: &mut Context<'_>, task: &Task) {
+    if !notifies(cx) {
+        return;
+    }
+    let what = format!("[task.{}]", task.name.as_str());
+    let detail = BTreeMap::from([
+        (
+            "association-id",
+            vec![Expr::Ref(task.prefix.id(Part::Association))],
+        ),
+        ("status", vec![Expr::str("Failed")]),
+    ]);
+    notify_rule(
+        cx,
+        &task.prefix.id(Part::FailedRule),
+        format!("{what}: a run failed on an instance (topoform)"),
+        EventPattern {
+            source: vec!["aws.ssm"],
+            detail_type: vec!["EC2 State Manager Instance Association State Change"],
+            resources: Vec::new(),
+            detail,
+        },
+        message(
+            &format!(
+                "{what} failed on instance <instance> at <time>: see the association's history in Systems Manager, State Manager."
+            ),
+            &[("instance", "$.detail.instance-id"), ("time", "$.time")],
+        ),
     );
 }
 

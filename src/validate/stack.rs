@@ -6,7 +6,7 @@ use super::context::{Context, Keys, StackFacts};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC, ALARM_TOPIC_ARN};
+use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY};
 use crate::model::{self, reserved};
 use crate::naming::Owner;
 use crate::source::Span;
@@ -109,7 +109,12 @@ pub(super) fn claim_alarm_topic(cx: &mut Context<'_>, b: &Block<Stack>) {
         client: None,
         span: b.span,
     };
-    for id in [ALARM_TOPIC, ALARM_SUBSCRIPTION, ALARM_TOPIC_ARN] {
+    for id in [
+        ALARM_TOPIC,
+        ALARM_SUBSCRIPTION,
+        ALARM_TOPIC_ARN,
+        ALARM_TOPIC_POLICY,
+    ] {
         if let Some(c) = cx.registry.register_fixed(id, &owner) {
             cx.push(
                 Diagnostic::error(

@@ -630,7 +630,8 @@ def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, r
                    text: str, work: Path) -> None:
     """deploy.sh stops, naming the block, when the account does not fit: one
     subnet moved to another VPC; an image that is not EBS-backed; an Elastic
-    IP address that is not its allocation's."""
+    IP address that is not its allocation's; a record the stack creates that
+    the zone already holds."""
     cases = []
     if m := SUBNET_STEP.search(text):
         stray = world.stray_subnet(region)
@@ -657,6 +658,41 @@ def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, r
             problems.append(f"its message does not name {block}")
         report.expect(fixture.name, check, problems, stderr + stdout,
                       stderr.strip().splitlines()[-1] if stderr.strip() else "")
+    if m := RECORD_STEP.search(text):
+        check_record_taken(report, fixture, moto, region, text, work, m)
+
+
+# A plan step that checks a record the stack creates is not there yet.
+RECORD_STEP = re.compile(r"^check_record_free (\S+) (\S+) (\S+) \S+( \S+)?$", re.MULTILINE)
+
+
+def check_record_taken(report: Report, fixture: Fixture, moto: Moto, region: str, text: str,
+                       work: Path, m: re.Match[str]) -> None:
+    """deploy.sh stops, naming the block, when the zone already holds an A record
+    of the name the stack creates (without a set identifier, which no record of
+    that name can sit beside); and passes again once it is gone."""
+    block, zone, name = m.group(1).strip("'"), m.group(2).strip("'"), m.group(3).strip("'")
+    check = "deploy.sh refuses a record that exists already"
+
+    def change(action: str) -> None:
+        batch = {"Changes": [{"Action": action, "ResourceRecordSet": {
+            "Name": f"{name}.", "Type": "A", "TTL": 60,
+            "ResourceRecords": [{"Value": "192.0.2.7"}]}}]}
+        moto.aws(region, "route53", "change-resource-record-sets", "--hosted-zone-id", zone,
+                 "--change-batch", json.dumps(batch))
+
+    change("CREATE")
+    try:
+        code, stdout, stderr = run_discovery(moto, region, text, work, "refuse-record.sh")
+    finally:
+        change("DELETE")
+    problems = []
+    if code == 0:
+        problems.append("it exited 0")
+    if block not in stderr:
+        problems.append(f"its message does not name {block}")
+    report.expect(fixture.name, check, problems, stderr + stdout,
+                  stderr.strip().splitlines()[-1] if stderr.strip() else "")
 
 
 @dataclass

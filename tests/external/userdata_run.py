@@ -7,7 +7,12 @@ with its id, region, AZ, IPs and tags, and the script runs with bash under the
 environment contract the generator writes the scripts against:
 
     TOPOFORM_IMDS_ENDPOINT  the stub, instead of 169.254.169.254
-    TOPOFORM_AWS_ENDPOINT   moto, for `aws --endpoint-url`
+    AWS_ENDPOINT_URL        moto, read by the AWS CLI itself: the script runs aws
+                            as on an instance, without --endpoint-url (its
+                            TOPOFORM_AWS_ENDPOINT is left unset)
+    AWS_ENDPOINT_URL_AUTO_SCALING   an Auto Scaling stub (autoscaling_stub.py),
+                            which the AWS CLI prefers for `aws autoscaling`: no
+                            Auto Scaling call of a script reaches moto
     TOPOFORM_STATE_DIR, TOPOFORM_PER_BOOT_DIR, TOPOFORM_LOG   under a temp dir
     TOPOFORM_RETRY_PAUSE=0  no sleeping between retries
 
@@ -28,10 +33,26 @@ per-boot copy the first boot installed (as cloud-init would), leaving what the
 instance's tags ask for: the `allocation-id` Elastic IP associated with the
 instance, the `topoform:dns-record` A record in `topoform:dns-zone-id` pointing
 at its `topoform:dns-ip` (public|private) address, the `topoform:failover-record`
-PRIMARY failover A record. Without the allocation-id tag it must fail and say
-so; with each contract tag in turn set to a command substitution it must fail
-because it refuses that value (its error names the tag, the stub was asked for
-it) and run nothing.
+PRIMARY failover A record.
+
+moto has no CompleteLifecycleAction and ignores a group's lifecycle hooks, so
+the Auto Scaling stub plays that part: for a group whose template has an
+EC2_INSTANCE_LAUNCHING hook in LifecycleHookSpecificationList, the launch
+lifecycle action of (the group, the hook, the instance) is pending at first
+boot, and the first boot must complete it exactly once, with CONTINUE, naming
+the group its `topoform:group` tag carries (which must be the group's
+AutoScalingGroupName, as the template's tag and moto's group say) and the
+instance id from IMDS. At the moment the stub receives that call, moto must
+already hold every effect above, and, if the topology gives the instance a
+setup script, no stubbed command may have run yet (the setup runs once the
+instance is in service). The reboot completes nothing (nothing is pending: the
+stub refuses it, as Auto Scaling would), nor does either boot of a group
+without the hook or of a fleet's client. A boot that fails must never complete
+its launch with CONTINUE.
+
+Without the allocation-id tag it must fail and say so; with each contract tag
+in turn set to a command substitution it must fail because it refuses that
+value (its error names the tag, the stub was asked for it) and run nothing.
 
 A fleet's client (an AWS::EC2::Instance launched from a launch template with a
 script) must besides run its bootstrap command, a real recorder script placed
@@ -57,10 +78,14 @@ import re
 import shlex
 import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autoscaling_stub import ACTION as COMPLETE_LIFECYCLE_ACTION
+from autoscaling_stub import AutoScalingStub
+from describe_back import Describe, Unresolved
 from harness import (
     ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, ROOT, VENV_BIN, Fixture, Report, Result,
     dns_name, references, run_bounded, same, topology_path, user_data_text,
@@ -71,13 +96,19 @@ from moto_deploy import AwsError, Moto, Stack
 
 TIMEOUT_SECONDS = 120
 ALLOCATION_TAG = "allocation-id"
+GROUP_TAG = "topoform:group"
+LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
+# The AWS CLI's endpoint variable for Auto Scaling: AWS_ENDPOINT_URL_ and the
+# service id ("Auto Scaling") upper-cased, spaces as underscores. (botocore
+# ignores AWS_ENDPOINT_URL_AUTOSCALING.)
+AUTOSCALING_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AUTO_SCALING"
 # The instance-tag keys that carry deploy-time values to a user-data script
 # (src/userdata.rs, TAGS; not topoform:instance / topoform:fleet, which backups
 # and tasks select by). A fleet's client tag comes from its topology.
 CONTRACT_TAGS = (
     ALLOCATION_TAG, "topoform:dns-zone-id", "topoform:dns-record", "topoform:dns-ip",
     "topoform:failover-zone-id", "topoform:failover-record", "topoform:failover-set-id",
-    "topoform:failover-health-check-id", "topoform:failover-ttl",
+    "topoform:failover-health-check-id", "topoform:failover-ttl", GROUP_TAG,
 )
 DEFAULT_CLIENT_TAG = "ClientId"
 STUBBED_COMMANDS = ("dnf", "yum", "rpm", "systemctl", "service", "reboot", "shutdown",
@@ -212,10 +243,37 @@ class Run:
     output: str  # stdout and stderr, then the log
     os_calls: list[str]  # calls of the stubbed commands
     imds_requests: list[str] = field(default_factory=list)
+    # Every request the Auto Scaling stub got, in order (autoscaling_stub.py)
+    autoscaling_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def namespace_failed(self) -> bool:
         return NAMESPACE_FAILED in self.output
+
+    @property
+    def completions(self) -> list[dict[str, Any]]:
+        """The CompleteLifecycleAction calls, accepted or not."""
+        return [c for c in self.autoscaling_calls
+                if c["params"].get("Action") == COMPLETE_LIFECYCLE_ACTION]
+
+    @property
+    def continued(self) -> list[dict[str, Any]]:
+        """The accepted completions that put the instance in service (CONTINUE)."""
+        return [c for c in self.completions
+                if c["status"] == 200 and c["params"].get("LifecycleActionResult") == "CONTINUE"]
+
+
+@dataclass
+class Launch:
+    """The launch lifecycle action(s) Auto Scaling holds an instance of the group for."""
+
+    group: str  # the group's name (moto's, = its AutoScalingGroupName)
+    hooks: list[str]  # the template's EC2_INSTANCE_LAUNCHING hooks
+    instance_id: str
+
+    @property
+    def pending(self) -> list[tuple[str, str, str]]:
+        return [(self.group, hook, self.instance_id) for hook in self.hooks]
 
 
 def stub_os_commands(work: Path) -> tuple[Path, Path]:
@@ -239,9 +297,13 @@ def namespaced(command: list[str | Path], bootstrap: Bootstrap, work: Path) -> l
 
 
 def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: dict[str, str],
-               work: Path, bootstrap: Bootstrap | None = None, with_aws: bool = True) -> Run:
+               work: Path, bootstrap: Bootstrap | None = None, with_aws: bool = True,
+               launch: Launch | None = None,
+               on_complete: Callable[[dict[str, str]], Any] | None = None) -> Run:
     """Runs the script as the instance would, with the bootstrap recorder in place;
-    with_aws=False: on a PATH without the AWS CLI (the venv's is the only one)."""
+    with_aws=False: on a PATH without the AWS CLI (the venv's is the only one).
+    Auto Scaling calls go to a stub (never to moto) where launch's lifecycle
+    actions are pending; on_complete runs when one is completed (autoscaling_stub)."""
     work.mkdir(parents=True, exist_ok=True)
     stubs, calls = stub_os_commands(work)
     calls.unlink(missing_ok=True)
@@ -252,7 +314,9 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
     stub = ImdsStub(instance_id=instance.instance_id, region=region,
                     availability_zone=instance.availability_zone, private_ip=instance.private_ip,
                     public_ip=instance.public_ip, tags=tags)
-    with stub:
+    autoscaling = AutoScalingStub(pending=launch.pending if launch else (),
+                                  on_complete=on_complete)
+    with stub, autoscaling:
         env = AWS_ENV | {
             "PATH": os.pathsep.join([*first_on_path, str(stubs),
                                      *([str(VENV_BIN)] if with_aws else []),
@@ -260,7 +324,10 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
             "HOME": str(work),
             "AWS_DEFAULT_REGION": region,
             "TOPOFORM_IMDS_ENDPOINT": stub.endpoint,
-            "TOPOFORM_AWS_ENDPOINT": moto.endpoint,
+            # Not TOPOFORM_AWS_ENDPOINT: the script would pass it as
+            # --endpoint-url, which outranks the Auto Scaling variable.
+            "AWS_ENDPOINT_URL": moto.endpoint,
+            AUTOSCALING_ENDPOINT_VARIABLE: autoscaling.endpoint,
             "TOPOFORM_STATE_DIR": str(work / "state"),
             "TOPOFORM_LOG": str(work / "topoform.log"),
             "TOPOFORM_PER_BOOT_DIR": str(work / "per-boot"),
@@ -271,7 +338,7 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
     if log.exists():
         output += f"\n--- {log.name}:\n" + log.read_text(errors="replace")
     os_calls = calls.read_text().splitlines() if calls.exists() else []
-    return Run(code, output, os_calls, list(stub.requests))
+    return Run(code, output, os_calls, list(stub.requests), list(autoscaling.calls))
 
 
 def exit_problems(code: int | None, want_success: bool) -> list[str]:
@@ -282,10 +349,14 @@ def exit_problems(code: int | None, want_success: bool) -> list[str]:
 
 def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
                script: Path, instance: Instance, work: Path, per_boot: bool,
-               bootstrap: Bootstrap | None = None) -> str | None:
+               bootstrap: Bootstrap | None = None, launch: Launch | None = None,
+               setup: bool = False) -> str | None:
     """First boot runs the user-data; the reboot runs the per-boot copy it installed
     (per_boot: the contract says there is one) or else the user-data again. Both
-    must exit 0 and leave the effects. The first boot's output, or None on failure."""
+    must exit 0 and leave the effects. The first boot must complete launch's
+    lifecycle action(s) once, after the effects and before the setup (if any); the
+    reboot, or without a launch either boot, completes none. The first boot's
+    output, or None on failure."""
     first_output = None
     per_boot_dir = work / "per-boot"
     for boot in ("boot", "reboot"):
@@ -299,7 +370,13 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
                                   "byte-identical copy of the script"], first_output or ""):
                 return None
             target = installed[0]
-        run = run_script(moto, region, target, instance, instance.tags, work, bootstrap)
+        pending = launch if boot == "boot" else None
+
+        def observe(_params: dict[str, str]) -> dict[str, Any]:
+            return observe_at_completion(moto, region, instance, work / "os-calls")
+
+        run = run_script(moto, region, target, instance, instance.tags, work, bootstrap,
+                         launch=pending, on_complete=observe if pending else None)
         first_output = first_output if first_output is not None else run.output
         if run.namespace_failed:
             report.fail(fixture.name, f"{check} {boot} mount namespace",
@@ -307,6 +384,11 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
             return None
         if run.os_calls:
             report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
+        if pending is not None:
+            check_launch_completed(report, fixture, f"{check} {boot}", run, pending, setup)
+        else:
+            check_no_completion(report, fixture, f"{check} {boot}", run,
+                                "the launch again" if launch else "no launch lifecycle action")
         if not report.expect(fixture.name, f"{check} {boot} exit 0",
                              exit_problems(run.code, want_success=True), run.output):
             return None
@@ -314,6 +396,107 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
                              run.output):
             return None
     return first_output
+
+
+# The launch lifecycle action.
+
+def observe_at_completion(moto: Moto, region: str, instance: Instance,
+                          os_calls: Path) -> dict[str, Any]:
+    """What holds when the script completes the launch: its effects in moto (or
+    why they cannot be read) and the stubbed commands called so far."""
+    try:
+        found: list[Result] | str = effects(moto, region, instance)
+    except (AwsError, LookupError) as e:
+        found = f"{type(e).__name__}: {e}"
+    return {"effects": found,
+            "os_calls": os_calls.read_text().splitlines() if os_calls.exists() else []}
+
+
+def call_text(call: dict[str, Any]) -> str:
+    params = call["params"]
+    outcome = "accepted" if call["status"] == 200 else f"{call['error']}: {call.get('message')}"
+    return (f"#{call['seq']} {params.get('Action')} hook={params.get('LifecycleHookName')} "
+            f"group={params.get('AutoScalingGroupName')} instance={params.get('InstanceId')} "
+            f"result={params.get('LifecycleActionResult')} ({outcome})")
+
+
+def check_launch_completed(report: Report, fixture: Fixture, label: str, run: Run,
+                           launch: Launch, setup: bool) -> None:
+    """The first boot completed each pending lifecycle action exactly once, with
+    CONTINUE, for its group and instance; when it did, its effects held already
+    and (setup) no stubbed command of the setup had run yet."""
+    calls = "\n".join(call_text(c) for c in run.autoscaling_calls)
+    details = f"Auto Scaling stub calls:\n{calls or '(none)'}\n{run.output}"
+    completions = run.completions
+    problems = []
+    others = [c for c in run.autoscaling_calls if c not in completions]
+    if others:
+        problems.append(f"other Auto Scaling calls: {[call_text(c) for c in others]}")
+    if len(completions) != len(launch.hooks):
+        problems.append(f"{len(completions)} CompleteLifecycleAction calls, want "
+                        f"{len(launch.hooks)} (one per launch hook: {', '.join(launch.hooks)})")
+    expected = {"AutoScalingGroupName": launch.group, "InstanceId": launch.instance_id,
+                "LifecycleActionResult": "CONTINUE"}
+    for call in completions:
+        params = call["params"]
+        wrong = [f"{key} {params.get(key)!r}, want {value!r}" for key, value in expected.items()
+                 if params.get(key) != value]
+        if params.get("LifecycleHookName") not in launch.hooks:
+            wrong.append(f"LifecycleHookName {params.get('LifecycleHookName')!r}, want one of "
+                         f"{launch.hooks}")
+        if call["status"] != 200:
+            wrong.append(f"refused: {call['error']}: {call.get('message')}")
+        if wrong:
+            problems.append(f"call #{call['seq']}: {'; '.join(wrong)}")
+    accepted = [c for c in completions if c["status"] == 200]
+    left = sorted({h for g, h, i in launch.pending} -
+                  {c["params"].get("LifecycleHookName") for c in accepted})
+    if left:
+        problems.append(f"left pending: {', '.join(left)}")
+    report.expect(fixture.name, f"{label} completes its launch", problems, details,
+                  note=f"{', '.join(launch.hooks)} of {launch.group} for {launch.instance_id}: "
+                       "CONTINUE")
+    if not accepted:
+        return  # nothing to compare the order with: the check above failed
+    for call in accepted:
+        observed = call.get("observed") or {}
+        found = observed.get("effects", "not observed")
+        if isinstance(found, str):
+            problems = [f"could not read moto at the completion: {found}"]
+        else:
+            problems = [f"at the completion, {r.aspect}: {'; '.join(r.problems)}"
+                        for r in found if r.problems]
+        report.expect(fixture.name, f"{label} completes its launch after its effects",
+                      problems, details,
+                      note="; ".join(r.aspect for r in found) if not isinstance(found, str)
+                      and found else "no effect to wait for")
+        if not setup:
+            continue
+        before = observed.get("os_calls", [])
+        name = f"{label} completes its launch before its setup"
+        if before:
+            report.fail(fixture.name, name, f"the setup had already run: {'; '.join(before)}",
+                        details)
+        elif not run.os_calls:
+            report.not_verified(fixture.name, name, "the setup calls no stubbed command: its "
+                                "order cannot be observed")
+        else:
+            report.ok(fixture.name, name, f"then: {'; '.join(run.os_calls)}")
+
+
+def check_no_completion(report: Report, fixture: Fixture, label: str, run: Run,
+                        what: str) -> None:
+    """No Auto Scaling call at all (nothing is pending: any would fail on AWS)."""
+    calls = [call_text(c) for c in run.autoscaling_calls]
+    report.expect(fixture.name, f"{label} completes {what}" if what.startswith("no ") else
+                  f"{label} does not complete {what}",
+                  [f"Auto Scaling calls: {calls}"] if calls else [], run.output)
+
+
+def continued_problems(run: Run) -> list[str]:
+    """A failed boot must not put the instance in service."""
+    return [f"it completed its launch although the boot failed: {call_text(c)}"
+            for c in run.continued]
 
 
 def system_path(with_aws: bool = True) -> str:
@@ -328,7 +511,7 @@ def system_path(with_aws: bool = True) -> str:
 
 def check_missing_cli(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
                       script: Path, instance: Instance, work: Path,
-                      bootstrap: Bootstrap | None = None) -> None:
+                      bootstrap: Bootstrap | None = None, launch: Launch | None = None) -> None:
     """On an image without the AWS CLI the boot stops at once, naming it."""
     name = f"{check} without the AWS CLI"
     lacking = [c for c in ("bash", "curl") if not shutil.which(c, path=system_path(False))]
@@ -339,8 +522,8 @@ def check_missing_cli(report: Report, fixture: Fixture, moto: Moto, region: str,
     if bootstrap is not None:
         bootstrap.reset()
     run = run_script(moto, region, script, instance, instance.tags, work, bootstrap,
-                     with_aws=False)
-    problems = exit_problems(run.code, want_success=False)
+                     with_aws=False, launch=launch)
+    problems = exit_problems(run.code, want_success=False) + continued_problems(run)
     if not any("not installed" in line and "aws" in line for line in run.output.splitlines()):
         problems.append("no error says the AWS CLI (aws) is not installed")
     if bootstrap is not None and bootstrap.calls():
@@ -455,11 +638,11 @@ def check_script_agrees(report: Report, fixture: Fixture, check: str, script: Pa
 
 def check_hostile_tags(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
                        script: Path, instance: Instance, tags: list[str], work: Path,
-                       bootstrap: Bootstrap | None = None) -> None:
+                       bootstrap: Bootstrap | None = None, launch: Launch | None = None) -> None:
     """Each contract tag in turn set to a command substitution, everything else as in
     the positive runs (IMDS stub, parameters, bootstrap): the script must refuse the
     value (fail, the error naming the tag, which it asked the stub for), execute
-    nothing of it, and run no bootstrap."""
+    nothing of it, run no bootstrap and not complete its launch."""
     for n, key in enumerate(tags):
         slug = key.replace(":", "_")
         # The marker's name must not contain the key: an error quoting the value
@@ -469,8 +652,8 @@ def check_hostile_tags(report: Report, fixture: Fixture, moto: Moto, region: str
         if bootstrap is not None:
             bootstrap.reset()
         run = run_script(moto, region, script, instance, instance.tags | {key: hostile},
-                         work / "hostile" / slug, bootstrap)
-        problems = exit_problems(run.code, want_success=False)
+                         work / "hostile" / slug, bootstrap, launch=launch)
+        problems = exit_problems(run.code, want_success=False) + continued_problems(run)
         if run.namespace_failed:
             problems.append("the mount namespace could not be set up")
         if marker.exists():
@@ -524,21 +707,83 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
                          [f"moto's instance lacks tags {missing}"] if missing else [],
                          note=f"{instance.instance_id} runs userdata/{script.name}"):
         return
+    launch = launch_contract(report, fixture, moto, stack, group_name, check, instance)
+    setup = launch is not None and instance_setup(report, fixture, check, script.stem)
     if boot_twice(report, fixture, moto, stack.region, check, script, instance,
-                  work / "positive", per_boot=bool(tags)) is None:
+                  work / "positive", per_boot=bool(tags), launch=launch, setup=setup) is None:
         return
     if ALLOCATION_TAG in tags:
         without = {k: v for k, v in instance.tags.items() if k != ALLOCATION_TAG}
-        run = run_script(moto, stack.region, script, instance, without, work / "negative")
+        run = run_script(moto, stack.region, script, instance, without, work / "negative",
+                         launch=launch)
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} fails",
-                      exit_problems(run.code, want_success=False), run.output)
+                      exit_problems(run.code, want_success=False) + continued_problems(run),
+                      run.output)
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
                       [] if error_names(run.output, ALLOCATION_TAG) else
                       [f"no error names {ALLOCATION_TAG}"], run.output)
     if tags:  # it calls AWS: an Elastic IP, DNS or failover records
         check_missing_cli(report, fixture, moto, stack.region, check, script, instance,
-                          work / "no-aws")
-    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work)
+                          work / "no-aws", launch=launch)
+    check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work,
+                       launch=launch)
+
+
+def launch_contract(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
+                    group_name: str, check: str, instance: Instance) -> Launch | None:
+    """The group's launch lifecycle hooks (LifecycleHookSpecificationList), None
+    without one. With a hook or a GROUP_TAG, a check that the tag the template
+    propagates, the group's AutoScalingGroupName, moto's group and the tag the
+    instance carries all name the same group: the script learns its group there."""
+    props = stack.original["Resources"][group_name].get("Properties", {})
+    hooks = sorted(str(h.get("LifecycleHookName"))
+                   for h in props.get("LifecycleHookSpecificationList", [])
+                   if h.get("LifecycleTransition") == LAUNCHING)
+    group = stack.physical[group_name]
+    tag = next((t for t in props.get("Tags", []) if t.get("Key") == GROUP_TAG), None)
+    if not hooks and tag is None:
+        return None
+    problems = []
+    describe = Describe(moto, stack)
+    named = {"AutoScalingGroupName": props.get("AutoScalingGroupName")}
+    if tag is None:
+        problems.append(f"the template gives the group no {GROUP_TAG} tag")
+    else:
+        named[f"tag {GROUP_TAG}"] = tag.get("Value")
+        if str(tag.get("PropagateAtLaunch")).lower() != "true":
+            problems.append(f"the tag {GROUP_TAG} does not propagate at launch")
+    for what, value in named.items():
+        if value is None:
+            continue
+        try:
+            resolved = describe.value(value)
+        except (Unresolved, AwsError, LookupError) as e:
+            problems.append(f"cannot resolve the template's {what} {value}: {e}")
+            continue
+        if resolved != group:
+            problems.append(f"the template's {what} is {resolved!r}, moto's group {group!r}")
+    if instance.tags.get(GROUP_TAG) != group:
+        problems.append(f"the instance's tag {GROUP_TAG} is {instance.tags.get(GROUP_TAG)!r}, "
+                        f"the group {group!r}")
+    if not hooks:
+        problems.append(f"the group has a {GROUP_TAG} tag but no {LAUNCHING} lifecycle hook")
+    report.expect(fixture.name, f"{check} launch lifecycle hook and {GROUP_TAG}", problems,
+                  note=f"{', '.join(hooks) or 'no hook'} on {group}")
+    return Launch(group, hooks, instance.instance_id) if hooks else None
+
+
+def instance_setup(report: Report, fixture: Fixture, check: str, name: str) -> bool:
+    """Whether the topology's [instance.NAME] has a setup script (False, and a
+    FAIL, if the topology cannot say)."""
+    path = topology_path(fixture)
+    try:
+        with open(path, "rb") as f:
+            spec = tomllib.load(f)["instance"][name]
+    except (OSError, LookupError, ValueError, TypeError) as e:
+        report.fail(fixture.name, f"{check} contract",
+                    f"cannot read [instance.{name}] of {path}: {type(e).__name__}: {e}")
+        return False
+    return bool(spec.get("setup"))
 
 
 # Fleets: instances launched from a launch template with user-data.
@@ -720,7 +965,7 @@ def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name:
     if bootstrap is not None:
         bootstrap.reset()
     run = run_script(moto, stack.region, script, instance, without, work / "negative", bootstrap)
-    problems = exit_problems(run.code, want_success=False)
+    problems = exit_problems(run.code, want_success=False) + continued_problems(run)
     if bootstrap is not None and bootstrap.calls():
         problems.append("the bootstrap ran")
     report.expect(fixture.name, f"{check} without {contract.client_tag} fails", problems,
