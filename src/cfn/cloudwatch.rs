@@ -21,9 +21,6 @@ pub struct Alarm {
     pub source: AlarmSource,
     /// Periods evaluated.
     pub evaluation_periods: u32,
-    /// Of those, how many must breach (all when absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub datapoints_to_alarm: Option<u32>,
     /// Threshold.
     pub threshold: u32,
     /// Comparison.

@@ -8,7 +8,7 @@
 use super::context::Context;
 use super::discover::{Check, Discovery};
 use super::stack::{notifies, notify_alarm};
-use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
+use crate::cfn::cloudwatch::{AlarmSource, Dimension};
 use crate::cfn::ec2::{CidrRule, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
 use crate::cfn::elasticloadbalancingv2::{
     Action, Attribute, Listener, ListenerCertificate, LoadBalancer, Matcher, RedirectConfig,
@@ -44,35 +44,27 @@ fn unhealthy_alarm(cx: &mut Context<'_>, a: &Alb) {
     notify_alarm(
         cx,
         &p.id(Part::UnhealthyAlarm),
-        Alarm {
-            alarm_description: format!(
-                "[alb.{}]: a target has failed the load balancer's health check for 5 minutes",
-                a.name.as_str()
-            ),
-            source: AlarmSource::Metric {
-                namespace: "AWS/ApplicationELB",
-                metric_name: "UnHealthyHostCount",
-                dimensions: vec![
-                    Dimension {
-                        name: "LoadBalancer",
-                        value: Expr::GetAtt(p.id(Part::LoadBalancer), "LoadBalancerFullName"),
-                    },
-                    Dimension {
-                        name: "TargetGroup",
-                        value: Expr::GetAtt(p.id(Part::TargetGroup), "TargetGroupFullName"),
-                    },
-                ],
-                statistic: "Maximum",
-                period: 60,
-            },
-            evaluation_periods: 5,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
+        format!(
+            "[alb.{}]: a target has failed the load balancer's health check for 5 minutes",
+            a.name.as_str()
+        ),
+        AlarmSource::Metric {
+            namespace: "AWS/ApplicationELB",
+            metric_name: "UnHealthyHostCount",
+            dimensions: vec![
+                Dimension {
+                    name: "LoadBalancer",
+                    value: Expr::GetAtt(p.id(Part::LoadBalancer), "LoadBalancerFullName"),
+                },
+                Dimension {
+                    name: "TargetGroup",
+                    value: Expr::GetAtt(p.id(Part::TargetGroup), "TargetGroupFullName"),
+                },
+            ],
+            statistic: "Maximum",
+            period: 60,
         },
+        5,
     );
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::context::Context;
 use super::shared::target_tag;
 use super::stack::{message, notifies, notify_alarm, notify_rule};
-use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::cfn::cloudwatch::{AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
 use crate::cfn::dlm::{
     CreateRule, CrossRegionCopyRule, CrossRegionRetainRule, LifecyclePolicy, LifecycleSchedule,
     PolicyDetails, PolicyParameters, RetainRule,
@@ -93,20 +93,12 @@ fn failed_alarm(cx: &mut Context<'_>, b: &Backup) {
     notify_alarm(
         cx,
         &b.prefix.id(Part::FailedAlarm),
-        Alarm {
-            alarm_description: format!(
-                "[backup.{}]: Data Lifecycle Manager failed to create, copy or expire {noun}",
-                b.name.as_str()
-            ),
-            source: AlarmSource::Math { metrics: queries },
-            evaluation_periods: 1,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
-        },
+        format!(
+            "[backup.{}]: Data Lifecycle Manager failed to create, copy or expire {noun}",
+            b.name.as_str()
+        ),
+        AlarmSource::Math { metrics: queries },
+        1,
     );
 }
 

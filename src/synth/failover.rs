@@ -175,7 +175,6 @@ fn in_service_alarm(cx: &mut Context<'_>, f: &Failover, instance: &Instance) -> 
                 period: 60,
             },
             evaluation_periods: 1,
-            datapoints_to_alarm: None,
             threshold: 1,
             comparison_operator: "LessThanThreshold",
             // No data means no group metrics, e.g. no instance: fail over.

@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use super::shared::{
-    RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
+    RootVolume, arn, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
 use super::stack::{notifies, notify_alarm};
-use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
+use crate::cfn::cloudwatch::{AlarmSource, Dimension};
 use crate::cfn::ec2::{
     Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
 };
@@ -165,26 +165,18 @@ fn status_check_alarm(cx: &mut Context<'_>, c: &Client, what: &str, instance: &L
     notify_alarm(
         cx,
         &c.prefix.id(ClientPart::StatusCheckAlarm),
-        Alarm {
-            alarm_description: format!("{what}: the instance fails its EC2 status checks"),
-            source: AlarmSource::Metric {
-                namespace: "AWS/EC2",
-                metric_name: "StatusCheckFailed",
-                dimensions: vec![Dimension {
-                    name: "InstanceId",
-                    value: Expr::Ref(instance.clone()),
-                }],
-                statistic: "Maximum",
-                period: 60,
-            },
-            evaluation_periods: 2,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
+        format!("{what}: the instance fails its EC2 status checks"),
+        AlarmSource::Metric {
+            namespace: "AWS/EC2",
+            metric_name: "StatusCheckFailed",
+            dimensions: vec![Dimension {
+                name: "InstanceId",
+                value: Expr::Ref(instance.clone()),
+            }],
+            statistic: "Maximum",
+            period: 60,
         },
+        2,
     );
 }
 
@@ -210,14 +202,8 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
                 .parameters
                 .iter()
                 .map(|param| {
-                    Expr::sub()
-                        .lit("arn:")
-                        .pseudo(Pseudo::Partition)
-                        .lit(":ssm:")
-                        .pseudo(Pseudo::Region)
-                        .lit(":")
-                        .pseudo(Pseudo::AccountId)
-                        .lit(&format!(":parameter/{}/{}/{param}", f.name.as_str(), c.id))
+                    arn("ssm")
+                        .lit(&format!("parameter/{}/{}/{param}", f.name.as_str(), c.id))
                         .build()
                 })
                 .collect(),
@@ -319,28 +305,18 @@ fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
     notify_alarm(
         cx,
         &f.prefix.id(Part::ScheduleAlarm),
-        Alarm {
-            alarm_description: format!(
-                "[fleet.{name}]: a scheduled start or stop of its instances failed"
-            ),
-            source: AlarmSource::Metric {
-                namespace: "AWS/Scheduler",
-                metric_name: "InvocationDroppedCount",
-                dimensions: vec![Dimension {
-                    name: "ScheduleGroup",
-                    value: Expr::Ref(group.clone()),
-                }],
-                statistic: "Sum",
-                period: 300,
-            },
-            evaluation_periods: 1,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
+        format!("[fleet.{name}]: a scheduled start or stop of its instances failed"),
+        AlarmSource::Metric {
+            namespace: "AWS/Scheduler",
+            metric_name: "InvocationDroppedCount",
+            dimensions: vec![Dimension {
+                name: "ScheduleGroup",
+                value: Expr::Ref(group.clone()),
+            }],
+            statistic: "Sum",
+            period: 300,
         },
+        1,
     );
     Some(Expr::Ref(group))
 }
@@ -428,17 +404,7 @@ fn kms_grant_for_ebs() -> Statement {
         effect: Effect::Allow,
         principal: None,
         action: vec!["kms:CreateGrant"],
-        resource: vec![
-            Expr::sub()
-                .lit("arn:")
-                .pseudo(Pseudo::Partition)
-                .lit(":kms:")
-                .pseudo(Pseudo::Region)
-                .lit(":")
-                .pseudo(Pseudo::AccountId)
-                .lit(":key/*")
-                .build(),
-        ],
+        resource: vec![arn("kms").lit("key/*").build()],
         condition,
     }
 }

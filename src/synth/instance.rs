@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::context::Context;
 use super::discover::{Check, Discovery, IPV4_PATTERN};
 use super::shared::{
-    RootVolume, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
+    RootVolume, arn, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
 use super::stack::{notifies, notify_alarm};
@@ -15,7 +15,7 @@ use crate::cfn::autoscaling::{
     AsgTag, AutoScalingGroup, LifecycleHook, MetricsCollection, NotificationConfiguration,
     RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
 };
-use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::cfn::cloudwatch::{AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
 use crate::cfn::ec2::{
     Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface, TagSpecification,
 };
@@ -261,14 +261,8 @@ fn complete_launch_statement(i: &Instance) -> Statement {
         principal: None,
         action: vec!["autoscaling:CompleteLifecycleAction"],
         resource: vec![
-            Expr::sub()
-                .lit("arn:")
-                .pseudo(Pseudo::Partition)
-                .lit(":autoscaling:")
-                .pseudo(Pseudo::Region)
-                .lit(":")
-                .pseudo(Pseudo::AccountId)
-                .lit(":autoScalingGroup:*:autoScalingGroupName/")
+            arn("autoscaling")
+                .lit("autoScalingGroup:*:autoScalingGroupName/")
                 .pseudo(Pseudo::StackName)
                 .lit(&format!("-{}", i.name.as_str()))
                 .build(),
@@ -470,54 +464,36 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
     notify_alarm(
         cx,
         &i.prefix.id(Part::NotServingAlarm),
-        Alarm {
-            alarm_description: format!(
-                "{what}: no instance in service for {NOT_SERVING_MINUTES} minutes while one should be (a failover serves its sorry site)"
-            ),
-            source: AlarmSource::Math {
-                metrics: vec![
-                    MetricDataQuery::metric("wanted", stat("GroupDesiredCapacity")),
-                    MetricDataQuery::metric("serving", stat("GroupInServiceInstances")),
-                    MetricDataQuery::value(
-                        "missing",
-                        "IF(FILL(wanted, 0) >= 1 AND FILL(serving, 0) < 1, 1, 0)".into(),
-                        "wanted but not in service".into(),
-                    ),
-                ],
-            },
-            evaluation_periods: NOT_SERVING_MINUTES,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
+        format!(
+            "{what}: no instance in service for {NOT_SERVING_MINUTES} minutes while one should be (a failover serves its sorry site)"
+        ),
+        AlarmSource::Math {
+            metrics: vec![
+                MetricDataQuery::metric("wanted", stat("GroupDesiredCapacity")),
+                MetricDataQuery::metric("serving", stat("GroupInServiceInstances")),
+                MetricDataQuery::value(
+                    "missing",
+                    "IF(FILL(wanted, 0) >= 1 AND FILL(serving, 0) < 1, 1, 0)".into(),
+                    "wanted but not in service".into(),
+                ),
+            ],
         },
+        NOT_SERVING_MINUTES,
     );
     // EC2 publishes status checks every minute, free, and aggregates them by
     // group; a stopped or absent instance publishes none.
     notify_alarm(
         cx,
         &i.prefix.id(Part::StatusCheckAlarm),
-        Alarm {
-            alarm_description: format!(
-                "{what}: the instance fails its EC2 status checks (Auto Scaling replaces it)"
-            ),
-            source: AlarmSource::Metric {
-                namespace: "AWS/EC2",
-                metric_name: "StatusCheckFailed",
-                dimensions: group(),
-                statistic: "Maximum",
-                period: 60,
-            },
-            evaluation_periods: 2,
-            datapoints_to_alarm: None,
-            threshold: 1,
-            comparison_operator: "GreaterThanOrEqualToThreshold",
-            treat_missing_data: "notBreaching",
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
+        format!("{what}: the instance fails its EC2 status checks (Auto Scaling replaces it)"),
+        AlarmSource::Metric {
+            namespace: "AWS/EC2",
+            metric_name: "StatusCheckFailed",
+            dimensions: group(),
+            statistic: "Maximum",
+            period: 60,
         },
+        2,
     );
 }
 

@@ -177,10 +177,16 @@ pub(super) fn upsert_statement(model: &Model, zone_id: &str, names: &[&str]) -> 
 
 /// `arn:PARTITION:ec2:REGION:ACCOUNT:`, to be completed with the resource.
 pub(super) fn arn_ec2() -> SubBuilder {
+    arn("ec2")
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:`: an ARN of this stack's account
+/// and region, to be completed with the resource.
+pub(super) fn arn(service: &str) -> SubBuilder {
     Expr::sub()
         .lit("arn:")
         .pseudo(Pseudo::Partition)
-        .lit(":ec2:")
+        .lit(&format!(":{service}:"))
         .pseudo(Pseudo::Region)
         .lit(":")
         .pseudo(Pseudo::AccountId)

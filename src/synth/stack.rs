@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::context::Context;
-use crate::cfn::cloudwatch::Alarm;
+use super::shared::arn;
+use crate::cfn::cloudwatch::{Alarm, AlarmSource};
 use crate::cfn::events::{EventPattern, InputTransformer, Rule, RuleTarget};
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Principal, Statement};
 use crate::cfn::sns::{Subscription, Topic, TopicPolicy};
@@ -68,8 +69,17 @@ pub(super) fn notifies(cx: &Context<'_>) -> bool {
     cx.model.stack.notify.is_some()
 }
 
-/// Adds an alarm that notifies the topic when it fires and when it clears.
-pub(super) fn notify_alarm(cx: &mut Context<'_>, id: &LogicalId, alarm: Alarm) {
+/// Adds an alarm that notifies the topic when it fires and when it clears:
+/// when `source` is at least 1 for `periods` periods in a row. Missing data
+/// is no alarm: an instance that is stopped, or a policy that made nothing,
+/// publishes none.
+pub(super) fn notify_alarm(
+    cx: &mut Context<'_>,
+    id: &LogicalId,
+    description: String,
+    source: AlarmSource,
+    periods: u32,
+) {
     assert!(
         notifies(cx),
         "bug in topoform: alarm {id} notifies, without `notify`"
@@ -78,9 +88,14 @@ pub(super) fn notify_alarm(cx: &mut Context<'_>, id: &LogicalId, alarm: Alarm) {
     cx.add(
         id,
         Resource::new(Alarm {
+            alarm_description: description,
+            source,
+            evaluation_periods: periods,
+            threshold: 1,
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "notBreaching",
             alarm_actions: actions.clone(),
             ok_actions: actions,
-            ..alarm
         }),
     );
 }
@@ -142,17 +157,7 @@ pub(super) fn finish(cx: &mut Context<'_>) {
         .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
     from_alarms.entry("ArnLike").or_default().insert(
         "aws:SourceArn",
-        vec![
-            Expr::sub()
-                .lit("arn:")
-                .pseudo(Pseudo::Partition)
-                .lit(":cloudwatch:")
-                .pseudo(Pseudo::Region)
-                .lit(":")
-                .pseudo(Pseudo::AccountId)
-                .lit(":alarm:*")
-                .build(),
-        ],
+        vec![arn("cloudwatch").lit("alarm:*").build()],
     );
     let alarms = Statement {
         sid: "AccountAlarmsPublish".into(),

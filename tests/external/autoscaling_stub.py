@@ -47,11 +47,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
+
+from local_server import LocalServer
 
 NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
 API_VERSION = "2011-01-01"
@@ -71,7 +73,7 @@ class QueryError(Exception):
         self.message = message
 
 
-class AutoScalingStub:
+class AutoScalingStub(LocalServer):
     """Serves CompleteLifecycleAction on 127.0.0.1 from a background thread."""
 
     def __init__(self, *, pending: Iterable[Pending] = (), record: Path | None = None,
@@ -83,22 +85,7 @@ class AutoScalingStub:
         self.record = record
         self.on_complete = on_complete
         self.lock = threading.RLock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> AutoScalingStub:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self._serve(port)
 
     def add_pending(self, group: str, hook: str, instance_id: str) -> None:
         with self.lock:

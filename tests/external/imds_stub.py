@@ -29,9 +29,10 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from local_server import LocalServer
 
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
@@ -39,7 +40,7 @@ MAX_TTL_SECONDS = 21600
 TAGS_PATH = "/latest/meta-data/tags/instance"
 
 
-class ImdsStub:
+class ImdsStub(LocalServer):
     """Serves one instance's metadata on 127.0.0.1 from a background thread."""
 
     def __init__(
@@ -67,22 +68,7 @@ class ImdsStub:
             self.paths["/latest/meta-data/public-ipv4"] = public_ip
         for key, value in self.tags.items():
             self.paths[f"{TAGS_PATH}/{key}"] = value
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> ImdsStub:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self._serve(port)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stub = self

@@ -649,15 +649,8 @@ def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, r
                       text.replace(line, line.replace(m.group(1), "192.0.2.1")),
                       line.split("'", 2)[1]))
     for index, (what, broken, block) in enumerate(cases):
-        check = f"deploy.sh refuses {what}"
-        code, stdout, stderr = run_discovery(moto, region, broken, work, f"refuse-{index}.sh")
-        problems = []
-        if code == 0:
-            problems.append("it exited 0")
-        if block not in stderr:
-            problems.append(f"its message does not name {block}")
-        report.expect(fixture.name, check, problems, stderr + stdout,
-                      stderr.strip().splitlines()[-1] if stderr.strip() else "")
+        result = run_discovery(moto, region, broken, work, f"refuse-{index}.sh")
+        expect_refusal(report, fixture, f"deploy.sh refuses {what}", block, *result)
     if m := RECORD_STEP.search(text):
         check_record_taken(report, fixture, moto, region, text, work, m)
 
@@ -683,11 +676,19 @@ def check_record_taken(report: Report, fixture: Fixture, moto: Moto, region: str
 
     change("CREATE")
     try:
-        code, stdout, stderr = run_discovery(moto, region, text, work, "refuse-record.sh")
+        result = run_discovery(moto, region, text, work, "refuse-record.sh")
     finally:
         change("DELETE")
+    expect_refusal(report, fixture, check, block, *result)
+
+
+def expect_refusal(report: Report, fixture: Fixture, check: str, block: str,
+                   code: int | None, stdout: str, stderr: str) -> None:
+    """A refusal: a failing exit, with a message that names the block."""
     problems = []
-    if code == 0:
+    if code is None:
+        problems.append("it timed out")
+    elif code == 0:
         problems.append("it exited 0")
     if block not in stderr:
         problems.append(f"its message does not name {block}")

@@ -87,7 +87,7 @@ from autoscaling_stub import ACTION as COMPLETE_LIFECYCLE_ACTION
 from autoscaling_stub import AutoScalingStub
 from describe_back import Describe, Unresolved
 from harness import (
-    ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, ROOT, VENV_BIN, Fixture, Report, Result,
+    ASG, AWS_ENV, DEFAULT_REGION, LAUNCH_TEMPLATE, VENV_BIN, Fixture, Report, Result,
     dns_name, references, run_bounded, same, topology_path, user_data_text,
 )
 from harness import run as run_command
