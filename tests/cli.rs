@@ -277,3 +277,65 @@ fn racing_synths_never_mix() {
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Runs the binary with standard output (`stdout`) and error (`stderr`)
+/// going to the given files.
+fn topoform_to(args: &[&str], stdout: std::fs::File, stderr: std::fs::File) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoform"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_full_or_closed_stream_is_an_error_not_a_panic() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let null = || std::fs::File::create("/dev/null").unwrap();
+    // Standard output full: exit 1, and standard error says why.
+    let dir = scratch("full");
+    let log = dir.join("stderr");
+    let out = topoform_to(
+        &["explain", "--all"],
+        full(),
+        std::fs::File::create(&log).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("cannot write the output")
+    );
+    // Standard error full too: still exit 1, no panic (101).
+    let out = topoform_to(&["explain", "--all"], full(), full());
+    assert_eq!(out.status.code(), Some(1));
+    let out = topoform_to(&["explain", "no-such-code"], null(), full());
+    assert_eq!(out.status.code(), Some(1));
+    // A reader that stops early: `--check | head -c 1`, with a diff far
+    // larger than a pipe's buffer (the whole template changed).
+    let stale = dir.join("stale");
+    let stale_arg = stale.to_str().unwrap();
+    let wrote = topoform(&["synth", "fixtures/ok/everything.toml", "-o", stale_arg]);
+    assert!(wrote.status.success());
+    std::fs::write(stale.join("all-in-one.template.json"), "{}\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topoform"))
+        .args(["synth", "fixtures/ok/everything.toml", "--check", "-o"])
+        .arg(&stale)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut pipe, &mut first).unwrap();
+    drop(pipe);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
