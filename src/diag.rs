@@ -426,18 +426,24 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// ```
 pub fn render(diags: &[Diagnostic], file: &SourceFile) -> String {
     let mut out = String::new();
+    let name = shown(&file.name);
     for d in diags {
         let severity = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{severity}[{}]: {}", d.code.as_str(), d.message);
-        render_label(&mut out, file, &d.primary, '^');
+        let _ = writeln!(
+            out,
+            "{severity}[{}]: {}",
+            d.code.as_str(),
+            shown(&d.message)
+        );
+        render_label(&mut out, file, &name, &d.primary, '^');
         if let Some(secondary) = &d.secondary {
-            render_label(&mut out, file, secondary, '-');
+            render_label(&mut out, file, &name, secondary, '-');
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", shown(help));
         }
         out.push('\n');
     }
@@ -446,48 +452,125 @@ pub fn render(diags: &[Diagnostic], file: &SourceFile) -> String {
         let plural = if errors == 1 { "" } else { "s" };
         let _ = writeln!(
             out,
-            "error: {} has {errors} error{plural}; nothing was written",
-            file.name
+            "error: {name} has {errors} error{plural}; nothing was written"
         );
     }
     out
 }
 
-fn render_label(out: &mut String, file: &SourceFile, label: &Label, marker: char) {
+/// The most columns of a source line, or of a message, that a diagnostic
+/// shows: a 50 MB value must not print 100 MB of text and carets.
+const MAX_COLUMNS: usize = 160;
+
+/// How many columns of a long line a diagnostic shows before the span.
+const LEAD: usize = 16;
+
+/// How a character of the input is shown: control characters (C0, DEL, C1:
+/// ESC, BEL, the start of OSC sequences, …) escaped, so that input cannot
+/// drive the terminal; a tab as four spaces.
+fn glyph(c: char) -> Option<std::borrow::Cow<'static, str>> {
+    match c {
+        '\t' => Some("    ".into()),
+        c if c.is_control() => Some(c.escape_unicode().to_string().into()),
+        _ => None,
+    }
+}
+
+/// Text from the input, or built from it, as a diagnostic shows it: control
+/// characters escaped, and cut to [`MAX_COLUMNS`] characters with `…`.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    let mut columns = 0;
+    for (i, c) in text.char_indices() {
+        let g = if c == '\n' {
+            "\\n".into()
+        } else {
+            glyph(c).unwrap_or(std::borrow::Cow::Borrowed(&text[i..i + c.len_utf8()]))
+        };
+        columns += g.chars().count();
+        if columns > MAX_COLUMNS {
+            out.push('…');
+            break;
+        }
+        out.push_str(&g);
+    }
+    out
+}
+
+fn render_label(out: &mut String, file: &SourceFile, name: &str, label: &Label, marker: char) {
+    let message = if label.message.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", shown(&label.message))
+    };
     if file.text.is_empty() {
         // Built with the Rust builder API: there is no text to point into.
-        let _ = writeln!(out, " --> {}", file.name);
-        if !label.message.is_empty() {
-            let _ = writeln!(out, "  = note: {}", label.message);
+        let _ = writeln!(out, " --> {name}");
+        if !message.is_empty() {
+            let _ = writeln!(out, "  = note:{message}");
         }
         return;
     }
     let start = file.line_col(label.span.start);
     let line = file.line_text(start.line);
     let gutter = start.line.to_string().len();
-    let _ = writeln!(
-        out,
-        "{:gutter$}--> {}:{}:{}",
-        "", file.name, start.line, start.col
-    );
+    let _ = writeln!(out, "{:gutter$}--> {name}:{}:{}", "", start.line, start.col);
     let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{} | {line}", start.line);
-    // The caret runs to the end of the span or of the line, whichever is first.
+    // The caret runs to the end of the span or of the line, whichever is
+    // first, over the line as shown (escapes are wider than the character).
+    // Lines can be huge: nothing here allocates per character.
     let end = file.line_col(label.span.end.max(label.span.start));
-    let line_chars = line.chars().count();
+    let chars = line.chars().count();
     let last_col = if end.line == start.line {
-        end.col
+        end.col.min(chars + 1)
     } else {
-        line_chars + 1
+        chars + 1
     };
-    let width = last_col.saturating_sub(start.col).max(1);
-    let carets: String = std::iter::repeat_n(marker, width).collect();
-    let pad = " ".repeat(start.col - 1);
-    let message = if label.message.is_empty() {
-        String::new()
+    let first = start.col.min(chars + 1) - 1;
+    let width = |c: char| glyph(c).map_or(1, |g| g.chars().count());
+    let columns_of = |from: usize, count: usize| -> usize {
+        line.chars().skip(from).take(count).map(width).sum()
+    };
+    // A long line shows a window that starts a little before the span.
+    let skip = if columns_of(0, first) > MAX_COLUMNS / 2 {
+        let mut skip = first;
+        let mut lead = 0;
+        let before = line
+            .chars()
+            .skip(first.saturating_sub(LEAD))
+            .take(first.min(LEAD));
+        for c in before.collect::<Vec<_>>().into_iter().rev() {
+            if lead + width(c) > LEAD {
+                break;
+            }
+            lead += width(c);
+            skip -= 1;
+        }
+        skip
     } else {
-        format!(" {}", label.message)
+        0
     };
+    let mut shown_line = String::from(if skip > 0 { "…" } else { "" });
+    let mut columns = usize::from(skip > 0);
+    let mut cut = chars;
+    for (i, c) in line.chars().enumerate().skip(skip) {
+        let w = width(c);
+        if columns + w > MAX_COLUMNS {
+            cut = i;
+            shown_line.push('…');
+            break;
+        }
+        match glyph(c) {
+            Some(g) => shown_line.push_str(&g),
+            None => shown_line.push(c),
+        }
+        columns += w;
+    }
+    let _ = writeln!(out, "{} | {shown_line}", start.line);
+    let pad = " ".repeat(usize::from(skip > 0) + columns_of(skip, first - skip));
+    let span_end = (last_col - 1).clamp(first, cut.max(first));
+    let carets: String =
+        std::iter::repeat_n(marker, columns_of(first, span_end - first).max(1)).collect();
     let _ = writeln!(out, "{:gutter$} | {pad}{carets}{message}", "");
 }
 
@@ -551,6 +634,55 @@ mod tests {
                 "{n}"
             );
         }
+    }
+
+    /// The rendering of one error at `needle` (its span) in `text`.
+    fn rendered(text: &str, needle: &str, message: &str) -> String {
+        let start = text.find(needle).unwrap();
+        let span = Span {
+            start,
+            end: start + needle.len(),
+        };
+        let file = SourceFile::new("t\u{1b}]0;x\u{7}.toml", text);
+        render(
+            &[Diagnostic::error(Code::InvalidValue, span, message).label(message)],
+            &file,
+        )
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let text = "[stack]\nname = \"a\u{1b}[2J\u{7}\u{9b}b\"\n";
+        let out = rendered(text, "\"a\u{1b}[2J\u{7}\u{9b}b\"", "`a\u{1b}[2J` is bad");
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("a\\u{1b}[2J\\u{7}\\u{9b}b"), "{out}");
+        // The carets run under the escaped text, as wide as it is shown.
+        let lines: Vec<&str> = out.lines().collect();
+        let source = lines.iter().position(|l| l.starts_with("2 | ")).unwrap();
+        let carets = lines[source + 1];
+        let at = lines[source].find("\"a").unwrap();
+        assert_eq!(carets.find('^'), Some(at));
+        assert_eq!(
+            carets.matches('^').count(),
+            "\"a\\u{1b}[2J\\u{7}\\u{9b}b\"".len()
+        );
+    }
+
+    #[test]
+    fn a_huge_value_prints_a_bounded_window_around_its_span() {
+        let value = "x".repeat(5_000_000);
+        let text = format!("[stack]\nname = \"ok\"\ntags = {{ k = \"{value}\", bad = 1 }}\n");
+        let out = rendered(&text, "bad", &format!("`{value}` is too long"));
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        let lines: Vec<&str> = out.lines().collect();
+        let source = lines.iter().position(|l| l.starts_with("3 | ")).unwrap();
+        // In characters: the `…` that opens the window is one column.
+        let column = |line: &str, at: usize| line[..at].chars().count();
+        let at = column(lines[source], lines[source].find("bad").unwrap());
+        assert!(lines[source].starts_with("3 | …"));
+        let carets = lines[source + 1];
+        assert_eq!(column(carets, carets.find('^').unwrap()), at);
+        assert_eq!(lines[source + 1].matches('^').count(), 3);
     }
 
     #[test]
