@@ -48,7 +48,7 @@ pub fn topology() -> Topology {
             .security_group("sg-0c0c0c0c0c0c0c0c0")
             .dns(Dns::new(&internal, "admin.internal.example.org").ip(Ip::Private))
             .hours(Hours::new("MON-FRI", "07:00", "22:00", "Europe/Berlin"))
-            .setup("../files/install-app.sh"),
+            .setup("files/install-app.sh"),
     );
     let shop_alb = topo.alb(
         "shop",
@@ -83,7 +83,7 @@ pub fn topology() -> Topology {
         Fleet::new("ami-0f0f0f0f0f0f0f0f0", "t3.medium")
             .subnets(["subnet-0a0a0a0a0a0a0a0a0", "subnet-0b0b0b0b0b0b0b0b0"])
             .security_group("sg-0c0c0c0c0c0c0c0c0")
-            .clients_file("../files/tenants.txt")
+            .clients_file("files/tenants.txt")
             .tag("TenantId")
             .dns(FleetDns::new(
                 &internal,

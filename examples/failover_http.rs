@@ -33,7 +33,7 @@ pub fn topology() -> Topology {
         Sorry::new(
             "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
         )
-        .page("../files/maintenance.html")
+        .page("files/maintenance.html")
         .access_logs(true),
     );
     topo.failover(

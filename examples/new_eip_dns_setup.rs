@@ -31,7 +31,7 @@ pub fn topology() -> Topology {
         .elastic_ip(ElasticIp::New)
         .dns(Dns::new(&main, "app.example.org").ip(Ip::Public))
         .volume_gb(30)
-        .setup("../files/install-app.sh"),
+        .setup("files/install-app.sh"),
     );
     topo
 }

@@ -165,7 +165,7 @@ impl Code {
                 "A value cannot be embedded safely in a generated script: a setup script containing the heredoc delimiter or a NUL byte, a parameter name that is not a shell identifier, a bootstrap with shell syntax."
             }
             Code::UnreadableFile => {
-                "A file named by the topology (`setup`, `page`, `clients_file`) cannot be read."
+                "A file named by the topology (`setup`, `page`, `clients_file`) cannot be read, or may not be: a topology reads only regular UTF-8 files of at most 1 MiB inside its own directory tree (symbolic links resolved), since what it reads is published (a sorry page is a public web page)."
             }
             Code::ZoneConflict => {
                 "Two `[zone]` blocks name the same hosted zone id with different domains: one zone has one domain, so one of them is wrong, and records checked against it would be written into the other."
@@ -237,7 +237,9 @@ impl Code {
                 "Write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`, or use `health = \"instance\"`."
             }
             Code::UnsafeValue => "Remove the offending characters; commands are plain words.",
-            Code::UnreadableFile => "Paths are relative to the topology file.",
+            Code::UnreadableFile => {
+                "Paths are relative to the topology file; keep the files beside it or below it."
+            }
             Code::ZoneConflict => {
                 "Use one `[zone]` block per hosted zone, with the domain `aws route53 get-hosted-zone --id ID` shows."
             }

@@ -42,12 +42,52 @@ pub trait Files {
 }
 
 /// [`Files`] read from a directory (the topology file's own, for the CLI).
+///
+/// A topology is not trusted with the machine it is compiled on: what it
+/// names is published (a sorry page goes to a public web site, `--check`
+/// prints a diff, diagnostics quote lines), so it may read only regular
+/// files inside its own directory tree (after symbolic links are resolved),
+/// of at most [`MAX_FILE_BYTES`]: no `/etc/passwd`, no `../..`, no
+/// `/dev/zero` that fills the memory, no FIFO that blocks for ever.
 #[derive(Clone, Debug)]
 pub struct FilesIn(pub std::path::PathBuf);
 
+/// The largest file a topology may name: room for a web page, a setup
+/// script or a list of ten thousand clients.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 impl Files for FilesIn {
     fn read(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+        use std::io::Read;
+        let outside = || "it is outside the topology's directory".to_string();
+        let relative = std::path::Path::new(path);
+        if relative.is_absolute() {
+            return Err(outside());
+        }
+        // `x.topo.toml`'s parent is the empty path: the current directory.
+        let base = if self.0.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            self.0.as_path()
+        };
+        let root = std::fs::canonicalize(base).map_err(|e| e.to_string())?;
+        let file = std::fs::canonicalize(root.join(relative)).map_err(|e| e.to_string())?;
+        if !file.starts_with(&root) {
+            return Err(outside());
+        }
+        let meta = std::fs::metadata(&file).map_err(|e| e.to_string())?;
+        if !meta.is_file() {
+            return Err("it is not a regular file".to_string());
+        }
+        // The size is read, not trusted: a file can grow after metadata().
+        let mut bytes = Vec::new();
+        std::fs::File::open(&file)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("it is larger than {} KiB", MAX_FILE_BYTES / 1024));
+        }
+        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
     }
 }
 
@@ -93,6 +133,67 @@ impl SourceFile {
             offset -= 1;
         }
         offset
+    }
+}
+
+#[cfg(test)]
+mod files_tests {
+    use super::{Files, FilesIn, MAX_FILE_BYTES};
+
+    /// A fresh directory tree: `topo/` (the topology's directory, with
+    /// `page.html` and `sub/setup.sh`) beside `secret`.
+    fn tree(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("topoform-files-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("topo/sub")).unwrap();
+        std::fs::write(d.join("topo/page.html"), "<p>sorry</p>").unwrap();
+        std::fs::write(d.join("topo/sub/setup.sh"), "echo hi\n").unwrap();
+        std::fs::write(d.join("secret"), "root:x:0:0").unwrap();
+        d
+    }
+
+    #[test]
+    fn files_inside_the_topology_tree_are_read() {
+        let d = tree("inside");
+        let files = FilesIn(d.join("topo"));
+        assert_eq!(files.read("page.html").unwrap(), "<p>sorry</p>");
+        assert_eq!(files.read("sub/setup.sh").unwrap(), "echo hi\n");
+        assert_eq!(files.read("sub/../page.html").unwrap(), "<p>sorry</p>");
+    }
+
+    #[test]
+    fn nothing_outside_it_nor_anything_but_a_bounded_regular_file() {
+        let d = tree("outside");
+        let files = FilesIn(d.join("topo"));
+        let refused = |path: &str, why: &str| {
+            let e = files.read(path).unwrap_err();
+            assert!(e.contains(why), "{path}: {e}");
+        };
+        refused("../secret", "outside");
+        refused(d.join("secret").to_str().unwrap(), "outside");
+        refused("/etc/passwd", "outside");
+        refused("../../../../../../etc/passwd", "outside");
+        // A link inside the tree to a file outside it.
+        std::os::unix::fs::symlink(d.join("secret"), d.join("topo/link")).unwrap();
+        refused("link", "outside");
+        // A device and a FIFO inside the tree: refused without reading.
+        std::os::unix::fs::symlink("/dev/zero", d.join("topo/zero")).unwrap();
+        refused("zero", "outside");
+        let fifo = d.join("topo/fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        refused("fifo", "not a regular file");
+        refused("sub", "not a regular file");
+        let big = usize::try_from(MAX_FILE_BYTES).unwrap() + 1;
+        std::fs::write(d.join("topo/big.html"), "x".repeat(big)).unwrap();
+        refused("big.html", "larger than 1024 KiB");
+        std::fs::write(d.join("topo/bin"), [0xff, 0xfe]).unwrap();
+        refused("bin", "not UTF-8");
     }
 }
 

@@ -94,7 +94,7 @@ impl<'a> Context<'a> {
                         format!("cannot read `{}`", path.value),
                     )
                     .label(why)
-                    .help("paths are relative to the topology file"),
+                    .help("paths are relative to the topology file, inside its directory, to regular files of at most 1 MiB"),
                 );
                 None
             }
