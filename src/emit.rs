@@ -2,20 +2,27 @@
 //! to land it: [`write_to`] a directory atomically, or [`check`] a directory
 //! against it.
 //!
-//! This is the only module that writes files.
+//! This is the only module that writes files. It never deletes or
+//! overwrites a file that topoform did not write: the output carries a
+//! manifest ([`layout::MANIFEST`]), and a directory is replaced only when
+//! everything in it is listed there (or, for a directory written before the
+//! manifest existed, is a path topoform writes). It never follows a
+//! symbolic link inside the output directory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::layout;
 use crate::synth::Artifacts;
 
 /// Every output file: relative path (always `/`-separated) → contents.
 pub type Output = BTreeMap<String, String>;
 
 /// Serializes artifacts: templates as [`Template::to_json`](crate::cfn::Template::to_json)
-/// writes them (2-space pretty JSON with a final newline).
+/// writes them (2-space pretty JSON with a final newline), and the manifest
+/// that lists them all.
 pub fn render(artifacts: &Artifacts) -> Output {
     let mut out = Output::new();
     for (name, template) in &artifacts.templates {
@@ -24,19 +31,34 @@ pub fn render(artifacts: &Artifacts) -> Output {
     for (path, text) in &artifacts.files {
         out.insert(path.clone(), text.clone());
     }
+    let mut manifest = String::from(
+        "# Written by topoform: every file in this directory. `topoform synth`\n\
+         # replaces the directory as a whole, and refuses it if it holds anything\n\
+         # else: keep your own files elsewhere.\n",
+    );
+    for path in out.keys() {
+        manifest.push_str(path);
+        manifest.push('\n');
+    }
+    out.insert(layout::MANIFEST.to_string(), manifest);
     out
 }
 
+/// What [`write_to`] did besides writing: the previous tree, when it could
+/// not be removed after the new one was swapped in.
+#[derive(Debug)]
+pub struct Written {
+    /// Where the previous tree was left, and why.
+    pub leftover: Option<(PathBuf, io::Error)>,
+}
+
 /// Writes `output` to `dir`, all or nothing: everything is written to a fresh
-/// directory beside `dir`, which then replaces `dir`. On error `dir` is left
-/// as it was. Scripts are made executable.
-pub fn write_to(output: &Output, dir: &Path) -> io::Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} exists and is not a directory", dir.display()),
-        ));
-    }
+/// directory beside `dir`, which then takes `dir`'s place in one atomic
+/// exchange (where the platform has one). On error `dir` is left as it was.
+/// Scripts are made executable. A `dir` that holds anything topoform did not
+/// write is refused, and so is a symbolic link.
+pub fn write_to(output: &Output, dir: &Path) -> io::Result<Written> {
+    owned_by_topoform(dir)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -52,15 +74,154 @@ pub fn write_to(output: &Output, dir: &Path) -> io::Result<()> {
         .to_string_lossy()
         .into_owned();
     fs::create_dir_all(&parent)?;
+    remove_stale_siblings(&parent, &base);
     let staging = unique_sibling(&parent, &base, "new")?;
-    let result = fill(&staging, output).and_then(|()| swap_in(&staging, dir, &parent, &base));
+    let result = fill(&staging, output).and_then(|()| swap_in(&staging, dir));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
-/// Creates a new, empty directory `.BASE.TAG-N` in `parent` (N unique).
+/// Refuses `dir` unless it is absent, empty, or topoform's: every file in it
+/// listed in its manifest, or (no manifest: an earlier version's output)
+/// every file at a path topoform writes.
+fn owned_by_topoform(dir: &Path) -> io::Result<()> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(io::Error::other(format!(
+            "{} is a symbolic link: name the directory itself",
+            dir.display()
+        )));
+    }
+    if !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a directory", dir.display()),
+        ));
+    }
+    let listed: Option<BTreeSet<String>> = match fs::symlink_metadata(dir.join(layout::MANIFEST)) {
+        Ok(m) if m.is_file() => Some(
+            fs::read_to_string(dir.join(layout::MANIFEST))?
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        _ => None,
+    };
+    let foreign: Vec<String> = walk(dir, dir)?
+        .into_iter()
+        .filter(|(rel, kind)| match kind {
+            Kind::Dir => false,
+            Kind::Other => true,
+            Kind::File => {
+                rel != layout::MANIFEST
+                    && listed
+                        .as_ref()
+                        .map_or(!layout::is_generated_path(rel), |l| !l.contains(rel))
+            }
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+    let more = foreign.len().saturating_sub(shown.len());
+    Err(io::Error::other(format!(
+        "{} holds {} that topoform did not write ({}{}), which replacing it would delete: \
+         write to a new or empty directory, or move them out",
+        dir.display(),
+        if foreign.len() == 1 {
+            "a file"
+        } else {
+            "files"
+        },
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        },
+    )))
+}
+
+/// What a path in the output directory is, without following links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    File,
+    Dir,
+    /// A symbolic link, a FIFO, a device, …: never something topoform writes.
+    Other,
+}
+
+/// Every path below `dir` (relative to `root`, `/`-separated), sorted, with
+/// its kind; directories are listed and entered, links never followed.
+fn walk(root: &Path, dir: &Path) -> io::Result<Vec<(String, Kind)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let rel: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        let rel = rel.join("/");
+        if kind.is_dir() {
+            out.push((rel, Kind::Dir));
+            out.extend(walk(root, &path)?);
+        } else if kind.is_file() {
+            out.push((rel, Kind::File));
+        } else {
+            out.push((rel, Kind::Other));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The staging and old trees of runs that were killed before they cleaned
+/// up: `.BASE.new-PID-N` and `.BASE.old-PID-N` of a process that is gone.
+/// Best effort: where the platform cannot tell (no /proc), they stay.
+fn remove_stale_siblings(parent: &Path, base: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&format!(".{base}.new-"))
+            .or_else(|| name.strip_prefix(&format!(".{base}.old-")))
+        else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('-') else {
+            continue;
+        };
+        let ours = pid == std::process::id().to_string();
+        let numeric = !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && n.bytes().all(|b| b.is_ascii_digit());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if numeric && is_dir && !ours && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Creates a new, empty directory `.BASE.TAG-PID-N` in `parent`.
 fn unique_sibling(parent: &Path, base: &str, tag: &str) -> io::Result<PathBuf> {
     for n in 0..1000 {
         let candidate = parent.join(format!(".{base}.{tag}-{}-{n}", std::process::id()));
@@ -89,25 +250,63 @@ fn fill(root: &Path, output: &Output) -> io::Result<()> {
     Ok(())
 }
 
-/// Replaces `dir` with `staging`: the old directory is moved aside first, so
-/// readers see either the old or the new tree, never a mix.
-fn swap_in(staging: &Path, dir: &Path, parent: &Path, base: &str) -> io::Result<()> {
-    if !dir.exists() {
-        return fs::rename(staging, dir);
+/// Puts `staging` in `dir`'s place. An existing `dir` is exchanged with it in
+/// one step (Linux `renameat2(RENAME_EXCHANGE)`), so `dir` always exists and
+/// readers see the old tree or the new one, never a mix or nothing; the old
+/// tree, now at `staging`, is then removed. Where the exchange is not
+/// supported, the old tree is moved aside and back on failure.
+fn swap_in(staging: &Path, dir: &Path) -> io::Result<Written> {
+    if matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+        fs::rename(staging, dir)?;
+        return Ok(Written { leftover: None });
     }
-    let old = unique_sibling(parent, base, "old")?;
-    fs::remove_dir(&old)?;
-    fs::rename(dir, &old)?;
+    match exchange(staging, dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => move_aside(staging, dir)?,
+        Err(e) => return Err(e),
+    }
+    // `staging` now holds the previous tree.
+    Ok(Written {
+        leftover: fs::remove_dir_all(staging)
+            .err()
+            .map(|e| (staging.to_path_buf(), e)),
+    })
+}
+
+/// Exchanges two directories atomically; `Unsupported` where the platform or
+/// file system cannot.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Err(
+            io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange here"),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange here",
+    ))
+}
+
+/// Without an atomic exchange: `dir` moves to a temporary name, `staging`
+/// takes its place, and the previous tree ends at `staging`'s old name. If
+/// the second step fails, the previous tree is put back.
+fn move_aside(staging: &Path, dir: &Path) -> io::Result<()> {
+    let aside = staging.with_extension("previous");
+    fs::rename(dir, &aside)?;
     if let Err(e) = fs::rename(staging, dir) {
-        // Put the old tree back: the directory must stay as it was. If that
-        // fails too, another synth has just put its whole tree in place:
-        // the old one is obsolete either way.
-        if fs::rename(&old, dir).is_err() {
-            let _ = fs::remove_dir_all(&old);
-        }
+        let _ = fs::rename(&aside, dir);
         return Err(e);
     }
-    fs::remove_dir_all(&old)
+    fs::rename(&aside, staging)
 }
 
 /// One difference between `output` and a directory.
@@ -117,66 +316,109 @@ pub enum Drift {
     Missing(String),
     /// A file differs: its unified diff.
     Changed(String, String),
-    /// A file is in the directory but synth would not write it.
+    /// A file or directory is in the directory but synth would not write it.
     Extra(String),
+    /// Where synth writes a file there is something else: a symbolic link
+    /// (never followed), a directory, a FIFO, …
+    NotAFile(String),
+    /// A script is not executable.
+    NotExecutable(String),
 }
 
-/// Compares `output` with `dir` without writing anything.
+/// Compares `output` with `dir` without writing anything, and without
+/// following a symbolic link anywhere in `dir`.
 pub fn check(output: &Output, dir: &Path) -> io::Result<Vec<Drift>> {
     let mut drift = Vec::new();
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(io::Error::other(format!(
+                "{} is a symbolic link: name the directory itself",
+                dir.display()
+            )));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(io::Error::other(format!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        _ => {}
+    }
     for (rel, want) in output {
-        match fs::read_to_string(dir.join(rel)) {
-            Ok(have) if &have == want => {}
-            Ok(have) => {
-                let diff = similar::TextDiff::from_lines(&have, want)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{rel}"), &format!("b/{rel}"))
-                    .to_string();
-                drift.push(Drift::Changed(rel.clone(), diff));
-            }
+        let path = dir.join(rel);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 drift.push(Drift::Missing(rel.clone()));
+                continue;
             }
             Err(e) => return Err(e),
+        };
+        if !meta.is_file() {
+            drift.push(Drift::NotAFile(rel.clone()));
+            continue;
+        }
+        let have = fs::read_to_string(&path)?;
+        if &have != want {
+            let diff = similar::TextDiff::from_lines(&have, want)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{rel}"), &format!("b/{rel}"))
+                .to_string();
+            drift.push(Drift::Changed(rel.clone(), diff));
+        }
+        #[cfg(unix)]
+        if rel.ends_with(".sh") {
+            use std::os::unix::fs::PermissionsExt;
+            if meta.permissions().mode() & 0o111 != 0o111 {
+                drift.push(Drift::NotExecutable(rel.clone()));
+            }
         }
     }
-    if dir.is_dir() {
-        for rel in list_files(dir, dir)? {
-            if !output.contains_key(&rel) {
-                drift.push(Drift::Extra(rel));
+    if matches!(fs::symlink_metadata(dir), Ok(m) if m.is_dir()) {
+        // The directories synth makes: every parent of an output path.
+        let dirs: BTreeSet<String> = output
+            .keys()
+            .flat_map(|rel| {
+                let parts: Vec<&str> = rel.split('/').collect();
+                (1..parts.len()).map(move |n| parts[..n].join("/"))
+            })
+            .collect();
+        for (rel, kind) in walk(dir, dir)? {
+            let expected = match kind {
+                Kind::Dir => dirs.contains(&rel),
+                Kind::File | Kind::Other => output.contains_key(&rel),
+            };
+            if !expected {
+                let shown = if kind == Kind::Dir {
+                    format!("{rel}/")
+                } else {
+                    rel
+                };
+                // A directory's contents are reported once, with it.
+                let inside_extra = drift.iter().any(|d| {
+                    matches!(d, Drift::Extra(e) if e.ends_with('/') && shown.starts_with(e.as_str()))
+                });
+                if !inside_extra {
+                    drift.push(Drift::Extra(shown));
+                }
             }
         }
     }
     Ok(drift)
 }
 
-fn list_files(root: &Path, dir: &Path) -> io::Result<Vec<String>> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            out.extend(list_files(root, &path)?);
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            let parts: Vec<_> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect();
-            out.push(parts.join("/"));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A small output, with its manifest as `render` writes one.
     fn sample() -> Output {
         let mut o = Output::new();
-        o.insert("a.json".into(), "{}\n".into());
+        o.insert("a.template.json".into(), "{}\n".into());
         o.insert("userdata/x.sh".into(), "#!/bin/bash\n".into());
+        let manifest: String = o.keys().flat_map(|k| [k.as_str(), "\n"]).collect();
+        o.insert(layout::MANIFEST.into(), manifest);
         o
     }
 
@@ -187,29 +429,137 @@ mod tests {
         d
     }
 
-    #[test]
-    fn write_replaces_the_whole_directory_and_check_sees_drift() {
-        let root = scratch("write");
-        let out = root.join("out");
-        fs::create_dir_all(&out).unwrap();
-        fs::write(out.join("stale.txt"), "old").unwrap();
-        write_to(&sample(), &out).unwrap();
-        assert!(!out.join("stale.txt").exists());
-        assert_eq!(check(&sample(), &out).unwrap(), vec![]);
-
-        fs::write(out.join("a.json"), "{ }\n").unwrap();
-        fs::write(out.join("extra"), "").unwrap();
-        fs::remove_file(out.join("userdata/x.sh")).unwrap();
-        let drift = check(&sample(), &out).unwrap();
-        assert!(matches!(&drift[0], Drift::Changed(p, d) if p == "a.json" && d.contains("-{ }")));
-        assert_eq!(drift[1], Drift::Missing("userdata/x.sh".into()));
-        assert_eq!(drift[2], Drift::Extra("extra".into()));
-        // Nothing but `out` is left beside it.
-        let siblings: Vec<_> = fs::read_dir(&root)
+    fn siblings(root: &Path) -> Vec<std::ffi::OsString> {
+        let mut names: Vec<_> = fs::read_dir(root)
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(siblings, vec![std::ffi::OsString::from("out")]);
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn write_replaces_its_own_directory_and_check_sees_drift() {
+        let root = scratch("write");
+        let out = root.join("out");
+        // A run that was killed left its staging tree behind.
+        fs::create_dir_all(root.join(".out.new-4294967-0/userdata")).unwrap();
+        write_to(&sample(), &out).unwrap();
+        assert_eq!(check(&sample(), &out).unwrap(), vec![]);
+        // Again, over its own output: a file no longer generated goes.
+        fs::write(out.join("b.template.json"), "{}").unwrap();
+        let manifest = fs::read_to_string(out.join(layout::MANIFEST)).unwrap();
+        fs::write(out.join(layout::MANIFEST), manifest + "b.template.json\n").unwrap();
+        write_to(&sample(), &out).unwrap();
+        assert!(!out.join("b.template.json").exists());
+
+        fs::write(out.join("a.template.json"), "{ }\n").unwrap();
+        fs::write(out.join("extra"), "").unwrap();
+        fs::remove_file(out.join("userdata/x.sh")).unwrap();
+        let drift = check(&sample(), &out).unwrap();
+        assert!(
+            matches!(&drift[0], Drift::Changed(p, d) if p == "a.template.json" && d.contains("-{ }"))
+        );
+        assert_eq!(drift[1], Drift::Missing("userdata/x.sh".into()));
+        assert_eq!(drift[2], Drift::Extra("extra".into()));
+        // Nothing but `out` is left beside it: no staging or old tree.
+        assert_eq!(siblings(&root), vec![std::ffi::OsString::from("out")]);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_directory_with_files_topoform_did_not_write_is_refused_untouched() {
+        let root = scratch("foreign");
+        let out = root.join("out");
+        fs::create_dir_all(out.join(".git")).unwrap();
+        fs::write(out.join(".git/HEAD"), "ref").unwrap();
+        fs::write(out.join("notes.md"), "mine").unwrap();
+        let e = write_to(&sample(), &out).unwrap_err().to_string();
+        assert!(e.contains(".git/HEAD") && e.contains("notes.md"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("notes.md")).unwrap(), "mine");
+        assert_eq!(siblings(&root), vec![std::ffi::OsString::from("out")]);
+        // Even in topoform's own directory, a file the manifest does not list.
+        let ours = root.join("ours");
+        write_to(&sample(), &ours).unwrap();
+        fs::write(ours.join("deploy.sh"), "# mine").unwrap();
+        assert!(write_to(&sample(), &ours).is_err());
+        assert_eq!(
+            fs::read_to_string(ours.join("deploy.sh")).unwrap(),
+            "# mine"
+        );
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn an_output_written_before_the_manifest_is_recognised() {
+        let root = scratch("legacy");
+        let out = root.join("out");
+        for rel in [
+            "x.template.json",
+            "deploy.sh",
+            "userdata/web.sh",
+            "sorry/down/index.html",
+        ] {
+            let path = out.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "old").unwrap();
+        }
+        write_to(&sample(), &out).unwrap();
+        assert_eq!(check(&sample(), &out).unwrap(), vec![]);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn links_are_refused_and_never_followed() {
+        let root = scratch("links");
+        let target = root.join("target");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("secret"), "do not print").unwrap();
+        // -o a link: refused, for writing and for checking.
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_to(&sample(), &link).is_err());
+        assert!(check(&sample(), &link).is_err());
+        assert!(target.join("secret").exists());
+
+        let out = root.join("out");
+        write_to(&sample(), &out).unwrap();
+        // A link at a generated path is reported, its target never read.
+        fs::remove_file(out.join("a.template.json")).unwrap();
+        std::os::unix::fs::symlink(target.join("secret"), out.join("a.template.json")).unwrap();
+        // A link to a directory is not walked; an empty directory is drift.
+        std::os::unix::fs::symlink("/etc", out.join("etc")).unwrap();
+        fs::create_dir(out.join("empty")).unwrap();
+        let drift = check(&sample(), &out).unwrap();
+        assert_eq!(
+            drift,
+            vec![
+                Drift::NotAFile("a.template.json".into()),
+                Drift::Extra("empty/".into()),
+                Drift::Extra("etc".into()),
+            ]
+        );
+        // And a later write refuses the directory that holds them.
+        assert!(write_to(&sample(), &out).is_err());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_script_that_lost_its_run_bit_is_stale() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = scratch("mode");
+        let out = root.join("out");
+        write_to(&sample(), &out).unwrap();
+        let script = out.join("userdata/x.sh");
+        assert_eq!(
+            fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            check(&sample(), &out).unwrap(),
+            vec![Drift::NotExecutable("userdata/x.sh".into())]
+        );
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -5,6 +5,23 @@
 /// The deploy plan.
 pub const DEPLOY_SCRIPT: &str = "deploy.sh";
 
+/// The manifest: every file topoform wrote in the directory, one a line. It
+/// marks the directory as topoform's, so that a later `synth` replaces only
+/// what topoform wrote and refuses a directory that holds anything else.
+pub const MANIFEST: &str = ".topoform-files";
+
+/// Whether `rel` is a path topoform writes, in any version: how a directory
+/// written before the manifest existed is recognised as topoform's.
+pub fn is_generated_path(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        [file] => *file == DEPLOY_SCRIPT || *file == MANIFEST || file.ends_with(".template.json"),
+        ["userdata", file] => file.ends_with(".sh"),
+        ["sorry", _, "index.html"] => true,
+        _ => false,
+    }
+}
+
 /// The main template of stack `stack`.
 pub fn main_template(stack: &str) -> String {
     format!("{stack}.template.json")

@@ -339,3 +339,57 @@ fn a_full_or_closed_stream_is_an_error_not_a_panic() {
     drop(pipe);
     assert_eq!(child.wait().unwrap().code(), Some(1));
 }
+
+#[test]
+fn synth_never_deletes_what_topoform_did_not_write() {
+    let dir = scratch("users-files");
+    // A project: the topology and its page, a README, a .git.
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(dir.join("README.md"), "mine\n").unwrap();
+    let topology = dir.join("infra.topo.toml");
+    std::fs::copy("fixtures/ok/eip-autohealing.toml", &topology).unwrap();
+    let run = |out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_topoform"))
+            .arg("synth")
+            .arg(&topology)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    // The project itself, however it is spelled: refused, nothing touched.
+    for out in [dir.clone(), dir.join(".git/.."), dir.join("./")] {
+        let o = run(&out);
+        assert_eq!(o.status.code(), Some(1), "{}", out.display());
+        assert!(
+            text(&o.stderr).contains("holds the topology file"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    // A folder with the user's notes: refused, and says how to proceed.
+    let notes = dir.join("notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    std::fs::write(notes.join("todo.txt"), "call ops\n").unwrap();
+    let o = run(&notes);
+    assert_eq!(o.status.code(), Some(1));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("todo.txt") && e.contains("new or empty directory"),
+        "{e}"
+    );
+    // A fresh directory works, and so does writing it again.
+    let out = dir.join("out");
+    assert!(run(&out).status.success());
+    assert!(run(&out).status.success());
+    assert!(out.join(".topoform-files").exists());
+    for (path, want) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("README.md", "mine\n"),
+        ("notes/todo.txt", "call ops\n"),
+    ] {
+        assert_eq!(std::fs::read_to_string(dir.join(path)).unwrap(), want);
+    }
+    assert!(topology.exists());
+}
