@@ -256,6 +256,6 @@ mod tests {
             }
         }
         // The fixtures cover every resource type topoform emits.
-        assert_eq!(kinds.len(), 31, "{kinds:?}");
+        assert_eq!(kinds.len(), 32, "{kinds:?}");
     }
 }

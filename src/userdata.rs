@@ -67,6 +67,9 @@ struct InstanceContext<'a> {
     per_boot: bool,
     /// The launch lifecycle hook the script completes, if any.
     hook: Option<&'static str>,
+    /// The group has a warm pool: the instance may be warming up into it,
+    /// and every start from it passes the hook again.
+    warm: bool,
     setup: Option<String>,
     delimiter: &'static str,
 }
@@ -84,10 +87,11 @@ pub fn instance_script(i: &Instance) -> String {
             eip,
             dns,
             failover,
-            per_boot: i.identity_at_boot(),
+            per_boot: i.holds_launches(),
             hook: i
-                .identity_at_boot()
+                .holds_launches()
                 .then_some(crate::model::instance::READY_HOOK),
+            warm: i.hours.is_some(),
             // The heredoc needs the text to end with a newline before the delimiter.
             setup: i.setup.as_ref().map(|s| {
                 if s.ends_with('\n') {

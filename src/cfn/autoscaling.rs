@@ -8,6 +8,32 @@ use super::{Expr, Properties};
 
 resource_types! {
     ScheduledAction = "AWS::AutoScaling::ScheduledAction",
+    WarmPool = "AWS::AutoScaling::WarmPool",
+}
+
+/// `AWS::AutoScaling::WarmPool`: where a group's instance waits, stopped,
+/// while the group wants none (business hours), instead of being terminated.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WarmPool {
+    /// The group.
+    pub auto_scaling_group_name: Expr,
+    /// Instances the pool keeps at the least.
+    pub min_size: u32,
+    /// Instances in the group and the pool together, at the most.
+    pub max_group_prepared_capacity: u32,
+    /// `Stopped`.
+    pub pool_state: &'static str,
+    /// What a scale-in does with an instance.
+    pub instance_reuse_policy: InstanceReusePolicy,
+}
+
+/// `InstanceReusePolicy`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceReusePolicy {
+    /// A scale-in returns the instance to the pool instead of terminating it.
+    pub reuse_on_scale_in: bool,
 }
 
 /// `AWS::AutoScaling::AutoScalingGroup`.

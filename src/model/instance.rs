@@ -61,6 +61,14 @@ impl Instance {
             || self.dns_at_boot().is_some()
             || self.owned_primary.is_some()
     }
+
+    /// Whether the group holds its instance back with the launch lifecycle
+    /// hook: to give it its identity first, or with `hours`, because every
+    /// start from the warm pool passes the hook too (and an instance that
+    /// warms up must not take the address or the records of the live one).
+    pub fn holds_launches(&self) -> bool {
+        self.identity_at_boot() || self.hours.is_some()
+    }
 }
 
 /// The launch lifecycle hook that holds a new instance out of service until
@@ -86,6 +94,8 @@ parts! {
         Start = "StartAction",
         /// The business-hours stop action.
         Stop = "StopAction",
+        /// With `hours`: the warm pool the instance waits in, stopped, at night.
+        WarmPool = "WarmPool",
         /// The AMI parameter, for `ssm:` images.
         ImageId = "ImageId",
         /// The parameter that holds the image's root device name.

@@ -12,8 +12,9 @@ use super::shared::{
 };
 use super::stack::{notifies, notify_alarm};
 use crate::cfn::autoscaling::{
-    AsgTag, AutoScalingGroup, LifecycleHook, MetricsCollection, NotificationConfiguration,
-    RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
+    AsgTag, AutoScalingGroup, InstanceReusePolicy, LifecycleHook, MetricsCollection,
+    NotificationConfiguration, RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
+    WarmPool,
 };
 use crate::cfn::cloudwatch::{AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
 use crate::cfn::ec2::{
@@ -240,7 +241,7 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
         names.dedup();
         out.push(upsert_statement(cx.model, zone_id, &names));
     }
-    if i.identity_at_boot() {
+    if i.holds_launches() {
         out.push(complete_launch_statement(i));
     }
     out
@@ -375,7 +376,7 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
         // records. Thirty minutes: each of its calls (four at most) is tried
         // five times a minute apart; a launch that cannot finish is
         // abandoned, and Auto Scaling launches another.
-        lifecycle_hook_specification_list: if i.identity_at_boot() {
+        lifecycle_hook_specification_list: if i.holds_launches() {
             vec![LifecycleHook {
                 lifecycle_hook_name: READY_HOOK,
                 lifecycle_transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
@@ -523,7 +524,7 @@ fn group_tags(cx: &Context<'_>, i: &Instance, allocation: Option<Expr>) -> Vec<A
     if let Some(a) = allocation {
         propagate(TAGS.allocation_id, a);
     }
-    if i.identity_at_boot() {
+    if i.holds_launches() {
         propagate(TAGS.group, group_name(i));
     }
     if let Some(d) = i.dns_at_boot() {
@@ -549,12 +550,34 @@ fn group_tags(cx: &Context<'_>, i: &Instance, allocation: Option<Expr>) -> Vec<A
     tags
 }
 
-/// Business hours: start and stop actions on the group.
+/// Business hours: start and stop actions on the group, and the warm pool
+/// that keeps the instance, stopped, while the group wants none.
+///
+/// The stop action scales the group in to 0; with `ReuseOnScaleIn` the
+/// instance goes back to the pool and is stopped there, not terminated, so
+/// its root volume, its Elastic IP association and its instance id survive
+/// the night. The start action takes it out again, through the launch
+/// lifecycle hook, which the user-data completes once the address and the
+/// records are in place. The pool holds at most one: `MinSize` 0 and
+/// `MaxGroupPreparedCapacity` 1 keep none during the day (a second, stopped
+/// instance would cost its volume for nothing) and the one at night.
 fn schedule(cx: &mut Context<'_>, i: &Instance) {
     let Some(h) = &i.hours else {
         return;
     };
     let group = i.prefix.id(Part::Group);
+    cx.add(
+        &i.prefix.id(Part::WarmPool),
+        Resource::new(WarmPool {
+            auto_scaling_group_name: Expr::Ref(group.clone()),
+            min_size: 0,
+            max_group_prepared_capacity: 1,
+            pool_state: "Stopped",
+            instance_reuse_policy: InstanceReusePolicy {
+                reuse_on_scale_in: true,
+            },
+        }),
+    );
     for (part, (hour, minute), days, capacity, min) in [
         (Part::Start, h.start, h.unix_days(), 1, 1),
         (Part::Stop, h.stop, h.unix_stop_days(), 0, 0),
@@ -670,6 +693,55 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .contains(&json!({"Key": "allocation-id", "Value": allocation}))
+        );
+    }
+
+    #[test]
+    fn hours_keep_the_instance_stopped_in_a_warm_pool_at_night() {
+        let hours = "hours = { days = \"MON-FRI\", start = \"09:00\", stop = \"19:00\", timezone = \"Asia/Tokyo\" }\n";
+        // Even with nothing to attach at boot: every morning's start passes
+        // the hook, which the user-data completes.
+        let toml = format!("{STACK}{WEB}elastic_ip = \"none\"\n{hours}");
+        let r = resources(&toml);
+        assert_eq!(
+            r["WebWarmPool"],
+            json!({
+                "Type": "AWS::AutoScaling::WarmPool",
+                "Properties": {
+                    "AutoScalingGroupName": {"Ref": "WebGroup"},
+                    "MinSize": 0,
+                    "MaxGroupPreparedCapacity": 1,
+                    "PoolState": "Stopped",
+                    "InstanceReusePolicy": {"ReuseOnScaleIn": true},
+                }
+            })
+        );
+        // The night is a scale-in to 0, which the pool turns into a stop.
+        let stop = &r["WebStopAction"]["Properties"];
+        assert_eq!(stop["DesiredCapacity"], 0);
+        assert_eq!(
+            stop["MaxSize"], 1,
+            "the pool's capacity needs the group's maximum"
+        );
+        let group = &r["WebGroup"]["Properties"];
+        assert_eq!(
+            group["LifecycleHookSpecificationList"][0]["LifecycleHookName"],
+            "topoform-ready"
+        );
+        // The script tells a launch into the pool from a start out of it.
+        let model = crate::synth::tests::model(&toml);
+        let script =
+            crate::userdata::instance_script(&model.instances[&crate::model::Name("web".into())]);
+        assert!(script.contains("autoscaling/target-lifecycle-state"));
+        assert!(
+            !script.contains("[[ $0 != \"$PER_BOOT_DIR"),
+            "every boot completes"
+        );
+        // Without hours: no pool.
+        assert!(
+            resources(&format!("{STACK}{WEB}"))
+                .get("WebWarmPool")
+                .is_none()
         );
     }
 

@@ -52,6 +52,7 @@ class ImdsStub(LocalServer):
         private_ip: str,
         public_ip: str | None = None,
         tags: dict[str, str] | None = None,
+        target_lifecycle_state: str | None = None,
         port: int = 0,
     ) -> None:
         self.token = secrets.token_urlsafe(32)
@@ -66,6 +67,10 @@ class ImdsStub(LocalServer):
         }
         if public_ip:
             self.paths["/latest/meta-data/public-ipv4"] = public_ip
+        # Only instances of a group have it; absent, the path is a 404.
+        if target_lifecycle_state:
+            self.paths["/latest/meta-data/autoscaling/target-lifecycle-state"] = (
+                target_lifecycle_state)
         for key, value in self.tags.items():
             self.paths[f"{TAGS_PATH}/{key}"] = value
         self._serve(port)

@@ -270,6 +270,7 @@ class Launch:
     group: str  # the group's name (moto's, = its AutoScalingGroupName)
     hooks: list[str]  # the template's EC2_INSTANCE_LAUNCHING hooks
     instance_id: str
+    warm: bool = False  # the group has a warm pool: every start passes the hooks
 
     @property
     def pending(self) -> list[tuple[str, str, str]]:
@@ -299,7 +300,8 @@ def namespaced(command: list[str | Path], bootstrap: Bootstrap, work: Path) -> l
 def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: dict[str, str],
                work: Path, bootstrap: Bootstrap | None = None, with_aws: bool = True,
                launch: Launch | None = None,
-               on_complete: Callable[[dict[str, str]], Any] | None = None) -> Run:
+               on_complete: Callable[[dict[str, str]], Any] | None = None,
+               lifecycle_state: str | None = None) -> Run:
     """Runs the script as the instance would, with the bootstrap recorder in place;
     with_aws=False: on a PATH without the AWS CLI (the venv's is the only one).
     Auto Scaling calls go to a stub (never to moto) where launch's lifecycle
@@ -313,7 +315,8 @@ def run_script(moto: Moto, region: str, script: Path, instance: Instance, tags: 
         command = namespaced(command, bootstrap, work)
     stub = ImdsStub(instance_id=instance.instance_id, region=region,
                     availability_zone=instance.availability_zone, private_ip=instance.private_ip,
-                    public_ip=instance.public_ip, tags=tags)
+                    public_ip=instance.public_ip, tags=tags,
+                    target_lifecycle_state=lifecycle_state)
     autoscaling = AutoScalingStub(pending=launch.pending if launch else (),
                                   on_complete=on_complete)
     with stub, autoscaling:
@@ -386,6 +389,8 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
             report.note(fixture.name, f"{check} {boot}: stubbed: {'; '.join(run.os_calls)}")
         if pending is not None:
             check_launch_completed(report, fixture, f"{check} {boot}", run, pending, setup)
+        elif launch is not None and launch.warm:
+            check_refused_only(report, fixture, f"{check} {boot}", run)
         else:
             check_no_completion(report, fixture, f"{check} {boot}", run,
                                 "the launch again" if launch else "no launch lifecycle action")
@@ -395,7 +400,58 @@ def boot_twice(report: Report, fixture: Fixture, moto: Moto, region: str, check:
         if not check_effects(report, fixture, moto, region, instance, f"{check} {boot}",
                              run.output):
             return None
+    if launch is not None and launch.warm and per_boot:
+        if not warm_runs(report, fixture, moto, region, check, script, instance, work, launch):
+            return None
     return first_output
+
+
+def warm_runs(report: Report, fixture: Fixture, moto: Moto, region: str, check: str,
+              script: Path, instance: Instance, work: Path, launch: Launch) -> bool:
+    """A group with a warm pool: each morning's start from the pool runs the
+    per-boot copy with the launch action pending again, which it must complete
+    after its effects; and an instance launched into the pool (target state
+    Warmed:Stopped) must complete its action without taking the address or
+    writing a record, which the live instance holds."""
+    installed = sorted((work / "per-boot").glob("*"))
+    if len(installed) != 1:
+        report.fail(fixture.name, f"{check} warm start", "no per-boot copy to start with")
+        return False
+
+    def observe(_params: dict[str, str]) -> dict[str, Any]:
+        return observe_at_completion(moto, region, instance, work / "os-calls")
+
+    run = run_script(moto, region, installed[0], instance, instance.tags, work, launch=launch,
+                     on_complete=observe, lifecycle_state="InService")
+    check_launch_completed(report, fixture, f"{check} warm start", run, launch, False)
+    if not report.expect(fixture.name, f"{check} warm start exit 0",
+                         exit_problems(run.code, want_success=True), run.output):
+        return False
+    fresh = work.parent / f"{work.name}-warm-launch"
+    run = run_script(moto, region, script, instance, instance.tags, fresh, launch=launch,
+                     lifecycle_state="Warmed:Stopped")
+    # Into the pool: nothing to wait for, and the setup runs first (the
+    # instance is stopped once the action is complete).
+    check_launch_completed(report, fixture, f"{check} warm launch", run, launch, False,
+                           after_effects=False)
+    took = [line for line in run.output.splitlines()
+            if "associating Elastic IP" in line or "UPSERT " in line]
+    report.expect(fixture.name, f"{check} warm launch takes no address and writes no record",
+                  [f"it did: {took}"] if took else [], run.output)
+    return report.expect(fixture.name, f"{check} warm launch exit 0",
+                         exit_problems(run.code, want_success=True), run.output)
+
+
+def check_refused_only(report: Report, fixture: Fixture, label: str, run: Run) -> None:
+    """A warm group's per-boot copy tries to complete the launch at every boot;
+    at a plain reboot nothing is pending, and Auto Scaling's refusal ("No active
+    Lifecycle Action") is all it may get: no call accepted, none other."""
+    calls = run.autoscaling_calls
+    wrong = [call_text(c) for c in calls
+             if c["status"] == 200 or "No active Lifecycle Action" not in str(c.get("message"))]
+    report.expect(fixture.name, f"{label} completes nothing (a refused call is tolerated)",
+                  [f"Auto Scaling calls: {wrong}"] if wrong else [], run.output,
+                  note=f"{len(calls)} refused call(s)")
 
 
 # The launch lifecycle action.
@@ -421,7 +477,7 @@ def call_text(call: dict[str, Any]) -> str:
 
 
 def check_launch_completed(report: Report, fixture: Fixture, label: str, run: Run,
-                           launch: Launch, setup: bool) -> None:
+                           launch: Launch, setup: bool, after_effects: bool = True) -> None:
     """The first boot completed each pending lifecycle action exactly once, with
     CONTINUE, for its group and instance; when it did, its effects held already
     and (setup) no stubbed command of the setup had run yet."""
@@ -458,7 +514,7 @@ def check_launch_completed(report: Report, fixture: Fixture, label: str, run: Ru
                        "CONTINUE")
     if not accepted:
         return  # nothing to compare the order with: the check above failed
-    for call in accepted:
+    for call in accepted if after_effects else []:
         observed = call.get("observed") or {}
         found = observed.get("effects", "not observed")
         if isinstance(found, str):
@@ -769,7 +825,10 @@ def launch_contract(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
         problems.append(f"the group has a {GROUP_TAG} tag but no {LAUNCHING} lifecycle hook")
     report.expect(fixture.name, f"{check} launch lifecycle hook and {GROUP_TAG}", problems,
                   note=f"{', '.join(hooks) or 'no hook'} on {group}")
-    return Launch(group, hooks, instance.instance_id) if hooks else None
+    warm = any(r.get("Type") == "AWS::AutoScaling::WarmPool"
+               and r.get("Properties", {}).get("AutoScalingGroupName") == {"Ref": group_name}
+               for r in stack.original["Resources"].values())
+    return Launch(group, hooks, instance.instance_id, warm) if hooks else None
 
 
 def instance_setup(report: Report, fixture: Fixture, check: str, name: str) -> bool:
