@@ -87,22 +87,8 @@ pub fn write_to(output: &Output, dir: &Path) -> io::Result<Written> {
 /// listed in its manifest, or (no manifest: an earlier version's output)
 /// every file at a path topoform writes.
 fn owned_by_topoform(dir: &Path) -> io::Result<()> {
-    let meta = match fs::symlink_metadata(dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if meta.file_type().is_symlink() {
-        return Err(io::Error::other(format!(
-            "{} is a symbolic link: name the directory itself",
-            dir.display()
-        )));
-    }
-    if !meta.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} exists and is not a directory", dir.display()),
-        ));
+    if !existing_dir(dir)? {
+        return Ok(());
     }
     let listed: Option<BTreeSet<String>> = match fs::symlink_metadata(dir.join(layout::MANIFEST)) {
         Ok(m) if m.is_file() => Some(
@@ -149,6 +135,29 @@ fn owned_by_topoform(dir: &Path) -> io::Result<()> {
             String::new()
         },
     )))
+}
+
+/// Whether the output directory `dir` exists: `false` when it does not, an
+/// error when it is a symbolic link (never followed) or not a directory.
+fn existing_dir(dir: &Path) -> io::Result<bool> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(io::Error::other(format!(
+            "{} is a symbolic link: name the directory itself",
+            dir.display()
+        )));
+    }
+    if !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a directory", dir.display()),
+        ));
+    }
+    Ok(true)
 }
 
 /// What a path in the output directory is, without following links.
@@ -329,21 +338,7 @@ pub enum Drift {
 /// following a symbolic link anywhere in `dir`.
 pub fn check(output: &Output, dir: &Path) -> io::Result<Vec<Drift>> {
     let mut drift = Vec::new();
-    match fs::symlink_metadata(dir) {
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(io::Error::other(format!(
-                "{} is a symbolic link: name the directory itself",
-                dir.display()
-            )));
-        }
-        Ok(m) if !m.is_dir() => {
-            return Err(io::Error::other(format!(
-                "{} is not a directory",
-                dir.display()
-            )));
-        }
-        _ => {}
-    }
+    let exists = existing_dir(dir)?;
     for (rel, want) in output {
         let path = dir.join(rel);
         let meta = match fs::symlink_metadata(&path) {
@@ -375,7 +370,7 @@ pub fn check(output: &Output, dir: &Path) -> io::Result<Vec<Drift>> {
             }
         }
     }
-    if matches!(fs::symlink_metadata(dir), Ok(m) if m.is_dir()) {
+    if exists {
         // The directories synth makes: every parent of an output path.
         let dirs: BTreeSet<String> = output
             .keys()
