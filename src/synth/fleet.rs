@@ -18,7 +18,7 @@ use super::shared::{
     RootVolume, arn, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
-use super::stack::{notifies, notify_alarm};
+use super::stack::{notifies, notify_alarm, notify_status_checks};
 use crate::cfn::cloudwatch::{AlarmSource, Dimension};
 use crate::cfn::ec2::{
     Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
@@ -156,27 +156,19 @@ fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, lt: &LogicalId) -> Logica
 
 /// With `notify`: the client's instance fails its EC2 status checks. Nothing
 /// replaces a fleet instance, so a person must act (or EC2's automatic
-/// recovery does first, for a failed system check on a type that has it). A
-/// stopped instance publishes no status, which is no alarm.
+/// recovery does first, for a failed system check on a type that has it).
 fn status_check_alarm(cx: &mut Context<'_>, c: &Client, what: &str, instance: &LogicalId) {
     if !notifies(cx) {
         return;
     }
-    notify_alarm(
+    notify_status_checks(
         cx,
         &c.prefix.id(ClientPart::StatusCheckAlarm),
         format!("{what}: the instance fails its EC2 status checks"),
-        AlarmSource::Metric {
-            namespace: "AWS/EC2",
-            metric_name: "StatusCheckFailed",
-            dimensions: vec![Dimension {
-                name: "InstanceId",
-                value: Expr::Ref(instance.clone()),
-            }],
-            statistic: "Maximum",
-            period: 60,
+        Dimension {
+            name: "InstanceId",
+            value: Expr::Ref(instance.clone()),
         },
-        2,
     );
 }
 

@@ -10,7 +10,7 @@ use super::shared::{
     RootVolume, arn, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
-use super::stack::{notifies, notify_alarm};
+use super::stack::{notifies, notify_alarm, notify_status_checks};
 use crate::cfn::autoscaling::{
     AsgTag, AutoScalingGroup, InstanceReusePolicy, LifecycleHook, MetricsCollection,
     NotificationConfiguration, RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
@@ -445,17 +445,15 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
         return;
     }
     let what = format!("[instance.{}]", i.name.as_str());
-    let group = || {
-        vec![Dimension {
-            name: "AutoScalingGroupName",
-            value: group_name(i),
-        }]
+    let group = || Dimension {
+        name: "AutoScalingGroupName",
+        value: group_name(i),
     };
     let stat = |metric_name| MetricStat {
         metric: Metric {
             namespace: "AWS/AutoScaling",
             metric_name,
-            dimensions: group(),
+            dimensions: vec![group()],
         },
         period: 60,
         stat: "Minimum",
@@ -481,20 +479,11 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
         },
         NOT_SERVING_MINUTES,
     );
-    // EC2 publishes status checks every minute, free, and aggregates them by
-    // group; a stopped or absent instance publishes none.
-    notify_alarm(
+    notify_status_checks(
         cx,
         &i.prefix.id(Part::StatusCheckAlarm),
         format!("{what}: the instance fails its EC2 status checks (Auto Scaling replaces it)"),
-        AlarmSource::Metric {
-            namespace: "AWS/EC2",
-            metric_name: "StatusCheckFailed",
-            dimensions: group(),
-            statistic: "Maximum",
-            period: 60,
-        },
-        2,
+        group(),
     );
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use super::shared::arn;
-use crate::cfn::cloudwatch::{Alarm, AlarmSource};
+use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::events::{EventPattern, InputTransformer, Rule, RuleTarget};
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Principal, Statement};
 use crate::cfn::sns::{Subscription, Topic, TopicPolicy};
@@ -98,6 +98,26 @@ pub(super) fn notify_alarm(
             ok_actions: actions,
         }),
     );
+}
+
+/// Adds the alarm on an instance (or a group's instances, by `dimension`)
+/// failing its EC2 status checks for two minutes. EC2 publishes them every
+/// minute, free, by instance and aggregated by group; a stopped or absent
+/// instance publishes none, which is no alarm.
+pub(super) fn notify_status_checks(
+    cx: &mut Context<'_>,
+    id: &LogicalId,
+    description: String,
+    dimension: Dimension,
+) {
+    let source = AlarmSource::Metric {
+        namespace: "AWS/EC2",
+        metric_name: "StatusCheckFailed",
+        dimensions: vec![dimension],
+        statistic: "Maximum",
+        period: 60,
+    };
+    notify_alarm(cx, id, description, source, 2);
 }
 
 /// Adds an EventBridge rule that sends each event it matches to the topic,
