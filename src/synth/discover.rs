@@ -155,7 +155,7 @@ impl Context<'_> {
 #[cfg(test)]
 mod tests {
     use super::Check;
-    use crate::synth::tests::{WEB, model};
+    use crate::synth::tests::{FAILOVER, WEB, model};
 
     #[test]
     fn every_record_the_stack_creates_is_checked_free_before_it_deploys() {
@@ -164,20 +164,7 @@ mod tests {
 name = "ops"
 region = "ap-northeast-1"
 {WEB}dns = {{ zone = "zone.public", record = "web.example.net" }}
-
-[zone.public]
-id = "Z2OPSZONE00001"
-domain = "example.net"
-
-[sorry.down]
-certificate = "arn:aws:acm:us-east-1:123456789012:certificate/2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809"
-
-[failover.www]
-record = "www.example.net"
-zone = "zone.public"
-primary = "instance.web"
-secondary = "sorry.down"
-"#
+{FAILOVER}"#
         );
         let model = model(&toml);
         let artifacts = crate::synth::synth(&model);

@@ -86,6 +86,23 @@ subnets = ["subnet-0b99e52d17314979d"]
 security_groups = ["sg-04b4e7642a8fc6efe"]
 "#;
 
+    /// A failover `www` from instance `web` (see [`WEB`]) to a sorry site
+    /// `down`, in zone `public` (`example.net`).
+    pub(crate) const FAILOVER: &str = r#"
+[zone.public]
+id = "Z2OPSZONE00001"
+domain = "example.net"
+
+[sorry.down]
+certificate = "arn:aws:acm:us-east-1:123456789012:certificate/2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809"
+
+[failover.www]
+record = "www.example.net"
+zone = "zone.public"
+primary = "instance.web"
+secondary = "sorry.down"
+"#;
+
     /// A fleet `clients` of one client, `acme`.
     pub(crate) const CLIENTS: &str = r#"
 [fleet.clients]

@@ -276,24 +276,10 @@ mod tests {
 mod notify_tests {
     use serde_json::json;
 
-    use crate::synth::tests::{WEB, resources};
+    use crate::synth::tests::{FAILOVER, WEB, resources};
 
     const STACK: &str =
         "[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\nnotify = \"ops@example.com\"\n";
-    const FAILOVER: &str = r#"
-[zone.public]
-id = "Z2OPSZONE00001"
-domain = "example.net"
-
-[sorry.down]
-certificate = "arn:aws:acm:us-east-1:123456789012:certificate/2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809"
-
-[failover.web]
-record = "web.example.net"
-zone = "zone.public"
-primary = "instance.web"
-secondary = "sorry.down"
-"#;
     const JOBS: &str = r#"
 [backup.nightly]
 target = "instance.web"
@@ -311,12 +297,12 @@ commands = ["true"]
     #[test]
     fn the_failover_alarm_mails_nobody_it_fires_at_every_scheduled_stop() {
         let r = resources(&format!("{STACK}{WEB}{FAILOVER}"));
-        let alarm = &r["WebAlarm"]["Properties"];
+        let alarm = &r["WwwAlarm"]["Properties"];
         assert_eq!(alarm["MetricName"], "GroupInServiceInstances");
         assert!(alarm.get("AlarmActions").is_none());
         assert!(alarm.get("OKActions").is_none());
         assert_eq!(
-            r["WebAlarm"]["Metadata"]["guard"]["SuppressedRules"],
+            r["WwwAlarm"]["Metadata"]["guard"]["SuppressedRules"],
             json!(["CLOUDWATCH_ALARM_ACTION_CHECK"])
         );
     }
