@@ -48,6 +48,11 @@ for f in "$conformance"/*.topo.toml; do
   ./target/debug/topoform synth "$f" -o "$out/conformance-$(basename "$f" .topo.toml)"
 done
 
+step "the replacement table is cfn-lint's (data/create-only.json)"
+# What replaces a resource comes from the resource schemas of the pinned
+# cfn-lint; a new resource type or a cfn-lint upgrade must regenerate it.
+.tools/venv/bin/python -B scripts/create_only.py --check
+
 step "third-party validators"
 export PATH="$PWD/.tools/venv/bin:$PATH"
 .tools/venv/bin/python -B tests/external/validate.py --jobs "$(nproc)" "$out"/*

@@ -13,6 +13,9 @@
 //! 6. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
 //!    checked against a directory.
 //!
+//! [`impact`] tells what a template change does to the running stack
+//! (update, restart, replacement), from CloudFormation's resource schemas.
+//!
 //! [`kind`] lists the block kinds that every stage is organised by. The
 //! library never prints, reads the environment or exits: the `topoform`
 //! binary (`cli`) does.
@@ -23,6 +26,7 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod front;
+pub mod impact;
 pub mod kind;
 pub mod layout;
 pub mod model;
