@@ -90,7 +90,9 @@ pub fn topology() -> Topology {
                 "{client}.tenants.internal.example.org",
             ))
             .parameter("API_KEY")
-            .bootstrap("/opt/tenant/bootstrap.sh --tenant-from-env")
+            .bootstrap(
+                "/opt/tenant/bootstrap.sh --tenant-from-env --config=/etc/tenant/tenant.conf --log-dir=/var/log/tenant --data-dir=/srv/tenant/data --cache-dir=/var/cache/tenant --features=billing,reports,exports,audit-log --region-from-imds --retries=5 --timeout=300 --owner=tenant:tenant --umask=0027 --notify=ops@example.org",
+            )
             .hours(Hours::new("MON-SAT", "06:00", "23:30", "Europe/Berlin")),
     );
     topo.backup(

@@ -21,11 +21,13 @@
 use serde::Serialize;
 
 use crate::layout;
+use crate::model::Model;
 use crate::model::sorry::{Certificate, Part};
-use crate::model::{Ami, Model};
 use crate::quota::INLINE_TEMPLATE_LIMIT;
 use crate::synth::Artifacts;
-use crate::synth::discover::{Check, Discoveries, Discovery, IPV4_PATTERN, ROOT_DEVICE_PATTERN};
+use crate::synth::discover::{
+    Check, Discoveries, Discovery, IPV4_PATTERN, Image, ROOT_DEVICE_PATTERN,
+};
 use crate::templates::render;
 
 #[derive(Serialize)]
@@ -49,7 +51,7 @@ struct Edge {
 /// One step of finding or checking, as the template renders it.
 #[derive(Serialize)]
 struct Find {
-    /// What the step does: `vpc_of`, `root_device_of`, `address_of`,
+    /// What the step does: `image_of`, `vpc_of`, `root_device_of`, `address_of`,
     /// `check_vpc`, `check_root_device`, `check_address`,
     /// `check_record_free`.
     step: &'static str,
@@ -61,9 +63,11 @@ struct Find {
     subnets: Vec<String>,
     /// The VPC the topology names.
     vpc: Option<String>,
-    /// The image id, or `None` with `ssm` set.
+    /// The image id the topology gives.
     image: Option<String>,
-    /// The SSM parameter that holds the image id.
+    /// Or the parameter found for it (`image_of`).
+    image_parameter: Option<String>,
+    /// The SSM parameter path of an `ssm:` image, for `image_of`.
     ssm: Option<String>,
     /// The device the topology names.
     device: Option<String>,
@@ -92,6 +96,7 @@ impl Find {
             subnets: Vec::new(),
             vpc: None,
             image: None,
+            image_parameter: None,
             ssm: None,
             device: None,
             volume_gb: None,
@@ -104,10 +109,10 @@ impl Find {
         }
     }
 
-    fn image(mut self, ami: &Ami) -> Self {
-        match ami {
-            Ami::Id(id) => self.image = Some(id.clone()),
-            Ami::Ssm(path) => self.ssm = Some(path.clone()),
+    fn image(mut self, image: &Image) -> Self {
+        match image {
+            Image::Id(id) => self.image = Some(id.clone()),
+            Image::Found(p) => self.image_parameter = Some(p.to_string()),
         }
         self
     }
@@ -120,6 +125,10 @@ fn finds(discoveries: &Discoveries) -> Vec<Find> {
             Discovery::ElasticIpAddress { what, allocation } => Find {
                 allocation: Some(allocation.clone()),
                 ..Find::new("address_of", what)
+            },
+            Discovery::Image { what, path } => Find {
+                ssm: Some(path.clone()),
+                ..Find::new("image_of", what)
             },
             Discovery::VpcOfSubnets { what, subnets } => Find {
                 subnets: subnets.clone(),

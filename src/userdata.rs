@@ -38,6 +38,13 @@ pub struct TagKeys {
     pub fleet: &'static str,
     /// The Auto Scaling group's name, for its launch lifecycle action.
     pub group: &'static str,
+    /// A fleet client's id (beside the tag the topology names for it).
+    pub client: &'static str,
+    /// A fleet's bootstrap command, words separated by spaces; continued in
+    /// `topoform:bootstrap-2`, `-3`, ... past 256 characters.
+    pub bootstrap: &'static str,
+    /// A fleet's parameter names, the same way.
+    pub parameters: &'static str,
 }
 
 /// The tag keys. Instance tags readable from IMDS may not contain `/` or
@@ -55,6 +62,9 @@ pub const TAGS: TagKeys = TagKeys {
     instance: "topoform:instance",
     fleet: "topoform:fleet",
     group: "topoform:group",
+    client: "topoform:client",
+    bootstrap: "topoform:bootstrap",
+    parameters: "topoform:parameters",
 };
 
 #[derive(Serialize)]
@@ -109,24 +119,16 @@ pub fn instance_script(i: &Instance) -> String {
 struct FleetContext<'a> {
     name: &'a str,
     tags: TagKeys,
-    /// The tag that carries the client id.
-    client_tag: &'a str,
-    dns: bool,
-    parameters: &'a [String],
-    bootstrap: Option<&'a [String]>,
 }
 
-/// The user-data script shared by every client of a fleet.
+/// The user-data script shared by every client of a fleet: the same for
+/// every topology but the fleet's name (what it does comes from tags).
 pub fn fleet_script(f: &Fleet) -> String {
     render(
         "user-data/fleet.sh.j2",
         &FleetContext {
             name: f.name.as_str(),
             tags: TAGS,
-            client_tag: &f.tag,
-            dns: f.dns_zone_id.is_some(),
-            parameters: &f.parameters,
-            bootstrap: f.bootstrap.as_deref(),
         },
     )
 }

@@ -77,10 +77,12 @@ impl Properties for LaunchTemplate {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LaunchTemplateData {
-    /// AMI.
-    pub image_id: Expr,
-    /// Instance type.
-    pub instance_type: String,
+    /// AMI. None in a fleet's template: each client's instance names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<Expr>,
+    /// Instance type. None in a fleet's template, as the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
     /// Instance profile. None in a fleet's template: each client has its
     /// own, set on its instance.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,7 +101,9 @@ pub struct LaunchTemplateData {
     pub security_group_ids: Vec<String>,
     /// Root volume.
     pub block_device_mappings: Vec<BlockDeviceMapping>,
-    /// Tags for launched instances and volumes.
+    /// Tags for launched instances and volumes. Empty in a fleet's
+    /// template: each instance has its own tags, and passes them on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_specifications: Vec<TagSpecification>,
     /// User data.
     pub user_data: Expr,
@@ -210,16 +214,29 @@ pub struct LaunchTemplateSpec {
     pub version: Expr,
 }
 
-/// `AWS::EC2::Instance` launched from a launch template.
+/// `AWS::EC2::Instance` launched from a launch template, with the settings
+/// a user edits set on the instance itself, where each has its own update
+/// behaviour: a new image or subnet replaces the instance, a new type stops
+/// and starts it, new security groups, profile or tags change in place. In
+/// the launch template, any change at all would be a new version, and a new
+/// version replaces the instance.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Instance {
-    /// Launch template.
+    /// Launch template: what every instance of the block shares.
     pub launch_template: LaunchTemplateSpec,
+    /// AMI.
+    pub image_id: Expr,
+    /// Instance type.
+    pub instance_type: String,
+    /// Security groups (in a VPC: updated in place).
+    pub security_group_ids: Vec<String>,
     /// Subnet.
     pub subnet_id: String,
     /// Instance profile name.
     pub iam_instance_profile: Expr,
+    /// `true`: the root volume gets the instance's tags at launch.
+    pub propagate_tags_to_volume_on_creation: bool,
     /// Tags (what the user-data reads through IMDS).
     pub tags: Vec<Tag>,
 }

@@ -11,7 +11,6 @@
 
 use crate::cfn::route53::RecordSet;
 use crate::cfn::{Expr, Parameter, Resource};
-use crate::model::Ami;
 use crate::naming::LogicalId;
 
 use super::context::Context;
@@ -24,6 +23,26 @@ pub const ROOT_DEVICE_PATTERN: &str = "^/dev/[a-z0-9]{1,32}$";
 /// What an IPv4 address looks like: the `AllowedPattern` of a discovered
 /// address, and what the deploy plan checks.
 pub const IPV4_PATTERN: &str = "^[0-9]{1,3}([.][0-9]{1,3}){3}$";
+
+/// An image as the deploy plan knows it: an AMI id the topology gives, or
+/// the parameter it finds for an `ssm:` path (see [`Discovery::Image`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Image {
+    /// `ami-…`.
+    Id(String),
+    /// The main-template parameter that holds it.
+    Found(LogicalId),
+}
+
+impl Image {
+    /// The image as a template value.
+    pub fn expr(&self) -> Expr {
+        match self {
+            Image::Id(id) => Expr::str(id),
+            Image::Found(p) => Expr::Ref(p.clone()),
+        }
+    }
+}
 
 /// How the deploy plan finds one parameter's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,12 +61,22 @@ pub enum Discovery {
         /// `eipalloc-…`.
         allocation: String,
     },
+    /// The image an `ssm:` path names: the one the deployed stack runs
+    /// already, so that a redeploy never moves to a newer image by itself;
+    /// on the first deploy, or with `deploy.sh --update-images`, the one the
+    /// path names now.
+    Image {
+        /// The block, for messages.
+        what: String,
+        /// The SSM parameter path.
+        path: String,
+    },
     /// The root device name of the image (EBS-backed, or the plan stops).
     RootDevice {
         /// The block, for messages.
         what: String,
         /// The image.
-        image: Ami,
+        image: Image,
         /// The root volume size the topology asks for, which must not be
         /// smaller than the image's root snapshot.
         volume_gb: Option<u32>,
@@ -98,7 +127,7 @@ pub enum Check {
         /// The block, for messages.
         what: String,
         /// The image.
-        image: Ami,
+        image: Image,
         /// The device name the topology names.
         device: String,
         /// The root volume size the topology asks for.

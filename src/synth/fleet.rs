@@ -20,9 +20,7 @@ use super::shared::{
 };
 use super::stack::{notifies, notify_alarm, notify_status_checks};
 use crate::cfn::cloudwatch::{AlarmSource, Dimension};
-use crate::cfn::ec2::{
-    Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec, TagSpecification,
-};
+use crate::cfn::ec2::{Instance as Ec2Instance, LaunchTemplate, LaunchTemplateSpec};
 use crate::cfn::iam::{
     Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
 };
@@ -34,6 +32,7 @@ use crate::layout;
 use crate::model::fleet::{Client, ClientPart, Part};
 use crate::model::{Fleet, Hours, Target};
 use crate::naming::LogicalId;
+use crate::quota::MAX_TAG_VALUE;
 use crate::userdata::{self, TAGS};
 
 /// Adds a fleet's shared launch template, its clients' IAM and instances,
@@ -42,39 +41,33 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     let name = f.name.as_str();
     let script = userdata::fleet_script(f);
     let lt = f.prefix.id(Part::LaunchTemplate);
-    let image = image(
-        &mut cx.main,
-        &f.prefix,
-        Part::ImageId,
-        &f.launch.ami,
-        &format!("[fleet.{name}]"),
-    );
-    // Instances are tagged by their own resource (one name per client); the
-    // template names their volumes.
-    let volumes = vec![TagSpecification {
-        resource_type: "volume",
-        tags: cx.tags_named(cx.display(name)),
-    }];
     let what = format!("[fleet.{name}]");
-    let device = root_device(
-        cx,
-        f.prefix.id(Part::RootDevice),
-        &what,
-        &f.launch.ami,
-        None,
-        None,
-    );
+    let image = image(cx, &f.prefix, Part::ImageId, &f.launch.ami, &what);
+    let device = root_device(cx, f.prefix.id(Part::RootDevice), &what, &image, None, None);
     let root = RootVolume { device, size: None };
-    let mut data = launch_template_data(image, &f.launch, &root, volumes, &script);
-    data.security_group_ids
-        .clone_from(&f.launch.security_groups);
+    // Only what no routine edit changes: every change to a launch template
+    // is a new version, and an instance on a new version is a new instance.
+    // The image, type and security groups go on each instance, where their
+    // own update behaviour applies; names and tags too (the root volume
+    // takes the instance's tags at launch).
+    let mut data = launch_template_data(image.expr(), &f.launch, &root, Vec::new(), &script);
+    data.image_id = None;
+    data.instance_type = None;
     cx.add(
         &lt,
         Resource::new(LaunchTemplate {
             launch_template_data: data,
         }),
     );
-    let instances: Vec<LogicalId> = f.clients.iter().map(|c| client(cx, f, c, &lt)).collect();
+    let launch = ClientLaunch {
+        template: lt,
+        image: image.expr(),
+    };
+    let instances: Vec<LogicalId> = f
+        .clients
+        .iter()
+        .map(|c| client(cx, f, c, &launch))
+        .collect();
     if let Some(h) = &f.hours {
         schedule(cx, f, h, &instances);
     }
@@ -84,9 +77,45 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     cx.file(layout::user_data(name), script);
 }
 
+/// What every client's instance launches from.
+struct ClientLaunch {
+    /// The fleet's launch template.
+    template: LogicalId,
+    /// The image.
+    image: Expr,
+}
+
+/// `words` as tags `key`, `key-2`, `key-3`, ...: each value at most 256
+/// characters (an EC2 tag's limit), words separated by single spaces and
+/// never split across two tags. Validation keeps every word shorter.
+fn word_tags(key: &str, words: &[String]) -> Vec<Tag> {
+    let mut values: Vec<String> = Vec::new();
+    for word in words {
+        match values.last_mut() {
+            Some(v) if v.len() + 1 + word.len() <= MAX_TAG_VALUE => {
+                v.push(' ');
+                v.push_str(word);
+            }
+            _ => values.push(word.clone()),
+        }
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(n, v)| {
+            let key = if n == 0 {
+                key.to_string()
+            } else {
+                format!("{key}-{}", n + 1)
+            };
+            Tag::new(&key, v.as_str())
+        })
+        .collect()
+}
+
 /// Adds one client's role, policy, profile and instance; returns the
 /// instance's logical ID.
-fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, lt: &LogicalId) -> LogicalId {
+fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, launch: &ClientLaunch) -> LogicalId {
     let p = &c.prefix;
     let (role, policy, profile, instance) = (
         p.id(ClientPart::Role),
@@ -127,21 +156,32 @@ fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, lt: &LogicalId) -> Logica
     // select the fleet's instances by.
     let mut tags = cx.tags_named(display);
     tags.push(Tag::new(f.tag.as_str(), c.id.as_str()));
+    tags.push(Tag::new(TAGS.client, c.id.as_str()));
     tags.push(target_tag(cx.model, &Target::Fleet(f.name.clone())));
     if let (Some(zone_id), Some(record)) = (&f.dns_zone_id, &c.record) {
         tags.push(Tag::new(TAGS.dns_zone_id, zone_id.as_str()));
         tags.push(Tag::new(TAGS.dns_record, record.as_str()));
         tags.push(Tag::new(TAGS.dns_ip, "private"));
     }
+    // The first-boot steps, as tags: a new command or parameter list is an
+    // in-place tag update, for the clients launched after it.
+    if let Some(bootstrap) = &f.bootstrap {
+        tags.extend(word_tags(TAGS.bootstrap, bootstrap));
+        tags.extend(word_tags(TAGS.parameters, &f.parameters));
+    }
     tags.sort_by(|a, b| a.key.cmp(&b.key));
 
     let mut resource = Resource::new(Ec2Instance {
         launch_template: LaunchTemplateSpec {
-            launch_template_id: Expr::Ref(lt.clone()),
-            version: Expr::GetAtt(lt.clone(), "LatestVersionNumber"),
+            launch_template_id: Expr::Ref(launch.template.clone()),
+            version: Expr::GetAtt(launch.template.clone(), "LatestVersionNumber"),
         },
+        image_id: launch.image.clone(),
+        instance_type: f.launch.instance_type.clone(),
+        security_group_ids: f.launch.security_groups.clone(),
         subnet_id: c.subnet.clone(),
         iam_instance_profile: Expr::Ref(profile),
+        propagate_tags_to_volume_on_creation: true,
         tags,
     });
     // IAM is eventually consistent: boot only once the policy is attached,
@@ -534,6 +574,9 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             TAGS.failover_ttl,
             TAGS.instance,
             TAGS.fleet,
+            TAGS.client,
+            TAGS.bootstrap,
+            TAGS.parameters,
         ] {
             assert!(is_reserved_tag(key), "{key}");
         }
@@ -644,11 +687,23 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             p["IamInstanceProfile"],
             json!({"Ref": "AppAcmeInstanceProfile"})
         );
-        assert_eq!(p["SubnetId"], "subnet-0c1b2c3d4e5f60718");
-        assert_eq!(
-            r["AppGlobexInstance"]["Properties"]["SubnetId"],
-            "subnet-0d1b2c3d4e5f60718"
-        );
+        // What a user edits is on the instance, not in the shared template.
+        assert!(lt.get("ImageId").is_none() && lt.get("InstanceType").is_none());
+        assert!(lt.get("TagSpecifications").is_none());
+        assert_eq!(p["ImageId"], "ami-0064e711cbc7a825e");
+        assert_eq!(p["InstanceType"], "t3.micro");
+        assert_eq!(p["SecurityGroupIds"], json!(["sg-0a4b4e7642a8fc6ef"]));
+        assert_eq!(p["PropagateTagsToVolumeOnCreation"], true);
+        // Each client's subnet from its id alone.
+        let subnets = ["subnet-0c1b2c3d4e5f60718", "subnet-0d1b2c3d4e5f60718"].map(String::from);
+        for client in ["acme", "globex", "initech"] {
+            let id = format!("App{}Instance", heck::AsUpperCamelCase(client));
+            assert_eq!(
+                r[&id]["Properties"]["SubnetId"],
+                crate::model::fleet::subnet_of(client, &subnets),
+                "{client}"
+            );
+        }
         let tags: BTreeMap<&str, &str> = p["Tags"]
             .as_array()
             .unwrap()
@@ -661,10 +716,16 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
                 ("ClientId", "acme"),
                 ("Name", "shop-app-acme"),
                 ("team", "web"),
+                (
+                    "topoform:bootstrap",
+                    "/home/hoge/scripts/bootstrap.sh --all"
+                ),
+                ("topoform:client", "acme"),
                 ("topoform:dns-ip", "private"),
                 ("topoform:dns-record", "acme.corp.internal"),
                 ("topoform:dns-zone-id", "Z0INTERNAL1"),
                 ("topoform:fleet", "shop-app"),
+                ("topoform:parameters", "DB_PASSWORD API_KEY"),
             ])
         );
     }
@@ -783,29 +844,64 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         assert!(!r.contains_key("AppSchedulerRole"));
         assert!(!r.contains_key("AppStartAction"));
         assert!(r["AppAcmeInstance"].get("DependsOn").is_none());
-        let script = crate::userdata::fleet_script(&m.fleets[&name("app")]);
-        assert!(!script.contains("get-parameter"), "{script}");
-        assert!(!script.contains("register_dns"), "{script}");
-        assert!(!script.contains("run_bootstrap"), "{script}");
+        // Nothing for the script to do at first boot but install itself.
+        let tags = r["AppAcmeInstance"]["Properties"]["Tags"].to_string();
+        for key in [
+            "topoform:bootstrap",
+            "topoform:parameters",
+            "topoform:dns-record",
+        ] {
+            assert!(!tags.contains(key), "{key}: {tags}");
+        }
+        assert!(m.fleets[&name("app")].bootstrap.is_none());
     }
 
     #[test]
-    fn the_script_reads_the_parameters_and_quotes_the_bootstrap_words() {
-        let mut f = model(SHOP).fleets[&name("app")].clone();
+    fn the_script_is_the_same_whatever_the_first_boot_settings() {
+        // What the first boot does travels in tags: editing it must not
+        // change the script, whose change would replace every client.
+        let f = model(SHOP).fleets[&name("app")].clone();
         let script = crate::userdata::fleet_script(&f);
-        assert!(
-            script.contains("readonly PARAMETERS=(DB_PASSWORD API_KEY)\n"),
-            "{script}"
-        );
+        let mut other = f.clone();
+        other.bootstrap = None;
+        other.parameters = Vec::new();
+        other.dns_zone_id = None;
+        other.tag = "Customer".into();
+        assert_eq!(crate::userdata::fleet_script(&other), script);
         assert!(script.contains(r#"--name "/$NAME/$CLIENT/$1" --with-decryption"#));
-        assert!(script.contains("readonly BOOTSTRAP=(/home/hoge/scripts/bootstrap.sh --all)\n"));
-        assert!(script.contains("CLIENT=$(required_tag ClientId '^[a-z0-9-]+$')"));
-        assert!(script.contains("  register_dns\n  run_bootstrap\n"));
-        f.bootstrap = Some(vec!["run".into(), "it's $(here)".into()]);
-        let script = crate::userdata::fleet_script(&f);
-        assert!(
-            script.contains(r"readonly BOOTSTRAP=(run 'it'\''s $(here)')"),
-            "{script}"
+        assert!(script.contains("CLIENT=$(required_tag topoform:client '^[a-z0-9-]+$')"));
+        assert!(script.contains("tag_words topoform:bootstrap '^[A-Za-z0-9_./=:,@%+-]+$'"));
+        assert!(script.contains("tag_words topoform:parameters '^[A-Za-z_][A-Za-z0-9_]*$'"));
+    }
+
+    #[test]
+    fn long_word_lists_continue_in_more_tags_without_splitting_a_word() {
+        let words: Vec<String> = (0..40).map(|n| format!("--option-{n:02}=value")).collect();
+        let tags = super::word_tags("topoform:bootstrap", &words);
+        let keys: Vec<&str> = tags.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "topoform:bootstrap",
+                "topoform:bootstrap-2",
+                "topoform:bootstrap-3"
+            ]
         );
+        let values: Vec<String> = tags
+            .iter()
+            .map(|t| match &t.value {
+                crate::cfn::Expr::Str(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        for v in &values {
+            assert!(
+                v.len() <= 256 && !v.starts_with(' ') && !v.ends_with(' '),
+                "{v:?}"
+            );
+        }
+        // Joined with spaces, as the script joins them: the same words.
+        assert_eq!(values.join(" "), words.join(" "));
+        assert!(super::word_tags("topoform:parameters", &[]).is_empty());
     }
 }

@@ -277,8 +277,14 @@ fn complete_launch_statement(i: &Instance) -> Statement {
 fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation: Option<&Expr>) {
     let p = &i.prefix;
     let what = format!("[instance.{}]", i.name.as_str());
-    let image = image(&mut cx.main, p, Part::ImageId, &i.launch.ami, &what);
-    let tags = cx.tags_named(cx.display(i.name.as_str()));
+    let image = image(cx, p, Part::ImageId, &i.launch.ami, &what);
+    // Only the name, which only a new block changes: a launch template that
+    // changes is a new version, and the group's rolling update replaces the
+    // instance for it. The stack's tags reach the instance through the
+    // group (propagated at launch), never through here, so that editing them
+    // replaces nothing. Auto Scaling does not tag volumes: the root volume
+    // has the name only.
+    let tags = vec![Tag::new("Name", cx.display(i.name.as_str()))];
     let mut tag_specifications: Vec<TagSpecification> = ["instance", "volume"]
         .into_iter()
         .map(|kind| TagSpecification {
@@ -302,7 +308,7 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
         cx,
         p.id(Part::RootDevice),
         &what,
-        &i.launch.ami,
+        &image,
         i.root_device.as_deref(),
         i.volume_gb,
     );
@@ -310,7 +316,7 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
         device,
         size: i.volume_gb,
     };
-    let mut data = launch_template_data(image, &i.launch, &root, tag_specifications, script);
+    let mut data = launch_template_data(image.expr(), &i.launch, &root, tag_specifications, script);
     data.iam_instance_profile = Some(IamInstanceProfile {
         arn: Expr::GetAtt(p.id(Part::InstanceProfile), "Arn"),
     });

@@ -4,34 +4,54 @@
 //! and tasks select instances by.
 
 use super::context::Context;
-use super::discover::{Check, Discovery, ROOT_DEVICE_PATTERN};
+use super::discover::{Check, Discovery, Image, ROOT_DEVICE_PATTERN};
 use crate::cfn::ec2::{
     BlockDeviceMapping, Ebs, LaunchTemplateData, MetadataOptions, Monitoring, TagSpecification,
 };
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Role, Statement, aws_managed_policy};
-use crate::cfn::{Expr, Parameter, Pseudo, SubBuilder, Tag, Template};
+use crate::cfn::{Expr, Parameter, Pseudo, SubBuilder, Tag};
 use crate::model::{Ami, Launch, Model, Target};
 use crate::naming::{LogicalId, Part, Prefix};
 use crate::userdata::TAGS;
 
-/// The image of a launch template: the AMI id, or a parameter that
-/// CloudFormation resolves from SSM at deploy time (`part` names it); `what`
-/// names the block in its description, e.g. `[instance.web]`.
-pub(super) fn image(t: &mut Template, p: &Prefix, part: impl Part, ami: &Ami, what: &str) -> Expr {
+/// The image of a block: its AMI id, or for an `ssm:` path a parameter of
+/// type `AWS::EC2::Image::Id` that `deploy.sh` fills in (`part` names it);
+/// `what` names the block, e.g. `[instance.web]`.
+///
+/// Why not an `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>` parameter,
+/// which CloudFormation resolves itself: it resolves it again at every
+/// deploy, so a plain redeploy after AWS publishes a new image behind the
+/// path would replace every instance launched from it (`ImageId` is
+/// create-only). `deploy.sh` passes the image the stack runs already, and
+/// the newest one only on the first deploy or with `--update-images`: a new
+/// image is the user's explicit choice.
+pub(super) fn image(
+    cx: &mut Context<'_>,
+    p: &Prefix,
+    part: impl Part,
+    ami: &Ami,
+    what: &str,
+) -> Image {
     match ami {
-        Ami::Id(id) => Expr::str(id),
+        Ami::Id(id) => Image::Id(id.clone()),
         Ami::Ssm(path) => {
-            let param = p.id(part);
-            t.parameters.insert(
-                param.clone(),
+            let id = p.id(part);
+            cx.discover(
+                id.clone(),
                 Parameter {
-                    kind: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-                    default: Some(path.clone()),
+                    kind: "AWS::EC2::Image::Id",
+                    default: None,
                     allowed_pattern: None,
-                    description: format!("AMI of {what}, resolved from SSM at deploy time"),
+                    description: format!(
+                        "AMI of {what}: the one deploy.sh finds deployed, else the one SSM path {path} names"
+                    ),
+                },
+                Discovery::Image {
+                    what: what.to_string(),
+                    path: path.clone(),
                 },
             );
-            Expr::Ref(param)
+            Image::Found(id)
         }
     }
 }
@@ -44,7 +64,7 @@ pub(super) struct RootVolume {
     pub(super) size: Option<u32>,
 }
 
-/// The root device name of `ami`: the one the topology gives (which the
+/// The root device name of `image`: the one the topology gives (which the
 /// deploy plan checks against the image), or a parameter the plan fills in
 /// from the image. A block device mapping replaces the root volume only
 /// under the image's own root device name (`/dev/xvda` on Amazon Linux,
@@ -54,14 +74,14 @@ pub(super) fn root_device(
     cx: &mut Context<'_>,
     id: LogicalId,
     what: &str,
-    ami: &Ami,
+    image: &Image,
     given: Option<&str>,
     volume_gb: Option<u32>,
 ) -> Expr {
     if let Some(device) = given {
         cx.check(Check::RootDevice {
             what: what.to_string(),
-            image: ami.clone(),
+            image: image.clone(),
             device: device.to_string(),
             volume_gb,
         });
@@ -75,7 +95,7 @@ pub(super) fn root_device(
     };
     let how = Discovery::RootDevice {
         what: what.to_string(),
-        image: ami.clone(),
+        image: image.clone(),
         volume_gb,
     };
     cx.discover(id, parameter, how)
@@ -93,8 +113,8 @@ pub(super) fn launch_template_data(
     script: &str,
 ) -> LaunchTemplateData {
     LaunchTemplateData {
-        image_id: image,
-        instance_type: launch.instance_type.clone(),
+        image_id: Some(image),
+        instance_type: Some(launch.instance_type.clone()),
         iam_instance_profile: None,
         metadata_options: MetadataOptions::imdsv2_with_tags(),
         monitoring: Monitoring { enabled: true },

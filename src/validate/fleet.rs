@@ -51,8 +51,8 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Fleet>) -> Option<model::
     })
 }
 
-/// Each client: its logical IDs claimed, its subnet (round-robin over the
-/// fleet's) and its record.
+/// Each client: its logical IDs claimed, its subnet (from its id alone:
+/// [`model::fleet::subnet_of`]) and its record.
 fn each_client(
     cx: &mut Context<'_>,
     b: &Block<Fleet>,
@@ -62,7 +62,7 @@ fn each_client(
 ) -> Option<Vec<Client>> {
     let mut clients = Vec::new();
     let mut ok = true;
-    for (n, id) in ids.iter().enumerate() {
+    for id in ids {
         let Some(prefix) = Prefix::of(&format!("{}-{}", b.name.value, id.value)) else {
             continue;
         };
@@ -92,7 +92,7 @@ fn each_client(
         clients.push(Client {
             id: id.value.clone(),
             prefix,
-            subnet: subnets[n % subnets.len()].clone(),
+            subnet: model::fleet::subnet_of(&id.value, subnets).to_string(),
             record,
         });
     }

@@ -41,7 +41,9 @@ MOTO_APPLIES = {
     },
     "AWS::EC2::EIP": {"Domain", "InstanceId"},
     # LaunchTemplate is ignored: the deployable copy has its ImageId and
-    # InstanceType (moto_deploy.launch_template_instances).
+    # InstanceType (moto_deploy.launch_template_instances). SecurityGroupIds
+    # is ignored too (the instance is described with no groups): it is not
+    # verified here; synth's unit tests assert it, and cfn-lint its schema.
     "AWS::EC2::Instance": {
         "BlockDeviceMappings", "IamInstanceProfile", "ImageId", "InstanceType", "KeyName",
         "PrivateIpAddress", "SecurityGroups", "SubnetId", "Tags", "UserData",

@@ -556,6 +556,23 @@ def prepare_parameters(world: World, region: str, body: dict[str, Any]
     return values, notes, paths
 
 
+def image_paths(world: World, region: str, fixture: Fixture, notes: list[str]) -> dict[str, str]:
+    """{SSM image path: ours} for the paths deploy.sh reads images from that moto
+    does not know (moto refuses to store /aws/... names): each of ours holds an
+    image of the path's family."""
+    original = fixture.out_dir / "deploy.sh"
+    text = original.read_text(encoding="utf-8") if original.is_file() else ""
+    paths = {}
+    for m in PINNED_IMAGE_STEP.finditer(text):
+        parameter, path = m.group(2), m.group(3)
+        if path in paths or world.knows_ssm_parameter(region, path):
+            continue
+        paths[path] = world.ssm_parameter(region, f"image-{parameter}",
+                                          world.image_for_path(region, path))
+        notes.append(f"image path {path!r} -> {paths[path]} (moto does not know it)")
+    return paths
+
+
 def rewritten_plan(fixture: Fixture, replacements: dict[str, str]) -> str | None:
     """The fixture's deploy.sh with its ids and SSM paths replaced by moto's."""
     original = fixture.out_dir / "deploy.sh"
@@ -571,15 +588,16 @@ def rewritten_plan(fixture: Fixture, replacements: dict[str, str]) -> str | None
 
 
 def run_discovery(moto: Moto, region: str, text: str, work: Path,
-                  name: str = "deploy.sh") -> tuple[int | None, str, str]:
-    """Runs a deploy plan with --discover-only against moto: (exit code or None
-    on timeout, stdout, stderr)."""
+                  name: str = "deploy.sh", *extra: str) -> tuple[int | None, str, str]:
+    """Runs a deploy plan with --discover-only (and `extra` arguments) against
+    moto: (exit code or None on timeout, stdout, stderr)."""
     script = work / name
     script.write_text(text, encoding="utf-8")
     env = moto.env(region) | {"AWS_ENDPOINT_URL": moto.endpoint,
                               "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     try:
-        proc = subprocess.run(["bash", str(script), "--discover-only"], env=env, cwd=work,
+        proc = subprocess.run(["bash", str(script), "--discover-only", *extra], env=env,
+                              cwd=work,
                               capture_output=True, text=True, check=False,
                               timeout=DISCOVER_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
@@ -623,7 +641,9 @@ SUBNET_STEP = re.compile(r"^(?:found_\w+=\$\(vpc_of|check_vpc) .*?(subnet-[0-9a-
                          re.MULTILINE)
 ADDRESS_STEP = re.compile(r"^check_address \S+ \S+ ([0-9.]+)$", re.MULTILINE)
 IMAGE_STEP = re.compile(r"^(?:found_\w+=\$\(root_device_of|check_root_device) \S+ "
-                        r"(ami-[0-9a-f]+|\"\$image\")", re.MULTILINE)
+                        r"(ami-[0-9a-f]+|\"\$found_\w+\")", re.MULTILINE)
+# A plan step that finds the image an `ssm:` path names: block, parameter, path.
+PINNED_IMAGE_STEP = re.compile(r"^found_\w+=\$\(image_of (\S+) (\w+) (\S+)\)$", re.MULTILINE)
 
 
 def check_refusals(report: Report, fixture: Fixture, moto: Moto, world: World, region: str,
@@ -748,6 +768,7 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
         for original, new in sorted(ids.items()):
             report.note(fixture.name, f"{path.name}: {original} -> moto {new}")
         values, notes, paths = prepare_parameters(world, region, body)
+        paths |= image_paths(world, region, fixture, notes)
         found: dict[str, str] = {}
         if not path.name.endswith("-edge.template.json"):
             # The values deploy.sh finds in the account, not the harness's guesses.
@@ -765,6 +786,8 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
                         stack_events(moto, region, name))
             return None
         report.ok(fixture.name, check, f"{region}, stack {name}")
+        if found:
+            check_images_kept(report, fixture, moto, world, region, ids | paths, values, work)
         outputs = sorted(o["OutputKey"] for o in described.get("Outputs", []))
         if body.get("Outputs") or outputs:  # nothing to compare is no pass
             report.expect(fixture.name, f"moto {name} outputs",
@@ -777,6 +800,45 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
     physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in listed}
     defaults = {k: str(v.get("Default", "")) for k, v in body.get("Parameters", {}).items()}
     return Stack(name, region, template, body, defaults | values, physical)
+
+
+def check_images_kept(report: Report, fixture: Fixture, moto: Moto, world: World, region: str,
+                      replacements: dict[str, str], deployed: dict[str, str],
+                      work: Path) -> None:
+    """Once the stack is deployed, a new image behind an `ssm:` path (here: a path
+    of ours, which then names another image) must not reach it: deploy.sh finds
+    the deployed image again, and says a newer one exists; with --update-images
+    it finds the new one."""
+    text = rewritten_plan(fixture, replacements)
+    for index, m in enumerate(PINNED_IMAGE_STEP.finditer(text or "")):
+        block, parameter, path = m.group(1).strip("'"), m.group(2), m.group(3)
+        check = f"deploy.sh keeps the deployed image of {block}"
+        old = deployed.get(parameter)
+        if old is None:
+            report.fail(fixture.name, check, f"{parameter} was not deployed")
+            continue
+        candidates = [world.ami(region), world.ubuntu_ami(region)]
+        new = next((c for c in candidates if c != old), None)
+        if new is None:
+            report.fail(fixture.name, check, "moto has no second image to publish")
+            continue
+        ours = world.ssm_parameter(region, f"newer-image-{index}", new)
+        line = m.group(0)
+        changed = text.replace(line, line.replace(f" {path})", f" {ours})"))
+        for extra, want, says in (((), old, "keeps its image"), (("--update-images",), new, "")):
+            label = check if not extra else f"deploy.sh --update-images takes the new image of {block}"
+            code, stdout, stderr = run_discovery(moto, region, changed, work,
+                                                 f"images-{index}.sh", *extra)
+            found = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+            problems = [] if code == 0 else [f"exit {code}"]
+            if found.get(parameter) != want:
+                problems.append(f"found {parameter}={found.get(parameter)}, want {want} "
+                                f"(deployed {old}, newer {new})")
+            if says and says not in stderr:
+                problems.append(f"it does not say that {block} {says}")
+            report.expect(fixture.name, label, problems, stderr + stdout,
+                          f"{parameter}: deployed {old}, its path then named {new}: "
+                          f"found {want}")
 
 
 def create_stack(moto: Moto, region: str, name: str, body: dict[str, Any],

@@ -79,11 +79,10 @@ SCENARIOS = [
              ["bootstrap /home/hoge/scripts/bootstrap.sh got DB_PASSWORD byte for byte"],
              script=("app.sh", '    PARAMETER_ENV+=("$name=$value")\n',
                      '    [[ $name == DB_PASSWORD ]] || PARAMETER_ENV+=("$name=$value")\n')),
-    Scenario("undeclared-parameter", FLEET, "PARAMETERS lists HOGE only",
-             ["script agrees with the contract",
-              "bootstrap /home/hoge/scripts/bootstrap.sh got DB_PASSWORD byte for byte"],
-             script=("app.sh", "readonly PARAMETERS=(HOGE DB_PASSWORD)",
-                     "readonly PARAMETERS=(HOGE)")),
+    Scenario("undeclared-parameter", FLEET, "PARAMETERS is HOGE only, not the tag's list",
+             ["bootstrap /home/hoge/scripts/bootstrap.sh got DB_PASSWORD byte for byte"],
+             script=("app.sh", '  PARAMETERS=(${words_read[@]+"${words_read[@]}"})',
+                     "  PARAMETERS=(HOGE)")),
     Scenario("bootstrap-twice", FLEET, "bootstrap.done never written: runs at every boot",
              ["ran once in two boots"],
              script=("app.sh", '  touch "$STATE_DIR/bootstrap.done"\n', "  :\n")),
@@ -91,18 +90,19 @@ SCENARIOS = [
              ["got HOGE byte for byte", "got DB_PASSWORD byte for byte"],
              script=("app.sh", '    PARAMETER_ENV+=("$name=$value")\n',
                      '    # shellcheck disable=SC2086\n    PARAMETER_ENV+=("$name=$(echo $value)")\n')),
-    Scenario("ignore-client-tag", FLEET, "client id hard-wired to globex instead of read from ClientId",
-             ["script agrees with the contract", "without ClientId fails",
+    Scenario("ignore-client-tag", FLEET,
+             "client id hard-wired to globex instead of read from topoform:client",
+             ["script agrees with the contract", "without topoform:client fails",
               "AppInitechInstance bootstrap /home/hoge/scripts/bootstrap.sh TOPOFORM_CLIENT_ID",
               "AppInitechInstance bootstrap /home/hoge/scripts/bootstrap.sh got HOGE byte for byte"],
-             script=("app.sh", "  CLIENT=$(required_tag ClientId '^[a-z0-9-]+$')\n",
+             script=("app.sh", "  CLIENT=$(required_tag topoform:client '^[a-z0-9-]+$')\n",
                      "  CLIENT=globex\n"), all_clients=True),
     Scenario("missing-parameter-ignored", FLEET, "an unreadable parameter exports ''",
              ["fails naming it"],
              script=("app.sh", '    value=$(retry parameter "$name") ||\n',
                      '    value=$(retry parameter "$name") || value="" ||\n')),
     Scenario("tag-not-validated", FLEET, "required_tag no longer checks the value's pattern",
-             ["hostile ClientId refused", "hostile topoform:dns-zone-id refused"],
+             ["hostile topoform:client refused", "hostile topoform:dns-zone-id refused"],
              script=("app.sh", '  [[ $value =~ $2 ]] || die "instance tag $1 has an unexpected '
                      'value"\n', "")),
     Scenario("tag-read-renamed", FLEET,
@@ -114,14 +114,22 @@ SCENARIOS = [
              ["bootstrap recorder at /home/hoge/scripts/bootstrap.sh"],
              env={"TOPOFORM_SELFTEST_FAKE_UNSHARE": "1"}),
     Scenario("absolute-bootstrap-elsewhere", FLEET,
-             "BOOTSTRAP calls another path than the topology's",
-             ["script agrees with the contract", "boot exit 0"],
-             script=("app.sh", "readonly BOOTSTRAP=(/home/hoge/scripts/bootstrap.sh)",
-                     "readonly BOOTSTRAP=(/home/hoge/bin/bootstrap.sh)")),
-    Scenario("lt-instance-type", FLEET,
-             "moto's launch template has InstanceType t3.nano (template: t3.medium)",
-             ["AppLaunchTemplate InstanceType"],
-             after_deploy="lt-instance-type"),
+             "BOOTSTRAP calls another path than the tag's",
+             ["boot exit 0"],
+             script=("app.sh", '  BOOTSTRAP=(${words_read[@]+"${words_read[@]}"})',
+                     "  BOOTSTRAP=(/home/hoge/bin/bootstrap.sh)")),
+    Scenario("bootstrap-tag-wrong", FLEET,
+             "the template's topoform:bootstrap tag names another command than the topology",
+             ["tags carry the bootstrap and parameters"],
+             template=("app-layer.template.json",
+                       ["Resources", "AppAcmeInstance", "Properties", "Tags"],
+                       lambda tags: [t | {"Value": "/home/hoge/bin/other.sh"}
+                                     if t["Key"] == "topoform:bootstrap" else t
+                                     for t in tags])),
+    Scenario("lt-monitoring", FLEET,
+             "moto's launch template has detailed monitoring off (template: on)",
+             ["AppLaunchTemplate Monitoring"],
+             after_deploy="lt-monitoring"),
     Scenario("asg-subnets", "eip-autohealing",
              "moto's group is in another subnet than the template's",
              ["VPCZoneIdentifier"], after_deploy="asg-subnets"),
@@ -197,7 +205,8 @@ def break_template(out: Path, name: str, keys: list[str], value: object) -> None
     node = template
     for key in keys[:-1]:
         node = node[key]
-    node[keys[-1]] = value
+    # A function changes the value that is there; anything else replaces it.
+    node[keys[-1]] = value(node[keys[-1]]) if callable(value) else value
     path.write_text(json.dumps(template, indent=2))
 
 
@@ -205,10 +214,10 @@ def after_deploy(kind: str, moto: object, stack: object) -> None:
     """Changes moto's state behind the template's back, as a drifted deploy would."""
     physical = {n: stack.physical[n] for n in stack.physical}  # type: ignore[attr-defined]
     region = stack.region  # type: ignore[attr-defined]
-    if kind == "lt-instance-type":
+    if kind == "lt-monitoring":
         moto.aws(region, "ec2", "create-launch-template-version", "--launch-template-id",
                  physical["AppLaunchTemplate"], "--source-version", "1",
-                 "--launch-template-data", json.dumps({"InstanceType": "t3.nano"}))
+                 "--launch-template-data", json.dumps({"Monitoring": {"Enabled": False}}))
     elif kind == "asg-subnets":
         group = moto.aws(region, "autoscaling", "describe-auto-scaling-groups",
                          "--auto-scaling-group-names", physical["WebGroup"])

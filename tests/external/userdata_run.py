@@ -25,8 +25,8 @@ tags the template puts on the group (propagated) or the instance that belong
 to the user-data tag vocabulary (CONTRACT_TAGS, as src/userdata.rs defines
 it), and for a fleet the topology's own [fleet.NAME] (parameters, bootstrap
 words, client tag, clients). The script is then checked to agree with the
-contract (the tags it requires, its PARAMETERS and BOOTSTRAP), and a
-disagreement fails.
+contract (the tags it reads; a fleet's tags carry the topology's bootstrap
+words and parameter names), and a disagreement fails.
 
 A script must exit 0 at first boot and again at the next boot, which runs the
 per-boot copy the first boot installed (as cloud-init would), leaving what the
@@ -66,8 +66,8 @@ value of quotes, spaces, `$`, backquotes, newlines, a tab and Unicode
 (TRICKY_VALUE), and must reach the bootstrap byte for byte; across boot and
 reboot the bootstrap runs exactly once, with the topology's arguments and
 TOPOFORM_CLIENT_ID = the client's tag. A missing parameter must fail the boot
-naming it, and without the client tag the boot must fail naming the tag; in
-neither case may the bootstrap run.
+naming it, and without its topoform:client tag the boot must fail naming the
+tag; in neither case may the bootstrap run.
 """
 
 from __future__ import annotations
@@ -105,17 +105,25 @@ AUTOSCALING_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AUTO_SCALING"
 # The instance-tag keys that carry deploy-time values to a user-data script
 # (src/userdata.rs, TAGS; not topoform:instance / topoform:fleet, which backups
 # and tasks select by). A fleet's client tag comes from its topology.
+CLIENT_TAG = "topoform:client"
+BOOTSTRAP_TAG = "topoform:bootstrap"
+PARAMETERS_TAG = "topoform:parameters"
 CONTRACT_TAGS = (
     ALLOCATION_TAG, "topoform:dns-zone-id", "topoform:dns-record", "topoform:dns-ip",
     "topoform:failover-zone-id", "topoform:failover-record", "topoform:failover-set-id",
     "topoform:failover-health-check-id", "topoform:failover-ttl", GROUP_TAG,
+    # A fleet's: the client id, and the first-boot steps as words.
+    CLIENT_TAG, BOOTSTRAP_TAG, PARAMETERS_TAG,
 )
+# Word lists past 256 characters continue in KEY-2, KEY-3, ...
+CONTINUED_TAG = re.compile(r"^(topoform:(?:bootstrap|parameters))-([2-9]|[1-9][0-9]+)$")
 DEFAULT_CLIENT_TAG = "ClientId"
 STUBBED_COMMANDS = ("dnf", "yum", "rpm", "systemctl", "service", "reboot", "shutdown",
                     "hostnamectl")
 # Only to compare the script with the contract, never to choose what to test.
 SCRIPT_REQUIRED_TAG = re.compile(r"\brequired_tag ([^\s'\"$]+)")
-SCRIPT_ARRAY = r"^readonly {}=\((.*)\)$"
+# Every tag a script reads: required, optional (`tag KEY`) or as words.
+SCRIPT_READ_TAG = re.compile(r"\b(?:required_tag|tag_words|tag) ([a-zA-Z][^\s'\"$)]+)")
 # Shell metacharacters, quotes, spaces, `$`, newlines, a tab, Unicode: a
 # parameter value must reach the bootstrap byte for byte. (No trailing newline:
 # command substitution would strip it; no leading dash: the CLI would parse it.)
@@ -668,26 +676,41 @@ def check_effects(report: Report, fixture: Fixture, moto: Moto, region: str,
 
 # The contract, and the script's agreement with it.
 
-def contract_tags(tags: dict[str, str], client_tag: str | None = None) -> list[str]:
+def contract_tags(tags: dict[str, str]) -> list[str]:
     """The tags of the template's instance (or group) that the user-data must read."""
-    return sorted(k for k in tags if k in CONTRACT_TAGS or k == client_tag)
+    return sorted(k for k in tags if k in CONTRACT_TAGS or CONTINUED_TAG.match(k))
+
+
+def tag_words(tags: dict[str, str], key: str) -> list[str]:
+    """The words of a word-list tag and its continuations, as the script joins them."""
+    values = [tags.get(key, "")]
+    n = 2
+    while f"{key}-{n}" in tags:
+        values.append(tags[f"{key}-{n}"])
+        n += 1
+    return " ".join(v for v in values if v).split()
 
 
 def check_script_agrees(report: Report, fixture: Fixture, check: str, script: Path,
-                        tags: list[str], expected_arrays: dict[str, list[str]]) -> bool:
-    """The script requires exactly the contract's tags and declares the contract's
-    arrays (PARAMETERS, BOOTSTRAP); a disagreement fails."""
+                        tags: list[str], exact: bool = True) -> bool:
+    """The script reads every tag the contract gives it; exact: it requires exactly
+    those (an instance's script is written for its instance). A fleet's script is
+    the same for every fleet: it reads tags the template may not set (an optional
+    record, the first-boot words), and must only read all those it does set."""
     text = script.read_text()
-    read = sorted(set(SCRIPT_REQUIRED_TAG.findall(text)))
+    given = sorted({CONTINUED_TAG.sub(r"\1", t) for t in tags})
     problems = []
-    if sorted(tags) != read:
-        problems.append(f"the template sets tags {sorted(tags)} for it, the script requires "
-                        f"{read}")
-    for array, words in expected_arrays.items():
-        line = re.search(SCRIPT_ARRAY.format(array), text, re.MULTILINE)
-        found = shlex.split(line[1]) if line else None
-        if found != words:
-            problems.append(f"the contract says {array}={words}, the script has {found}")
+    if exact:
+        read = sorted(set(SCRIPT_REQUIRED_TAG.findall(text)))
+        if given != read:
+            problems.append(f"the template sets tags {given} for it, the script requires "
+                            f"{read}")
+    else:
+        read = sorted(set(SCRIPT_READ_TAG.findall(text)))
+        unread = [t for t in given if t not in read]
+        if unread:
+            problems.append(f"the template sets tags {unread} for it, which the script never "
+                            f"reads (it reads {read})")
     return report.expect(fixture.name, f"{check} script agrees with the contract", problems,
                          note=f"tags {', '.join(tags) or 'none'}")
 
@@ -749,7 +772,7 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
     propagated = {t["Key"]: t["Value"] for t in original.get("Tags", [])
                   if str(t.get("PropagateAtLaunch")).lower() == "true"}
     tags = contract_tags(propagated)
-    check_script_agrees(report, fixture, check, script, tags, {})
+    check_script_agrees(report, fixture, check, script, tags)
     try:
         instance = group_instance(moto, stack.region, stack.physical[group_name])
     except (AwsError, LookupError) as e:
@@ -936,15 +959,22 @@ def check_instance_user_data_runs(report: Report, fixture: Fixture, moto: Moto, 
         if not report.expect(fixture.name, f"{check} one instance per client", problems,
                              note=", ".join(contract.clients)):
             continue
-        arrays = {"PARAMETERS": contract.parameters} if contract.parameters else {}
-        if contract.bootstrap:
-            arrays["BOOTSTRAP"] = contract.bootstrap
         first = names[0]
-        tags = contract_tags({t["Key"]: t["Value"]
-                              for t in resources[first]["Properties"].get("Tags", [])},
-                             contract.client_tag)
+        first_tags = {t["Key"]: t["Value"] for t in resources[first]["Properties"].get("Tags", [])}
+        tags = contract_tags(first_tags)
         # A disagreement fails, and the runs still show what the script does.
-        check_script_agrees(report, fixture, check, script, tags, arrays)
+        check_script_agrees(report, fixture, check, script, tags, exact=False)
+        # The first-boot steps travel in tags: the topology's words, exactly.
+        problems = []
+        for key, words in ((BOOTSTRAP_TAG, contract.bootstrap),
+                           (PARAMETERS_TAG, contract.parameters if contract.bootstrap else [])):
+            for name in names:
+                found = tag_words({t["Key"]: t["Value"]
+                                   for t in resources[name]["Properties"].get("Tags", [])}, key)
+                if found != words:
+                    problems.append(f"{name}: tag {key} has {found}, the topology says {words}")
+        report.expect(fixture.name, f"{check} tags carry the bootstrap and parameters", problems,
+                      note=f"bootstrap {contract.bootstrap}, parameters {contract.parameters}")
         for index, name in enumerate(names):
             run_client(report, fixture, moto, stack, name, script, contract, clients[name],
                        index, work / name)
@@ -1002,8 +1032,9 @@ def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name:
         if bootstrap is None:
             return
         existed = Path(bootstrap.path).exists() if not bootstrap.bare else False
-    tags = contract_tags(instance.tags, contract.client_tag)
-    per_boot = bool(contract.bootstrap) or any(k.startswith("topoform:dns-") for k in tags)
+    tags = contract_tags(instance.tags)
+    # The fleet's script installs its per-boot copy on every client.
+    per_boot = True
     first_output = boot_twice(report, fixture, moto, stack.region, check, script, instance,
                               work / "positive", per_boot, bootstrap)
     if first_output is None:
@@ -1020,19 +1051,20 @@ def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name:
             check_missing_parameter(report, fixture, moto, stack.region, check, script,
                                     instance, bootstrap, paths[parameter], values[parameter],
                                     work)
-    without = {k: v for k, v in instance.tags.items() if k != contract.client_tag}
+    without = {k: v for k, v in instance.tags.items() if k != CLIENT_TAG}
     if bootstrap is not None:
         bootstrap.reset()
     run = run_script(moto, stack.region, script, instance, without, work / "negative", bootstrap)
     problems = exit_problems(run.code, want_success=False) + continued_problems(run)
     if bootstrap is not None and bootstrap.calls():
         problems.append("the bootstrap ran")
-    report.expect(fixture.name, f"{check} without {contract.client_tag} fails", problems,
+    report.expect(fixture.name, f"{check} without {CLIENT_TAG} fails", problems,
                   run.output)
-    report.expect(fixture.name, f"{check} without {contract.client_tag} says so",
-                  [] if error_names(run.output, contract.client_tag) else
-                  [f"no error names {contract.client_tag}"], run.output)
-    if contract.parameters or any(k.startswith("topoform:dns-") for k in tags):
+    report.expect(fixture.name, f"{check} without {CLIENT_TAG} says so",
+                  [] if error_names(run.output, CLIENT_TAG) else
+                  [f"no error names {CLIENT_TAG}"], run.output)
+    if ((contract.parameters and contract.bootstrap)
+            or any(k.startswith("topoform:dns-") for k in tags)):
         check_missing_cli(report, fixture, moto, stack.region, check, script, instance,
                           work / "no-aws", bootstrap)
     check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work,

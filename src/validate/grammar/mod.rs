@@ -577,6 +577,7 @@ pub(super) fn schedule(s: &Sp<String>) -> Checked<String> {
 
 /// A command run by a script: words of a strict alphabet, no shell syntax.
 pub(super) fn command(c: &Sp<String>) -> Checked<Vec<String>> {
+    use crate::quota::MAX_TAG_VALUE;
     let words: Vec<String> = c.value.split_whitespace().map(str::to_string).collect();
     let ok = !words.is_empty()
         && c.value.len() <= 1024
@@ -584,6 +585,21 @@ pub(super) fn command(c: &Sp<String>) -> Checked<Vec<String>> {
             w.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_./=:,@%+-".contains(&b))
         });
+    // The command reaches the instance in tags, whose values hold 256
+    // characters; a word never straddles two of them.
+    if let Some(long) = words.iter().find(|w| w.len() > MAX_TAG_VALUE) {
+        return Err(Diagnostic::error(
+            Code::InvalidValue,
+            c.span,
+            format!(
+                "a word of `{}…` is {} characters long",
+                long.chars().take(32).collect::<String>(),
+                long.len()
+            ),
+        )
+        .label(format!("at most {MAX_TAG_VALUE} characters a word"))
+        .help("the command travels in instance tags, which hold 256 characters: use a shorter path, or a wrapper script"));
+    }
     if ok {
         return Ok(words);
     }

@@ -468,8 +468,12 @@ fn more_schedules_and_commands() {
             "(1 day)",
         ],
     );
-    assert!(command(&sp(&format!("a {}", "b".repeat(1022)))).is_ok());
-    assert!(command(&sp(&format!("a {}", "b".repeat(1023)))).is_err());
+    // At most 1024 characters, and 256 a word (a tag value's limit).
+    let words = |n: usize, len: usize| vec!["b".repeat(len); n].join(" ");
+    assert!(command(&sp(&format!("a {}", words(4, 254)))).is_ok());
+    assert!(command(&sp(&format!("a {}", words(4, 255)))).is_err());
+    assert!(command(&sp(&format!("a {}", "b".repeat(256)))).is_ok());
+    assert!(command(&sp(&format!("a {}", "b".repeat(257)))).is_err());
     assert!(command(&sp("   ")).is_err());
 }
 
