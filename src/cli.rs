@@ -14,6 +14,23 @@ use crate::{compile_toml, diag};
 
 /// Exit code for invalid input, drift under `--check`, or a failed write.
 const EXIT_INVALID: u8 = 1;
+/// `plan`: the deploy would change something, and replace or put at risk
+/// nothing.
+const EXIT_CHANGES: u8 = 3;
+/// `plan`: the deploy would replace a resource (or may), or put an
+/// instance, its disk, an address, a bucket or a record at risk.
+const EXIT_AT_RISK: u8 = 4;
+
+/// The formats of `plan`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// For a terminal (colour only on a terminal, and without NO_COLOR).
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// Documented, versioned JSON (README, "topoform plan").
+    Json,
+}
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +57,22 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Show what deploying FILE's output would change; write nothing.
+    ///
+    /// Compares what synth would write now with the golden files in DIR (what
+    /// is deployed). Exit 0: no change; 3: changes; 4: a replacement, or an
+    /// instance, disk, address, bucket or record at risk; 1: invalid input;
+    /// 2: usage.
+    Plan {
+        /// The topology file.
+        file: PathBuf,
+        /// The golden output directory (what is deployed).
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Explain a diagnostic code, e.g. `topoform explain logical-id-collision`.
     Explain {
         /// The code, as shown in `error[CODE]`.
@@ -63,6 +96,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     };
     let result = match cli.command {
         Command::Synth { file, out, check } => synth(&file, &out, check),
+        Command::Plan { file, out, format } => plan(&file, &out, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
     // A closed or full standard stream (`| head -1`, `> /dev/full`) is an
@@ -192,6 +226,54 @@ fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_INVALID))
         }
     }
+}
+
+fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let mut stderr = io::stderr().lock();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            writeln!(stderr, "error: cannot read {}: {e}", file.display())?;
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let golden = match emit::read(out) {
+        Ok(g) => g,
+        Err(e) => {
+            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let source = SourceFile::new(file.display().to_string(), text);
+    let base = file
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let (compilation, preview) = crate::plan_toml(&source.text, &FilesIn(base), &golden);
+    if !compilation.diagnostics.is_empty() {
+        stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
+    }
+    let Some(preview) = preview else {
+        return Ok(ExitCode::from(EXIT_INVALID));
+    };
+    let mut stdout = io::stdout().lock();
+    let shown = match format {
+        Format::Text => {
+            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            crate::preview::render::text(&preview, colour)
+        }
+        Format::Markdown => crate::preview::render::markdown(&preview),
+        Format::Json => crate::preview::render::json(&preview),
+    };
+    stdout.write_all(shown.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::from(if preview.is_empty() {
+        0
+    } else if preview.is_risky() {
+        EXIT_AT_RISK
+    } else {
+        EXIT_CHANGES
+    }))
 }
 
 /// Why `out` must not be replaced as a whole because it holds the topology

@@ -318,6 +318,30 @@ fn move_aside(staging: &Path, dir: &Path) -> io::Result<()> {
     fs::rename(&aside, staging)
 }
 
+/// The output written in `dir` (the golden files a plan compares with):
+/// every regular file below it, symbolic links and other special files left
+/// out and never followed. A directory that does not exist is an empty
+/// output: nothing is deployed yet. A file that is not UTF-8 is an error.
+pub fn read(dir: &Path) -> io::Result<Output> {
+    let mut out = Output::new();
+    if !existing_dir(dir)? {
+        return Ok(out);
+    }
+    for (rel, kind) in walk(dir, dir)? {
+        if kind == Kind::File {
+            let bytes = fs::read(dir.join(&rel))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{rel} in {} is not UTF-8 text", dir.display()),
+                )
+            })?;
+            out.insert(rel, text);
+        }
+    }
+    Ok(out)
+}
+
 /// One difference between `output` and a directory.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Drift {

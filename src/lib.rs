@@ -13,7 +13,9 @@
 //! 6. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
 //!    checked against a directory.
 //!
-//! [`impact`] tells what a template change does to the running stack
+//! [`preview`] (`topoform plan`) compares the output with the golden files
+//! of a directory, in the topology's terms; [`impact`] tells what a template
+//! change does to the running stack
 //! (update, restart, replacement), from CloudFormation's resource schemas.
 //!
 //! [`kind`] lists the block kinds that every stage is organised by. The
@@ -32,6 +34,7 @@ pub mod layout;
 pub mod model;
 pub mod naming;
 pub mod plan;
+pub mod preview;
 pub mod quota;
 pub mod source;
 pub mod spec;
@@ -57,35 +60,64 @@ pub struct Compilation {
 
 /// Compiles TOML topology text. `files` reads the files it names.
 pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
+    compile_toml_model(text, files).0
+}
+
+/// What deploying the output of TOML topology text over `golden` (the
+/// output directory's files, as [`emit::read`] reads them) would do: the
+/// compilation, and when it succeeded, the preview.
+pub fn plan_toml(
+    text: &str,
+    files: &dyn Files,
+    golden: &Output,
+) -> (Compilation, Option<preview::Preview>) {
+    let (c, model) = compile_toml_model(text, files);
+    let preview = match (&c.output, model) {
+        (Some(output), Some(model)) => Some(preview::compare(&model, golden, output)),
+        _ => None,
+    };
+    (c, preview)
+}
+
+/// [`compile_toml`], and the model when the output was made.
+fn compile_toml_model(text: &str, files: &dyn Files) -> (Compilation, Option<model::Model>) {
     // 1. front end. Text that is not TOML has no blocks to validate; shape
     // errors do not stop validation of the rest.
     let (topo, mut diagnostics) = front::toml::parse(text);
     if diagnostics.iter().any(|d| d.code == Code::TomlSyntax) {
         diag::sort(&mut diagnostics);
-        return Compilation {
-            output: None,
-            diagnostics,
-        };
+        return (
+            Compilation {
+                output: None,
+                diagnostics,
+            },
+            None,
+        );
     }
     let read_whole = !diagnostics.iter().any(Diagnostic::is_error);
-    let mut c = compile(&topo, files, read_whole);
+    let (mut c, model) = compile(&topo, files, read_whole);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
-    c
+    (c, model)
 }
 
 /// Compiles a topology from either front end (stages 2 to 6).
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
-    compile(topo, files, true)
+    compile(topo, files, true).0
 }
 
 /// Stages 2 to 6; `read_whole` says whether the front end read every key.
-fn compile(topo: &spec::Topology, files: &dyn Files, read_whole: bool) -> Compilation {
+/// The model comes back when the output was made.
+fn compile(
+    topo: &spec::Topology,
+    files: &dyn Files,
+    read_whole: bool,
+) -> (Compilation, Option<model::Model>) {
     // 2. validate: every problem, and the model of the sound blocks.
     let (model, mut diagnostics) = validate::validate(topo, files);
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
-    let output = model.and_then(|model| {
+    let made = model.and_then(|model| {
         // 3. synth.
         let mut artifacts = synth::synth(&model);
         // 4. quotas. With errors elsewhere the model holds only the sound
@@ -101,13 +133,20 @@ fn compile(topo: &spec::Topology, files: &dyn Files, read_whole: bool) -> Compil
         artifacts
             .files
             .insert(layout::DEPLOY_SCRIPT.to_string(), deploy);
-        Some(emit::render(&artifacts))
+        Some((emit::render(&artifacts), model))
     });
     diag::sort(&mut diagnostics);
-    Compilation {
-        output,
-        diagnostics,
-    }
+    let (output, model) = match made {
+        Some((output, model)) => (Some(output), Some(model)),
+        None => (None, None),
+    };
+    (
+        Compilation {
+            output,
+            diagnostics,
+        },
+        model,
+    )
 }
 
 impl front::dsl::Topology {

@@ -36,6 +36,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/sorry/function.js.j2"),
     ),
     ("deploy.sh.j2", include_str!("../templates/deploy.sh.j2")),
+    (
+        "plan/plan.txt.j2",
+        include_str!("../templates/plan/plan.txt.j2"),
+    ),
+    (
+        "plan/plan.md.j2",
+        include_str!("../templates/plan/plan.md.j2"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -59,6 +67,10 @@ fn env() -> &'static Environment<'static> {
                 AutoEscape::Custom("js".into())
             } else if name.ends_with(".html") {
                 AutoEscape::Html
+            } else if name.ends_with(".txt") {
+                AutoEscape::Custom("txt".into())
+            } else if name.ends_with(".md") {
+                AutoEscape::Custom("md".into())
             } else {
                 AutoEscape::None
             }
@@ -85,6 +97,14 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
             out.write_str(&json)?;
             Ok(())
         }
+        AutoEscape::Custom(kind) if kind == "txt" && !value.is_safe() => {
+            out.write_str(&visible_controls(&value.to_string()))?;
+            Ok(())
+        }
+        AutoEscape::Custom(kind) if kind == "md" && !value.is_safe() => {
+            out.write_str(&markdown_text(&value.to_string()))?;
+            Ok(())
+        }
         // minijinja's own: `|safe` values as they are, HTML escaped, and an
         // error for a value in a custom format this function does not know.
         _ => escape_formatter(out, state, value),
@@ -102,6 +122,42 @@ fn visible_text(s: &str) -> String {
             !bidi && (!c.is_control() || *c == '\n' || *c == '\t')
         })
         .collect()
+}
+
+/// Text for a terminal: control characters other than newline and tab (an
+/// escape sequence in a page or a script could repaint the screen) and
+/// bidirectional overrides are shown as `\u{..}`.
+fn visible_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if bidi || (c.is_control() && c != '\n' && c != '\t') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Text inside a Markdown table cell or list item: Markdown's and HTML's
+/// special characters backslash-escaped or as entities, newlines as spaces.
+fn markdown_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in visible_controls(s).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Quotes `s` as one shell word. Words made only of characters that the

@@ -34,6 +34,48 @@ fn help() {
 }
 
 #[test]
+fn plan_exit_codes_tell_changes_from_risks() {
+    let dir = scratch("plan");
+    let golden = dir.join("out");
+    let out = golden.to_str().unwrap();
+    // No golden files yet: everything is added, nothing is at risk.
+    let first = topoform(&["plan", "fixtures/ok/per-client.toml", "-o", out]);
+    assert_eq!(first.status.code(), Some(3), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("+ AppAcmeInstance"));
+    let synth = topoform(&["synth", "fixtures/ok/per-client.toml", "-o", out]);
+    assert!(synth.status.success());
+    let same = topoform(&["plan", "fixtures/ok/per-client.toml", "-o", out]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stdout));
+    // A client removed: its instance is at risk.
+    let topology = std::fs::read_to_string("fixtures/ok/per-client.toml")
+        .unwrap()
+        .replace(r#""acme", "#, "");
+    let edited = dir.join("edited.toml");
+    std::fs::write(&edited, topology).unwrap();
+    let json = topoform(&[
+        "plan",
+        edited.to_str().unwrap(),
+        "-o",
+        out,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.status.code(), Some(4), "{}", text(&json.stderr));
+    let preview: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(preview["version"], 1);
+    assert_eq!(preview["at_risk"][0]["logical_id"], "AppAcmeInstance");
+    // Not a terminal: no colour.
+    let plain = topoform(&["plan", edited.to_str().unwrap(), "-o", out]);
+    assert!(!text(&plain.stdout).contains('\u{1b}'));
+    // Invalid input: 1, and nothing on stdout.
+    std::fs::write(&edited, "[stack]\nname = 1\n").unwrap();
+    let bad = topoform(&["plan", edited.to_str().unwrap(), "-o", out]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(topoform(&[]).status.code(), Some(2));
     assert_eq!(topoform(&["synth"]).status.code(), Some(2));
