@@ -110,6 +110,11 @@ fn no_orphaned_snapshots() {
         "diagnostic-codes.snap",
         "cli-help.snap",
         "cli-synth-help.snap",
+        // tests/plan.rs
+        "plan-client-removed.md.snap",
+        "plan-client-removed.json.snap",
+        "plan-volume.md.snap",
+        "plan-volume.json.snap",
     ];
     let mut orphans = Vec::new();
     for entry in std::fs::read_dir(root.join("snapshots")).unwrap() {
