@@ -140,20 +140,31 @@ fn explain(code: Option<&str>, all: bool) -> io::Result<ExitCode> {
     }
 }
 
-fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
-    let mut stderr = io::stderr().lock();
+/// The topology file as a source, and the directory the files it names are
+/// read from; `None` when it cannot be read (said on `stderr`).
+fn load(file: &Path, stderr: &mut impl Write) -> io::Result<Option<(SourceFile, FilesIn)>> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
             writeln!(stderr, "error: cannot read {}: {e}", file.display())?;
-            return Ok(ExitCode::from(EXIT_INVALID));
+            return Ok(None);
         }
     };
-    let source = SourceFile::new(file.display().to_string(), text);
     let base = file
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let compilation = compile_toml(&source.text, &FilesIn(base));
+    Ok(Some((
+        SourceFile::new(file.display().to_string(), text),
+        FilesIn(base),
+    )))
+}
+
+fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
+    let mut stderr = io::stderr().lock();
+    let Some((source, files)) = load(file, &mut stderr)? else {
+        return Ok(ExitCode::from(EXIT_INVALID));
+    };
+    let compilation = compile_toml(&source.text, &files);
     if !compilation.diagnostics.is_empty() {
         stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
     }
@@ -231,12 +242,8 @@ fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
 fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     use std::io::IsTerminal;
     let mut stderr = io::stderr().lock();
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            writeln!(stderr, "error: cannot read {}: {e}", file.display())?;
-            return Ok(ExitCode::from(EXIT_INVALID));
-        }
+    let Some((source, files)) = load(file, &mut stderr)? else {
+        return Ok(ExitCode::from(EXIT_INVALID));
     };
     let golden = match emit::read(out) {
         Ok(g) => g,
@@ -245,11 +252,7 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INVALID));
         }
     };
-    let source = SourceFile::new(file.display().to_string(), text);
-    let base = file
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let (compilation, preview) = crate::plan_toml(&source.text, &FilesIn(base), &golden);
+    let (compilation, preview) = crate::plan_toml(&source.text, &files, &golden);
     if !compilation.diagnostics.is_empty() {
         stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
     }
