@@ -192,6 +192,26 @@ fn a_failover_record_added_adds_and_risks_nothing() {
 }
 
 #[test]
+fn a_renamed_record_puts_the_old_name_at_risk() {
+    let p = plan("route53-failover.toml", |t| {
+        let line = t
+            .lines()
+            .find(|l| l.starts_with("record = "))
+            .expect("a failover record");
+        let name = line.trim_start_matches("record = \"").trim_end_matches('"');
+        t.replacen(line, &format!("record = \"renamed.{name}\""), 1)
+    });
+    let records: Vec<&str> = p
+        .at_risk
+        .iter()
+        .filter(|r| r.risk == RiskKind::Record)
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert!(!records.is_empty(), "{p:#?}");
+    assert!(p.is_risky());
+}
+
+#[test]
 fn a_sorry_title_changes_only_the_page() {
     let p = plan("route53-failover.toml", |t| {
         let line = t

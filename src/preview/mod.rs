@@ -340,6 +340,21 @@ fn risk(r: &ResourceChange, before: &Value) -> Option<Risk> {
                 },
             )
         }
+        // A record's name changes in place in CloudFormation's schema, but
+        // the record of the old name is deleted.
+        ("AWS::Route53::RecordSet", Action::Update)
+            if r.properties.iter().any(|p| p == "Name") =>
+        {
+            let name = before["Resources"][&r.logical_id]["Properties"]["Name"]
+                .as_str()
+                .unwrap_or("?")
+                .trim_end_matches('.')
+                .to_string();
+            (
+                RiskKind::Record,
+                format!("the record {name} goes away: the record is renamed"),
+            )
+        }
         ("AWS::Route53::RecordSet", _) if gone || maybe => {
             let name = before["Resources"][&r.logical_id]["Properties"]["Name"]
                 .as_str()
