@@ -4,7 +4,7 @@
 //!
 //! Per template, per resource: added, removed, updated in place, restarted,
 //! its instances replaced, maybe replaced, replaced, from
-//! [`impact`](crate::impact) (CloudFormation's create-only properties, as
+//! [`impact`] (CloudFormation's create-only properties, as
 //! cfn-lint's pinned schemas give them). Resources are grouped by the block
 //! that makes them (`[fleet.app] client acme`), as the new topology's
 //! logical-ID registry says; a resource only the golden output has is put
