@@ -345,22 +345,14 @@ fn risk(r: &ResourceChange, before: &Value) -> Option<Risk> {
         ("AWS::Route53::RecordSet", Action::Update)
             if r.properties.iter().any(|p| p == "Name") =>
         {
-            let name = before["Resources"][&r.logical_id]["Properties"]["Name"]
-                .as_str()
-                .unwrap_or("?")
-                .trim_end_matches('.')
-                .to_string();
+            let name = record_name(before, &r.logical_id);
             (
                 RiskKind::Record,
                 format!("the record {name} goes away: the record is renamed"),
             )
         }
         ("AWS::Route53::RecordSet", _) if gone || maybe => {
-            let name = before["Resources"][&r.logical_id]["Properties"]["Name"]
-                .as_str()
-                .unwrap_or("?")
-                .trim_end_matches('.')
-                .to_string();
+            let name = record_name(before, &r.logical_id);
             (
                 RiskKind::Record,
                 if r.action == Action::Remove {
@@ -378,6 +370,15 @@ fn risk(r: &ResourceChange, before: &Value) -> Option<Risk> {
         risk,
         detail,
     })
+}
+
+/// The name of the record `id` in `template`, without its final dot.
+fn record_name(template: &Value, id: &str) -> String {
+    template["Resources"][id]["Properties"]["Name"]
+        .as_str()
+        .unwrap_or("?")
+        .trim_end_matches('.')
+        .to_string()
 }
 
 /// Parameters and outputs added, removed or changed.
