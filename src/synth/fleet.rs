@@ -50,13 +50,10 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     // The image, type and security groups go on each instance, where their
     // own update behaviour applies; names and tags too (the root volume
     // takes the instance's tags at launch).
-    let mut data = launch_template_data(image.expr(), &f.launch, &root, Vec::new(), &script);
-    data.image_id = None;
-    data.instance_type = None;
     cx.add(
         &lt,
         Resource::new(LaunchTemplate {
-            launch_template_data: data,
+            launch_template_data: launch_template_data(&root, Vec::new(), &script),
         }),
     );
     let launch = ClientLaunch {

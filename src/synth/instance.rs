@@ -316,7 +316,9 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
         device,
         size: i.volume_gb,
     };
-    let mut data = launch_template_data(image.expr(), &i.launch, &root, tag_specifications, script);
+    let mut data = launch_template_data(&root, tag_specifications, script);
+    data.image_id = Some(image.expr());
+    data.instance_type = Some(i.launch.instance_type.clone());
     data.iam_instance_profile = Some(IamInstanceProfile {
         arn: Expr::GetAtt(p.id(Part::InstanceProfile), "Arn"),
     });

@@ -10,7 +10,7 @@ use crate::cfn::ec2::{
 };
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Role, Statement, aws_managed_policy};
 use crate::cfn::{Expr, Parameter, Pseudo, SubBuilder, Tag};
-use crate::model::{Ami, Launch, Model, Target};
+use crate::model::{Ami, Model, Target};
 use crate::naming::{LogicalId, Part, Prefix};
 use crate::userdata::TAGS;
 
@@ -101,20 +101,19 @@ pub(super) fn root_device(
     cx.discover(id, parameter, how)
 }
 
-/// What the launch templates of instances and fleets have in common: the
-/// image, type, IMDSv2 with tags (how scripts get deploy-time values),
-/// detailed monitoring, an encrypted gp3 root volume replacing the AMI's,
-/// and the user-data. The caller adds the profile, network and tags.
+/// What the launch templates of instances and fleets have in common: IMDSv2
+/// with tags (how scripts get deploy-time values), detailed monitoring, an
+/// encrypted gp3 root volume replacing the AMI's, and the user-data. The
+/// caller adds the image and type (an instance group's template), the
+/// profile, the network and the tags.
 pub(super) fn launch_template_data(
-    image: Expr,
-    launch: &Launch,
     root: &RootVolume,
     tag_specifications: Vec<TagSpecification>,
     script: &str,
 ) -> LaunchTemplateData {
     LaunchTemplateData {
-        image_id: Some(image),
-        instance_type: Some(launch.instance_type.clone()),
+        image_id: None,
+        instance_type: None,
         iam_instance_profile: None,
         metadata_options: MetadataOptions::imdsv2_with_tags(),
         monitoring: Monitoring { enabled: true },
