@@ -116,22 +116,22 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
 /// override characters, which could hide or reorder what a reader sees.
 /// HTML escaping happens afterwards, in the formatter.
 fn visible_text(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            !bidi && (!c.is_control() || *c == '\n' || *c == '\t')
-        })
-        .collect()
+    s.chars().filter(|c| !hides(*c)).collect()
 }
 
-/// Text for a terminal: control characters other than newline and tab (an
-/// escape sequence in a page or a script could repaint the screen) and
-/// bidirectional overrides are shown as `\u{..}`.
+/// A control character other than newline and tab, or a bidirectional
+/// embedding or override: what can hide or reorder what a reader sees.
+fn hides(c: char) -> bool {
+    let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    bidi || (c.is_control() && c != '\n' && c != '\t')
+}
+
+/// Text for a terminal: what [`hides`] (an escape sequence in a page or a
+/// script could repaint the screen) is shown as `\u{..}`.
 fn visible_controls(s: &str) -> String {
     s.chars()
         .map(|c| {
-            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if bidi || (c.is_control() && c != '\n' && c != '\t') {
+            if hides(c) {
                 format!("\\u{{{:x}}}", u32::from(c))
             } else {
                 c.to_string()
