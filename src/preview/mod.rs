@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use crate::emit::Output;
 use crate::impact::{self, Change, Effect};
+use crate::kind::Kind;
 use crate::layout;
 use crate::model::Model;
 
@@ -475,11 +476,10 @@ impl<'m> Labels<'m> {
 
     fn of(&self, id: &str) -> String {
         if let Some(owner) = self.model.origins.ids.owner(id) {
+            // The stack-wide IDs (`notify`'s) belong to `[stack]`.
             return match &owner.client {
+                _ if owner.kind == Kind::Stack => "[stack]".to_string(),
                 Some(client) => format!("[{}.{}] client {client}", owner.kind, owner.name),
-                None if owner.name == "notify" || owner.kind.to_string() == "stack" => {
-                    "[stack]".to_string()
-                }
                 None => format!("[{}.{}]", owner.kind, owner.name),
             };
         }
