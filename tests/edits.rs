@@ -90,6 +90,19 @@ fn blocks_mut<'t>(table: &'t mut toml::Table, kind: &str) -> Vec<(String, &'t mu
     }
 }
 
+/// Sets each of `settings` in every block of `kind`; false when the
+/// topology has no such block.
+fn set_in_each(t: &mut toml::Table, kind: &str, settings: &[(&str, toml::Value)]) -> bool {
+    let blocks = blocks_mut(t, kind);
+    let any = !blocks.is_empty();
+    for (_, block) in blocks {
+        for (key, value) in settings {
+            block.insert((*key).to_string(), value.clone());
+        }
+    }
+    any
+}
+
 /// Every template the topology compiles to, by path, parsed.
 fn templates(t: &Topology, table: &toml::Table) -> BTreeMap<String, Value> {
     let text = toml::to_string(table).unwrap();
@@ -260,35 +273,28 @@ fn adding_a_client_touches_no_other_client() {
 fn first_boot_settings_and_tags_change_no_running_instance() {
     let edits: [(&str, Edit); 4] = [
         ("bootstrap", |t| {
-            let mut any = false;
-            for (_, fleet) in blocks_mut(t, "fleet") {
-                fleet.insert("bootstrap".into(), "/opt/app/bootstrap.sh --edited".into());
-                any = true;
-            }
-            any
+            set_in_each(
+                t,
+                "fleet",
+                &[("bootstrap", "/opt/app/bootstrap.sh --edited".into())],
+            )
         }),
         ("parameters", |t| {
-            let mut any = false;
-            for (_, fleet) in blocks_mut(t, "fleet") {
-                fleet.insert("bootstrap".into(), "/opt/app/bootstrap.sh".into());
-                fleet.insert(
-                    "parameters".into(),
-                    toml::Value::Array(vec!["EDITED_PARAMETER".into()]),
-                );
-                any = true;
-            }
-            any
+            set_in_each(
+                t,
+                "fleet",
+                &[
+                    ("bootstrap", "/opt/app/bootstrap.sh".into()),
+                    ("parameters", vec!["EDITED_PARAMETER"].into()),
+                ],
+            )
         }),
         ("security groups", |t| {
-            let mut any = false;
-            for (_, fleet) in blocks_mut(t, "fleet") {
-                fleet.insert(
-                    "security_groups".into(),
-                    toml::Value::Array(vec!["sg-0123456789abcdef0".into()]),
-                );
-                any = true;
-            }
-            any
+            set_in_each(
+                t,
+                "fleet",
+                &[("security_groups", vec!["sg-0123456789abcdef0"].into())],
+            )
         }),
         ("stack tags", |t| {
             let stack = t["stack"].as_table_mut().unwrap();
@@ -313,14 +319,7 @@ fn first_boot_settings_and_tags_change_no_running_instance() {
 #[test]
 fn a_fleets_instance_type_restarts_its_clients_and_replaces_none() {
     let n = each(
-        |t| {
-            let mut any = false;
-            for (_, fleet) in blocks_mut(t, "fleet") {
-                fleet.insert("type".into(), "m7i.xlarge".into());
-                any = true;
-            }
-            any
-        },
+        |t| set_in_each(t, "fleet", &[("type", "m7i.xlarge".into())]),
         |name, changes| {
             let mut restarted = 0;
             for (id, change) in changes {
@@ -345,14 +344,7 @@ fn a_fleets_instance_type_restarts_its_clients_and_replaces_none() {
 #[test]
 fn an_instances_type_rolls_its_group_and_nothing_else() {
     let n = each(
-        |t| {
-            let mut any = false;
-            for (_, instance) in blocks_mut(t, "instance") {
-                instance.insert("type".into(), "m7i.xlarge".into());
-                any = true;
-            }
-            any
-        },
+        |t| set_in_each(t, "instance", &[("type", "m7i.xlarge".into())]),
         |name, changes| {
             for (id, change) in changes {
                 if let Some(e) = change.effect().filter(|e| *e >= Effect::Restart) {
