@@ -28,6 +28,21 @@ fn replace(old: &'static str, new: &'static str) -> impl Fn(&str) -> String {
     }
 }
 
+/// The first line of `text` that sets `key`.
+fn line_of<'t>(text: &'t str, key: &str) -> &'t str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no `{key}` in the fixture"))
+}
+
+/// The string that line sets.
+fn value_of<'t>(text: &'t str, key: &str) -> &'t str {
+    let (_, value) = line_of(text, key)
+        .split_once(" = \"")
+        .unwrap_or_else(|| panic!("`{key}` is not a string"));
+    value.trim_end_matches('"')
+}
+
 /// `(logical ID, action)` of every resource change.
 fn actions(p: &Preview) -> BTreeSet<(String, Action)> {
     p.templates
@@ -137,11 +152,7 @@ fn a_new_setup_script_rolls_the_group_and_shows_the_script_diff() {
     assert!(p.is_empty(), "{p:#?}");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
     let text = std::fs::read_to_string(dir.join("new-eip-dns-setup.toml")).unwrap();
-    let setup = text
-        .lines()
-        .find_map(|l| l.strip_prefix("setup = \""))
-        .unwrap()
-        .trim_end_matches('"');
+    let setup = value_of(&text, "setup");
     let copy = std::env::temp_dir().join(format!("topoform-plan-setup-{}", std::process::id()));
     std::fs::create_dir_all(copy.join("files")).unwrap();
     for entry in std::fs::read_dir(dir.join("files")).unwrap() {
@@ -174,11 +185,7 @@ fn a_failover_record_added_adds_and_risks_nothing() {
             .next()
             .unwrap();
         let name = block.lines().next().unwrap().trim_end_matches(']');
-        let record = block
-            .lines()
-            .find_map(|l| l.strip_prefix("record = \""))
-            .unwrap()
-            .trim_end_matches('"');
+        let record = value_of(block, "record");
         let extra = block
             .replacen(&format!("{name}]"), &format!("{name}-extra]"), 1)
             .replacen(record, &format!("extra.{record}"), 1);
@@ -194,12 +201,12 @@ fn a_failover_record_added_adds_and_risks_nothing() {
 #[test]
 fn a_renamed_record_puts_the_old_name_at_risk() {
     let p = plan("route53-failover.toml", |t| {
-        let line = t
-            .lines()
-            .find(|l| l.starts_with("record = "))
-            .expect("a failover record");
-        let name = line.trim_start_matches("record = \"").trim_end_matches('"');
-        t.replacen(line, &format!("record = \"renamed.{name}\""), 1)
+        let name = value_of(t, "record");
+        t.replacen(
+            line_of(t, "record"),
+            &format!("record = \"renamed.{name}\""),
+            1,
+        )
     });
     let records: Vec<&str> = p
         .at_risk
@@ -214,11 +221,7 @@ fn a_renamed_record_puts_the_old_name_at_risk() {
 #[test]
 fn a_sorry_title_changes_only_the_page() {
     let p = plan("route53-failover.toml", |t| {
-        let line = t
-            .lines()
-            .find(|l| l.starts_with("title = "))
-            .expect("a sorry title");
-        t.replacen(line, r#"title = "Back soon, <really>""#, 1)
+        t.replacen(line_of(t, "title"), r#"title = "Back soon, <really>""#, 1)
     });
     assert!(actions(&p).is_empty(), "{p:#?}");
     assert!(!p.is_risky());
@@ -259,11 +262,7 @@ fn a_new_volume_size_rolls_the_group() {
 #[test]
 fn an_alb_port_replaces_its_target_group_and_no_instance() {
     let p = plan("route53-failover.toml", |t| {
-        let line = t
-            .lines()
-            .find(|l| l.starts_with("port = "))
-            .expect("an alb port");
-        t.replacen(line, "port = 8443", 1)
+        t.replacen(line_of(t, "port"), "port = 8443", 1)
     });
     let replaced = with(&p, Action::Replace);
     assert!(
