@@ -26,7 +26,6 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 pub const MAX_USER_DATA_BYTES: usize = 16_384;
 /// Tags per resource.
 pub const MAX_TAGS: usize = 50;
-
 /// The longest value an EC2 tag holds, in characters.
 pub const MAX_TAG_VALUE: usize = 256;
 /// A template body passed inline; a larger one is deployed through S3.

@@ -829,7 +829,7 @@ def check_images_kept(report: Report, fixture: Fixture, moto: Moto, world: World
             label = check if not extra else f"deploy.sh --update-images takes the new image of {block}"
             code, stdout, stderr = run_discovery(moto, region, changed, work,
                                                  f"images-{index}.sh", *extra)
-            found = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+            found = dict(out.split("=", 1) for out in stdout.splitlines() if "=" in out)
             problems = [] if code == 0 else [f"exit {code}"]
             if found.get(parameter) != want:
                 problems.append(f"found {parameter}={found.get(parameter)}, want {want} "
