@@ -56,3 +56,9 @@ step "the replacement table is cfn-lint's (data/create-only.json)"
 step "third-party validators"
 export PATH="$PWD/.tools/venv/bin:$PATH"
 .tools/venv/bin/python -B tests/external/validate.py --jobs "$(nproc)" "$out"/*
+
+step "deploy.sh's change sets against moto (tests/external/changesets.py)"
+# The whole deploy.sh, for a table of edits: create, no change, declined,
+# accepted (its preview against moto's own change set and topoform plan),
+# and the recovery of a stack that never completed.
+.tools/venv/bin/python -B tests/external/changesets.py target/debug/topoform "$out"

@@ -12,6 +12,11 @@
 //!    the certificate ARNs from its outputs;
 //! 4. deploy the main stack, passing what it found and those ARNs as
 //!    parameters;
+//!
+//!    each stack through a change set that it prints and (unless `--yes` or
+//!    `CI`) asks before executing; a stack that never completed
+//!    (`ROLLBACK_COMPLETE`, `REVIEW_IN_PROGRESS`) is deleted and created
+//!    again, a busy or failed one refused;
 //! 5. upload each sorry page and invalidate its distribution;
 //! 6. print the main stack's outputs (addresses, DNS names, the topic).
 //!
