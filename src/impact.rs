@@ -27,7 +27,11 @@
 //! template changes at all (every update is a new version). A parameter of
 //! an `AWS::SSM::Parameter::Value<…>` type is resolved again at every
 //! deploy, so whatever refers to it may change without any edit: it counts
-//! as changed, conservatively.
+//! as changed, conservatively. A create-only property that changes only
+//! through such a reference (the same text) is "may replace", as
+//! CloudFormation's change sets say `Replacement: Conditional` for it: a
+//! replaced resource may keep its name. A version number changes for
+//! certain, so it replaces.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -233,15 +237,36 @@ impl Compare<'_> {
         let (always, maybe) = rule.map_or((Vec::new(), Vec::new()), |r| {
             (hit(&r.create_only), hit(&r.conditional))
         });
-        let (effect, because) = if always.is_empty() {
+        // A create-only value whose text is the same but that refers to a
+        // replaced resource (or an SSM-resolved parameter) changes only if
+        // the new id or value does (a fixed name survives a replacement):
+        // CloudFormation itself calls that a conditional replacement,
+        // decided at update time. A launch template's version number
+        // changes for certain.
+        let (textual, by_reference): (Vec<String>, Vec<String>) =
+            always.into_iter().partition(|p| {
+                let (b, a) = at(p);
+                b != a
+                    || a.and_then(|v| self.changed_reference(v))
+                        .is_some_and(|r| r.1)
+            });
+        let by_reference: Vec<String> = by_reference
+            .into_iter()
+            .map(|p| match at(&p).1.and_then(|v| self.changed_reference(v)) {
+                Some((target, _)) => format!("{p} (refers to {target}, which may change)"),
+                None => p,
+            })
+            .collect();
+        let (effect, because) = if textual.is_empty() {
             let effect = maybe
                 .iter()
                 .map(|p| resolve(kind, p, after))
+                .chain((!by_reference.is_empty()).then_some(Effect::MayReplace))
                 .max()
                 .unwrap_or(Effect::Update);
-            (effect, maybe)
+            (effect, by_reference.into_iter().chain(maybe).collect())
         } else {
-            (Effect::Replace, always)
+            (Effect::Replace, textual)
         };
         Some(Change::Modify {
             effect,
@@ -261,41 +286,49 @@ impl Compare<'_> {
     }
 
     fn refers_to_change(&self, v: &Value) -> bool {
+        self.changed_reference(v).is_some()
+    }
+
+    /// The first resource or parameter that v refers to and that changes
+    /// under it, and whether the value certainly changes with it (a launch
+    /// template's version number) or only may (a replaced resource's id,
+    /// an SSM-resolved value).
+    fn changed_reference(&self, v: &Value) -> Option<(String, bool)> {
         match v {
             Value::Object(o) => {
                 if let Some(Value::String(target)) = o.get("Ref") {
-                    return self.volatile.contains(target) || self.replaced(target);
+                    return (self.volatile.contains(target) || self.replaced(target))
+                        .then(|| (target.clone(), false));
                 }
                 if let Some(Value::Array(a)) = o.get("Fn::GetAtt") {
-                    let (Some(target), attribute) = (a.first().and_then(Value::as_str), a.get(1))
-                    else {
-                        return false;
-                    };
+                    let target = a.first().and_then(Value::as_str)?;
                     let version = matches!(
-                        attribute.and_then(Value::as_str),
+                        a.get(1).and_then(Value::as_str),
                         Some("LatestVersionNumber" | "DefaultVersionNumber")
-                    );
-                    return self.replaced(target) || (version && self.changes.contains_key(target));
+                    ) && self.changes.contains_key(target);
+                    return (version || self.replaced(target))
+                        .then(|| (target.to_string(), version));
                 }
                 if let Some(Value::String(text)) = o.get("Fn::Sub") {
-                    return self.sub_refers_to_change(text);
+                    return self.sub_changed_reference(text);
                 }
-                o.values().any(|x| self.refers_to_change(x))
+                o.values().find_map(|x| self.changed_reference(x))
             }
-            Value::Array(a) => a.iter().any(|x| self.refers_to_change(x)),
-            _ => false,
+            Value::Array(a) => a.iter().find_map(|x| self.changed_reference(x)),
+            _ => None,
         }
     }
 
     /// `${Name}` and `${Name.Attribute}` in an `Fn::Sub` text.
-    fn sub_refers_to_change(&self, text: &str) -> bool {
-        text.split("${").skip(1).any(|rest| {
+    fn sub_changed_reference(&self, text: &str) -> Option<(String, bool)> {
+        text.split("${").skip(1).find_map(|rest| {
             let name = rest.split('}').next().unwrap_or_default();
             if name.starts_with('!') {
-                return false;
+                return None;
             }
             let target = name.split('.').next().unwrap_or(name);
-            self.volatile.contains(target) || self.replaced(target)
+            (self.volatile.contains(target) || self.replaced(target))
+                .then(|| (target.to_string(), false))
         })
     }
 
@@ -395,6 +428,9 @@ mod tests {
                 "I": {"Type": "AWS::EC2::Instance", "Properties": {
                     "ImageId": "ami-1", "SecurityGroupIds": [{"Ref": "Sg"}]}},
                 "K": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": {"Ref": "Image"}}},
+                // (A made-up reference: only its shape matters here.)
+                "L": {"Type": "AWS::EC2::Instance", "Properties": {
+                    "ImageId": "ami-1", "SubnetId": {"Fn::GetAtt": ["Sg", "GroupId"]}}},
             }
         });
         let mut after = before.clone();
@@ -403,10 +439,19 @@ mod tests {
         assert_eq!(c["Sg"].effect(), Some(Effect::Replace));
         // A new group id: an in-place change in a VPC.
         assert_eq!(c["I"].effect(), Some(Effect::Update));
-        // The same text, a value resolved again at the deploy.
-        assert_eq!(c["K"].effect(), Some(Effect::Replace));
-        assert!(
-            matches!(&c["K"], Change::Modify { because, .. } if because == &["/properties/ImageId"])
+        // The same text, a value resolved again at the deploy: the image
+        // may be another, so the instance may be replaced (CloudFormation's
+        // "Conditional"), and the plan says why.
+        assert_eq!(c["K"].effect(), Some(Effect::MayReplace));
+        assert!(matches!(&c["K"], Change::Modify { because, .. }
+            if because == &["/properties/ImageId (refers to Image, which may change)"]));
+        // A create-only value that refers to a replaced resource: the same.
+        assert_eq!(c["L"].effect(), Some(Effect::MayReplace));
+        // A create-only value whose text changes replaces, whatever else.
+        after["Resources"]["L"]["Properties"]["ImageId"] = json!("ami-2");
+        assert_eq!(
+            compare(&before, &after)["L"].effect(),
+            Some(Effect::Replace)
         );
     }
 }
