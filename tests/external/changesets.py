@@ -33,7 +33,9 @@ to a changed one (a launch template's version number) is not in its change
 set, while the plan lists it.
 
 Usage: changesets.py TOPOFORM OUT_ROOT   (OUT_ROOT as .ci/test.sh fills it)
-Prints ok/FAIL/note lines like validate.py and exits 1 on any failure.
+Each edit runs in a child process with a moto server of its own, as many at
+once as there are CPUs. Prints ok/FAIL lines like validate.py, then the
+totals, and exits 1 on any failure.
 """
 
 from __future__ import annotations
@@ -514,28 +516,67 @@ def check_edit(report: Report, moto: Moto, modelled: set[str], topoform: Path,
         checks.recovers(after, values)
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: changesets.py TOPOFORM OUT_ROOT", file=sys.stderr)
-        return 2
-    topoform, out_root = Path(argv[0]).resolve(), Path(argv[1]).resolve()
+def run_edit(topoform: Path, out_root: Path, index: int) -> int:
+    """One edit, with a moto server of its own; prints its lines and totals."""
+    edit = EDITS[index]
     report = Report()
     with tempfile.TemporaryDirectory(prefix="topoform-changesets-") as tmp:
         try:
             modelled = moto_modelled_types()
             moto = Moto(Path(tmp) / "moto_server.log")
         except AwsError as e:
-            report.fail("-", "moto", str(e))
+            report.fail(edit.fixture, "moto", str(e))
             return report.summary()
         with moto:
-            for index, edit in enumerate(EDITS):
-                work = Path(tmp) / f"{index}-{edit.fixture}"
-                work.mkdir()
-                try:
-                    check_edit(report, moto, modelled, topoform, out_root, edit, work,
-                               thorough=index == 0)
-                except AwsError as e:
-                    report.fail(edit.fixture, f"[{edit.what}] moto", str(e))
+            try:
+                check_edit(report, moto, modelled, topoform, out_root, edit, Path(tmp),
+                           thorough=index == 0)
+            except AwsError as e:
+                report.fail(edit.fixture, f"[{edit.what}] moto", str(e))
+    return report.summary()
+
+
+TOTALS = re.compile(r"^(\d+) passed, (\d+) failed$", re.MULTILINE)
+
+
+def main(argv: list[str]) -> int:
+    """Runs the edits in child processes, as many at once as there are CPUs
+    (each deploy.sh run is mostly the aws CLI starting), then prints their
+    lines in order and the totals."""
+    if len(argv) == 3 and argv[0].startswith("--edit="):
+        return run_edit(Path(argv[1]), Path(argv[2]), int(argv[0].removeprefix("--edit=")))
+    if len(argv) != 2:
+        print("usage: changesets.py TOPOFORM OUT_ROOT", file=sys.stderr)
+        return 2
+    topoform, out_root = Path(argv[0]).resolve(), Path(argv[1]).resolve()
+    report = Report()
+    jobs = max(1, os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory(prefix="topoform-changesets-") as tmp:
+        running: list[tuple[int, subprocess.Popen[str], Path]] = []
+        finished: dict[int, tuple[int, str]] = {}
+        pending = list(range(len(EDITS)))
+        while pending or running:
+            while pending and len(running) < jobs:
+                index = pending.pop(0)
+                log = Path(tmp) / f"{index}.log"
+                with open(log, "w", encoding="utf-8") as out:
+                    child = subprocess.Popen(
+                        [sys.executable, "-B", __file__, f"--edit={index}", str(topoform),
+                         str(out_root)], stdout=out, stderr=subprocess.STDOUT, text=True)
+                running.append((index, child, log))
+            index, child, log = running.pop(0)
+            finished[index] = (child.wait(), log.read_text(encoding="utf-8"))
+        for index in sorted(finished):
+            code, output = finished[index]
+            lines = output.splitlines()
+            print("\n".join(line for line in lines if not TOTALS.match(line)
+                            and not line.endswith(" not verified")), flush=True)
+            totals = TOTALS.search(output)
+            if totals is None:
+                report.fail(EDITS[index].fixture, "worker", f"exit {code} without totals")
+                continue
+            report.passed += int(totals.group(1))
+            report.failed += int(totals.group(2))
     return report.summary()
 
 
