@@ -331,7 +331,10 @@ fn risk(r: &ResourceChange, before: &Value) -> Option<Risk> {
             format!("the Elastic IP {verb} released: its address is lost for good"),
         ),
         ("AWS::S3::Bucket", _) if gone || maybe => {
-            let retained = before["Resources"][&r.logical_id]["DeletionPolicy"] == "Retain";
+            let retained = matches!(
+                before["Resources"][&r.logical_id]["DeletionPolicy"].as_str(),
+                Some("Retain" | "RetainExceptOnCreate")
+            );
             (
                 RiskKind::Bucket,
                 if retained {

@@ -27,6 +27,11 @@ use crate::model::sorry::{Certificate, Part};
 use crate::naming::LogicalId;
 use crate::userdata;
 
+/// Retained when the stack is deleted or the resource removed, deleted when
+/// the stack's first create rolls back (`UpdateReplacePolicy` has no such
+/// value: there it is `Retain`).
+const RETAIN_EXCEPT_ON_CREATE: &str = "RetainExceptOnCreate";
+
 /// The managed CachingOptimized cache policy.
 const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
@@ -105,8 +110,10 @@ fn bucket(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>) {
     }
     // Deletion decided on purpose: the bucket holds the uploaded page, which
     // would make stack deletion fail. It is retained; deleting it is one
-    // `aws s3 rb --force` once the stack is gone.
-    resource.deletion_policy = Some("Retain");
+    // `aws s3 rb --force` once the stack is gone. Except when the stack's
+    // first create fails: then it is empty, and a retained bucket would be
+    // an orphan that every retry adds to (`deploy.sh` deletes such a stack).
+    resource.deletion_policy = Some(RETAIN_EXCEPT_ON_CREATE);
     resource.update_replace_policy = Some("Retain");
     cx.add(&bucket, resource);
 
@@ -385,7 +392,7 @@ fn log_bucket(cx: &mut Context<'_>, s: &Sorry) -> LogicalId {
     )
     .skip_check("CKV2_AWS_62", "Nothing consumes events of the log bucket.");
     // Retained like the site bucket: it holds logs, which block deletion.
-    resource.deletion_policy = Some("Retain");
+    resource.deletion_policy = Some(RETAIN_EXCEPT_ON_CREATE);
     resource.update_replace_policy = Some("Retain");
     cx.add(&id, resource);
 

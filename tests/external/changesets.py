@@ -18,7 +18,9 @@ after the edit (moto_deploy.strip_unmodelled, the same ids as validate.py):
    "n"), and (first edit) with no terminal to ask on and no CI, deploys
    nothing: exit 1, the stack keeps its template, no change set is left;
 5. accepted on the terminal ("y"), its preview lists exactly the changes of
-   the harness's change set, and the stack gets the edited template;
+   the harness's change set, and the stack gets the edited template; where
+   the template goes through S3, a bucket in another region than the stack
+   is refused before any change set;
 6. (first edit) the recovery of a stack that never completed: one in REVIEW_IN_PROGRESS
    (a CREATE change set nobody executed, made for real) and one in
    ROLLBACK_COMPLETE (which moto never reaches: an `aws` shim on PATH
@@ -130,12 +132,12 @@ class Run:
 
     def env(self, ci: bool, path_first: Path | None = None,
             extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = self.moto.env(self.region) | (extra or {}) | {
+        env = self.moto.env(self.region) | {
             "AWS_ENDPOINT_URL": self.moto.endpoint,
             "PATH": os.pathsep.join(
                 [str(p) for p in (path_first, VENV_BIN) if p] + [os.environ.get("PATH", "")]),
             "TOPOFORM_TEMPLATE_BUCKET": TEMPLATE_BUCKET,
-        }
+        } | (extra or {})
         env.pop("CI", None)
         if ci:
             env["CI"] = "true"
@@ -337,6 +339,24 @@ class Run:
         self.report.expect(self.label, 'deploy.sh accepted ("y"): its preview is moto\'s change '
                            "set, then executed", problems, output, f"{len(shown)} changes")
 
+    def bucket_elsewhere(self, before: Side) -> None:
+        """A template bucket in another region than the stack is refused before
+        any change set: CloudFormation would not read the template there."""
+        elsewhere = "eu-west-3" if self.region != "eu-west-3" else "eu-west-2"
+        bucket = f"{TEMPLATE_BUCKET}-elsewhere"
+        self.moto.aws(elsewhere, "s3api", "create-bucket", "--bucket", bucket,
+                      "--create-bucket-configuration", f"LocationConstraint={elsewhere}")
+        code, output = self.deploy(before, extra={"TOPOFORM_TEMPLATE_BUCKET": bucket})
+        problems = [] if code not in (0, None) else [f"exit {code}"]
+        if f"is in {elsewhere}" not in output:
+            problems.append("it does not say where the bucket is")
+        if self.change_sets_left():
+            problems.append(f"change sets left: {self.change_sets_left()}")
+        if self.deployed_body() == before.body:
+            problems.append("the stack went back to the template before the edit")
+        self.report.expect(self.label, "deploy.sh refuses a template bucket in another region",
+                           problems, output)
+
     def recovers(self, after: Side, values: dict[str, str]) -> None:
         """Stacks that never completed are deleted and created again; busy ones refused."""
         self.aws("cloudformation", "delete-stack", "--stack-name", self.stack)
@@ -512,6 +532,8 @@ def check_edit(report: Report, moto: Moto, modelled: set[str], topoform: Path,
     checks.plan_agrees(made[1], before, after, view)
     checks.declined(before, after, thorough)
     checks.accepted(after, view)
+    if "TOPOFORM_TEMPLATE_BUCKET" in before.plan:
+        checks.bucket_elsewhere(before)
     if thorough:
         checks.recovers(after, values)
 
