@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 
 step "install the pinned validators"
 bash .ci/tools.sh
@@ -62,3 +62,4 @@ step "deploy.sh's change sets against moto (tests/external/changesets.py)"
 # accepted (its preview against moto's own change set and topoform plan),
 # and the recovery of a stack that never completed.
 .tools/venv/bin/python -B tests/external/changesets.py target/debug/topoform "$out"
+step "done"

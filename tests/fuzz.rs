@@ -15,8 +15,9 @@
 //! file, DNS and CloudFront rules, quotas), every distinct script must pass
 //! `bash -n`, and a third of them shellcheck (installed by `.ci/tools.sh`).
 //! `TOPOFORM_FUZZ_ITERATIONS` sets the number of byte-level mutants (default
-//! 20,000); a quarter as many value-level mutants are made, since each is
-//! more often accepted and so more work to check.
+//! 20,000, shared out over two shards that run in parallel); a quarter as
+//! many value-level mutants are made, since each is more often accepted and
+//! so more work to check.
 
 mod common;
 
@@ -43,9 +44,26 @@ struct Tally {
     to_lint: Vec<(String, String, String)>,
 }
 
+// Two shards, each with its own random stream and half the mutants, so the
+// test harness runs them on two threads: one shard is over a minute of work.
+const SHARDS: usize = 2;
+
+/// Calls of `shellcheck`, for a directory of each one's own: the shards lint
+/// at the same time.
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 #[test]
+fn fuzz_mutated_fixtures_shard_0() {
+    fuzz_mutated_fixtures(0);
+}
+
+#[test]
+fn fuzz_mutated_fixtures_shard_1() {
+    fuzz_mutated_fixtures(1);
+}
+
 #[allow(clippy::disallowed_macros, reason = "a test reports its own totals")]
-fn fuzz_mutated_fixtures() {
+fn fuzz_mutated_fixtures(shard: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
     let mut seeds: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -54,12 +72,13 @@ fn fuzz_mutated_fixtures() {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     seeds.sort();
-    let iterations: usize = std::env::var("TOPOFORM_FUZZ_ITERATIONS")
+    let iterations = std::env::var("TOPOFORM_FUZZ_ITERATIONS")
         .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20_000);
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(20_000)
+        .div_ceil(SHARDS);
     let files = FilesIn(dir.clone());
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15 ^ (shard as u64 + 1).wrapping_mul(0x2545_f491));
     let mut bytes = Tally::default();
     let mut values = Tally::default();
     for seed in &seeds {
@@ -96,7 +115,7 @@ fn fuzz_mutated_fixtures() {
     .zip(linted)
     {
         println!(
-            "fuzz: {n} {kind}-level mutants: {} accepted ({} with an output never seen \
+            "fuzz shard {shard}/{SHARDS}: {n} {kind}-level mutants: {} accepted ({} with an output never seen \
              before), {} rejected; {} distinct scripts parsed by bash -n, {linted} of them \
              shellchecked",
             t.accepted,
@@ -188,7 +207,8 @@ fn shellcheck(scripts: &[(String, String, String)]) -> usize {
         .iter()
         .filter(|(_, _, body)| hash(body) % 3 == 0)
         .collect();
-    let dir = std::env::temp_dir().join(format!("topoform-fuzz-{}", std::process::id()));
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("topoform-fuzz-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let chunks: Vec<_> = sample.chunks(100).enumerate().collect();
     for pair in chunks.chunks(2) {

@@ -70,6 +70,8 @@ PROMPT = b"execute this change set of"
 PREVIEW = re.compile(r"^  (Add|Modify|Remove|Import|Dynamic)\s+(\S+)\s+(\S+)"
                      r"(?:\s+Replacement: (.+?))?(?:\s+\((\S*)\))?\s*$", re.MULTILINE)
 TEMPLATE_BUCKET = "topoform-changeset-templates"
+# deploy.sh deploys a stack whose template it uploads (upload flag 1).
+UPLOADED = re.compile(r"^deploy_stack \S+ \S+ \S+ 1(?: \\)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ class Run:
         if plan is None:
             self.report.fail(self.label, "prepare", f"no deploy.sh in {fixture.out_dir}")
             return None
-        self.large = self.large or "TOPOFORM_TEMPLATE_BUCKET" in plan
+        self.large = self.large or UPLOADED.search(plan) is not None
         return Side(fixture.out_dir, path, rewrite_ids(body, ids), plan)
 
     def put_fleet_parameters(self, side: Side) -> None:
@@ -532,7 +534,7 @@ def check_edit(report: Report, moto: Moto, modelled: set[str], topoform: Path,
     checks.plan_agrees(made[1], before, after, view)
     checks.declined(before, after, thorough)
     checks.accepted(after, view)
-    if "TOPOFORM_TEMPLATE_BUCKET" in before.plan:
+    if UPLOADED.search(before.plan):
         checks.bucket_elsewhere(before)
     if thorough:
         checks.recovers(after, values)
