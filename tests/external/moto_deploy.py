@@ -17,7 +17,9 @@ A template is not deployed as is but as a "deployable copy":
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import random
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import (
-    AWS, AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_BIN, VENV_PYTHON, Fixture,
+    AWS_ENV, DEFAULT_REGION, MOTO_SERVER, SUB_VARIABLE, VENV_BIN, VENV_PYTHON, Fixture,
     Report, given_addresses,
     free_port, references, run, same, stack_name, template_region,
 )
@@ -131,13 +133,15 @@ class Moto:
         return clean | AWS_ENV | {"AWS_DEFAULT_REGION": region}
 
     def aws(self, region: str, service: str, operation: str, *args: str) -> dict[str, Any]:
+        """The harness's own call: the aws CLI in this process (see in_process_cli)."""
         log_start = self.log_path.stat().st_size
-        proc = run([AWS, "--endpoint-url", self.endpoint, "--output", "json", service, operation,
-                    *args], env=self.env(region))
-        if proc.returncode != 0:
-            raise AwsError(f"aws {service} {operation}: {proc.stderr.strip()}"
+        code, stdout, stderr = in_process_cli(
+            ["--endpoint-url", self.endpoint, "--region", region, "--output", "json", service,
+             operation, *args])
+        if code != 0:
+            raise AwsError(f"aws {service} {operation}: {stderr.strip()}"
                            + self._server_log_since(log_start))
-        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+        return json.loads(stdout) if stdout.strip() else {}
 
     def _server_log_since(self, offset: int) -> str:
         with open(self.log_path, "rb") as log:
@@ -145,6 +149,26 @@ class Moto:
             lines = log.read().decode(errors="replace").splitlines()
         logged = [line for line in lines if not ACCESS_LOG_LINE.match(line)][-SERVER_LOG_LINES:]
         return "\nmoto_server logged (tail):\n" + "\n".join(logged) if logged else ""
+
+
+def in_process_cli(args: list[str]) -> tuple[int, str, str]:
+    """Runs the pinned aws CLI (the venv's awscli, this harness's interpreter)
+    in this process: (exit code, stdout, stderr). A process per call spends
+    most of its time starting Python and importing the CLI; a fresh driver in
+    this process (a driver keeps state from one command to the next, so it is
+    not reused) saves that. Only the harness's own calls run here: what the
+    product runs (deploy.sh, user-data) still starts the real `aws`. The
+    region is an argument, the credentials moto's.
+    """
+    import awscli.clidriver  # sets AWS_DATA_PATH, which the CLI needs
+
+    for key in [k for k in os.environ if k.startswith("AWS_") and k != "AWS_DATA_PATH"]:
+        del os.environ[key]
+    os.environ.update(AWS_ENV)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = awscli.clidriver.create_clidriver().main(args)
+    return code, stdout.getvalue(), stderr.getvalue()
 
 
 def moto_modelled_types() -> set[str]:
