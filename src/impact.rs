@@ -243,20 +243,17 @@ impl Compare<'_> {
         // CloudFormation itself calls that a conditional replacement,
         // decided at update time. A launch template's version number
         // changes for certain.
-        let (textual, by_reference): (Vec<String>, Vec<String>) =
-            always.into_iter().partition(|p| {
-                let (b, a) = at(p);
-                b != a
-                    || a.and_then(|v| self.changed_reference(v))
-                        .is_some_and(|r| r.1)
-            });
-        let by_reference: Vec<String> = by_reference
-            .into_iter()
-            .map(|p| match at(&p).1.and_then(|v| self.changed_reference(v)) {
-                Some((target, _)) => format!("{p} (refers to {target}, which may change)"),
-                None => p,
-            })
-            .collect();
+        let mut textual = Vec::new();
+        let mut by_reference = Vec::new();
+        for p in always {
+            let (b, a) = at(&p);
+            match a.and_then(|v| self.changed_reference(v)) {
+                Some((target, false)) if b == a => {
+                    by_reference.push(format!("{p} (refers to {target}, which may change)"));
+                }
+                _ => textual.push(p),
+            }
+        }
         let (effect, because) = if textual.is_empty() {
             let effect = maybe
                 .iter()

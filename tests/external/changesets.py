@@ -57,10 +57,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import AWS, VENV_BIN, Fixture, Report, given_addresses, run, topology_path
+from harness import (
+    AWS, VENV_BIN, Fixture, Report, run, stack_name, template_region, topology_path,
+)
 from moto_deploy import (
-    AwsError, Moto, World, fill_moto_gaps, image_paths, moto_modelled_types, rewrite_ids,
-    rewritten_plan, run_discovery, strip_unmodelled,
+    AwsError, Moto, World, fill_moto_gaps, found_values, image_paths, moto_modelled_types,
+    rewrite_ids, rewritten_plan, run_discovery, strip_unmodelled,
 )
 from validate import load_fixture
 
@@ -202,14 +204,10 @@ class Run:
             return None
         path = mains[0]
         template = fixture.templates[path]
-        self.region = template.get("Metadata", {}).get("topoform", {}).get("region", self.region)
-        self.stack = path.name.removesuffix(".template.json")
+        self.region, self.stack = template_region(template), stack_name(path)
         body, _ = strip_unmodelled(template, modelled)
         fill_moto_gaps(body)
-        ids = world.map_ids(self.region, body)
-        for allocation, address in sorted(given_addresses(fixture).items()):
-            if allocation in ids:
-                ids[address] = world.address_of(self.region, ids[allocation])
+        ids = world.ids_of(self.region, body, fixture)
         paths = image_paths(world, self.region, fixture, [])
         plan = rewritten_plan(fixture, ids | paths)
         if plan is None:
@@ -527,7 +525,7 @@ def check_edit(report: Report, moto: Moto, modelled: set[str], topoform: Path,
     if code != 0:
         report.fail(checks.label, "deploy.sh --discover-only (edited)", f"exit {code}", stderr)
         return
-    values = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+    values = found_values(stdout)
     view = checks.moto_view(after, values)
     if view is None:
         return

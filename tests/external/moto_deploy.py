@@ -497,6 +497,16 @@ class World:
             return self.elastic_ip(region)
         return self.ami(region)
 
+    def ids_of(self, region: str, body: dict[str, Any], fixture: Fixture) -> dict[str, str]:
+        """map_ids, plus each address the topology gives for an allocation:
+        moto's address of the allocation that stands in for it (deploy.sh
+        checks the pair)."""
+        ids = self.map_ids(region, body)
+        for allocation, address in sorted(given_addresses(fixture).items()):
+            if allocation in ids:
+                ids[address] = self.address_of(region, ids[allocation])
+        return ids
+
     def map_ids(self, region: str, template: dict[str, Any]) -> dict[str, str]:
         """{original id: moto id} for every external id the template uses, creating them."""
         ids = {}
@@ -611,6 +621,11 @@ def rewritten_plan(fixture: Fixture, replacements: dict[str, str]) -> str | None
     return text
 
 
+def found_values(stdout: str) -> dict[str, str]:
+    """The `Name=value` lines deploy.sh --discover-only prints."""
+    return dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+
+
 def run_discovery(moto: Moto, region: str, text: str, work: Path,
                   name: str = "deploy.sh", *extra: str) -> tuple[int | None, str, str]:
     """Runs a deploy plan with --discover-only (and `extra` arguments) against
@@ -647,7 +662,7 @@ def discover(report: Report, fixture: Fixture, moto: Moto, world: World, region:
     if code != 0:
         report.fail(fixture.name, check, f"exit {code}", stderr + stdout)
         return None
-    found = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+    found = found_values(stdout)
     needed = {name for name, spec in body.get("Parameters", {}).items()
               if "Default" not in spec and not name.endswith("CertificateArn")}
     problems = [f"not found: {name}" for name in sorted(needed - found.keys())]
@@ -782,12 +797,7 @@ def deploy(report: Report, fixture: Fixture, moto: Moto, world: World, modelled:
     for note in fill_moto_gaps(body):
         report.note(fixture.name, f"{path.name}: {note}")
     try:
-        ids = world.map_ids(region, body)
-        # An address the topology gives for an allocation: moto's address of
-        # the allocation that stands in for it (deploy.sh checks the pair).
-        for allocation, address in sorted(given_addresses(fixture).items()):
-            if allocation in ids:
-                ids[address] = world.address_of(region, ids[allocation])
+        ids = world.ids_of(region, body, fixture)
         body = rewrite_ids(body, ids)
         for original, new in sorted(ids.items()):
             report.note(fixture.name, f"{path.name}: {original} -> moto {new}")
@@ -853,7 +863,7 @@ def check_images_kept(report: Report, fixture: Fixture, moto: Moto, world: World
             label = check if not extra else f"deploy.sh --update-images takes the new image of {block}"
             code, stdout, stderr = run_discovery(moto, region, changed, work,
                                                  f"images-{index}.sh", *extra)
-            found = dict(out.split("=", 1) for out in stdout.splitlines() if "=" in out)
+            found = found_values(stdout)
             problems = [] if code == 0 else [f"exit {code}"]
             if found.get(parameter) != want:
                 problems.append(f"found {parameter}={found.get(parameter)}, want {want} "
