@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::emit::{self, Drift};
 use crate::source::FilesIn;
 use crate::source::SourceFile;
-use crate::{compile_toml, diag};
+use crate::{compile_toml_over, diag};
 
 /// Exit code for invalid input, drift under `--check`, or a failed write.
 const EXIT_INVALID: u8 = 1;
@@ -164,7 +164,15 @@ fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
     let Some((source, files)) = load(file, &mut stderr)? else {
         return Ok(ExitCode::from(EXIT_INVALID));
     };
-    let compilation = compile_toml(&source.text, &files);
+    // Where the output holds nested stacks, which block each holds.
+    let previous = match emit::read_previous(out) {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let compilation = compile_toml_over(&source.text, &files, &previous);
     if !compilation.diagnostics.is_empty() {
         stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
     }

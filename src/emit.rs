@@ -342,6 +342,32 @@ pub fn read(dir: &Path) -> io::Result<Output> {
     Ok(out)
 }
 
+/// What a new synth needs of the output in `dir`: its top-level templates
+/// (a parent's metadata says which nested stack holds each block), without
+/// the rest, which can be large. Links are not followed; a directory that
+/// does not exist holds nothing.
+pub fn read_previous(dir: &Path) -> io::Result<Output> {
+    let mut out = Output::new();
+    if !existing_dir(dir)? {
+        return Ok(out);
+    }
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.ends_with(".template.json") && entry.file_type()?.is_file() {
+            let text = String::from_utf8(fs::read(entry.path())?).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{name} in {} is not UTF-8 text", dir.display()),
+                )
+            })?;
+            out.insert(name.to_string(), text);
+        }
+    }
+    Ok(out)
+}
+
 /// One difference between `output` and a directory.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Drift {

@@ -102,6 +102,23 @@ impl Kind {
         }
     }
 
+    /// Whether each block of this kind serves one client, so that a
+    /// topology too large for one template may place it in a nested stack:
+    /// the kinds that grow with the business. The others serve many blocks
+    /// and stay in the parent.
+    pub fn is_per_client(self) -> bool {
+        match self {
+            Kind::Instance | Kind::Failover => true,
+            Kind::Stack
+            | Kind::Zone
+            | Kind::Sorry
+            | Kind::Alb
+            | Kind::Fleet
+            | Kind::Backup
+            | Kind::Task => false,
+        }
+    }
+
     /// Whether some block can refer to blocks of this kind.
     pub fn is_referable(self) -> bool {
         Kind::ALL

@@ -17,9 +17,19 @@ pub fn is_generated_path(rel: &str) -> bool {
     match parts.as_slice() {
         [file] => *file == DEPLOY_SCRIPT || *file == MANIFEST || file.ends_with(".template.json"),
         ["userdata", file] => file.ends_with(".sh"),
+        [NESTED, file] => file.ends_with(".template.json"),
         ["sorry", _, "index.html"] => true,
         _ => false,
     }
+}
+
+/// The directory of nested stacks' templates.
+pub const NESTED: &str = "nested";
+
+/// The template of the nested stack `id`, relative to the output directory
+/// (and so to the parent template, whose `TemplateURL` it is).
+pub fn nested_template(id: &str) -> String {
+    format!("{NESTED}/{id}.template.json")
 }
 
 /// The main template of stack `stack`.

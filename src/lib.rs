@@ -8,7 +8,9 @@
 //! 2. [`validate`] → [`model::Model`], complete and resolved, or every
 //!    problem as a [`diag::Diagnostic`] with its span;
 //! 3. [`synth`] → typed [`cfn::Template`]s and rendered texts (pure, no I/O);
-//! 4. [`quota`]: the AWS limits that only the synthesized output can tell;
+//! 4. [`quota`]: the AWS limits that only the synthesized output can tell,
+//!    and [`shard`]: the split of a template too large for one stack into
+//!    nested stacks;
 //! 5. [`plan`] → `deploy.sh`, which deploys what was synthesized;
 //! 6. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
 //!    checked against a directory.
@@ -36,6 +38,7 @@ pub mod naming;
 pub mod plan;
 pub mod preview;
 pub mod quota;
+pub mod shard;
 pub mod source;
 pub mod spec;
 pub mod synth;
@@ -60,7 +63,15 @@ pub struct Compilation {
 
 /// Compiles TOML topology text. `files` reads the files it names.
 pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
-    compile_toml_model(text, files).0
+    compile_toml_model(text, files, &Output::new()).0
+}
+
+/// Compiles TOML topology text to replace `previous` (the output directory's
+/// files, as [`emit::read_previous`] or [`emit::read`] reads them): a
+/// topology split into nested stacks keeps every block in the stack that
+/// held it (see [`shard`]).
+pub fn compile_toml_over(text: &str, files: &dyn Files, previous: &Output) -> Compilation {
+    compile_toml_model(text, files, previous).0
 }
 
 /// What deploying the output of TOML topology text over `golden` (the
@@ -71,7 +82,7 @@ pub fn plan_toml(
     files: &dyn Files,
     golden: &Output,
 ) -> (Compilation, Option<preview::Preview>) {
-    let (c, model) = compile_toml_model(text, files);
+    let (c, model) = compile_toml_model(text, files, golden);
     let preview = match (&c.output, model) {
         (Some(output), Some(model)) => Some(preview::compare(&model, golden, output)),
         _ => None,
@@ -80,7 +91,11 @@ pub fn plan_toml(
 }
 
 /// [`compile_toml`], and the model when the output was made.
-fn compile_toml_model(text: &str, files: &dyn Files) -> (Compilation, Option<model::Model>) {
+fn compile_toml_model(
+    text: &str,
+    files: &dyn Files,
+    previous: &Output,
+) -> (Compilation, Option<model::Model>) {
     // 1. front end. Text that is not TOML has no blocks to validate; shape
     // errors do not stop validation of the rest.
     let (topo, mut diagnostics) = front::toml::parse(text);
@@ -95,7 +110,7 @@ fn compile_toml_model(text: &str, files: &dyn Files) -> (Compilation, Option<mod
         );
     }
     let read_whole = !diagnostics.iter().any(Diagnostic::is_error);
-    let (mut c, model) = compile(&topo, files, read_whole);
+    let (mut c, model) = compile(&topo, files, read_whole, previous);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
@@ -104,7 +119,7 @@ fn compile_toml_model(text: &str, files: &dyn Files) -> (Compilation, Option<mod
 
 /// Compiles a topology from either front end (stages 2 to 6).
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
-    compile(topo, files, true).0
+    compile(topo, files, true, &Output::new()).0
 }
 
 /// Stages 2 to 6; `read_whole` says whether the front end read every key.
@@ -113,6 +128,7 @@ fn compile(
     topo: &spec::Topology,
     files: &dyn Files,
     read_whole: bool,
+    previous: &Output,
 ) -> (Compilation, Option<model::Model>) {
     // 2. validate: every problem, and the model of the sound blocks.
     let (model, mut diagnostics) = validate::validate(topo, files);
@@ -120,10 +136,23 @@ fn compile(
     let made = model.and_then(|model| {
         // 3. synth.
         let mut artifacts = synth::synth(&model);
-        // 4. quotas. With errors elsewhere the model holds only the sound
+        // 4. quotas and the split. Single resources are measured on their
+        // typed properties; the main template is split into nested stacks
+        // when it breaks a template quota, and the templates are measured
+        // after. With errors elsewhere the model holds only the sound
         // blocks, and what it overflows the whole topology overflows too:
         // those errors are reported now, the rest once the topology is whole.
-        let quotas = quota::check(&model, &artifacts.templates);
+        let mut quotas = quota::resources(&model, &artifacts.templates);
+        match shard::Placement::read(&model, previous) {
+            Ok(placement) => quotas.extend(shard::split(
+                &model,
+                &mut artifacts.templates,
+                &placement,
+                shard::Limits::AWS,
+            )),
+            Err(d) => quotas.push(d),
+        }
+        quotas.extend(quota::templates(&model, &artifacts.templates));
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
         if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;

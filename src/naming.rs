@@ -32,6 +32,27 @@ impl LogicalId {
         &self.0
     }
 
+    /// An ID read back from JSON: `None` unless ASCII alphanumeric and at
+    /// most [`MAX_LOGICAL_ID`] long.
+    pub fn parse(id: &str) -> Option<Self> {
+        (!id.is_empty()
+            && id.len() <= MAX_LOGICAL_ID
+            && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| LogicalId(id.to_string()))
+    }
+
+    /// The UpperCamelCase of `words`, joined: an ID that is not a block's
+    /// (`["root-device-of", "ami-0abc"]` → `RootDeviceOfAmi0abc`); `None`
+    /// when it is not ASCII alphanumeric.
+    pub(crate) fn of_words(words: &[&str]) -> Option<Self> {
+        LogicalId::parse(
+            &words
+                .iter()
+                .map(|w| w.to_upper_camel_case())
+                .collect::<String>(),
+        )
+    }
+
     /// A fixed, stack-wide ID (not derived from a block name).
     pub(crate) fn fixed(id: &'static str) -> Self {
         debug_assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
@@ -152,6 +173,11 @@ pub struct Collision {
 }
 
 impl Registry {
+    /// Every block that derives an ID (once per ID).
+    pub fn owners(&self) -> impl Iterator<Item = &Owner> {
+        self.ids.values()
+    }
+
     /// The block that derives `id`, if any.
     pub fn owner(&self, id: &str) -> Option<&Owner> {
         self.ids.get(&LogicalId(id.to_string()))

@@ -204,6 +204,8 @@ struct DeployContext<'a> {
     template: String,
     /// The main template's size, when over the inline limit.
     large: Option<usize>,
+    /// The nested stacks' templates, when the main template is a parent.
+    nested: Vec<String>,
     parameters: Vec<String>,
     /// What it finds and checks before it deploys.
     finds: Vec<Find>,
@@ -272,6 +274,12 @@ pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
             region: &model.stack.region,
             template: layout::main_template(stack),
             large: large(&layout::main_template(stack)),
+            nested: artifacts
+                .templates
+                .keys()
+                .filter(|p| p.starts_with(layout::NESTED))
+                .cloned()
+                .collect(),
             parameters,
             finds: finds(&artifacts.discoveries),
             root_device_pattern: ROOT_DEVICE_PATTERN,

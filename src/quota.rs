@@ -38,8 +38,30 @@ pub const MAX_GROUPS_PER_INTERFACE: usize = 16;
 /// The largest CloudFront Function, in bytes of code.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;
 
-/// Every quota problem of `templates` (by file name).
+/// Every quota problem of `templates` (by file name): [`resources`] and
+/// [`templates`] at once, for templates that are not split.
 pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
+    let mut diags = resources(model, templates);
+    diags.extend(self::templates(model, templates));
+    diags
+}
+
+/// The quotas of single resources (user-data, tags, security groups,
+/// function code), measured on their typed properties before the split into
+/// nested stacks.
+pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for template in templates.values() {
+        for (id, r) in &template.resources {
+            each_resource(model, id, r, &mut diags);
+        }
+    }
+    diags
+}
+
+/// The quotas of whole templates (body size, resources, parameters,
+/// outputs), measured after the split: what remains is what no split helps.
+pub fn templates(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (path, template) in templates {
         template_size(model, path, template, &mut diags);
@@ -51,9 +73,6 @@ pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagn
             if ids.len() > limit {
                 diags.push(too_many(model, path, section, limit, &ids));
             }
-        }
-        for (id, r) in &template.resources {
-            each_resource(model, id, r, &mut diags);
         }
     }
     diags
@@ -86,9 +105,9 @@ fn template_size(model: &Model, path: &str, template: &Template, diags: &mut Vec
                 ),
             )
             .label("this stack's template")
-            .help("split the topology into two stacks"),
+            .help("only instances and failovers move into nested stacks, and no further than one group of blocks that refer to each other: split the topology into two stacks"),
         );
-    } else if size > INLINE_TEMPLATE_LIMIT {
+    } else if size > INLINE_TEMPLATE_LIMIT && !path.starts_with(crate::layout::NESTED) {
         diags.push(Diagnostic::warning(
             Code::QuotaExceeded,
             stack,
@@ -128,7 +147,7 @@ fn too_many(model: &Model, path: &str, section: &str, limit: usize, ids: &[&str]
     )
     .label(format!("{block} contributes the most"))
     .help(format!(
-        "most come from {}: split the topology into two stacks",
+        "most come from {}, and only instances and failovers move into nested stacks: split the topology into two stacks",
         list.join(", ")
     ))
 }

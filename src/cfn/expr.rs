@@ -1,6 +1,8 @@
 //! Values and CloudFormation's intrinsic functions: literals, `Ref`,
 //! `Fn::GetAtt`, `Fn::Sub` (assembled from typed parts) and `Fn::Base64`.
 
+use std::borrow::Cow;
+
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
@@ -20,7 +22,21 @@ pub enum Pseudo {
 }
 
 impl Pseudo {
-    fn as_str(self) -> &'static str {
+    /// Every pseudo parameter topoform writes.
+    const ALL: [Pseudo; 4] = [
+        Pseudo::AccountId,
+        Pseudo::Partition,
+        Pseudo::Region,
+        Pseudo::StackName,
+    ];
+
+    /// The pseudo parameter named `name` (`AWS::Region`), if topoform writes it.
+    pub fn from_name(name: &str) -> Option<Pseudo> {
+        Pseudo::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// Its name, `AWS::…`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Pseudo::AccountId => "AWS::AccountId",
             Pseudo::Partition => "AWS::Partition",
@@ -39,8 +55,12 @@ pub enum Expr {
     Ref(LogicalId),
     /// `{"Ref": "AWS::…"}`.
     Pseudo(Pseudo),
-    /// `{"Fn::GetAtt": [id, attribute]}`.
-    GetAtt(LogicalId, &'static str),
+    /// `{"Fn::GetAtt": [id, attribute]}`. The attribute is owned only when
+    /// it was read back from JSON (the nested-stack split).
+    GetAtt(LogicalId, Cow<'static, str>),
+    /// `{"Fn::GetAtt": [stack, "Outputs.output"]}`: an output of the nested
+    /// stack `stack`.
+    Output(LogicalId, LogicalId),
     /// `{"Fn::Sub": "…"}`, assembled from typed parts.
     Sub(Vec<SubPart>),
     /// `{"Fn::Base64": …}`.
@@ -57,7 +77,9 @@ pub enum SubPart {
     /// `${Id}`.
     Ref(LogicalId),
     /// `${Id.Attribute}`.
-    Attr(LogicalId, &'static str),
+    Attr(LogicalId, Cow<'static, str>),
+    /// `${Stack.Outputs.Output}`: an output of a nested stack.
+    Output(LogicalId, LogicalId),
 }
 
 impl Expr {
@@ -75,11 +97,11 @@ impl Expr {
     pub fn refs(&self) -> Vec<&LogicalId> {
         match self {
             Expr::Str(_) | Expr::Pseudo(_) => Vec::new(),
-            Expr::Ref(id) | Expr::GetAtt(id, _) => vec![id],
+            Expr::Ref(id) | Expr::GetAtt(id, _) | Expr::Output(id, _) => vec![id],
             Expr::Sub(parts) => parts
                 .iter()
                 .filter_map(|p| match p {
-                    SubPart::Ref(id) | SubPart::Attr(id, _) => Some(id),
+                    SubPart::Ref(id) | SubPart::Attr(id, _) | SubPart::Output(id, _) => Some(id),
                     SubPart::Lit(_) | SubPart::Pseudo(_) => None,
                 })
                 .collect(),
@@ -125,8 +147,8 @@ impl SubBuilder {
     }
     /// A resource attribute.
     #[must_use]
-    pub fn attr(mut self, id: &LogicalId, attr: &'static str) -> Self {
-        self.0.push(SubPart::Attr(id.clone(), attr));
+    pub fn attr(mut self, id: &LogicalId, attr: impl Into<Cow<'static, str>>) -> Self {
+        self.0.push(SubPart::Attr(id.clone(), attr.into()));
         self
     }
     /// The finished expression.
@@ -154,6 +176,11 @@ impl Serialize for Expr {
             Expr::Ref(id) => single(s, "Ref", id),
             Expr::Pseudo(p) => single(s, "Ref", p.as_str()),
             Expr::GetAtt(id, attr) => single(s, "Fn::GetAtt", &GetAtt(id, attr)),
+            Expr::Output(stack, output) => single(
+                s,
+                "Fn::GetAtt",
+                &GetAtt(stack, &format!("Outputs.{output}")),
+            ),
             Expr::Sub(parts) => {
                 let mut text = String::new();
                 for p in parts {
@@ -176,6 +203,13 @@ impl Serialize for Expr {
                             text.push_str(attr);
                             text.push('}');
                         }
+                        SubPart::Output(stack, output) => {
+                            text.push_str("${");
+                            text.push_str(stack.as_str());
+                            text.push_str(".Outputs.");
+                            text.push_str(output.as_str());
+                            text.push('}');
+                        }
                     }
                 }
                 single(s, "Fn::Sub", &text)
@@ -183,6 +217,76 @@ impl Serialize for Expr {
             Expr::Base64(e) => single(s, "Fn::Base64", e),
         }
     }
+}
+
+impl Expr {
+    /// Reads back an intrinsic function that [`Expr`] writes: `Ref`,
+    /// `Fn::GetAtt` with a string attribute, `Fn::Sub` with a string, and
+    /// `Fn::Base64` of any of these or of a string. `None` for any other
+    /// JSON, which holds no reference of topoform's.
+    pub fn parse(v: &serde_json::Value) -> Option<Expr> {
+        use serde_json::Value;
+        let Value::Object(map) = v else {
+            return None;
+        };
+        let (key, arg) = map.iter().next().filter(|_| map.len() == 1)?;
+        match (key.as_str(), arg) {
+            ("Ref", Value::String(name)) => Some(match Pseudo::from_name(name) {
+                Some(p) => Expr::Pseudo(p),
+                None => Expr::Ref(LogicalId::parse(name)?),
+            }),
+            ("Fn::GetAtt", Value::Array(a)) => match a.as_slice() {
+                [Value::String(id), Value::String(attr)] => Some(Expr::GetAtt(
+                    LogicalId::parse(id)?,
+                    Cow::Owned(attr.clone()),
+                )),
+                _ => None,
+            },
+            ("Fn::Sub", Value::String(text)) => parse_sub(text).map(Expr::Sub),
+            ("Fn::Base64", Value::String(text)) => {
+                Some(Expr::Base64(Box::new(Expr::Str(text.clone()))))
+            }
+            ("Fn::Base64", inner) => Some(Expr::Base64(Box::new(Expr::parse(inner)?))),
+            _ => None,
+        }
+    }
+}
+
+/// The parts of an `Fn::Sub` string: `${!` is a literal `${`, `${AWS::…}` a
+/// pseudo parameter, `${Id}` a reference and `${Id.Attribute}` an attribute.
+/// `None` when the string is not one [`Expr`] writes (an unclosed `${`, or a
+/// name that is neither).
+fn parse_sub(text: &str) -> Option<Vec<SubPart>> {
+    let mut parts = Vec::new();
+    let mut lit = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        lit.push_str(&rest[..at]);
+        rest = &rest[at + 2..];
+        if let Some(after) = rest.strip_prefix('!') {
+            lit.push_str("${");
+            rest = after;
+            continue;
+        }
+        let end = rest.find('}')?;
+        let name = &rest[..end];
+        rest = &rest[end + 1..];
+        if !lit.is_empty() {
+            parts.push(SubPart::Lit(std::mem::take(&mut lit)));
+        }
+        parts.push(if let Some(p) = Pseudo::from_name(name) {
+            SubPart::Pseudo(p)
+        } else if let Some((id, attr)) = name.split_once('.') {
+            SubPart::Attr(LogicalId::parse(id)?, Cow::Owned(attr.to_string()))
+        } else {
+            SubPart::Ref(LogicalId::parse(name)?)
+        });
+    }
+    lit.push_str(rest);
+    if !lit.is_empty() {
+        parts.push(SubPart::Lit(lit));
+    }
+    Some(parts)
 }
 
 struct GetAtt<'a>(&'a LogicalId, &'a str);
@@ -214,6 +318,41 @@ mod tests {
             r#"{"Fn::Sub":"arn:${AWS::Partition}:x/${!literal}/${WebEip.AllocationId}"}"#
         );
         assert_eq!(e.refs(), vec![&id]);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            Expr::parse(&json),
+            Some(e),
+            "an Fn::Sub reads back as written"
+        );
+    }
+
+    #[test]
+    fn intrinsics_read_back_as_written() {
+        let id = LogicalId::fixed("Web");
+        for e in [
+            Expr::Ref(id.clone()),
+            Expr::Pseudo(Pseudo::StackName),
+            Expr::GetAtt(id.clone(), "Arn".into()),
+            Expr::Base64(Box::new(Expr::sub().lit("#!/bin/bash ${!x} $").build())),
+            Expr::sub()
+                .reference(&id)
+                .lit("-")
+                .pseudo(Pseudo::Region)
+                .build(),
+        ] {
+            let json = serde_json::to_value(&e).unwrap();
+            assert_eq!(Expr::parse(&json), Some(e.clone()), "{json}");
+        }
+        for not_ours in [
+            serde_json::json!("text"),
+            serde_json::json!({"Ref": "AWS::NoValue"}),
+            serde_json::json!({"Fn::Sub": "${unclosed"}),
+            serde_json::json!({"Fn::Sub": "${not-an-id}"}),
+            serde_json::json!({"Ref": "A", "Other": 1}),
+            serde_json::json!({"Fn::Join": ["", []]}),
+        ] {
+            assert_eq!(Expr::parse(&not_ours), None, "{not_ours}");
+        }
     }
 
     #[test]
@@ -224,7 +363,15 @@ mod tests {
             r#"{"Ref":"Web"}"#
         );
         assert_eq!(
-            serde_json::to_string(&Expr::GetAtt(id, "Arn")).unwrap(),
+            serde_json::to_string(&Expr::GetAtt(id.clone(), "Arn".into())).unwrap(),
+            r#"{"Fn::GetAtt":["Web","Arn"]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Expr::Output(id, LogicalId::fixed("Out"))).unwrap(),
+            r#"{"Fn::GetAtt":["Web","Outputs.Out"]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Expr::GetAtt(LogicalId::fixed("Web"), "Arn".into())).unwrap(),
             r#"{"Fn::GetAtt":["Web","Arn"]}"#
         );
         assert_eq!(

@@ -30,6 +30,7 @@ macro_rules! resource_types {
 
 pub mod autoscaling;
 pub mod certificatemanager;
+pub mod cloudformation;
 pub mod cloudfront;
 pub mod cloudwatch;
 pub mod dlm;
@@ -98,10 +99,14 @@ pub struct TopoformMetadata {
     /// Hosted zones the template writes into: id → domain.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub zones: BTreeMap<String, String>,
+    /// A parent's nested stacks, each with the blocks it holds
+    /// (`KIND.NAME`): where the next synth keeps them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub shards: BTreeMap<String, Vec<String>>,
 }
 
 /// A template parameter.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Parameter {
     /// Parameter type.
@@ -248,6 +253,20 @@ impl Resource {
         self
     }
 
+    /// Turns off a cfn-lint rule for this resource, with the reason, which
+    /// sits beside it for the reviewer.
+    #[must_use]
+    pub fn skip_lint(mut self, rule: &'static str, reason: &'static str) -> Resource {
+        let lint = self
+            .metadata
+            .get_or_insert_with(ResourceMetadata::default)
+            .cfn_lint
+            .get_or_insert_with(CfnLint::default);
+        lint.config.ignore_checks.push(rule);
+        lint.reasons.insert(rule, reason);
+        self
+    }
+
     /// Adds a dependency.
     #[must_use]
     pub fn depends_on(mut self, id: &LogicalId) -> Resource {
@@ -265,6 +284,26 @@ pub struct ResourceMetadata {
     /// cfn-guard suppressions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<Guard>,
+    /// cfn-lint suppressions.
+    #[serde(rename = "cfn-lint", skip_serializing_if = "Option::is_none")]
+    pub cfn_lint: Option<CfnLint>,
+}
+
+/// cfn-lint's resource-level configuration, and topoform's reason for each
+/// rule it turns off.
+#[derive(Debug, Default, Serialize)]
+pub struct CfnLint {
+    /// What cfn-lint reads.
+    pub config: CfnLintConfig,
+    /// Why each rule does not apply, by rule.
+    pub reasons: BTreeMap<&'static str, &'static str>,
+}
+
+/// `config` of [`CfnLint`].
+#[derive(Debug, Default, Serialize)]
+pub struct CfnLintConfig {
+    /// Rules not to apply to the resource.
+    pub ignore_checks: Vec<&'static str>,
 }
 
 /// cfn-guard's `SuppressedRules`, and topoform's reason for each.

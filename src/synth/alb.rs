@@ -54,11 +54,11 @@ fn unhealthy_alarm(cx: &mut Context<'_>, a: &Alb) {
             dimensions: vec![
                 Dimension {
                     name: "LoadBalancer",
-                    value: Expr::GetAtt(p.id(Part::LoadBalancer), "LoadBalancerFullName"),
+                    value: Expr::GetAtt(p.id(Part::LoadBalancer), "LoadBalancerFullName".into()),
                 },
                 Dimension {
                     name: "TargetGroup",
-                    value: Expr::GetAtt(p.id(Part::TargetGroup), "TargetGroupFullName"),
+                    value: Expr::GetAtt(p.id(Part::TargetGroup), "TargetGroupFullName".into()),
                 },
             ],
             statistic: "Maximum",
@@ -100,7 +100,7 @@ fn tags(cx: &Context<'_>, a: &Alb, suffix: &str) -> Vec<Tag> {
 }
 
 fn group_id(id: &LogicalId) -> Expr {
-    Expr::GetAtt(id.clone(), "GroupId")
+    Expr::GetAtt(id.clone(), "GroupId".into())
 }
 
 /// The load balancer's group, which admits the allow-list, and the targets'
@@ -215,7 +215,7 @@ fn load_balancer(cx: &mut Context<'_>, a: &Alb) {
     cx.output(
         &a.prefix.id(Part::DnsName),
         format!("[alb.{}]: the load balancer's DNS name", a.name.as_str()),
-        Expr::GetAtt(a.prefix.id(Part::LoadBalancer), "DNSName"),
+        Expr::GetAtt(a.prefix.id(Part::LoadBalancer), "DNSName".into()),
         true,
     );
 }

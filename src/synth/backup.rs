@@ -116,7 +116,10 @@ fn error_rule(cx: &mut Context<'_>, b: &Backup) {
         EventPattern {
             source: vec!["aws.dlm"],
             detail_type: vec!["DLM Policy State Change"],
-            resources: vec![Expr::GetAtt(b.prefix.id(Part::LifecyclePolicy), "Arn")],
+            resources: vec![Expr::GetAtt(
+                b.prefix.id(Part::LifecyclePolicy),
+                "Arn".into(),
+            )],
             detail: BTreeMap::from([("state", vec![Expr::str("ERROR")])]),
         },
         message(
@@ -164,7 +167,7 @@ fn policy(cx: &mut Context<'_>, b: &Backup) {
     let resource = Resource::new(LifecyclePolicy {
         description: description(cx, b),
         state: "ENABLED",
-        execution_role_arn: Expr::GetAtt(b.prefix.id(Part::LifecycleRole), "Arn"),
+        execution_role_arn: Expr::GetAtt(b.prefix.id(Part::LifecycleRole), "Arn".into()),
         policy_details: PolicyDetails {
             policy_type,
             // AMI policies back up instances; for snapshot policies,

@@ -54,7 +54,7 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Failover) {
             let record = RecordSet {
                 alias_target: Some(AliasTarget {
                     dns_name: Expr::sub().lit("dualstack.").attr(&lb, "DNSName").build(),
-                    hosted_zone_id: Expr::GetAtt(lb, "CanonicalHostedZoneID"),
+                    hosted_zone_id: Expr::GetAtt(lb, "CanonicalHostedZoneID".into()),
                     evaluate_target_health: true,
                 }),
                 ..record(f, "PRIMARY", "primary")
@@ -65,7 +65,10 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Failover) {
     let sorry = &model.sorries[&f.secondary];
     let record = RecordSet {
         alias_target: Some(AliasTarget {
-            dns_name: Expr::GetAtt(sorry.prefix.id(SorryPart::Distribution), "DomainName"),
+            dns_name: Expr::GetAtt(
+                sorry.prefix.id(SorryPart::Distribution),
+                "DomainName".into(),
+            ),
             hosted_zone_id: Expr::str(CLOUDFRONT_ZONE),
             evaluate_target_health: false,
         }),

@@ -171,7 +171,7 @@ fn client(cx: &mut Context<'_>, f: &Fleet, c: &Client, launch: &ClientLaunch) ->
     let mut resource = Resource::new(Ec2Instance {
         launch_template: LaunchTemplateSpec {
             launch_template_id: Expr::Ref(launch.template.clone()),
-            version: Expr::GetAtt(launch.template.clone(), "LatestVersionNumber"),
+            version: Expr::GetAtt(launch.template.clone(), "LatestVersionNumber".into()),
         },
         image_id: launch.image.clone(),
         instance_type: f.launch.instance_type.clone(),
@@ -296,7 +296,7 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId])
                         .pseudo(Pseudo::Partition)
                         .lit(&format!(":scheduler:::aws-sdk:ec2:{action}"))
                         .build(),
-                    role_arn: Expr::GetAtt(role.clone(), "Arn"),
+                    role_arn: Expr::GetAtt(role.clone(), "Arn".into()),
                     input: input.clone(),
                     // A start or stop that is an hour late is no longer
                     // wanted: the next one may be due.

@@ -91,7 +91,7 @@ fn elastic_ip(cx: &mut Context<'_>, i: &Instance) -> (Option<Expr>, Option<Expr>
                 }),
             );
             (
-                Expr::GetAtt(eip.clone(), "AllocationId"),
+                Expr::GetAtt(eip.clone(), "AllocationId".into()),
                 Some(Expr::Ref(eip)),
             )
         }
@@ -189,7 +189,9 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
             principal: None,
             action: vec!["ec2:AssociateAddress"],
             resource: vec![match allocation {
-                Expr::GetAtt(eip, attr) => arn_ec2().lit("elastic-ip/").attr(eip, attr).build(),
+                Expr::GetAtt(eip, attr) => {
+                    arn_ec2().lit("elastic-ip/").attr(eip, attr.clone()).build()
+                }
                 Expr::Str(id) => arn_ec2().lit("elastic-ip/").lit(id).build(),
                 other => {
                     unreachable!("bug in topoform: unexpected allocation expression {other:?}")
@@ -320,7 +322,7 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
     data.image_id = Some(image.expr());
     data.instance_type = Some(i.launch.instance_type.clone());
     data.iam_instance_profile = Some(IamInstanceProfile {
-        arn: Expr::GetAtt(p.id(Part::InstanceProfile), "Arn"),
+        arn: Expr::GetAtt(p.id(Part::InstanceProfile), "Arn".into()),
     });
     // A public IP at launch: the instance calls the EC2 API to attach its
     // Elastic IP before it has one.
@@ -337,7 +339,7 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
             .chain(i.albs.iter().map(|a| {
                 Expr::GetAtt(
                     cx.model.albs[a].prefix.id(AlbPart::TargetSecurityGroup),
-                    "GroupId",
+                    "GroupId".into(),
                 )
             }))
             .collect(),
@@ -367,7 +369,7 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
         desired_capacity: i.hours.is_none().then(|| "1".into()),
         launch_template: LaunchTemplateSpec {
             launch_template_id: Expr::Ref(lt.clone()),
-            version: Expr::GetAtt(lt, "LatestVersionNumber"),
+            version: Expr::GetAtt(lt, "LatestVersionNumber".into()),
         },
         vpc_zone_identifier: i.launch.subnets.clone(),
         target_group_arns: i

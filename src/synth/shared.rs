@@ -87,14 +87,34 @@ pub(super) fn root_device(
         });
         return Expr::str(device);
     }
+    // A literal image has one root device, whichever block boots it: one
+    // parameter per image (and root volume size, which the plan checks
+    // against the image), shared by those blocks, so that launch templates
+    // that differ only by block can be the same and a topology of many
+    // blocks on one image does not take one parameter each (a stack takes
+    // 200). An image found at deploy time is each block's own.
+    let (id, what) = match image {
+        Image::Id(ami) => {
+            let size = volume_gb.map(|gb| format!("min-{gb}")).unwrap_or_default();
+            // Every uppercase letter of this ID starts a word that no part
+            // of a block ends with, so no block derives it.
+            let id = LogicalId::of_words(&["root-device-of", ami, &size])
+                .unwrap_or_else(|| unreachable!("bug in topoform: AMI ids are alphanumeric"));
+            (id, format!("the image {ami}"))
+        }
+        Image::Found(_) => (id, what.to_string()),
+    };
+    if cx.main.parameters.contains_key(&id) {
+        return Expr::Ref(id);
+    }
     let parameter = Parameter {
         kind: "String",
         default: None,
         allowed_pattern: Some(ROOT_DEVICE_PATTERN),
-        description: format!("{what}: the root device name of its image, found by deploy.sh"),
+        description: format!("The root device name of {what}, found by deploy.sh"),
     };
     let how = Discovery::RootDevice {
-        what: what.to_string(),
+        what,
         image: image.clone(),
         volume_gb,
     };

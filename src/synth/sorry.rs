@@ -62,7 +62,7 @@ pub(super) fn synth(cx: &mut Context<'_>, s: &Sorry) {
     cx.output(
         &p.id(Part::DomainName),
         format!("{what}: the distribution's domain name, which the failover records alias"),
-        Expr::GetAtt(p.id(Part::Distribution), "DomainName"),
+        Expr::GetAtt(p.id(Part::Distribution), "DomainName".into()),
         false,
     );
     cx.file(layout::sorry_page(s.name.as_str()), userdata::sorry_page(s));
@@ -270,8 +270,8 @@ fn distribution(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>, certi
                 price_class: "PriceClass_All",
                 origins: vec![Origin {
                     id: origin_id.clone(),
-                    domain_name: Expr::GetAtt(p.id(Part::Bucket), "RegionalDomainName"),
-                    origin_access_control_id: Expr::GetAtt(p.id(Part::OriginAccessControl), "Id"),
+                    domain_name: Expr::GetAtt(p.id(Part::Bucket), "RegionalDomainName".into()),
+                    origin_access_control_id: Expr::GetAtt(p.id(Part::OriginAccessControl), "Id".into()),
                     s3_origin_config: S3OriginConfig { origin_access_identity: "" },
                 }],
                 default_cache_behavior: CacheBehavior {
@@ -282,7 +282,7 @@ fn distribution(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>, certi
                     allowed_methods: vec!["GET", "HEAD"],
                     function_associations: vec![FunctionAssociation {
                         event_type: "viewer-request",
-                        function_arn: Expr::GetAtt(p.id(Part::Function), "FunctionMetadata.FunctionARN"),
+                        function_arn: Expr::GetAtt(p.id(Part::Function), "FunctionMetadata.FunctionARN".into()),
                     }],
                 },
                 // The function sends every request to a missing key; S3 answers
@@ -297,7 +297,7 @@ fn distribution(cx: &mut Context<'_>, s: &Sorry, logs: Option<&LogicalId>, certi
                     })
                     .collect(),
                 logging: logs.map(|l| DistributionLogging {
-                    bucket: Expr::GetAtt(l.clone(), "RegionalDomainName"),
+                    bucket: Expr::GetAtt(l.clone(), "RegionalDomainName".into()),
                     prefix: "cloudfront/",
                     include_cookies: false,
                 }),
@@ -400,7 +400,7 @@ fn log_bucket(cx: &mut Context<'_>, s: &Sorry) -> LogicalId {
     from_site
         .entry("ArnLike")
         .or_default()
-        .insert("aws:SourceArn", vec![Expr::GetAtt(site, "Arn")]);
+        .insert("aws:SourceArn", vec![Expr::GetAtt(site, "Arn".into())]);
     from_site
         .entry("StringEquals")
         .or_default()
@@ -438,7 +438,7 @@ fn tls_only(bucket: &LogicalId) -> Statement {
         principal: Some(Principal::Anyone),
         action: vec!["s3:*"],
         resource: vec![
-            Expr::GetAtt(bucket.clone(), "Arn"),
+            Expr::GetAtt(bucket.clone(), "Arn".into()),
             Expr::sub().attr(bucket, "Arn").lit("/*").build(),
         ],
         condition,

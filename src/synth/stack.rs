@@ -192,7 +192,7 @@ pub(super) fn finish(cx: &mut Context<'_>) {
         "aws:SourceArn",
         cx.notify_rules
             .iter()
-            .map(|rule| Expr::GetAtt(rule.clone(), "Arn"))
+            .map(|rule| Expr::GetAtt(rule.clone(), "Arn".into()))
             .collect(),
     );
     let statement = Statement {

@@ -1,0 +1,1032 @@
+//! Stage 4: the nested-stack split. A main template that would break one of
+//! CloudFormation's template quotas (resources, parameters, outputs, body
+//! size) becomes a parent and child stacks (`AWS::CloudFormation::Stack`),
+//! without being asked; one that fits is left exactly as it is.
+//!
+//! **What moves.** Only blocks that serve one client each
+//! ([`Kind::is_per_client`]: instances and failover records) go into
+//! children, with their outputs. Everything they share (the stack's alarm
+//! topic, zones, sorry sites, load balancers, fleets, discovered
+//! parameters) stays in the parent. Blocks whose
+//! resources refer to each other (a failover and its primary instance) are
+//! one *group* and always share a child, so that a child refers only to the
+//! parent.
+//!
+//! **The shard rule: append-only, with memory.** The previous output (the
+//! golden files in the output directory) says where every group was: the
+//! parent's metadata lists each child's blocks, and the parent's resources
+//! tell which blocks the parent held. A group stays where it was. A new group
+//! goes into the first child that it fits in while that child stays under
+//! [`FILL`] of every quota (the rest is headroom, so that a block can grow in
+//! place), else into a new child numbered after the last. Adding or removing
+//! a block therefore never moves another one: moving a resource between
+//! stacks replaces it. The one exception is a parent that no longer fits
+//! with the groups it held before the split: the last of them (by name) move
+//! into children, each with a warning, until it fits. Without a previous
+//! output (a first synth) the groups fill children in name order.
+//!
+//! **What crosses a boundary.** Every `Ref`, `Fn::GetAtt` and `Fn::Sub`
+//! reference is read back from the JSON of the typed properties
+//! ([`Expr::parse`]). One from a child to the parent becomes a child
+//! parameter that the parent passes; one from the parent to a child becomes
+//! a child output that the parent reads (`Fn::GetAtt Child.Outputs.X`);
+//! `DependsOn` across the boundary becomes a `DependsOn` of the child stack.
+//! `AWS::StackName` in a child becomes the parent's name, passed in, so that
+//! names derived from it (`STACK-NAME`) are the same in either layout.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::cfn::cloudformation::{Json, Stack};
+use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource, SubPart, Tag, Template};
+use crate::diag::{Code, Diagnostic};
+use crate::layout;
+use crate::model::Model;
+use crate::naming::{LogicalId, Owner};
+use crate::quota;
+
+/// The template quotas a split respects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Resources per template.
+    pub resources: usize,
+    /// Parameters per template.
+    pub parameters: usize,
+    /// Outputs per template.
+    pub outputs: usize,
+    /// Body bytes, as written.
+    pub bytes: usize,
+}
+
+impl Limits {
+    /// CloudFormation's own (children are always read from S3).
+    pub const AWS: Limits = Limits {
+        resources: quota::MAX_RESOURCES,
+        parameters: quota::MAX_PARAMETERS,
+        outputs: quota::MAX_OUTPUTS,
+        bytes: quota::MAX_TEMPLATE_BYTES,
+    };
+
+    /// `FILL` of each.
+    fn filled(self) -> Limits {
+        let f = |n: usize| n * FILL.0 / FILL.1;
+        Limits {
+            resources: f(self.resources),
+            parameters: f(self.parameters),
+            outputs: f(self.outputs),
+            bytes: f(self.bytes),
+        }
+    }
+
+    fn admits(self, s: &Size) -> bool {
+        s.resources <= self.resources
+            && s.parameters <= self.parameters
+            && s.outputs <= self.outputs
+            && s.bytes <= self.bytes
+    }
+}
+
+/// How full a new group may make a child: 4/5 of each quota.
+pub const FILL: (usize, usize) = (4, 5);
+
+/// Where the previous output placed each group: the memory of the shard
+/// rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// Block (`KIND.NAME`) → the child stack that held it.
+    children: BTreeMap<String, LogicalId>,
+    /// The blocks whose resources the parent held.
+    parent: BTreeSet<String>,
+}
+
+impl Placement {
+    /// The placement of the previous output's main template of `model`'s
+    /// stack (`previous` maps paths to contents); empty when there is none.
+    /// An unreadable template is an error: without its memory the rule
+    /// could move running instances.
+    pub fn read(model: &Model, previous: &crate::Output) -> Result<Placement, Diagnostic> {
+        let path = layout::main_template(&model.stack.name);
+        let Some(text) = previous.get(&path) else {
+            return Ok(Placement::default());
+        };
+        let unreadable = |why: &str| {
+            Diagnostic::error(
+                Code::QuotaExceeded,
+                model.origins.stack,
+                format!("the previous {path} cannot be read ({why}): it says which nested stack holds each block"),
+            )
+            .help("restore it from version control, or remove it to place every block afresh")
+        };
+        let root: Value = serde_json::from_str(text).map_err(|e| unreadable(&e.to_string()))?;
+        let mut placement = Placement::default();
+        if let Some(resources) = root.get("Resources").and_then(Value::as_object) {
+            for id in resources.keys() {
+                if let Some(unit) = model.origins.ids.owner(id).and_then(unit_of) {
+                    placement.parent.insert(unit);
+                }
+            }
+        }
+        let shards = root.pointer("/Metadata/topoform/shards");
+        for (child, blocks) in shards.and_then(Value::as_object).into_iter().flatten() {
+            let child = LogicalId::parse(child).ok_or_else(|| unreadable("a child's name"))?;
+            for block in blocks
+                .as_array()
+                .ok_or_else(|| unreadable("a child's blocks"))?
+            {
+                let block = block.as_str().ok_or_else(|| unreadable("a block's name"))?;
+                placement.children.insert(block.to_string(), child.clone());
+            }
+        }
+        Ok(placement)
+    }
+}
+
+/// The unit of placement a logical ID belongs to: `KIND.NAME`; `None` for
+/// what stays in the parent.
+///
+/// A fleet's clients stay with their fleet: its schedule and the schedule's
+/// role name every client's instance, so moving the clients would move
+/// every instance ID back into the parent anyway, one output each.
+fn unit_of(o: &Owner) -> Option<String> {
+    (o.client.is_none() && o.kind.is_per_client()).then(|| format!("{}.{}", o.kind, o.name))
+}
+
+/// One value that crosses a stack boundary.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Link {
+    /// `Ref X`.
+    Ref(LogicalId),
+    /// `Fn::GetAtt X.Attribute`.
+    Att(LogicalId, String),
+    /// `AWS::StackName`, which in a child is the parent's.
+    StackName,
+}
+
+impl Link {
+    /// The name a child gives it (as a parameter or an output), before
+    /// making it unique in the child.
+    fn name(&self) -> String {
+        match self {
+            Link::Ref(id) => id.to_string(),
+            Link::Att(id, attr) => format!("{id}{}", attr.replace('.', "")),
+            Link::StackName => "ParentStackName".to_string(),
+        }
+    }
+
+    /// The expression for it where `id` is defined.
+    fn expr(&self) -> Expr {
+        match self {
+            Link::Ref(id) => Expr::Ref(id.clone()),
+            Link::Att(id, attr) => Expr::GetAtt(id.clone(), Cow::Owned(attr.clone())),
+            Link::StackName => Expr::Pseudo(Pseudo::StackName),
+        }
+    }
+
+    fn target(&self) -> Option<&LogicalId> {
+        match self {
+            Link::Ref(id) | Link::Att(id, _) => Some(id),
+            Link::StackName => None,
+        }
+    }
+}
+
+/// The links of a JSON value (an intrinsic's references, at any depth).
+fn links(v: &Value, out: &mut BTreeSet<Link>) {
+    if let Some(e) = Expr::parse(v) {
+        expr_links(&e, out);
+        return;
+    }
+    match v {
+        Value::Object(m) => m.values().for_each(|x| links(x, out)),
+        Value::Array(a) => a.iter().for_each(|x| links(x, out)),
+        _ => {}
+    }
+}
+
+fn expr_links(e: &Expr, out: &mut BTreeSet<Link>) {
+    match e {
+        Expr::Str(_) | Expr::Output(..) => {}
+        Expr::Pseudo(p) => {
+            if *p == Pseudo::StackName {
+                out.insert(Link::StackName);
+            }
+        }
+        Expr::Ref(id) => {
+            out.insert(Link::Ref(id.clone()));
+        }
+        Expr::GetAtt(id, attr) => {
+            out.insert(Link::Att(id.clone(), attr.to_string()));
+        }
+        Expr::Sub(parts) => {
+            for p in parts {
+                match p {
+                    SubPart::Lit(_) | SubPart::Output(..) => {}
+                    SubPart::Pseudo(p) => {
+                        if *p == Pseudo::StackName {
+                            out.insert(Link::StackName);
+                        }
+                    }
+                    SubPart::Ref(id) => {
+                        out.insert(Link::Ref(id.clone()));
+                    }
+                    SubPart::Attr(id, attr) => {
+                        out.insert(Link::Att(id.clone(), attr.to_string()));
+                    }
+                }
+            }
+        }
+        Expr::Base64(inner) => expr_links(inner, out),
+    }
+}
+
+/// Rewrites every link of `v` by `f` (which returns the replacement, or
+/// `None` to keep it).
+/// Whether anything changed.
+fn rewrite(v: &mut Value, f: &dyn Fn(&Link) -> Option<Replacement>) -> bool {
+    if let Some(e) = Expr::parse(v) {
+        let new = rewrite_expr(&e, f);
+        if new == e {
+            return false;
+        }
+        *v = serde_json::to_value(&new)
+            .unwrap_or_else(|e| panic!("bug in topoform: an expression does not serialize: {e}"));
+        return true;
+    }
+    match v {
+        Value::Object(m) => m.values_mut().fold(false, |any, x| rewrite(x, f) | any),
+        Value::Array(a) => a.iter_mut().fold(false, |any, x| rewrite(x, f) | any),
+        _ => false,
+    }
+}
+
+/// What a link becomes across the boundary.
+#[derive(Clone, Debug)]
+enum Replacement {
+    /// A child's parameter.
+    Parameter(LogicalId),
+    /// A child's output, read by the parent.
+    Output(LogicalId, LogicalId),
+}
+
+fn rewrite_expr(e: &Expr, f: &dyn Fn(&Link) -> Option<Replacement>) -> Expr {
+    let whole = |link: Link, keep: Expr| match f(&link) {
+        Some(Replacement::Parameter(p)) => Expr::Ref(p),
+        Some(Replacement::Output(stack, out)) => Expr::Output(stack, out),
+        None => keep,
+    };
+    match e {
+        Expr::Pseudo(Pseudo::StackName) => whole(Link::StackName, e.clone()),
+        Expr::Str(_) | Expr::Output(..) | Expr::Pseudo(_) => e.clone(),
+        Expr::Ref(id) => whole(Link::Ref(id.clone()), e.clone()),
+        Expr::GetAtt(id, attr) => whole(Link::Att(id.clone(), attr.to_string()), e.clone()),
+        Expr::Base64(inner) => Expr::Base64(Box::new(rewrite_expr(inner, f))),
+        Expr::Sub(parts) => Expr::Sub(
+            parts
+                .iter()
+                .map(|p| {
+                    let link = match p {
+                        SubPart::Pseudo(Pseudo::StackName) => Some(Link::StackName),
+                        SubPart::Lit(_) | SubPart::Output(..) | SubPart::Pseudo(_) => None,
+                        SubPart::Ref(id) => Some(Link::Ref(id.clone())),
+                        SubPart::Attr(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
+                    };
+                    match link.and_then(|l| f(&l)) {
+                        Some(Replacement::Parameter(id)) => SubPart::Ref(id),
+                        Some(Replacement::Output(stack, out)) => SubPart::Output(stack, out),
+                        None => p.clone(),
+                    }
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// A resource read back as JSON, with what it refers to.
+struct Node {
+    id: LogicalId,
+    resource: Resource,
+    properties: Value,
+    /// The links of its properties.
+    links: BTreeSet<Link>,
+    /// Its size in the template, in bytes.
+    bytes: usize,
+    /// Its block, if it may move.
+    unit: Option<String>,
+    /// Its group; `None`: it stays in the parent.
+    group: Option<usize>,
+}
+
+/// A template's counts, as a split measures them.
+#[derive(Clone, Debug, Default)]
+struct Size {
+    resources: usize,
+    parameters: usize,
+    outputs: usize,
+    bytes: usize,
+}
+
+/// Blocks that always share a stack, with what they need and offer.
+#[derive(Debug, Default)]
+struct Group {
+    /// Its blocks, sorted; the first names the group.
+    units: Vec<String>,
+    /// Its resources, as indexes into the nodes.
+    nodes: Vec<usize>,
+    bytes: usize,
+    /// What it takes from the parent.
+    takes: BTreeSet<Link>,
+    /// What the parent takes from it.
+    gives: BTreeSet<Link>,
+    /// The outputs of its blocks, which go with it.
+    outputs: Vec<LogicalId>,
+}
+
+/// A child being filled.
+#[derive(Debug, Default)]
+struct Child {
+    groups: Vec<usize>,
+    resources: usize,
+    bytes: usize,
+    takes: BTreeSet<Link>,
+    gives: BTreeSet<Link>,
+    own_outputs: usize,
+}
+
+impl Child {
+    /// Its size with `g` added.
+    fn with(&self, g: &Group) -> Size {
+        let takes = self.takes.union(&g.takes).count();
+        let outputs = self.gives.union(&g.gives).count() + self.own_outputs + g.outputs.len();
+        Size {
+            resources: self.resources + g.nodes.len(),
+            parameters: takes,
+            outputs,
+            bytes: TEMPLATE_BYTES
+                + self.bytes
+                + g.bytes
+                + takes * PARAMETER_BYTES
+                + outputs * OUTPUT_BYTES,
+        }
+    }
+
+    fn add(&mut self, index: usize, g: &Group) {
+        self.groups.push(index);
+        self.resources += g.nodes.len();
+        self.bytes += g.bytes;
+        self.takes.extend(g.takes.iter().cloned());
+        self.gives.extend(g.gives.iter().cloned());
+        self.own_outputs += g.outputs.len();
+    }
+}
+
+/// A template's own bytes (its header, metadata and section keys), and the
+/// most a parameter or an output costs, as written: generous estimates, so
+/// that a child measured by them is never larger than they say.
+const TEMPLATE_BYTES: usize = 1_024;
+const PARAMETER_BYTES: usize = 700;
+const OUTPUT_BYTES: usize = 600;
+
+/// Whether `t` breaks none of `limits`.
+fn fits(t: &Template, limits: Limits) -> bool {
+    limits.admits(&Size {
+        resources: t.resources.len(),
+        parameters: t.parameters.len(),
+        outputs: t.outputs.len(),
+        bytes: t.to_json().len(),
+    })
+}
+
+/// A resource's bytes inside a template: its own pretty JSON, four spaces
+/// deeper on every line, plus its key.
+fn resource_bytes(id: &LogicalId, r: &Resource) -> usize {
+    let json = serde_json::to_string_pretty(r)
+        .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
+    json.len() + 4 * json.matches('\n').count() + id.as_str().len() + 10
+}
+
+/// The name of child `n`. IDs that end in a digit are never a block's:
+/// every part's suffix ends in a letter.
+fn child_id(n: usize) -> LogicalId {
+    LogicalId::parse(&format!("Shard{n:03}"))
+        .unwrap_or_else(|| unreachable!("bug in topoform: Shard{n:03} is an ID"))
+}
+
+fn child_number(id: &LogicalId) -> Option<usize> {
+    id.as_str().strip_prefix("Shard")?.parse().ok()
+}
+
+/// Disjoint sets of blocks (union by smaller index, path halving).
+struct Sets(Vec<usize>);
+
+impl Sets {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        self.0[ra.max(rb)] = ra.min(rb);
+    }
+}
+
+/// Every resource as JSON, with its block.
+fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
+    resources
+        .into_iter()
+        .map(|(id, resource)| {
+            let properties = serde_json::to_value(&*resource.properties)
+                .unwrap_or_else(|e| panic!("bug in topoform: {id} does not serialize: {e}"));
+            let mut node_links = BTreeSet::new();
+            links(&properties, &mut node_links);
+            Node {
+                bytes: resource_bytes(&id, &resource),
+                unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
+                id,
+                resource,
+                properties,
+                links: node_links,
+                group: None,
+            }
+        })
+        .collect()
+}
+
+/// The groups of blocks whose resources refer to each other, in the order
+/// of their first block's name; sets each node's group, and each group's
+/// links and outputs.
+fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output>) -> Vec<Group> {
+    let units: BTreeMap<String, usize> = nodes
+        .iter()
+        .filter_map(|n| n.unit.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| (u, i))
+        .collect();
+    let index: BTreeMap<&LogicalId, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (&n.id, i)).collect();
+    let mut sets = Sets((0..units.len()).collect());
+    for n in nodes.iter() {
+        let Some(a) = n.unit.as_ref().map(|u| units[u]) else {
+            continue;
+        };
+        let targets = n.links.iter().filter_map(Link::target);
+        for t in targets.chain(&n.resource.depends_on) {
+            if let Some(b) = index.get(t).and_then(|&j| nodes[j].unit.as_ref()) {
+                sets.union(a, units[b]);
+            }
+        }
+    }
+    let mut group_of_set: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of_unit: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, &u) in &units {
+        let next = groups.len();
+        let g = *group_of_set.entry(sets.find(u)).or_insert(next);
+        if g == next {
+            groups.push(Group::default());
+        }
+        groups[g].units.push(name.clone());
+        group_of_unit.insert(name, g);
+    }
+    for (i, n) in nodes.iter_mut().enumerate() {
+        if let Some(&g) = n.unit.as_deref().and_then(|u| group_of_unit.get(u)) {
+            n.group = Some(g);
+            groups[g].nodes.push(i);
+            groups[g].bytes += n.bytes;
+        }
+    }
+    // What each group takes from the parent, and the parent from it.
+    let group_by_id: BTreeMap<&LogicalId, usize> = nodes
+        .iter()
+        .filter_map(|n| Some((&n.id, n.group?)))
+        .collect();
+    let group_of = |l: &Link| l.target().and_then(|t| group_by_id.get(t).copied());
+    for n in nodes.iter() {
+        for link in &n.links {
+            match (n.group, group_of(link)) {
+                (Some(g), None) => {
+                    groups[g].takes.insert(link.clone());
+                }
+                (None, Some(h)) => {
+                    groups[h].gives.insert(link.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    // An output of a block goes with its block, and takes what it refers
+    // to like a resource; the parent's own outputs read from children.
+    for (id, o) in outputs {
+        let mut l = BTreeSet::new();
+        expr_links(&o.value, &mut l);
+        if let Some(export) = &o.export {
+            expr_links(&export.name, &mut l);
+        }
+        let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
+        match owner.and_then(|u| group_of_unit.get(u.as_str()).copied()) {
+            Some(g) => {
+                groups[g].outputs.push(id.clone());
+                groups[g].bytes += OUTPUT_BYTES;
+                for link in l {
+                    if group_of(&link) != Some(g) {
+                        groups[g].takes.insert(link);
+                    }
+                }
+            }
+            None => {
+                for link in l {
+                    if let Some(h) = group_of(&link) {
+                        groups[h].gives.insert(link);
+                    }
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// What stays in the parent whatever happens: its shared resources,
+/// parameters and outputs.
+struct Shared {
+    resources: usize,
+    bytes: usize,
+    parameters: usize,
+    outputs: usize,
+}
+
+/// The shard rule: which child holds each group (by number), and the
+/// warnings for groups that leave the parent.
+fn place(
+    model: &Model,
+    groups: &[Group],
+    shared: &Shared,
+    previous: &Placement,
+    limits: Limits,
+) -> (BTreeMap<usize, Child>, Vec<Diagnostic>) {
+    let mut children: BTreeMap<usize, Child> = BTreeMap::new();
+    let mut in_parent: Vec<usize> = Vec::new();
+    let mut fresh: Vec<usize> = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let was = group
+            .units
+            .iter()
+            .find_map(|u| previous.children.get(u))
+            .and_then(child_number);
+        match was {
+            Some(n) => children.entry(n).or_default().add(g, group),
+            None if group.units.iter().any(|u| previous.parent.contains(u)) => in_parent.push(g),
+            None => fresh.push(g),
+        }
+    }
+    // The parent keeps its groups while it fits; the last move out.
+    let parent_size = |kept: &[usize], children: usize| {
+        let sum = |f: &dyn Fn(&Group) -> usize| kept.iter().map(|&g| f(&groups[g])).sum::<usize>();
+        let outputs = shared.outputs + sum(&|g| g.outputs.len());
+        Size {
+            resources: shared.resources + children + sum(&|g| g.nodes.len()),
+            parameters: shared.parameters,
+            outputs,
+            bytes: TEMPLATE_BYTES
+                + shared.bytes
+                + sum(&|g| g.bytes)
+                + shared.parameters * PARAMETER_BYTES
+                + shared.outputs * OUTPUT_BYTES
+                + children * 4 * PARAMETER_BYTES,
+        }
+    };
+    let fill = limits.filled();
+    let mut moved = Vec::new();
+    loop {
+        // The new groups first: the parent's count of children depends on
+        // them.
+        for g in std::mem::take(&mut fresh) {
+            let group = &groups[g];
+            let n = children
+                .iter()
+                .find(|(_, c)| fill.admits(&c.with(group)))
+                .map_or_else(
+                    || children.keys().next_back().map_or(1, |n| n + 1),
+                    |(&n, _)| n,
+                );
+            children.entry(n).or_default().add(g, group);
+        }
+        if in_parent.is_empty() || limits.admits(&parent_size(&in_parent, children.len())) {
+            break;
+        }
+        if let Some(g) = in_parent.pop() {
+            moved.push(g);
+            fresh.push(g);
+        }
+    }
+    let diags = moved
+        .into_iter()
+        .map(|g| {
+            let (block, span) = block_of(model, &groups[g].units[0]);
+            Diagnostic::warning(
+                Code::QuotaExceeded,
+                span,
+                format!("{block} moves from the main template into a nested stack, which replaces its resources"),
+            )
+            .label("the main template no longer holds it")
+            .help("this happens once, when a topology outgrows its template; `topoform plan` shows what is replaced")
+        })
+        .collect();
+    (children, diags)
+}
+
+/// A child's names for what crosses its boundary.
+#[derive(Default)]
+struct Boundary {
+    /// Its parameters, by what they carry.
+    parameters: BTreeMap<Link, LogicalId>,
+    /// Its outputs the parent reads, by what they carry.
+    outputs: BTreeMap<Link, LogicalId>,
+    /// What its stack depends on in the parent (or in another child).
+    depends_on: BTreeSet<LogicalId>,
+}
+
+/// Names for a child's parameters and outputs, unique among its own IDs.
+fn boundary(c: &Child, groups: &[Group], nodes: &[Node]) -> Boundary {
+    let mut taken: BTreeSet<String> = c
+        .groups
+        .iter()
+        .flat_map(|&g| {
+            let group = &groups[g];
+            group
+                .nodes
+                .iter()
+                .map(|&i| nodes[i].id.to_string())
+                .chain(group.outputs.iter().map(ToString::to_string))
+        })
+        .collect();
+    let mut unique = |name: String| {
+        let mut candidate = name.clone();
+        let mut k = 0;
+        while taken.contains(&candidate) {
+            candidate = format!("{name}{k}");
+            k += 1;
+        }
+        taken.insert(candidate.clone());
+        LogicalId::parse(&candidate).unwrap_or_else(|| unreachable!("bug in topoform: {candidate}"))
+    };
+    Boundary {
+        parameters: c
+            .takes
+            .iter()
+            .map(|l| (l.clone(), unique(l.name())))
+            .collect(),
+        outputs: c
+            .gives
+            .iter()
+            .map(|l| (l.clone(), unique(format!("{}Out", l.name()))))
+            .collect(),
+        depends_on: BTreeSet::new(),
+    }
+}
+
+/// Moves every child's resources into its template and rewrites what
+/// crosses a boundary; returns the parent's resources.
+fn distribute(
+    nodes: Vec<Node>,
+    child_of_group: &BTreeMap<usize, LogicalId>,
+    boundaries: &mut BTreeMap<LogicalId, Boundary>,
+    children: &mut BTreeMap<LogicalId, Template>,
+) -> BTreeMap<LogicalId, Resource> {
+    let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
+        .iter()
+        .filter_map(|n| Some((n.id.clone(), child_of_group.get(&n.group?)?.clone())))
+        .collect();
+    let stack_of = |id: &LogicalId| stack_by_id.get(id).cloned();
+    let mut parent = BTreeMap::new();
+    for node in nodes {
+        let Node {
+            id,
+            mut resource,
+            mut properties,
+            group,
+            ..
+        } = node;
+        if let Some(child) = group.and_then(|g| child_of_group.get(&g)) {
+            let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
+            let params = &b.parameters;
+            rewrite(&mut properties, &|l| {
+                params.get(l).cloned().map(Replacement::Parameter)
+            });
+            let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = resource
+                .depends_on
+                .drain(..)
+                .partition(|d| stack_of(d).as_ref() == Some(child));
+            resource.depends_on = keep;
+            b.depends_on
+                .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
+            resource.properties = Box::new(Json {
+                kind: resource.kind,
+                value: properties,
+            });
+            children
+                .get_mut(child)
+                .unwrap_or_else(|| unreachable!())
+                .resources
+                .insert(id, resource);
+            continue;
+        }
+        let mut touched = rewrite(&mut properties, &|l| {
+            let child = l.target().and_then(&stack_of)?;
+            Some(Replacement::Output(
+                child.clone(),
+                boundaries[&child].outputs[l].clone(),
+            ))
+        });
+        if resource.depends_on.iter().any(|d| stack_of(d).is_some()) {
+            for d in &mut resource.depends_on {
+                if let Some(child) = stack_of(d) {
+                    *d = child;
+                }
+            }
+            resource.depends_on.sort();
+            resource.depends_on.dedup();
+            touched = true;
+        }
+        if touched {
+            resource.properties = Box::new(Json {
+                kind: resource.kind,
+                value: properties,
+            });
+        }
+        parent.insert(id, resource);
+    }
+    parent
+}
+
+/// An empty child template, like the main one.
+fn child_template(model: &Model, id: &LogicalId, main: &crate::cfn::TemplateMetadata) -> Template {
+    Template {
+        format_version: "2010-09-09",
+        description: Some(format!(
+            "Nested stack {id} of {}: the blocks listed in the parent's Metadata.topoform.shards",
+            model.stack.name
+        )),
+        metadata: crate::cfn::TemplateMetadata {
+            topoform: crate::cfn::TopoformMetadata {
+                generated: main.topoform.generated,
+                region: main.topoform.region.clone(),
+                zones: BTreeMap::new(),
+                shards: BTreeMap::new(),
+            },
+        },
+        parameters: BTreeMap::new(),
+        resources: BTreeMap::new(),
+        outputs: BTreeMap::new(),
+    }
+}
+
+/// A child's parameters (a parent parameter keeps its type) and the outputs
+/// the parent reads; returns the values the parent passes.
+fn declare(
+    t: &mut Template,
+    b: &Boundary,
+    parent: &BTreeMap<LogicalId, Parameter>,
+) -> BTreeMap<LogicalId, Expr> {
+    let mut values = BTreeMap::new();
+    for (link, name) in &b.parameters {
+        let parameter = match link {
+            Link::Ref(p) if parent.contains_key(p) => parent[p].clone(),
+            _ => Parameter {
+                kind: "String",
+                default: None,
+                allowed_pattern: None,
+                description: match link {
+                    Link::Ref(x) => format!("Ref {x} of the parent stack"),
+                    Link::Att(x, a) => format!("{x}.{a} of the parent stack"),
+                    Link::StackName => "The parent stack's name".to_string(),
+                },
+            },
+        };
+        t.parameters.insert(name.clone(), parameter);
+        values.insert(name.clone(), link.expr());
+    }
+    for (link, name) in &b.outputs {
+        let description = match link {
+            Link::Ref(x) => format!("Ref {x}, for the parent stack"),
+            Link::Att(x, a) => format!("{x}.{a}, for the parent stack"),
+            Link::StackName => unreachable!("bug in topoform: a child gives its name"),
+        };
+        t.outputs.insert(
+            name.clone(),
+            Output {
+                description,
+                value: link.expr(),
+                export: None,
+            },
+        );
+    }
+    values
+}
+
+/// A block's outputs go to its child, rewritten in the child's terms.
+fn move_outputs(
+    groups: &[Group],
+    child_of_group: &BTreeMap<usize, LogicalId>,
+    boundaries: &BTreeMap<LogicalId, Boundary>,
+    child_templates: &mut BTreeMap<LogicalId, Template>,
+    outputs: &mut BTreeMap<LogicalId, Output>,
+) {
+    for (g, group) in groups.iter().enumerate() {
+        let Some(child) = child_of_group.get(&g) else {
+            continue;
+        };
+        let params = &boundaries[child].parameters;
+        let f = |l: &Link| params.get(l).cloned().map(Replacement::Parameter);
+        let t = child_templates
+            .get_mut(child)
+            .unwrap_or_else(|| unreachable!("bug in topoform: {child} has no template"));
+        for id in &group.outputs {
+            let Some(mut o) = outputs.remove(id) else {
+                continue;
+            };
+            o.value = rewrite_expr(&o.value, &f);
+            if let Some(export) = &mut o.export {
+                export.name = rewrite_expr(&export.name, &f);
+            }
+            t.outputs.insert(id.clone(), o);
+        }
+    }
+}
+
+/// The parent's own outputs, reading what is in children from their outputs.
+fn parent_outputs(
+    outputs: BTreeMap<LogicalId, Output>,
+    metadata: &crate::cfn::TemplateMetadata,
+    templates: &BTreeMap<String, Template>,
+    boundaries: &BTreeMap<LogicalId, Boundary>,
+) -> BTreeMap<LogicalId, Output> {
+    let owner_stack: BTreeMap<&LogicalId, LogicalId> = metadata
+        .topoform
+        .shards
+        .keys()
+        .filter_map(|c| LogicalId::parse(c))
+        .flat_map(|c| {
+            templates[&layout::nested_template(c.as_str())]
+                .resources
+                .keys()
+                .map(move |r| (r, c.clone()))
+        })
+        .collect();
+    outputs
+        .into_iter()
+        .map(|(id, mut o)| {
+            o.value = rewrite_expr(&o.value, &|l| {
+                let child = owner_stack.get(l.target()?)?;
+                Some(Replacement::Output(
+                    child.clone(),
+                    boundaries[child].outputs[l].clone(),
+                ))
+            });
+            (id, o)
+        })
+        .collect()
+}
+
+/// The parent's `AWS::CloudFormation::Stack` of child `id`.
+fn nested_stack(
+    id: &LogicalId,
+    parameters: BTreeMap<LogicalId, Expr>,
+    tags: &[Tag],
+    b: &Boundary,
+) -> Resource {
+    let mut stack = Resource::new(Stack {
+        template_url: layout::nested_template(id.as_str()),
+        parameters,
+        tags: tags.to_vec(),
+    })
+    .skip_lint(
+        "W3002",
+        "A relative TemplateURL is meant: deploy.sh runs `aws cloudformation package`, which uploads the child and writes its S3 URL.",
+    );
+    stack.depends_on = b.depends_on.iter().cloned().collect();
+    stack
+}
+
+/// Splits the main template among `templates` when it breaks `limits`, or
+/// when `previous` had split it; returns the warnings for blocks that move.
+pub fn split(
+    model: &Model,
+    templates: &mut BTreeMap<String, Template>,
+    previous: &Placement,
+    limits: Limits,
+) -> Vec<Diagnostic> {
+    let path = layout::main_template(&model.stack.name);
+    let Some(main) = templates.remove(&path) else {
+        return Vec::new();
+    };
+    if previous.children.is_empty() && fits(&main, limits) {
+        templates.insert(path, main);
+        return Vec::new();
+    }
+    let Template {
+        format_version,
+        description,
+        mut metadata,
+        parameters,
+        resources,
+        mut outputs,
+    } = main;
+    let mut nodes = read(model, resources);
+    let groups = group(model, &mut nodes, &outputs);
+    let stays = nodes.iter().filter(|n| n.group.is_none());
+    let shared = Shared {
+        resources: stays.clone().count(),
+        bytes: stays.map(|n| n.bytes).sum(),
+        parameters: parameters.len(),
+        outputs: outputs.len() - groups.iter().map(|g| g.outputs.len()).sum::<usize>(),
+    };
+    let (children, diags) = place(model, &groups, &shared, previous, limits);
+
+    let child_of_group: BTreeMap<usize, LogicalId> = children
+        .iter()
+        .flat_map(|(&n, c)| c.groups.iter().map(move |&g| (g, child_id(n))))
+        .collect();
+    let mut boundaries: BTreeMap<LogicalId, Boundary> = children
+        .iter()
+        .map(|(&n, c)| (child_id(n), boundary(c, &groups, &nodes)))
+        .collect();
+    let mut child_templates: BTreeMap<LogicalId, Template> = children
+        .keys()
+        .map(|&n| (child_id(n), child_template(model, &child_id(n), &metadata)))
+        .collect();
+    let mut parent_resources = distribute(
+        nodes,
+        &child_of_group,
+        &mut boundaries,
+        &mut child_templates,
+    );
+
+    move_outputs(
+        &groups,
+        &child_of_group,
+        &boundaries,
+        &mut child_templates,
+        &mut outputs,
+    );
+    // The child stacks in the parent, and their templates.
+    let stack_tags: Vec<Tag> = model
+        .stack
+        .tags
+        .iter()
+        .map(|(k, v)| Tag::new(k.clone(), v.as_str()))
+        .collect();
+    for (&n, c) in &children {
+        let id = child_id(n);
+        let mut t = child_templates
+            .remove(&id)
+            .unwrap_or_else(|| unreachable!());
+        if t.resources
+            .values()
+            .any(|r| r.kind.starts_with("AWS::Route53::"))
+        {
+            t.metadata.topoform.zones = metadata.topoform.zones.clone();
+        }
+        let b = &boundaries[&id];
+        let values = declare(&mut t, b, &parameters);
+        let mut blocks: Vec<String> = c
+            .groups
+            .iter()
+            .flat_map(|&g| groups[g].units.iter().cloned())
+            .collect();
+        blocks.sort();
+        metadata.topoform.shards.insert(id.to_string(), blocks);
+        parent_resources.insert(id.clone(), nested_stack(&id, values, &stack_tags, b));
+        templates.insert(layout::nested_template(id.as_str()), t);
+    }
+    let outputs = parent_outputs(outputs, &metadata, templates, &boundaries);
+    templates.insert(
+        path,
+        Template {
+            format_version,
+            description,
+            metadata,
+            parameters,
+            resources: parent_resources,
+            outputs,
+        },
+    );
+    diags
+}
+
+/// A block's name for messages, and where it was written.
+fn block_of(model: &Model, unit: &str) -> (String, crate::source::Span) {
+    let span = model
+        .origins
+        .ids
+        .owners()
+        .find(|o| unit_of(o).as_deref() == Some(unit))
+        .map_or(model.origins.stack, |o| o.span);
+    (format!("[{}]", unit.replace('/', " client ")), span)
+}

@@ -1,0 +1,374 @@
+//! The nested-stack split (`topoform::shard`): a topology too large for one
+//! template deploys as a parent and children that fit, wired so that every
+//! parameter a child declares is passed and every output the parent reads
+//! exists; the shard rule keeps every block in the stack that held it when
+//! blocks are added or removed; and the output is the same bytes every time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+use topoform::shard::{Limits, Placement, split};
+use topoform::{FilesIn, Output, compile_toml, compile_toml_over};
+
+/// The peers' per-client unit (`../shared/peers/topoform/gen.py`): per
+/// client, an instance with a new Elastic IP and business hours, and a
+/// failover record to one shared sorry site.
+fn clients(names: &[String]) -> String {
+    let mut t = String::from(
+        r#"[stack]
+name = "Scale"
+region = "ap-northeast-1"
+tags = { team = "ops" }
+
+[zone.main]
+id = "Z0123456789ABCDEFGHIJ"
+domain = "example.com"
+
+[sorry.down]
+certificate = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+title = "Closed"
+"#,
+    );
+    for n in names {
+        write!(
+            t,
+            r#"
+[instance.{n}]
+ami = "ami-0123456789abcdef0"
+type = "t3.small"
+subnets = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+security_groups = ["sg-0123456789abcdef0"]
+hours = {{ days = "MON-FRI", start = "09:00", stop = "19:00", timezone = "Asia/Tokyo" }}
+
+[failover.{n}]
+record = "{n}.example.com"
+zone = "zone.main"
+primary = "instance.{n}"
+secondary = "sorry.down"
+"#
+        )
+        .unwrap();
+    }
+    t
+}
+
+fn names(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("client{i:04}")).collect()
+}
+
+fn compile_over(text: &str, previous: &Output) -> Output {
+    let c = compile_toml_over(text, &FilesIn(".".into()), previous);
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    c.output.expect("output")
+}
+
+fn templates(out: &Output) -> BTreeMap<String, Value> {
+    out.iter()
+        .filter(|(p, _)| p.ends_with(".template.json"))
+        .map(|(p, t)| (p.clone(), serde_json::from_str(t).unwrap()))
+        .collect()
+}
+
+/// Which child each block's resources are in (`None`: the parent).
+fn homes(out: &Output, parent: &str) -> BTreeMap<String, String> {
+    let mut h = BTreeMap::new();
+    for (path, t) in templates(out) {
+        if path != parent && !path.starts_with("nested/") {
+            continue;
+        }
+        for id in t["Resources"].as_object().unwrap().keys() {
+            h.insert(id.clone(), path.clone());
+        }
+    }
+    h
+}
+
+/// The references of a value: (`Ref`/`GetAtt`/`Sub` target, `GetAtt`
+/// attribute or `""`).
+fn refs(v: &Value, out: &mut BTreeSet<(String, String)>) {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => {
+            out.insert((m["Ref"].as_str().unwrap().into(), String::new()));
+        }
+        Value::Object(m) if m.len() == 1 && m.contains_key("Fn::GetAtt") => {
+            let a = m["Fn::GetAtt"].as_array().unwrap();
+            out.insert((a[0].as_str().unwrap().into(), a[1].as_str().unwrap().into()));
+        }
+        Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
+            let s = m["Fn::Sub"].as_str().unwrap();
+            let mut rest = s;
+            while let Some(at) = rest.find("${") {
+                rest = &rest[at + 2..];
+                if rest.starts_with('!') {
+                    continue;
+                }
+                let end = rest.find('}').unwrap();
+                let name = &rest[..end];
+                let (id, attr) = name.split_once('.').unwrap_or((name, ""));
+                out.insert((id.into(), attr.into()));
+                rest = &rest[end..];
+            }
+        }
+        Value::Object(m) => m.values().for_each(|x| refs(x, out)),
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+/// Every wiring problem of a split output: a reference to nothing, a child
+/// parameter not passed (or passed but not declared), an output the parent
+/// reads that the child lacks, a child over a quota.
+fn wiring(out: &Output, parent: &str) -> Vec<String> {
+    let ts = templates(out);
+    let mut problems = Vec::new();
+    for (path, t) in &ts {
+        let declared: BTreeSet<&str> = ["Resources", "Parameters"]
+            .iter()
+            .filter_map(|s| t[*s].as_object())
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
+        let mut r = BTreeSet::new();
+        refs(&t["Resources"], &mut r);
+        refs(&t["Outputs"], &mut r);
+        for (id, attr) in &r {
+            if id.starts_with("AWS::") {
+                if path.starts_with("nested/") && id == "AWS::StackName" {
+                    problems.push(format!("{path}: a child names itself with AWS::StackName"));
+                }
+                continue;
+            }
+            if !declared.contains(id.as_str()) {
+                problems.push(format!("{path}: {id} is not declared"));
+            }
+            if let Some(output) = attr.strip_prefix("Outputs.") {
+                let url = &t["Resources"][id]["Properties"]["TemplateURL"];
+                let child = &ts[url.as_str().unwrap()];
+                if child["Outputs"].get(output).is_none() {
+                    problems.push(format!("{path}: {id} has no output {output}"));
+                }
+            }
+        }
+        for (id, res) in t["Resources"].as_object().unwrap() {
+            for d in res["DependsOn"].as_array().into_iter().flatten() {
+                if !declared.contains(d.as_str().unwrap()) {
+                    problems.push(format!("{path}: {id} depends on {d}, not declared"));
+                }
+            }
+            if res["Type"] == "AWS::CloudFormation::Stack" {
+                let url = res["Properties"]["TemplateURL"].as_str().unwrap();
+                let Some(child) = ts.get(url) else {
+                    problems.push(format!("{path}: {id} names {url}, not written"));
+                    continue;
+                };
+                let passed: BTreeSet<&String> = res["Properties"]["Parameters"]
+                    .as_object()
+                    .map(|m| m.keys().collect())
+                    .unwrap_or_default();
+                let wanted: BTreeSet<&String> = child["Parameters"]
+                    .as_object()
+                    .map(|m| m.keys().collect())
+                    .unwrap_or_default();
+                if passed != wanted {
+                    problems.push(format!(
+                        "{path}: {id} passes {passed:?}, {url} declares {wanted:?}"
+                    ));
+                }
+            }
+        }
+        let (resources, parameters, outputs) = (
+            t["Resources"].as_object().map_or(0, serde_json::Map::len),
+            t["Parameters"].as_object().map_or(0, serde_json::Map::len),
+            t["Outputs"].as_object().map_or(0, serde_json::Map::len),
+        );
+        let bytes = out[path].len();
+        if resources > 500 || parameters > 200 || outputs > 200 || bytes > 1_000_000 {
+            problems.push(format!(
+                "{path}: {resources} resources, {parameters} parameters, {outputs} outputs, {bytes} bytes"
+            ));
+        }
+    }
+    assert!(ts.contains_key(parent), "no {parent}");
+    problems
+}
+
+const PARENT: &str = "Scale.template.json";
+
+#[test]
+fn a_topology_over_the_quotas_splits_into_children_that_fit_and_are_wired() {
+    let text = clients(&names(0..100));
+    let out = compile_over(&text, &Output::new());
+    let problems = wiring(&out, PARENT);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let ts = templates(&out);
+    let children: Vec<&String> = ts.keys().filter(|p| p.starts_with("nested/")).collect();
+    assert!(children.len() >= 3, "{children:?}");
+    // The parent holds what the clients share; the clients are in children,
+    // and every resource is in exactly one template.
+    let parent = &ts[PARENT]["Resources"];
+    for shared in ["DownDistribution", "DownBucket"] {
+        assert!(
+            parent.get(shared).is_some(),
+            "{shared} is not in the parent"
+        );
+    }
+    let all = homes(&out, PARENT);
+    assert_eq!(
+        all.keys().filter(|id| id.starts_with("Client")).count(),
+        100 * 13,
+        "every client's 13 resources, once"
+    );
+    // A failover and its primary instance share a child.
+    for n in names(0..100) {
+        let id = n.replace("client", "Client");
+        assert_eq!(
+            all[&format!("{id}Group")],
+            all[&format!("{id}PrimaryRecord")],
+            "{n}"
+        );
+        assert!(all[&format!("{id}Group")].starts_with("nested/"), "{n}");
+    }
+    // Names stay `STACK-NAME` in a child.
+    let child = &ts[children[0].as_str()];
+    let group = child["Resources"]["Client0000Group"]["Properties"]["AutoScalingGroupName"].clone();
+    assert_eq!(
+        group,
+        serde_json::json!({"Fn::Sub": "${ParentStackName}-client0000"})
+    );
+    assert_eq!(
+        parent["Shard001"]["Properties"]["Parameters"]["ParentStackName"],
+        serde_json::json!({"Ref": "AWS::StackName"})
+    );
+}
+
+#[test]
+fn a_topology_that_fits_is_not_split() {
+    let out = compile_over(&clients(&names(0..3)), &Output::new());
+    assert!(!out.keys().any(|p| p.starts_with("nested/")));
+    assert!(!out[PARENT].contains("AWS::CloudFormation::Stack"));
+}
+
+#[test]
+fn adding_or_removing_clients_moves_no_other_block() {
+    let before = compile_over(&clients(&names(0..100)), &Output::new());
+    let was = homes(&before, PARENT);
+    // Insert new names between existing ones, remove others, append more.
+    let mut edited: Vec<String> = names(0..100)
+        .into_iter()
+        .filter(|n| !["client0003", "client0050", "client0099"].contains(&n.as_str()))
+        .collect();
+    edited.extend(["client0010a", "client0040a", "aaa-first"].map(String::from));
+    edited.extend(names(100..140));
+    let after = compile_over(&clients(&edited), &before);
+    assert!(
+        wiring(&after, PARENT).is_empty(),
+        "{:#?}",
+        wiring(&after, PARENT)
+    );
+    let is = homes(&after, PARENT);
+    for (id, home) in &is {
+        if let Some(old) = was.get(id) {
+            assert_eq!(old, home, "{id} moved");
+        }
+    }
+    // And the same edit again over its own output changes nothing.
+    assert_eq!(compile_over(&clients(&edited), &after), after);
+}
+
+#[test]
+fn a_topology_that_outgrows_its_template_keeps_what_it_held() {
+    let before = compile_over(&clients(&names(0..30)), &Output::new());
+    assert!(!before.keys().any(|p| p.starts_with("nested/")));
+    let after = compile_over(&clients(&names(0..60)), &before);
+    assert!(wiring(&after, PARENT).is_empty());
+    let is = homes(&after, PARENT);
+    for n in names(0..30) {
+        let id = format!("{}Group", n.replace("client", "Client"));
+        assert_eq!(is[&id], PARENT, "{n} left the parent");
+    }
+    for n in names(30..60) {
+        let id = format!("{}Group", n.replace("client", "Client"));
+        assert!(is[&id].starts_with("nested/"), "{n} is not in a child");
+    }
+}
+
+#[test]
+fn without_its_memory_the_split_is_the_same_bytes_every_time() {
+    let text = clients(&names(0..120));
+    let a = compile_over(&text, &Output::new());
+    let b = compile_toml(&text, &FilesIn(".".into())).output.unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn an_unreadable_previous_parent_is_an_error_not_a_fresh_placement() {
+    let mut previous = Output::new();
+    previous.insert(PARENT.to_string(), "{ not json".to_string());
+    let c = compile_toml_over(&clients(&names(0..3)), &FilesIn(".".into()), &previous);
+    assert!(c.output.is_none());
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("cannot be read")),
+        "{:#?}",
+        c.diagnostics
+    );
+}
+
+/// Every fixture, split as small as it goes: whatever kinds refer to each
+/// other across the boundary, the wiring holds.
+#[test]
+fn every_fixture_split_into_tiny_children_is_wired() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    let tiny = Limits {
+        resources: 6,
+        parameters: 200,
+        outputs: 200,
+        bytes: 1_000_000,
+    };
+    let mut split_any = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let files = FilesIn(root.clone());
+        let (topo, diags) = topoform::front::toml::parse(&text);
+        assert!(diags.is_empty(), "{}", path.display());
+        let (model, diags) = topoform::validate::validate(&topo, &files);
+        assert!(
+            !diags.iter().any(topoform::Diagnostic::is_error),
+            "{}",
+            path.display()
+        );
+        let model = model.unwrap();
+        let mut artifacts = topoform::synth::synth(&model);
+        let warnings = split(
+            &model,
+            &mut artifacts.templates,
+            &Placement::default(),
+            tiny,
+        );
+        assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
+        let out: Output = artifacts
+            .templates
+            .iter()
+            .map(|(p, t)| (p.clone(), t.to_json()))
+            .collect();
+        let parent = topoform::layout::main_template(&model.stack.name);
+        if out.keys().any(|p| p.starts_with("nested/")) {
+            split_any += 1;
+        }
+        let problems = wiring(&out, &parent);
+        assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+    }
+    assert!(split_any >= 5, "only {split_any} fixtures split");
+}
