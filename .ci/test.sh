@@ -36,6 +36,15 @@ for f in fixtures/ok/*.toml; do
   ./target/debug/topoform synth "$f" -o "$out/$name" --check
 done
 
+step "synthesize 1,000 clients (bench/scale.py): a parent and nested stacks"
+python3 bench/scale.py 1000 >target/scale-1000.topo.toml
+./target/debug/topoform synth target/scale-1000.topo.toml -o "$out/scale-1000"
+./target/debug/topoform synth target/scale-1000.topo.toml -o "$out/scale-1000" --check
+if ! compgen -G "$out/scale-1000/nested/*.template.json" >/dev/null; then
+  echo "1,000 clients did not split into nested stacks" >&2
+  exit 1
+fi
+
 step "compile every conformance topology (../shared/conformance)"
 # Topologies that use only the documented keys of the language: each must
 # compile with no error, and its output passes the same validators.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
 import socket
 import subprocess
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -167,23 +168,37 @@ class Fixture:
 
     name: str
     out_dir: Path
-    templates: dict[Path, dict[str, Any]]  # parsed *.template.json, sorted by path
+    # Parsed templates the tools run on, sorted by path: every top-level
+    # *.template.json, and the sample of nested/*.template.json.
+    templates: dict[Path, dict[str, Any]]
     scripts: list[Path]  # every *.sh below out_dir, sorted
+    # The nested templates left out of the sample (parsed: check 4 reads them).
+    unsampled: dict[Path, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def userdata_scripts(self) -> list[Path]:
         return [s for s in self.scripts if s.parent == self.out_dir / "userdata"]
 
+    @functools.cached_property
+    def _scripts_by_bytes(self) -> dict[bytes, Path]:
+        # First one wins, as a scan in order would find it.
+        found: dict[bytes, Path] = {}
+        for s in self.userdata_scripts:
+            found.setdefault(s.read_bytes(), s)
+        return found
+
     def script_with_text(self, text: str) -> Path | None:
         """The userdata/*.sh whose bytes are exactly text."""
-        data = text.encode()
-        return next((s for s in self.userdata_scripts if s.read_bytes() == data), None)
+        return self._scripts_by_bytes.get(text.encode())
 
 
 def topology_path(fixture: Fixture) -> Path:
     """The topology the output directory was synthesized from: .ci/test.sh names
-    target/validate/NAME after fixtures/ok/NAME.toml, and conformance-NAME after
-    ../shared/conformance/NAME.topo.toml."""
+    target/validate/NAME after fixtures/ok/NAME.toml, conformance-NAME after
+    ../shared/conformance/NAME.topo.toml, and scale-N after the topology
+    bench/scale.py wrote to target/scale-N.topo.toml."""
+    if fixture.name.startswith("scale-"):
+        return ROOT / "target" / f"{fixture.name}.topo.toml"
     if fixture.name.startswith("conformance-"):
         name = fixture.name.removeprefix("conformance-")
         return ROOT.parent / "shared" / "conformance" / f"{name}.topo.toml"

@@ -70,6 +70,8 @@ fail the run.
 
 from __future__ import annotations
 
+import concurrent.futures
+import copy
 import functools
 import json
 import os
@@ -85,7 +87,9 @@ from harness import (
     AWS, LAUNCH_TEMPLATE, MOTO_SERVER, ROOT, VENV_BIN, VENV_PYTHON, Fixture, Report, run,
     stack_name, user_data_text,
 )
-from moto_deploy import AwsError, Moto, World, deploy, moto_modelled_types
+from moto_deploy import (
+    PLAUSIBLE_ATTRIBUTES, STAND_IN, AwsError, Moto, World, deploy, moto_modelled_types,
+)
 from userdata_run import check_user_data_runs
 
 CFN_LINT = VENV_BIN / "cfn-lint"
@@ -109,6 +113,13 @@ POLICY_PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1",
 # places a fleet's bootstrap recorder at an absolute path (userdata_run.py).
 PATH_TOOLS = ("shellcheck", "bash", "curl", "unshare")
 CFN_LINT_FINDING = re.compile(r":\d+:\d+:\d+:\d+:([EWI])\d+:")
+SHELLCHECK_BATCH = 100
+# Of a parent's nested stacks, the tools run on the first and the last (by
+# name): every child is made by the same code from the same kinds of blocks,
+# and cfn-lint alone takes about 10 s per child of 400 resources. The Rust
+# tests check the wiring of every child (tests/shard.rs).
+NESTED_STACK = "AWS::CloudFormation::Stack"
+PROBE = "TopoformProbe{}"
 
 
 def missing_tools() -> list[str]:
@@ -123,11 +134,23 @@ def load_fixture(report: Report, out_dir: Path) -> Fixture:
     paths = sorted(out_dir.glob("*.template.json"))
     if not paths:
         report.fail(fixture.name, "templates", f"no *.template.json in {out_dir}")
-    for path in paths:
+    nested = sorted(out_dir.glob("nested/*.template.json"))
+    sample = {nested[0], nested[-1]} if nested else set()
+    for path in paths + nested:
         try:
-            fixture.templates[path] = json.loads(path.read_text(encoding="utf-8"))
+            template = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             report.fail(fixture.name, f"json {path.name}", str(e))
+            continue
+        if path in sample or path.parent == out_dir:
+            fixture.templates[path] = template
+        else:
+            fixture.unsampled[path] = template
+    if fixture.unsampled:
+        report.not_verified(
+            fixture.name, f"{len(fixture.unsampled)} of {len(nested)} nested stacks",
+            f"sampled out: the tools run on {len(sample)} of them (the first and the last)",
+            "template")
     return fixture
 
 
@@ -464,20 +487,40 @@ def check_guard_suppressions(report: Report, fixture: Fixture, path: Path,
                   note=f"{count} suppressed" if count else "")
 
 
-def check_shell(report: Report, fixture: Fixture, script: Path) -> None:
-    label = script.relative_to(fixture.out_dir)
-    lint = run(["shellcheck", script])
-    report.expect(fixture.name, f"shellcheck {label}",
-                  [f"exit {lint.returncode}"] if lint.returncode else [],
-                  lint.stdout + lint.stderr)
-    syntax = run(["bash", "-n", script])
-    report.expect(fixture.name, f"bash -n {label}",
-                  [f"exit {syntax.returncode}"] if syntax.returncode else [], syntax.stderr)
+def check_shell(report: Report, fixture: Fixture, scripts: list[Path]) -> None:
+    """shellcheck on every script, a batch of them per run (a topology of a
+    thousand instances has a thousand user-data scripts); its findings are
+    attributed per file. Then `bash -n` on each."""
+    batches = [scripts[start:start + SHELLCHECK_BATCH]
+               for start in range(0, len(scripts), SHELLCHECK_BATCH)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        lints = list(pool.map(lambda b: run(["shellcheck", "-f", "json1", *b]), batches))
+    for batch, lint in zip(batches, lints):
+        try:
+            comments = json.loads(lint.stdout)["comments"]
+        except (ValueError, KeyError, TypeError):
+            comments = None
+        for script in batch:
+            label = script.relative_to(fixture.out_dir)
+            if comments is None or lint.returncode not in (0, 1):
+                report.fail(fixture.name, f"shellcheck {label}", f"exit {lint.returncode}",
+                            lint.stdout + lint.stderr)
+                continue
+            mine = [c for c in comments if Path(c["file"]) == script]
+            report.expect(fixture.name, f"shellcheck {label}",
+                          [f"{len(mine)} finding(s)"] if mine else [],
+                          "\n".join(f"{label}:{c['line']}:{c['column']}: SC{c['code']} "
+                                    f"({c['level']}): {c['message']}" for c in mine))
+    for script in scripts:
+        label = script.relative_to(fixture.out_dir)
+        syntax = run(["bash", "-n", script])
+        report.expect(fixture.name, f"bash -n {label}",
+                      [f"exit {syntax.returncode}"] if syntax.returncode else [], syntax.stderr)
 
 
 def check_user_data(report: Report, fixture: Fixture) -> None:
     used = set()
-    for path, template in fixture.templates.items():
+    for path, template in sorted((fixture.templates | fixture.unsampled).items()):
         for name, resource in sorted(template.get("Resources", {}).items()):
             if resource.get("Type") != LAUNCH_TEMPLATE:
                 continue
@@ -510,22 +553,92 @@ def validate(report: Report, fixture: Fixture, moto: Moto, modelled: set[str], w
         check_checkov(report, fixture)
         check_guard(report, fixture)
         check_parliament(report, fixture, work)
-    for script in fixture.scripts:
-        check_shell(report, fixture, script)
+    check_shell(report, fixture, fixture.scripts)
     check_user_data(report, fixture)
     validate_in_moto(report, fixture, moto, modelled, work)
 
 
 def validate_in_moto(report: Report, fixture: Fixture, moto: Moto, modelled: set[str],
                      work: Path) -> None:
-    """Checks 5-7: deploy each template, describe it back, run its user-data."""
+    """Checks 5-7: deploy each template, describe it back, run its user-data.
+
+    moto cannot run a nested stack (a parent whose child's TemplateURL is in
+    moto's own S3 never leaves CREATE_IN_PROGRESS, moto 5.2.5): a parent is
+    deployed without its AWS::CloudFormation::Stack resources, and each
+    sampled child on its own, with the parameters the parent would pass it,
+    evaluated against the deployed parent."""
     moto.reset()
     world = World(moto)
-    for path in fixture.templates:
-        stack = deploy(report, fixture, moto, world, modelled, path, work)
-        if stack is not None:
-            check_described(report, fixture, moto, stack)
-            check_user_data_runs(report, fixture, moto, stack, work / stack.name)
+    for path in [p for p in fixture.templates if p.parent == fixture.out_dir]:
+        template = fixture.templates[path]
+        children = {name: res for name, res in template.get("Resources", {}).items()
+                    if res.get("Type") == NESTED_STACK}
+        probes = probe_outputs(children)
+        if probes:
+            template = copy.deepcopy(template)
+            template.setdefault("Outputs", {}).update(
+                {name: {"Value": value} for name, value in probes.items()})
+        stack = deploy(report, fixture, moto, world, modelled - {NESTED_STACK}, path, work,
+                       template=template)
+        if stack is None:
+            continue
+        check_described(report, fixture, moto, stack)
+        check_user_data_runs(report, fixture, moto, stack, work / stack.name)
+        for name, resource in sorted(children.items()):
+            child_path = fixture.out_dir / resource["Properties"]["TemplateURL"]
+            if child_path not in fixture.templates:
+                continue
+            given = child_parameters(report, fixture, moto, stack, template, resource)
+            child = deploy(report, fixture, moto, world, modelled, child_path, work, given=given)
+            if child is not None:
+                check_described(report, fixture, moto, child, per_type=2)
+                check_user_data_runs(report, fixture, moto, child, work / child.name, groups=1)
+
+
+def probe_outputs(children: dict[str, dict]) -> dict[str, dict]:
+    """An output per attribute a parent passes to a child (Fn::GetAtt), so that
+    moto resolves it: {output name: the GetAtt}."""
+    attributes = sorted({json.dumps(value, sort_keys=True)
+                         for res in children.values()
+                         for value in res["Properties"].get("Parameters", {}).values()
+                         if isinstance(value, dict) and list(value) == ["Fn::GetAtt"]})
+    return {PROBE.format(i): json.loads(a) for i, a in enumerate(attributes)}
+
+
+def child_parameters(report: Report, fixture: Fixture, moto: Moto, parent, template: dict,
+                     resource: dict) -> dict[str, str]:
+    """The values the parent passes a child, from the deployed parent: a
+    parameter's value, a resource's physical id, an attribute through its
+    probe output, the parent's name for AWS::StackName. An attribute of a
+    resource moto could not deploy gets its plausible value, or a stand-in."""
+    described = moto.aws(parent.region, "cloudformation", "describe-stacks",
+                         "--stack-name", parent.name)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    all_probes = {json.dumps(v["Value"], sort_keys=True): k
+                  for k, v in template.get("Outputs", {}).items() if k.startswith("TopoformProbe")}
+    types = {name: res["Type"] for name, res in template.get("Resources", {}).items()}
+    values = {}
+    for key, value in resource["Properties"].get("Parameters", {}).items():
+        if value == {"Ref": "AWS::StackName"}:
+            values[key] = parent.name
+        elif isinstance(value, dict) and list(value) == ["Ref"]:
+            target = value["Ref"]
+            values[key] = parent.parameters.get(target) or parent.physical.get(target) \
+                or STAND_IN.format(target)
+        elif isinstance(value, dict) and list(value) == ["Fn::GetAtt"]:
+            target, attribute = value["Fn::GetAtt"]
+            probe = all_probes.get(json.dumps(value, sort_keys=True))
+            found = outputs.get(probe or "")
+            if found is None:
+                found = PLAUSIBLE_ATTRIBUTES.get((types.get(target, ""), attribute),
+                                                 STAND_IN.format(target))
+                report.note(fixture.name, f"{parent.name}: {target}.{attribute} is not in moto: "
+                            f"{key} = {found}")
+            values[key] = found
+        else:
+            report.fail(fixture.name, f"parameters of {resource['Properties']['TemplateURL']}",
+                        f"{key} is passed {json.dumps(value)}, which the harness cannot evaluate")
+    return values
 
 
 def validate_all(report: Report, fixtures: list[Fixture], moto: Moto, modelled: set[str],
