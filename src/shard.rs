@@ -40,7 +40,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::cfn::cloudformation::{Json, Stack};
-use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource, SubPart, Tag, Template};
+use crate::cfn::{
+    CfnLint, CfnLintConfig, Expr, Output, Parameter, Pseudo, Resource, SubPart, Tag, Template,
+};
 use crate::diag::{Code, Diagnostic};
 use crate::layout;
 use crate::model::Model;
@@ -129,14 +131,20 @@ impl Placement {
             }
         }
         let shards = root.pointer("/Metadata/topoform/shards");
-        for (child, blocks) in shards.and_then(Value::as_object).into_iter().flatten() {
+        for (child, kinds) in shards.and_then(Value::as_object).into_iter().flatten() {
             let child = LogicalId::parse(child).ok_or_else(|| unreadable("a child's name"))?;
-            for block in blocks
-                .as_array()
-                .ok_or_else(|| unreadable("a child's blocks"))?
-            {
-                let block = block.as_str().ok_or_else(|| unreadable("a block's name"))?;
-                placement.children.insert(block.to_string(), child.clone());
+            let kinds = kinds
+                .as_object()
+                .ok_or_else(|| unreadable("a child's blocks"))?;
+            for (kind, names) in kinds {
+                let names = names
+                    .as_str()
+                    .ok_or_else(|| unreadable("a child's blocks"))?;
+                for name in names.split(' ').filter(|n| !n.is_empty()) {
+                    placement
+                        .children
+                        .insert(format!("{kind}.{name}"), child.clone());
+                }
             }
         }
         Ok(placement)
@@ -780,6 +788,7 @@ fn child_template(model: &Model, id: &LogicalId, main: &crate::cfn::TemplateMeta
                 zones: BTreeMap::new(),
                 shards: BTreeMap::new(),
             },
+            cfn_lint: None,
         },
         parameters: BTreeMap::new(),
         resources: BTreeMap::new(),
@@ -905,13 +914,32 @@ fn nested_stack(
         template_url: layout::nested_template(id.as_str()),
         parameters,
         tags: tags.to_vec(),
-    })
-    .skip_lint(
-        "W3002",
-        "A relative TemplateURL is meant: deploy.sh runs `aws cloudformation package`, which uploads the child and writes its S3 URL.",
-    );
+    });
     stack.depends_on = b.depends_on.iter().cloned().collect();
     stack
+}
+
+/// Records in the parent's metadata the blocks child `id` holds: the
+/// memory of the shard rule.
+fn record(
+    metadata: &mut crate::cfn::TemplateMetadata,
+    id: &LogicalId,
+    c: &Child,
+    groups: &[Group],
+) {
+    let mut blocks: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for unit in c.groups.iter().flat_map(|&g| &groups[g].units) {
+        let (kind, name) = unit.split_once('.').unwrap_or_else(|| unreachable!());
+        blocks.entry(kind.to_string()).or_default().push(name);
+    }
+    let blocks = blocks
+        .into_iter()
+        .map(|(kind, mut names)| {
+            names.sort_unstable();
+            (kind, names.join(" "))
+        })
+        .collect();
+    metadata.topoform.shards.insert(id.to_string(), blocks);
 }
 
 /// Splits the main template among `templates` when it breaks `limits`, or
@@ -995,13 +1023,16 @@ pub fn split(
         }
         let b = &boundaries[&id];
         let values = declare(&mut t, b, &parameters);
-        let mut blocks: Vec<String> = c
-            .groups
-            .iter()
-            .flat_map(|&g| groups[g].units.iter().cloned())
-            .collect();
-        blocks.sort();
-        metadata.topoform.shards.insert(id.to_string(), blocks);
+        record(&mut metadata, &id, c, &groups);
+        metadata.cfn_lint.get_or_insert_with(|| CfnLint {
+            config: CfnLintConfig {
+                ignore_checks: vec!["W3002"],
+            },
+            reasons: BTreeMap::from([(
+                "W3002",
+                "Each TemplateURL is the child's path relative to this file: deploy.sh runs `aws cloudformation package`, which uploads the child and writes its S3 URL.",
+            )]),
+        });
         parent_resources.insert(id.clone(), nested_stack(&id, values, &stack_tags, b));
         templates.insert(layout::nested_template(id.as_str()), t);
     }

@@ -87,6 +87,9 @@ impl Template {
 pub struct TemplateMetadata {
     /// Generator information.
     pub topoform: TopoformMetadata,
+    /// cfn-lint rules turned off for the whole template, with the reasons.
+    #[serde(rename = "cfn-lint", skip_serializing_if = "Option::is_none")]
+    pub cfn_lint: Option<CfnLint>,
 }
 
 /// The `Metadata.topoform` block.
@@ -99,10 +102,12 @@ pub struct TopoformMetadata {
     /// Hosted zones the template writes into: id → domain.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub zones: BTreeMap<String, String>,
-    /// A parent's nested stacks, each with the blocks it holds
-    /// (`KIND.NAME`): where the next synth keeps them.
+    /// A parent's nested stacks, each with the blocks it holds, by kind,
+    /// their names separated by spaces (a name has none): where the next
+    /// synth keeps them. One string per kind keeps a parent of 10,000
+    /// blocks well under the template size limit.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub shards: BTreeMap<String, Vec<String>>,
+    pub shards: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A template parameter.
@@ -253,20 +258,6 @@ impl Resource {
         self
     }
 
-    /// Turns off a cfn-lint rule for this resource, with the reason, which
-    /// sits beside it for the reviewer.
-    #[must_use]
-    pub fn skip_lint(mut self, rule: &'static str, reason: &'static str) -> Resource {
-        let lint = self
-            .metadata
-            .get_or_insert_with(ResourceMetadata::default)
-            .cfn_lint
-            .get_or_insert_with(CfnLint::default);
-        lint.config.ignore_checks.push(rule);
-        lint.reasons.insert(rule, reason);
-        self
-    }
-
     /// Adds a dependency.
     #[must_use]
     pub fn depends_on(mut self, id: &LogicalId) -> Resource {
@@ -284,13 +275,10 @@ pub struct ResourceMetadata {
     /// cfn-guard suppressions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<Guard>,
-    /// cfn-lint suppressions.
-    #[serde(rename = "cfn-lint", skip_serializing_if = "Option::is_none")]
-    pub cfn_lint: Option<CfnLint>,
 }
 
-/// cfn-lint's resource-level configuration, and topoform's reason for each
-/// rule it turns off.
+/// cfn-lint's configuration in a template's metadata, and topoform's reason
+/// for each rule it turns off.
 #[derive(Debug, Default, Serialize)]
 pub struct CfnLint {
     /// What cfn-lint reads.

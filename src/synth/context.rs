@@ -145,6 +145,7 @@ fn template(description: Option<String>, region: &str) -> Template {
                 zones: BTreeMap::new(),
                 shards: BTreeMap::new(),
             },
+            cfn_lint: None,
         },
         parameters: BTreeMap::new(),
         resources: BTreeMap::new(),
