@@ -6,7 +6,8 @@ usage: bench/scale.py N [--fleet] > scale.topo.toml
 Per client (default): an [instance] with a new Elastic IP and business
 hours, and a [failover] record clientNNNNN.example.com to one shared sorry
 site: the per-client unit of the peers' scenario (../shared/peers). With
---fleet: one [fleet] whose clients are the N clients, with business hours.
+--fleet: one [fleet] whose clients are the N clients, with business hours,
+each registering clientNNNNN.example.com at boot.
 Standard library only; the same N gives the same bytes.
 """
 import sys
@@ -18,7 +19,8 @@ region = "ap-northeast-1"
 [zone.main]
 id = "Z0123456789ABCDEFGHIJ"
 domain = "example.com"
-
+"""
+SORRY = """
 [sorry.down]
 certificate = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 title = "Closed"
@@ -40,8 +42,10 @@ def main(argv: list[str]) -> int:
     out = [HEADER]
     if fleet:
         clients = ", ".join(f'"{c}"' for c in names)
-        out.append(f"\n[fleet.app]\n{LAUNCH}clients = [{clients}]\n")
+        out.append(f"\n[fleet.app]\n{LAUNCH}clients = [{clients}]\n"
+                   'dns = { zone = "zone.main", record = "{client}.example.com" }\n')
     else:
+        out.append(SORRY)
         for c in names:
             out.append(f"\n[instance.{c}]\n{LAUNCH}\n[failover.{c}]\nrecord = \"{c}.example.com\"\n"
                        f"zone = \"zone.main\"\nprimary = \"instance.{c}\"\nsecondary = \"sorry.down\"\n")

@@ -4,7 +4,7 @@
 //! without being asked; one that fits is left exactly as it is.
 //!
 //! **What moves.** Only blocks that serve one client each
-//! ([`Kind::is_per_client`]: instances and failover records) go into
+//! ([`crate::kind::Kind::is_per_client`]: instances and failover records) go into
 //! children, with their outputs. Everything they share (the stack's alarm
 //! topic, zones, sorry sites, load balancers, fleets, discovered
 //! parameters) stays in the parent. Blocks whose
