@@ -206,6 +206,17 @@ fn links(v: &Value, out: &mut BTreeSet<Link>) {
         expr_links(&e, out);
         return;
     }
+    // An intrinsic that `Expr` does not write would hide its references
+    // from the split (an `AWS::StackName` left in a child renames what it
+    // names): a bug, not a user's mistake.
+    if let Value::Object(m) = v {
+        if let Some(key) = m
+            .keys()
+            .find(|k| k.as_str() == "Ref" || k.starts_with("Fn::"))
+        {
+            panic!("bug in topoform: {key} in {v} is not an intrinsic the split reads");
+        }
+    }
     match v {
         Value::Object(m) => m.values().for_each(|x| links(x, out)),
         Value::Array(a) => a.iter().for_each(|x| links(x, out)),
@@ -581,15 +592,23 @@ fn place(
     let mut children: BTreeMap<usize, Child> = BTreeMap::new();
     let mut in_parent: Vec<usize> = Vec::new();
     let mut fresh: Vec<usize> = Vec::new();
+    let mut diags = Vec::new();
     for (g, group) in groups.iter().enumerate() {
-        let was = group
+        // Where its blocks were: nowhere (new), the parent (0), or children.
+        let was: BTreeSet<usize> = group
             .units
             .iter()
-            .find_map(|u| previous.children.get(u))
-            .and_then(child_number);
-        match was {
-            Some(n) => children.entry(n).or_default().add(g, group),
-            None if group.units.iter().any(|u| previous.parent.contains(u)) => in_parent.push(g),
+            .filter_map(|u| match previous.children.get(u) {
+                Some(child) => child_number(child),
+                None => previous.parent.contains(u).then_some(0),
+            })
+            .collect();
+        if was.len() > 1 {
+            diags.push(split_group(model, group, &was));
+        }
+        match was.first() {
+            Some(0) => in_parent.push(g),
+            Some(&n) => children.entry(n).or_default().add(g, group),
             None => fresh.push(g),
         }
     }
@@ -633,20 +652,51 @@ fn place(
             fresh.push(g);
         }
     }
-    let diags = moved
-        .into_iter()
-        .map(|g| {
-            let (block, span) = block_of(model, &groups[g].units[0]);
-            Diagnostic::warning(
-                Code::QuotaExceeded,
-                span,
-                format!("{block} moves from the main template into a nested stack, which replaces its resources"),
-            )
-            .label("the main template no longer holds it")
-            .help("this happens once, when a topology outgrows its template; `topoform plan` shows what is replaced")
+    // A move is an error: the names a block's resources carry (its group's,
+    // its records', its exports) are the same in either stack, and
+    // CloudFormation creates the new ones before it deletes the old, so the
+    // deploy would fail and roll back.
+    diags.extend(moved.into_iter().map(|g| {
+        let (block, span) = block_of(model, &groups[g].units[0]);
+        Diagnostic::error(
+            Code::QuotaExceeded,
+            span,
+            format!("the main template has no more room for {block}, and moving it into a nested stack would fail"),
+        )
+        .label("held by the main template")
+        .help("CloudFormation would create its resources in the nested stack before it deletes them here, and their names clash: remove this block and deploy, then add it back and deploy again (the main template holds it no longer)")
+    }));
+    (children, diags)
+}
+
+/// A group whose blocks were in different stacks (a failover now points at
+/// an instance in another stack): placing it moves some of them, which
+/// fails as any move does.
+fn split_group(model: &Model, group: &Group, was: &BTreeSet<usize>) -> Diagnostic {
+    let (block, span) = block_of(model, &group.units[0]);
+    let stacks: Vec<String> = was
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                "the main template".to_string()
+            } else {
+                child_id(n).to_string()
+            }
         })
         .collect();
-    (children, diags)
+    Diagnostic::error(
+        Code::QuotaExceeded,
+        span,
+        format!(
+            "{block} now refers to blocks in another stack ({}), and topoform keeps blocks that refer to each other in one",
+            stacks.join(", ")
+        ),
+    )
+    .label("its blocks would have to move")
+    .help(format!(
+        "moving a block's resources between stacks fails on their names; blocks: {}. Remove the reference, or remove the blocks, deploy, and add them back",
+        group.units.join(", ")
+    ))
 }
 
 /// A child's names for what crosses its boundary.

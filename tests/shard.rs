@@ -372,3 +372,26 @@ fn every_fixture_split_into_tiny_children_is_wired() {
     }
     assert!(split_any >= 5, "only {split_any} fixtures split");
 }
+
+/// Re-pointing a failover at an instance in another child would move one of
+/// them, and a move fails on its resources' names: an error, not a move.
+#[test]
+fn a_failover_re_pointed_into_another_child_is_an_error_not_a_move() {
+    let before = compile_over(&clients(&names(0..100)), &Output::new());
+    let homes = homes(&before, PARENT);
+    assert_ne!(homes["Client0000Group"], homes["Client0099Group"], "the test needs two children");
+    let text = clients(&names(0..100)).replacen(
+        "primary = \"instance.client0000\"",
+        "primary = \"instance.client0099\"",
+        1,
+    );
+    let c = compile_toml_over(&text, &FilesIn(".".into()), &before);
+    assert!(c.output.is_none());
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("refers to blocks in another stack")),
+        "{:#?}",
+        c.diagnostics
+    );
+}
