@@ -19,10 +19,12 @@
 //! goes into the first child that it fits in while that child stays under
 //! [`FILL`] of every quota (the rest is headroom, so that a block can grow in
 //! place), else into a new child numbered after the last. Adding or removing
-//! a block therefore never moves another one: moving a resource between
-//! stacks replaces it. The one exception is a parent that no longer fits
-//! with the groups it held before the split: the last of them (by name) move
-//! into children, each with a warning, until it fits. Without a previous
+//! a block therefore never moves another one. A block never moves at all:
+//! its resources carry the same names in either stack, and CloudFormation
+//! creates the new ones before it deletes the old, so the deploy would fail.
+//! Where a move would be needed (a parent with no more room for the groups
+//! it held before the split, a group whose blocks were in different stacks)
+//! it is an error that says how to do it in two deploys. Without a previous
 //! output (a first synth) the groups fill children in name order.
 //!
 //! **What crosses a boundary.** Every `Ref`, `Fn::GetAtt` and `Fn::Sub`
