@@ -379,7 +379,10 @@ fn every_fixture_split_into_tiny_children_is_wired() {
 fn a_failover_re_pointed_into_another_child_is_an_error_not_a_move() {
     let before = compile_over(&clients(&names(0..100)), &Output::new());
     let homes = homes(&before, PARENT);
-    assert_ne!(homes["Client0000Group"], homes["Client0099Group"], "the test needs two children");
+    assert_ne!(
+        homes["Client0000Group"], homes["Client0099Group"],
+        "the test needs two children"
+    );
     let text = clients(&names(0..100)).replacen(
         "primary = \"instance.client0000\"",
         "primary = \"instance.client0099\"",
