@@ -38,14 +38,6 @@ pub const MAX_GROUPS_PER_INTERFACE: usize = 16;
 /// The largest CloudFront Function, in bytes of code.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;
 
-/// Every quota problem of `templates` (by file name): [`resources`] and
-/// [`templates`] at once, for templates that are not split.
-pub fn check(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
-    let mut diags = resources(model, templates);
-    diags.extend(self::templates(model, templates));
-    diags
-}
-
 /// The quotas of single resources (user-data, tags, security groups,
 /// function code), measured on their typed properties before the split into
 /// nested stacks.

@@ -228,43 +228,34 @@ fn links(v: &Value, out: &mut BTreeSet<Link>) {
 
 fn expr_links(e: &Expr, out: &mut BTreeSet<Link>) {
     match e {
-        Expr::Str(_) | Expr::Output(..) => {}
-        Expr::Pseudo(p) => {
-            if *p == Pseudo::StackName {
-                out.insert(Link::StackName);
-            }
-        }
-        Expr::Ref(id) => {
-            out.insert(Link::Ref(id.clone()));
-        }
-        Expr::GetAtt(id, attr) => {
-            out.insert(Link::Att(id.clone(), attr.to_string()));
-        }
-        Expr::Sub(parts) => {
-            for p in parts {
-                match p {
-                    SubPart::Lit(_) | SubPart::Output(..) => {}
-                    SubPart::Pseudo(p) => {
-                        if *p == Pseudo::StackName {
-                            out.insert(Link::StackName);
-                        }
-                    }
-                    SubPart::Ref(id) => {
-                        out.insert(Link::Ref(id.clone()));
-                    }
-                    SubPart::Attr(id, attr) => {
-                        out.insert(Link::Att(id.clone(), attr.to_string()));
-                    }
-                }
-            }
-        }
+        Expr::Sub(parts) => out.extend(parts.iter().filter_map(part_link)),
         Expr::Base64(inner) => expr_links(inner, out),
+        _ => out.extend(leaf_link(e)),
+    }
+}
+
+/// The link of an expression that is not an `Fn::Sub` or `Fn::Base64`.
+fn leaf_link(e: &Expr) -> Option<Link> {
+    match e {
+        Expr::Ref(id) => Some(Link::Ref(id.clone())),
+        Expr::GetAtt(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
+        Expr::Pseudo(Pseudo::StackName) => Some(Link::StackName),
+        Expr::Str(_) | Expr::Output(..) | Expr::Pseudo(_) | Expr::Sub(_) | Expr::Base64(_) => None,
+    }
+}
+
+/// The link of a piece of an `Fn::Sub`.
+fn part_link(p: &SubPart) -> Option<Link> {
+    match p {
+        SubPart::Ref(id) => Some(Link::Ref(id.clone())),
+        SubPart::Attr(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
+        SubPart::Pseudo(Pseudo::StackName) => Some(Link::StackName),
+        SubPart::Lit(_) | SubPart::Output(..) | SubPart::Pseudo(_) => None,
     }
 }
 
 /// Rewrites every link of `v` by `f` (which returns the replacement, or
-/// `None` to keep it).
-/// Whether anything changed.
+/// `None` to keep it); whether anything changed.
 fn rewrite(v: &mut Value, f: &dyn Fn(&Link) -> Option<Replacement>) -> bool {
     if let Some(e) = Expr::parse(v) {
         let new = rewrite_expr(&e, f);
@@ -292,35 +283,23 @@ enum Replacement {
 }
 
 fn rewrite_expr(e: &Expr, f: &dyn Fn(&Link) -> Option<Replacement>) -> Expr {
-    let whole = |link: Link, keep: Expr| match f(&link) {
-        Some(Replacement::Parameter(p)) => Expr::Ref(p),
-        Some(Replacement::Output(stack, out)) => Expr::Output(stack, out),
-        None => keep,
-    };
     match e {
-        Expr::Pseudo(Pseudo::StackName) => whole(Link::StackName, e.clone()),
-        Expr::Str(_) | Expr::Output(..) | Expr::Pseudo(_) => e.clone(),
-        Expr::Ref(id) => whole(Link::Ref(id.clone()), e.clone()),
-        Expr::GetAtt(id, attr) => whole(Link::Att(id.clone(), attr.to_string()), e.clone()),
         Expr::Base64(inner) => Expr::Base64(Box::new(rewrite_expr(inner, f))),
         Expr::Sub(parts) => Expr::Sub(
             parts
                 .iter()
-                .map(|p| {
-                    let link = match p {
-                        SubPart::Pseudo(Pseudo::StackName) => Some(Link::StackName),
-                        SubPart::Lit(_) | SubPart::Output(..) | SubPart::Pseudo(_) => None,
-                        SubPart::Ref(id) => Some(Link::Ref(id.clone())),
-                        SubPart::Attr(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
-                    };
-                    match link.and_then(|l| f(&l)) {
-                        Some(Replacement::Parameter(id)) => SubPart::Ref(id),
-                        Some(Replacement::Output(stack, out)) => SubPart::Output(stack, out),
-                        None => p.clone(),
-                    }
+                .map(|p| match part_link(p).and_then(|l| f(&l)) {
+                    Some(Replacement::Parameter(id)) => SubPart::Ref(id),
+                    Some(Replacement::Output(stack, out)) => SubPart::Output(stack, out),
+                    None => p.clone(),
                 })
                 .collect(),
         ),
+        _ => match leaf_link(e).and_then(|l| f(&l)) {
+            Some(Replacement::Parameter(p)) => Expr::Ref(p),
+            Some(Replacement::Output(stack, out)) => Expr::Output(stack, out),
+            None => e.clone(),
+        },
     }
 }
 
@@ -825,27 +804,17 @@ fn distribute(
     parent
 }
 
-/// An empty child template, like the main one.
-fn child_template(model: &Model, id: &LogicalId, main: &crate::cfn::TemplateMetadata) -> Template {
-    Template {
-        format_version: "2010-09-09",
-        description: Some(format!(
-            "Nested stack {id} of {}: the blocks listed in the parent's Metadata.topoform.shards",
-            model.stack.name
-        )),
-        metadata: crate::cfn::TemplateMetadata {
-            topoform: crate::cfn::TopoformMetadata {
-                generated: main.topoform.generated,
-                region: main.topoform.region.clone(),
-                zones: BTreeMap::new(),
-                shards: BTreeMap::new(),
-            },
-            cfn_lint: None,
-        },
-        parameters: BTreeMap::new(),
-        resources: BTreeMap::new(),
-        outputs: BTreeMap::new(),
-    }
+/// An empty child template, in the parent's region.
+fn child_template(
+    model: &Model,
+    id: &LogicalId,
+    parent: &crate::cfn::TemplateMetadata,
+) -> Template {
+    let description = format!(
+        "Nested stack {id} of {}: the blocks listed in the parent's Metadata.topoform.shards",
+        model.stack.name
+    );
+    Template::empty(Some(description), &parent.topoform.region)
 }
 
 /// A child's parameters (a parent parameter keeps its type) and the outputs

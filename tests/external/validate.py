@@ -588,7 +588,7 @@ def validate_in_moto(report: Report, fixture: Fixture, moto: Moto, modelled: set
             child_path = fixture.out_dir / resource["Properties"]["TemplateURL"]
             if child_path not in fixture.templates:
                 continue
-            given = child_parameters(report, fixture, moto, stack, template, resource)
+            given = child_parameters(report, fixture, moto, stack, template, resource, probes)
             child = deploy(report, fixture, moto, world, modelled, child_path, work, given=given)
             if child is not None:
                 check_described(report, fixture, moto, child, per_type=2)
@@ -606,7 +606,7 @@ def probe_outputs(children: dict[str, dict]) -> dict[str, dict]:
 
 
 def child_parameters(report: Report, fixture: Fixture, moto: Moto, parent, template: dict,
-                     resource: dict) -> dict[str, str]:
+                     resource: dict, probes: dict[str, dict]) -> dict[str, str]:
     """The values the parent passes a child, from the deployed parent: a
     parameter's value, a resource's physical id, an attribute through its
     probe output, the parent's name for AWS::StackName. An attribute of a
@@ -614,8 +614,7 @@ def child_parameters(report: Report, fixture: Fixture, moto: Moto, parent, templ
     described = moto.aws(parent.region, "cloudformation", "describe-stacks",
                          "--stack-name", parent.name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    all_probes = {json.dumps(v["Value"], sort_keys=True): k
-                  for k, v in template.get("Outputs", {}).items() if k.startswith("TopoformProbe")}
+    probe_of = {json.dumps(v, sort_keys=True): k for k, v in probes.items()}
     types = {name: res["Type"] for name, res in template.get("Resources", {}).items()}
     values = {}
     for key, value in resource["Properties"].get("Parameters", {}).items():
@@ -627,7 +626,7 @@ def child_parameters(report: Report, fixture: Fixture, moto: Moto, parent, templ
                 or STAND_IN.format(target)
         elif isinstance(value, dict) and list(value) == ["Fn::GetAtt"]:
             target, attribute = value["Fn::GetAtt"]
-            probe = all_probes.get(json.dumps(value, sort_keys=True))
+            probe = probe_of.get(json.dumps(value, sort_keys=True))
             found = outputs.get(probe or "")
             if found is None:
                 found = PLAUSIBLE_ATTRIBUTES.get((types.get(target, ""), attribute),
