@@ -147,14 +147,14 @@ fn too_many(model: &Model, path: &str, section: &str, limit: usize, ids: &[&str]
 /// A resource's user-data and tag lists.
 fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Diagnostic>) {
     let (block, span) = block_of(model, id.as_str());
-    if let Some(script) = r.properties.user_data() {
-        let encoded = script.len().div_ceil(3) * 4;
+    if let Some(user_data) = r.properties.user_data() {
+        let encoded = user_data.len();
         if encoded > MAX_USER_DATA_BYTES {
             diags.push(
                 Diagnostic::error(
                     Code::QuotaExceeded,
                     span,
-                    format!("the user-data of {block} is {encoded} bytes in base64, over EC2's limit of {MAX_USER_DATA_BYTES}"),
+                    format!("the user-data of {block} is {encoded} bytes, gzip-compressed in base64, over EC2's limit of {MAX_USER_DATA_BYTES}"),
                 )
                 .label("its script, with the `setup` file embedded")
                 .help("shorten the setup script, or have it fetch the rest (from S3, say)"),
@@ -261,7 +261,7 @@ mod tests {
                     assert_eq!(typed, walked, "tag lists of {id}");
                     assert_eq!(
                         r.properties.user_data(),
-                        p["LaunchTemplateData"]["UserData"]["Fn::Base64"].as_str(),
+                        p["LaunchTemplateData"]["UserData"].as_str(),
                         "user-data of {id}"
                     );
                     kinds.insert(r.kind);

@@ -69,7 +69,10 @@ pub const TAGS: TagKeys = TagKeys {
 
 #[derive(Serialize)]
 struct InstanceContext<'a> {
-    name: &'a str,
+    /// The block's name, only in a script of its own (one with `setup`).
+    name: Option<&'a str>,
+    /// What the instances that share the script have, in words.
+    variant: String,
     tags: TagKeys,
     eip: bool,
     dns: bool,
@@ -84,15 +87,58 @@ struct InstanceContext<'a> {
     delimiter: &'static str,
 }
 
+/// A user-data script and the file it is emitted as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Script {
+    /// Its path in the output directory.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
 /// The user-data script of an instance.
-pub fn instance_script(i: &Instance) -> String {
+///
+/// The script reads the instance's name and every deploy-time value from
+/// tags, so it depends only on which steps it runs. Instances that run the
+/// same steps share one script, and one file named after the steps
+/// (`userdata/instance.eip.hours.sh`), which no block name can collide
+/// with (block names have no dots). A `setup` script is the instance's own
+/// text: an instance with one has a file of its own, named after it.
+pub fn instance_script(i: &Instance) -> Script {
     let eip = !matches!(i.eip, Eip::None);
     let dns = i.dns_at_boot().is_some();
     let failover = i.owned_primary.is_some();
-    render(
+    let warm = i.hours.is_some();
+    let steps = [
+        (eip, "eip", "an Elastic IP"),
+        (dns, "dns", "a DNS record written at boot"),
+        (failover, "failover", "a failover record"),
+        (warm, "hours", "business hours"),
+    ];
+    let on: Vec<_> = steps.iter().filter(|s| s.0).collect();
+    let stem = if on.is_empty() {
+        "instance.plain".to_string()
+    } else {
+        std::iter::once("instance")
+            .chain(on.iter().map(|s| s.1))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let variant = match on.as_slice() {
+        [] => "with none of an Elastic IP, records or hours".to_string(),
+        [only] => format!("with {}", only.2),
+        [init @ .., last] => format!(
+            "with {} and {}",
+            init.iter().map(|s| s.2).collect::<Vec<_>>().join(", "),
+            last.2
+        ),
+    };
+    let name = i.setup.as_ref().map(|_| i.name.as_str());
+    let text = render(
         "user-data/instance.sh.j2",
         &InstanceContext {
-            name: i.name.as_str(),
+            name,
+            variant,
             tags: TAGS,
             eip,
             dns,
@@ -101,7 +147,7 @@ pub fn instance_script(i: &Instance) -> String {
             hook: i
                 .holds_launches()
                 .then_some(crate::model::instance::READY_HOOK),
-            warm: i.hours.is_some(),
+            warm,
             // The heredoc needs the text to end with a newline before the delimiter.
             setup: i.setup.as_ref().map(|s| {
                 if s.ends_with('\n') {
@@ -112,7 +158,50 @@ pub fn instance_script(i: &Instance) -> String {
             }),
             delimiter: SETUP_DELIMITER,
         },
-    )
+    );
+    let path = match name {
+        Some(name) => crate::layout::user_data(name),
+        None => crate::layout::user_data(&stem),
+    };
+    Script { path, text }
+}
+
+/// A launch template's `UserData`: the script gzip-compressed, in base64.
+///
+/// cloud-init inflates gzip user-data before it runs it (every AMI family
+/// topoform supports boots with cloud-init), and the scripts shrink to
+/// about a third: that is most of an instance's launch template, and it
+/// leaves room under EC2's 16 KB limit for a `setup` script. The file in
+/// `userdata/` stays the readable copy that reviewers diff. The header has
+/// no name and no time (mtime 0), and the compressor is the pure-Rust one
+/// pinned in Cargo.lock, so the bytes are the same on every machine.
+pub fn encode(script: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(
+        Vec::with_capacity(script.len() / 2),
+        flate2::Compression::best(),
+    );
+    // Writing into a Vec cannot fail: only an allocation failure, which aborts.
+    gz.write_all(script.as_bytes())
+        .and_then(|()| gz.try_finish())
+        .expect("gzip into memory");
+    base64::engine::general_purpose::STANDARD.encode(gz.get_ref())
+}
+
+/// The script inside a launch template's `UserData`: the inverse of
+/// [`encode`], or `None` for anything `encode` did not write.
+pub fn decode(user_data: &str) -> Option<String> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(user_data)
+        .ok()?;
+    let mut script = String::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_string(&mut script)
+        .ok()?;
+    Some(script)
 }
 
 #[derive(Serialize)]

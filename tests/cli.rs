@@ -96,7 +96,7 @@ fn synth_then_check() {
     assert!(synth.status.success(), "{}", text(&synth.stderr));
     for f in [
         "redash.template.json",
-        "userdata/redash.sh",
+        "userdata/instance.eip.hours.sh",
         "sorry/closed/index.html",
         "deploy.sh",
     ] {

@@ -46,12 +46,7 @@ impl Properties for LaunchTemplate {
     }
 
     fn user_data(&self) -> Option<&str> {
-        if let Expr::Base64(script) = &self.launch_template_data.user_data {
-            if let Expr::Str(text) = script.as_ref() {
-                return Some(text);
-            }
-        }
-        None
+        Some(&self.launch_template_data.user_data)
     }
 
     fn security_groups_per_interface(&self) -> usize {
@@ -105,8 +100,9 @@ pub struct LaunchTemplateData {
     /// template: each instance has its own tags, and passes them on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_specifications: Vec<TagSpecification>,
-    /// User data.
-    pub user_data: Expr,
+    /// User data: the script, gzip-compressed, in base64
+    /// (`userdata::encode`).
+    pub user_data: String,
 }
 
 /// `IamInstanceProfile`.

@@ -200,8 +200,8 @@ pub trait Properties: erased_serde::Serialize + fmt::Debug {
     /// The CloudFormation resource type, e.g. `AWS::EC2::EIP`.
     fn resource_type(&self) -> &'static str;
 
-    /// A launch template's user-data script: the text inside the `Fn::Base64`
-    /// of its `UserData`.
+    /// A launch template's `UserData` as EC2 receives it: base64 text (of
+    /// the gzip-compressed script).
     fn user_data(&self) -> Option<&str> {
         None
     }

@@ -671,7 +671,10 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         assert_eq!(lt["BlockDeviceMappings"][0]["Ebs"]["Encrypted"], true);
         assert!(lt.get("IamInstanceProfile").is_none());
         let script = crate::userdata::fleet_script(&model(SHOP).fleets[&name("app")]);
-        assert_eq!(lt["UserData"]["Fn::Base64"], script.as_str());
+        assert_eq!(
+            crate::userdata::decode(lt["UserData"].as_str().unwrap()),
+            Some(script)
+        );
 
         let acme = &r["AppAcmeInstance"];
         assert_eq!(acme["DependsOn"], json!(["AppAcmePolicy"]));

@@ -23,7 +23,6 @@ use crate::cfn::ec2::{
 use crate::cfn::iam::{Condition, Effect, InstanceProfile, Policy, PolicyDocument, Statement};
 use crate::cfn::route53::RecordSet;
 use crate::cfn::{Expr, Parameter, Pseudo, Resource, Tag};
-use crate::layout;
 use crate::model::alb::Part as AlbPart;
 use crate::model::failover::Part as FailoverPart;
 use crate::model::instance::{self, Part, READY_HOOK};
@@ -38,11 +37,11 @@ pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
     let (allocation, address) = elastic_ip(cx, i);
     static_record(cx, i, address);
     let has_policy = iam(cx, i, allocation.as_ref());
-    launch_template(cx, i, &script, allocation.as_ref());
+    launch_template(cx, i, &script.text, allocation.as_ref());
     group(cx, i, allocation, has_policy);
     schedule(cx, i);
     alarms(cx, i);
-    cx.file(layout::user_data(i.name.as_str()), script);
+    cx.file(script.path, script.text);
     if let Some(d) = &i.dns {
         cx.writes_into(&d.zone_id);
     }
@@ -731,9 +730,9 @@ mod tests {
         let model = crate::synth::tests::model(&toml);
         let script =
             crate::userdata::instance_script(&model.instances[&crate::model::Name("web".into())]);
-        assert!(script.contains("autoscaling/target-lifecycle-state"));
+        assert!(script.text.contains("autoscaling/target-lifecycle-state"));
         assert!(
-            !script.contains("[[ $0 != \"$PER_BOOT_DIR"),
+            !script.text.contains("[[ $0 != \"$PER_BOOT_DIR"),
             "every boot completes"
         );
         // Without hours: no pool.

@@ -149,7 +149,7 @@ pub(super) fn launch_template_data(
             },
         }],
         tag_specifications,
-        user_data: Expr::Base64(Box::new(Expr::str(script))),
+        user_data: crate::userdata::encode(script),
     }
 }
 

@@ -151,25 +151,37 @@ pub(crate) fn check_no_wildcard_allows(fixture: &str, p: &Parsed<'_>) {
     }
 }
 
-/// Each launch template's user-data is byte-identical to a `userdata/NAME.sh`.
+/// Each launch template's user-data inflates to a `userdata/*.sh`, byte
+/// for byte, and every `userdata/*.sh` is some launch template's.
 pub(crate) fn check_user_data(fixture: &str, p: &Parsed<'_>) {
+    let mut used = std::collections::BTreeSet::new();
     for (path, t) in &p.templates {
         for (id, r) in t["Resources"].as_object().unwrap() {
             if r["Type"] != "AWS::EC2::LaunchTemplate" {
                 continue;
             }
-            let embedded = r["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+            let embedded = r["Properties"]["LaunchTemplateData"]["UserData"]
                 .as_str()
+                .and_then(topoform::userdata::decode)
                 .unwrap_or_else(|| {
-                    panic!("{fixture}: {id}: user-data is not a static Fn::Base64 string")
+                    panic!("{fixture}: {id}: user-data is not a static gzip+base64 string")
                 });
-            assert!(
-                p.output
-                    .iter()
-                    .any(|(p, text)| p.starts_with("userdata/") && text == embedded),
-                "{fixture}: {path}: {id}'s user-data matches no userdata/*.sh"
-            );
+            let file = p
+                .output
+                .iter()
+                .find(|(p, text)| p.starts_with("userdata/") && **text == embedded)
+                .map(|(p, _)| p.clone());
+            let file = file.unwrap_or_else(|| {
+                panic!("{fixture}: {path}: {id}'s user-data matches no userdata/*.sh")
+            });
+            used.insert(file);
         }
+    }
+    for path in p.output.keys().filter(|p| p.starts_with("userdata/")) {
+        assert!(
+            used.contains(path),
+            "{fixture}: {path} is no launch template's user-data"
+        );
     }
 }
 
@@ -251,10 +263,8 @@ pub(crate) fn check_quotas(fixture: &str, p: &Parsed<'_>) {
             assert!(n <= limit, "{fixture}: {path} has {n} {section}");
         }
         for (id, r) in t["Resources"].as_object().unwrap() {
-            if let Some(script) =
-                r["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"].as_str()
-            {
-                let encoded = script.len().div_ceil(3) * 4;
+            if let Some(user_data) = r["Properties"]["LaunchTemplateData"]["UserData"].as_str() {
+                let encoded = user_data.len();
                 assert!(
                     encoded <= 16_384,
                     "{fixture}: {id}'s user-data is {encoded} bytes in base64"

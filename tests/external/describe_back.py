@@ -18,14 +18,14 @@ any property is neither, so a new property cannot be skipped silently.
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from harness import (
-    ASG, LAUNCH_TEMPLATE, SUB_VARIABLE, Fixture, Report, Result, dns_name, not_verified, same,
+    ASG, LAUNCH_TEMPLATE, SUB_VARIABLE, Fixture, Report, Result, decode_user_data, dns_name,
+    not_verified, same,
 )
 from moto_deploy import PLAUSIBLE_ATTRIBUTES, STAND_IN_TEXT, AwsError, Moto, Stack
 
@@ -517,13 +517,14 @@ def describe_launch_template(ctx: Describe, name: str, props: Props) -> Iterator
     for key, value in sorted(props.get("LaunchTemplateData", {}).items()):
         covers = (f"LaunchTemplateData.{key}",)
         if key == "UserData":
-            if not (isinstance(value, dict) and isinstance(value.get("Fn::Base64"), str)):
-                yield not_verified("UserData", "the UserData is not {\"Fn::Base64\": text}",
-                                   covers)
+            script = decode_user_data(value) if isinstance(value, str) else None
+            if script is None:
+                yield not_verified("UserData", "the UserData is not base64 of a gzip-compressed "
+                                   "script", covers)
                 continue
-            actual = base64.b64decode(data.get("UserData", "")).decode(errors="replace")
-            yield Result("UserData", [] if actual == value["Fn::Base64"] else
-                         ["the decoded UserData differs from the template's script"],
+            actual = decode_user_data(data.get("UserData", ""))
+            yield Result("UserData", [] if actual == script else
+                         ["the UserData EC2 holds does not inflate to the template's script"],
                          covers=covers)
         else:
             yield ctx.compare_data(key, value, data.get(key), covers)

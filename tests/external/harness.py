@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import gzip
 import os
 import re
 import signal
@@ -251,12 +253,23 @@ def references(node: Any) -> set[str]:
 
 
 def user_data_text(resource: dict[str, Any]) -> str | None:
-    """The script of a LaunchTemplate whose UserData is {"Fn::Base64": "<text>"}, else None."""
+    """The script of a LaunchTemplate whose UserData is a literal string: base64
+    of the gzip-compressed script, as cloud-init inflates it. None otherwise."""
     user_data = resource.get("Properties", {}).get("LaunchTemplateData", {}).get("UserData")
-    if isinstance(user_data, dict) and list(user_data) == ["Fn::Base64"]:
-        text = user_data["Fn::Base64"]
-        return text if isinstance(text, str) else None
-    return None
+    return decode_user_data(user_data) if isinstance(user_data, str) else None
+
+
+def decode_user_data(user_data: str) -> str | None:
+    """base64, then gzip, then UTF-8: what an instance runs. None if any step fails."""
+    try:
+        return gzip.decompress(base64.b64decode(user_data, validate=True)).decode()
+    except (ValueError, OSError, EOFError):
+        return None
+
+
+def encode_user_data(script: str) -> str:
+    """The inverse of decode_user_data (not byte-identical to topoform's)."""
+    return base64.b64encode(gzip.compress(script.encode(), mtime=0)).decode()
 
 
 def dns_name(name: str) -> str:

@@ -30,7 +30,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import ROOT, VENV_PYTHON, Report, run_bounded  # noqa: E402
+from harness import (  # noqa: E402
+    ROOT, VENV_PYTHON, Report, decode_user_data, encode_user_data, run_bounded,
+)
 
 CHILD_TIMEOUT_SECONDS = 600
 
@@ -194,8 +196,8 @@ def break_script(out: Path, name: str, old: str, new: str) -> None:
         template = json.loads(path.read_text())
         for resource in template.get("Resources", {}).values():
             data = resource.get("Properties", {}).get("LaunchTemplateData", {})
-            if data.get("UserData") == {"Fn::Base64": text}:
-                data["UserData"] = {"Fn::Base64": broken}
+            if decode_user_data(data.get("UserData", "")) == text:
+                data["UserData"] = encode_user_data(broken)
         path.write_text(json.dumps(template, indent=2))
 
 

@@ -103,15 +103,18 @@ LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
 # ignores AWS_ENDPOINT_URL_AUTOSCALING.)
 AUTOSCALING_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AUTO_SCALING"
 # The instance-tag keys that carry deploy-time values to a user-data script
-# (src/userdata.rs, TAGS; not topoform:instance / topoform:fleet, which backups
-# and tasks select by). A fleet's client tag comes from its topology.
+# (src/userdata.rs, TAGS). topoform:instance, which backups and tasks select
+# by, is also the instance's name to the script that instances share; not
+# topoform:fleet, which a fleet's script has written in. A fleet's client tag
+# comes from its topology.
+INSTANCE_TAG = "topoform:instance"
 CLIENT_TAG = "topoform:client"
 BOOTSTRAP_TAG = "topoform:bootstrap"
 PARAMETERS_TAG = "topoform:parameters"
 CONTRACT_TAGS = (
     ALLOCATION_TAG, "topoform:dns-zone-id", "topoform:dns-record", "topoform:dns-ip",
     "topoform:failover-zone-id", "topoform:failover-record", "topoform:failover-set-id",
-    "topoform:failover-health-check-id", "topoform:failover-ttl", GROUP_TAG,
+    "topoform:failover-health-check-id", "topoform:failover-ttl", GROUP_TAG, INSTANCE_TAG,
     # A fleet's: the client id, and the first-boot steps as words.
     CLIENT_TAG, BOOTSTRAP_TAG, PARAMETERS_TAG,
 )
@@ -795,9 +798,13 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
                          note=f"{instance.instance_id} runs userdata/{script.name}"):
         return
     launch = launch_contract(report, fixture, moto, stack, group_name, check, instance)
-    setup = launch is not None and instance_setup(report, fixture, check, script.stem)
+    setup = launch is not None and instance_setup(report, fixture, check,
+                                                  str(propagated.get(INSTANCE_TAG, "")))
+    # Every instance's script reads its name; any other tag is a step that
+    # calls AWS (an Elastic IP, records, the launch hook), run at every boot.
+    steps = [t for t in tags if t != INSTANCE_TAG]
     if boot_twice(report, fixture, moto, stack.region, check, script, instance,
-                  work / "positive", per_boot=bool(tags), launch=launch, setup=setup) is None:
+                  work / "positive", per_boot=bool(steps), launch=launch, setup=setup) is None:
         return
     if ALLOCATION_TAG in tags:
         without = {k: v for k, v in instance.tags.items() if k != ALLOCATION_TAG}
@@ -809,7 +816,7 @@ def run_group_user_data(report: Report, fixture: Fixture, moto: Moto, stack: Sta
         report.expect(fixture.name, f"{check} without {ALLOCATION_TAG} says so",
                       [] if error_names(run.output, ALLOCATION_TAG) else
                       [f"no error names {ALLOCATION_TAG}"], run.output)
-    if tags:  # it calls AWS: an Elastic IP, DNS or failover records
+    if steps:  # it calls AWS: an Elastic IP, DNS or failover records
         check_missing_cli(report, fixture, moto, stack.region, check, script, instance,
                           work / "no-aws", launch=launch)
     check_hostile_tags(report, fixture, moto, stack.region, check, script, instance, tags, work,
@@ -862,13 +869,19 @@ def launch_contract(report: Report, fixture: Fixture, moto: Moto, stack: Stack,
     return Launch(group, hooks, instance.instance_id, warm) if hooks else None
 
 
-def instance_setup(report: Report, fixture: Fixture, check: str, name: str) -> bool:
-    """Whether the topology's [instance.NAME] has a setup script (False, and a
-    FAIL, if the topology cannot say)."""
+def instance_setup(report: Report, fixture: Fixture, check: str, display: str) -> bool:
+    """Whether the topology's instance whose INSTANCE_TAG is display (STACK-NAME)
+    has a setup script (False, and a FAIL, if the topology cannot say)."""
     path = topology_path(fixture)
+    name = "?"
     try:
         with open(path, "rb") as f:
-            spec = tomllib.load(f)["instance"][name]
+            topology = tomllib.load(f)
+        prefix = f"{topology['stack']['name']}-"
+        if not display.startswith(prefix):
+            raise LookupError(f"{INSTANCE_TAG} {display!r} does not start with {prefix!r}")
+        name = display.removeprefix(prefix)
+        spec = topology["instance"][name]
     except (OSError, LookupError, ValueError, TypeError) as e:
         report.fail(fixture.name, f"{check} contract",
                     f"cannot read [instance.{name}] of {path}: {type(e).__name__}: {e}")

@@ -17,8 +17,9 @@ caught before anyone deploys. Per output directory (one compiled fixture):
    each suppressed rule must exist and have a one-line reason, and each
    reason must belong to a suppressed rule.
 3. shellcheck and `bash -n` on every *.sh (user-data scripts and deploy.sh).
-4. Every LaunchTemplate's UserData is {"Fn::Base64": <text>} with <text>
-   byte-identical to one of userdata/*.sh, and every userdata/*.sh is used.
+4. Every LaunchTemplate's UserData is base64 of a gzip-compressed script
+   (cloud-init inflates it) byte-identical to one of userdata/*.sh, and every
+   userdata/*.sh is used.
 5. Each template is deployed to a local moto server with create-stack. moto
    lacks CloudFormation models for some types (alarms, CloudFront, bucket
    policies, ...): those resources are removed from the deployable copy, a
@@ -530,7 +531,7 @@ def check_user_data(report: Report, fixture: Fixture) -> None:
             check = f"user-data {stack_name(path)}/{name}"
             text = user_data_text(resource)
             if text is None:
-                report.fail(fixture.name, check, 'UserData is not {"Fn::Base64": "<script>"}',
+                report.fail(fixture.name, check, "UserData is not base64 of a gzip-compressed script",
                             json.dumps(data["UserData"])[:500])
                 continue
             script = fixture.script_with_text(text)
