@@ -152,17 +152,20 @@ fn compile(
             )),
             Err(d) => quotas.push(d),
         }
-        quotas.extend(quota::templates(&model, &artifacts.templates));
+        // Each template is serialized once, here: the quotas and the plan
+        // read the sizes, and emit writes these bytes.
+        let rendered = emit::render_templates(&artifacts.templates);
+        quotas.extend(quota::templates(&model, &artifacts.templates, &rendered));
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
         if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
         // 5. plan, 6. emit.
-        let deploy = plan::deploy_script(&model, &artifacts);
+        let deploy = plan::deploy_script(&model, &artifacts, &rendered);
         artifacts
             .files
             .insert(layout::DEPLOY_SCRIPT.to_string(), deploy);
-        Some((emit::render(&artifacts), model))
+        Some((emit::render_with(&artifacts, rendered), model))
     });
     diag::sort(&mut diagnostics);
     let (output, model) = match made {

@@ -23,6 +23,8 @@
 //! A template over CloudFormation's 51,200-byte limit for inline bodies is
 //! deployed through an S3 bucket the user names (`TOPOFORM_TEMPLATE_BUCKET`).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::layout;
@@ -220,14 +222,24 @@ struct DeployContext<'a> {
     notify: Option<&'a str>,
 }
 
-/// The deploy plan of a model and what it synthesized to.
-pub fn deploy_script(model: &Model, artifacts: &Artifacts) -> String {
+/// The deploy plan of a model and what it synthesized to; `rendered`
+/// holds the templates as they are written
+/// ([`crate::emit::render_templates`]), whose sizes it reads.
+pub fn deploy_script(
+    model: &Model,
+    artifacts: &Artifacts,
+    rendered: &BTreeMap<String, String>,
+) -> String {
     // A template's size as written, when it is over the inline limit.
     let large = |file: &str| {
         artifacts
             .templates
             .get(file)
-            .map(|t| t.to_json().len())
+            .map(|t| {
+                rendered
+                    .get(file)
+                    .map_or_else(|| t.to_json().len(), String::len)
+            })
             .filter(|n| *n > INLINE_TEMPLATE_LIMIT)
     };
     let stack = &model.stack.name;

@@ -53,10 +53,18 @@ pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<D
 
 /// The quotas of whole templates (body size, resources, parameters,
 /// outputs), measured after the split: what remains is what no split helps.
-pub fn templates(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
+/// `rendered` holds each template as it is written ([`crate::emit::render_templates`]).
+pub fn templates(
+    model: &Model,
+    templates: &BTreeMap<String, Template>,
+    rendered: &BTreeMap<String, String>,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (path, template) in templates {
-        template_size(model, path, template, &mut diags);
+        let size = rendered
+            .get(path)
+            .map_or_else(|| template.to_json().len(), String::len);
+        template_size(model, path, size, &mut diags);
         for (section, limit, ids) in [
             ("resources", MAX_RESOURCES, ids(&template.resources)),
             ("parameters", MAX_PARAMETERS, ids(&template.parameters)),
@@ -84,9 +92,8 @@ fn block_of(model: &Model, id: &str) -> (String, Span) {
 }
 
 /// The template body's size, as it is written.
-fn template_size(model: &Model, path: &str, template: &Template, diags: &mut Vec<Diagnostic>) {
+fn template_size(model: &Model, path: &str, size: usize, diags: &mut Vec<Diagnostic>) {
     let stack = model.origins.stack;
-    let size = template.to_json().len();
     if size > MAX_TEMPLATE_BYTES {
         diags.push(
             Diagnostic::error(

@@ -388,22 +388,56 @@ const TEMPLATE_BYTES: usize = 1_024;
 const PARAMETER_BYTES: usize = 700;
 const OUTPUT_BYTES: usize = 600;
 
-/// Whether `t` breaks none of `limits`.
+/// Whether `t` breaks none of `limits`. The counts come first: a template
+/// over a count is not serialized just to be split.
 fn fits(t: &Template, limits: Limits) -> bool {
-    limits.admits(&Size {
+    let counted = Size {
         resources: t.resources.len(),
         parameters: t.parameters.len(),
         outputs: t.outputs.len(),
-        bytes: t.to_json().len(),
-    })
+        bytes: 0,
+    };
+    limits.admits(&counted)
+        && limits.admits(&Size {
+            bytes: t.to_json().len(),
+            ..counted
+        })
 }
 
-/// A resource's bytes inside a template: its own pretty JSON, four spaces
-/// deeper on every line, plus its key.
-fn resource_bytes(id: &LogicalId, r: &Resource) -> usize {
-    let json = serde_json::to_string_pretty(r)
+/// Counts what is written to it, and keeps nothing.
+#[derive(Default)]
+struct Counter {
+    bytes: usize,
+    lines: usize,
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buf.len();
+        // A resource is a few kilobytes: not worth the bytecount crate.
+        #[allow(clippy::naive_bytecount)]
+        let lines = buf.iter().filter(|&&b| b == b'\n').count();
+        self.lines += lines;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A resource's bytes inside a template: the pretty JSON of `whole` (the
+/// resource as JSON), six spaces deeper on every line, plus its key.
+/// Measured by serializing into a counter: nothing is allocated.
+fn resource_bytes(id: &LogicalId, whole: &Value) -> usize {
+    let mut c = Counter::default();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut c,
+        serde_json::ser::PrettyFormatter::with_indent(b"  "),
+    );
+    serde::Serialize::serialize(whole, &mut ser)
         .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
-    json.len() + 4 * json.matches('\n').count() + id.as_str().len() + 10
+    c.bytes + 4 * c.lines + id.as_str().len() + 10
 }
 
 /// The name of child `n`. IDs that end in a digit are never a block's:
@@ -440,12 +474,16 @@ fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
     resources
         .into_iter()
         .map(|(id, resource)| {
-            let properties = serde_json::to_value(&*resource.properties)
+            // One typed serialization per resource: its size, and the
+            // properties whose references the split reads and rewrites.
+            let mut whole = serde_json::to_value(&resource)
                 .unwrap_or_else(|e| panic!("bug in topoform: {id} does not serialize: {e}"));
+            let bytes = resource_bytes(&id, &whole);
+            let properties = whole.get_mut("Properties").map_or(Value::Null, Value::take);
             let mut node_links = BTreeSet::new();
             links(&properties, &mut node_links);
             Node {
-                bytes: resource_bytes(&id, &resource),
+                bytes,
                 unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
                 id,
                 resource,

@@ -96,7 +96,31 @@ pub struct Script {
     pub text: String,
 }
 
+/// An instance's user-data script, not rendered yet: its file names it, so
+/// that instances sharing it render it once.
+pub struct InstanceScript<'a> {
+    /// Its path in the output directory.
+    pub path: String,
+    context: InstanceContext<'a>,
+}
+
+impl InstanceScript<'_> {
+    /// Its text.
+    pub fn render(&self) -> String {
+        render("user-data/instance.sh.j2", &self.context)
+    }
+}
+
 /// The user-data script of an instance.
+pub fn instance_script(i: &Instance) -> Script {
+    let s = instance_script_of(i);
+    Script {
+        text: s.render(),
+        path: s.path,
+    }
+}
+
+/// The user-data script of an instance, and its file.
 ///
 /// The script reads the instance's name and every deploy-time value from
 /// tags, so it depends only on which steps it runs. Instances that run the
@@ -104,7 +128,7 @@ pub struct Script {
 /// (`userdata/instance.eip.hours.sh`), which no block name can collide
 /// with (block names have no dots). A `setup` script is the instance's own
 /// text: an instance with one has a file of its own, named after it.
-pub fn instance_script(i: &Instance) -> Script {
+pub fn instance_script_of(i: &Instance) -> InstanceScript<'_> {
     let eip = !matches!(i.eip, Eip::None);
     let dns = i.dns_at_boot().is_some();
     let failover = i.owned_primary.is_some();
@@ -134,36 +158,33 @@ pub fn instance_script(i: &Instance) -> Script {
         ),
     };
     let name = i.setup.as_ref().map(|_| i.name.as_str());
-    let text = render(
-        "user-data/instance.sh.j2",
-        &InstanceContext {
-            name,
-            variant,
-            tags: TAGS,
-            eip,
-            dns,
-            failover,
-            per_boot: i.holds_launches(),
-            hook: i
-                .holds_launches()
-                .then_some(crate::model::instance::READY_HOOK),
-            warm,
-            // The heredoc needs the text to end with a newline before the delimiter.
-            setup: i.setup.as_ref().map(|s| {
-                if s.ends_with('\n') {
-                    s.clone()
-                } else {
-                    format!("{s}\n")
-                }
-            }),
-            delimiter: SETUP_DELIMITER,
-        },
-    );
+    let context = InstanceContext {
+        name,
+        variant,
+        tags: TAGS,
+        eip,
+        dns,
+        failover,
+        per_boot: i.holds_launches(),
+        hook: i
+            .holds_launches()
+            .then_some(crate::model::instance::READY_HOOK),
+        warm,
+        // The heredoc needs the text to end with a newline before the delimiter.
+        setup: i.setup.as_ref().map(|s| {
+            if s.ends_with('\n') {
+                s.clone()
+            } else {
+                format!("{s}\n")
+            }
+        }),
+        delimiter: SETUP_DELIMITER,
+    };
     let path = match name {
         Some(name) => crate::layout::user_data(name),
         None => crate::layout::user_data(&stem),
     };
-    Script { path, text }
+    InstanceScript { path, context }
 }
 
 /// A launch template's `UserData`: the script gzip-compressed, in base64.

@@ -196,7 +196,7 @@ pub struct Resource {
 
 /// The typed properties of one resource type. Object safe, so that a
 /// template holds resources of every type; serialized through erased-serde.
-pub trait Properties: erased_serde::Serialize + fmt::Debug {
+pub trait Properties: erased_serde::Serialize + fmt::Debug + Send + Sync {
     /// The CloudFormation resource type, e.g. `AWS::EC2::EIP`.
     fn resource_type(&self) -> &'static str;
 

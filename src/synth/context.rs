@@ -22,6 +22,9 @@ pub(super) struct Context<'m> {
     pub(super) edge: Option<Template>,
     /// Text files by relative path (`userdata/NAME.sh`, …).
     pub(super) files: BTreeMap<String, String>,
+    /// Each user-data file's launch-template `UserData`, by path: a script
+    /// that thousands of instances share is rendered and compressed once.
+    user_data: BTreeMap<String, String>,
     /// `[stack] tags`, for every taggable resource.
     pub(super) stack_tags: Vec<Tag>,
     /// What the deploy plan must find out or check.
@@ -38,6 +41,7 @@ impl<'m> Context<'m> {
             main: Template::empty(stack.description.clone(), &stack.region),
             edge: None,
             files: BTreeMap::new(),
+            user_data: BTreeMap::new(),
             stack_tags: stack
                 .tags
                 .iter()
@@ -46,6 +50,20 @@ impl<'m> Context<'m> {
             discoveries: Discoveries::default(),
             notify_rules: Vec::new(),
         }
+    }
+
+    /// The `UserData` of the user-data file `path`, whose text `render`
+    /// makes: the file is written, and the text rendered and encoded, the
+    /// first time only. A path names one text (its steps, or its block).
+    pub(super) fn user_data(&mut self, path: String, render: impl FnOnce() -> String) -> String {
+        if let Some(encoded) = self.user_data.get(&path) {
+            return encoded.clone();
+        }
+        let text = render();
+        let encoded = crate::userdata::encode(&text);
+        self.files.insert(path.clone(), text);
+        self.user_data.insert(path, encoded.clone());
+        encoded
     }
 
     /// Adds a resource to the main template.

@@ -39,7 +39,7 @@ use crate::userdata::{self, TAGS};
 /// and its schedule, and writes its user-data.
 pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     let name = f.name.as_str();
-    let script = userdata::fleet_script(f);
+    let user_data = cx.user_data(layout::user_data(name), || userdata::fleet_script(f));
     let lt = f.prefix.id(Part::LaunchTemplate);
     let what = format!("[fleet.{name}]");
     let image = image(cx, &f.prefix, Part::ImageId, &f.launch.ami, &what);
@@ -53,7 +53,7 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     cx.add(
         &lt,
         Resource::new(LaunchTemplate {
-            launch_template_data: launch_template_data(&root, Vec::new(), &script),
+            launch_template_data: launch_template_data(&root, Vec::new(), user_data),
         }),
     );
     let launch = ClientLaunch {
@@ -71,7 +71,6 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
     if let Some(zone_id) = &f.dns_zone_id {
         cx.writes_into(zone_id);
     }
-    cx.file(layout::user_data(name), script);
 }
 
 /// What every client's instance launches from.

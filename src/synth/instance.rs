@@ -33,15 +33,15 @@ use crate::userdata::{self, TAGS};
 
 /// Adds everything an instance needs.
 pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
-    let script = userdata::instance_script(i);
+    let script = userdata::instance_script_of(i);
+    let user_data = cx.user_data(script.path.clone(), || script.render());
     let (allocation, address) = elastic_ip(cx, i);
     static_record(cx, i, address);
     let has_policy = iam(cx, i, allocation.as_ref());
-    launch_template(cx, i, &script.text, allocation.as_ref());
+    launch_template(cx, i, user_data, allocation.as_ref());
     group(cx, i, allocation, has_policy);
     schedule(cx, i);
     alarms(cx, i);
-    cx.file(script.path, script.text);
     if let Some(d) = &i.dns {
         cx.writes_into(&d.zone_id);
     }
@@ -275,7 +275,12 @@ fn complete_launch_statement(i: &Instance) -> Statement {
 
 /// The launch template: the user's security groups plus one per load
 /// balancer in front of the instance, and a public IP at launch.
-fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation: Option<&Expr>) {
+fn launch_template(
+    cx: &mut Context<'_>,
+    i: &Instance,
+    user_data: String,
+    allocation: Option<&Expr>,
+) {
     let p = &i.prefix;
     let what = format!("[instance.{}]", i.name.as_str());
     let image = image(cx, p, Part::ImageId, &i.launch.ami, &what);
@@ -317,7 +322,7 @@ fn launch_template(cx: &mut Context<'_>, i: &Instance, script: &str, allocation:
         device,
         size: i.volume_gb,
     };
-    let mut data = launch_template_data(&root, tag_specifications, script);
+    let mut data = launch_template_data(&root, tag_specifications, user_data);
     data.image_id = Some(image.expr());
     data.instance_type = Some(i.launch.instance_type.clone());
     data.iam_instance_profile = Some(IamInstanceProfile {

@@ -125,11 +125,12 @@ pub(super) fn root_device(
 /// with tags (how scripts get deploy-time values), detailed monitoring, an
 /// encrypted gp3 root volume replacing the AMI's, and the user-data. The
 /// caller adds the image and type (an instance group's template), the
-/// profile, the network and the tags.
+/// profile, the network and the tags. `user_data` is encoded already
+/// ([`Context::user_data`](super::context::Context::user_data)).
 pub(super) fn launch_template_data(
     root: &RootVolume,
     tag_specifications: Vec<TagSpecification>,
-    script: &str,
+    user_data: String,
 ) -> LaunchTemplateData {
     LaunchTemplateData {
         image_id: None,
@@ -149,7 +150,7 @@ pub(super) fn launch_template_data(
             },
         }],
         tag_specifications,
-        user_data: crate::userdata::encode(script),
+        user_data,
     }
 }
 
