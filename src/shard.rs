@@ -471,28 +471,48 @@ impl Sets {
 
 /// Every resource as JSON, with its block.
 fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
-    resources
-        .into_iter()
-        .map(|(id, resource)| {
-            // One typed serialization per resource: its size, and the
-            // properties whose references the split reads and rewrites.
-            let mut whole = serde_json::to_value(&resource)
-                .unwrap_or_else(|e| panic!("bug in topoform: {id} does not serialize: {e}"));
-            let bytes = resource_bytes(&id, &whole);
-            let properties = whole.get_mut("Properties").map_or(Value::Null, Value::take);
-            let mut node_links = BTreeSet::new();
-            links(&properties, &mut node_links);
-            Node {
-                bytes,
-                unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
-                id,
-                resource,
-                properties,
-                links: node_links,
-                group: None,
-            }
-        })
-        .collect()
+    let node = |(id, resource): (LogicalId, Resource)| {
+        // One typed serialization per resource: its size, and the
+        // properties whose references the split reads and rewrites.
+        let mut whole = serde_json::to_value(&resource)
+            .unwrap_or_else(|e| panic!("bug in topoform: {id} does not serialize: {e}"));
+        let bytes = resource_bytes(&id, &whole);
+        let properties = whole.get_mut("Properties").map_or(Value::Null, Value::take);
+        let mut node_links = BTreeSet::new();
+        links(&properties, &mut node_links);
+        Node {
+            bytes,
+            unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
+            id,
+            resource,
+            properties,
+            links: node_links,
+            group: None,
+        }
+    };
+    // Resources are independent: read them on every core, in order.
+    let mut all: Vec<(LogicalId, Resource)> = resources.into_iter().collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads == 1 || all.len() < 2_000 {
+        return all.into_iter().map(node).collect();
+    }
+    let chunk = all.len().div_ceil(threads);
+    let mut parts = Vec::new();
+    while all.len() > chunk {
+        let rest = all.split_off(chunk);
+        parts.push(std::mem::replace(&mut all, rest));
+    }
+    parts.push(all);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(node).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// The groups of blocks whose resources refer to each other, in the order
@@ -654,9 +674,15 @@ fn place(
         // them.
         for g in std::mem::take(&mut fresh) {
             let group = &groups[g];
+            // The counts first, which turn full children away cheaply:
+            // the set unions of `with` cost as much as the child is big.
             let n = children
                 .iter()
-                .find(|(_, c)| fill.admits(&c.with(group)))
+                .find(|(_, c)| {
+                    c.resources + group.nodes.len() <= fill.resources
+                        && TEMPLATE_BYTES + c.bytes + group.bytes <= fill.bytes
+                        && fill.admits(&c.with(group))
+                })
                 .map_or_else(
                     || children.keys().next_back().map_or(1, |n| n + 1),
                     |(&n, _)| n,

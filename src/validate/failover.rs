@@ -124,12 +124,18 @@ fn instance_primary(
     // An instance that failed validation has had its errors reported.
     let name = name?;
     let eip = cx.model.instances.get(&name)?.eip.clone();
-    let eip_at = cx
-        .topo
-        .instances
-        .iter()
-        .find(|i| i.name.value == name.0)
-        .map(|i| i.body.elastic_ip.as_ref().map_or(i.span, |e| e.span))?;
+    // Where the instance's Elastic IP is written: for errors only, so it is
+    // looked up only then (a scan of every instance, once per failover,
+    // would make thousands of clients quadratic).
+    let topo = cx.topo;
+    let eip_at = || {
+        topo.instances
+            .iter()
+            .find(|i| i.name.value == name.0)
+            .map_or(at.map_or(keys.at, |a| a.span), |i| {
+                i.body.elastic_ip.as_ref().map_or(i.span, |e| e.span)
+            })
+    };
     let health =
         match judge? {
             Judge::Instance => Health::Instance,
@@ -148,7 +154,7 @@ fn instance_primary(
                             format!("the health check in {} needs an address to probe", keys.what),
                         )
                         .label("probes the Elastic IP, whose address is unknown")
-                        .also(eip_at, "no known address here")
+                        .also(eip_at(), "no known address here")
                         .help("give the Elastic IP's `address`, or use `health = \"instance\"`"),
                     );
                             return None;
@@ -175,7 +181,7 @@ fn instance_primary(
                     format!("the PRIMARY record needs the address of [instance.{}]'s Elastic IP", name.0),
                 )
                 .label("its address is unknown")
-                .also(eip_at, "an existing allocation without `address`")
+                .also(eip_at(), "an existing allocation without `address`")
                 .help("write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`: CloudFormation cannot look it up"),
             );
             return None;

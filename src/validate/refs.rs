@@ -15,7 +15,11 @@ use crate::spec::{Lost, Ref, Sp, Topology};
 
 /// Every block of a topology, to resolve references against.
 pub(super) struct Index<'a> {
+    /// Names by kind, in the order written (for messages).
     names: BTreeMap<Kind, Vec<&'a str>>,
+    /// The same, to look up: thousands of references must not each scan
+    /// thousands of names.
+    known: BTreeSet<(Kind, &'a str)>,
     lost: &'a BTreeSet<Lost>,
     /// `(kind, name)` of each block and the references it makes.
     refs: Vec<(Kind, &'a str, Vec<Sp<Ref>>)>,
@@ -29,8 +33,10 @@ impl<'a> Index<'a> {
         let mut names: BTreeMap<Kind, Vec<&str>> = BTreeMap::new();
         let mut refs = Vec::new();
         let mut unread = BTreeSet::new();
+        let mut known = BTreeSet::new();
         for b in topo.blocks() {
             names.entry(b.kind).or_default().push(&b.name.value);
+            known.insert((b.kind, b.name.value.as_str()));
             refs.push((b.kind, b.name.value.as_str(), b.refs));
             for slot in b.kind.slots() {
                 if b.broken.contains(slot.path) {
@@ -40,6 +46,7 @@ impl<'a> Index<'a> {
         }
         Index {
             names,
+            known,
             lost: &topo.lost,
             refs,
             unread,
@@ -54,10 +61,10 @@ impl<'a> Index<'a> {
     pub(super) fn resolve(&self, r: &Sp<Ref>, slot: &Slot) -> Result<Name, Option<Diagnostic>> {
         let Ref { kind, name } = &r.value;
         slot.accepts(*kind, &r.value.to_string(), r.span)?;
-        let known = self.names.get(kind).map_or(&[][..], Vec::as_slice);
-        if known.contains(&name.as_str()) {
+        if self.known.contains(&(*kind, name.as_str())) {
             return Ok(Name(name.clone()));
         }
+        let known = self.names.get(kind).map_or(&[][..], Vec::as_slice);
         let lost = |name| Lost { kind: *kind, name };
         if self.lost.contains(&lost(None)) || self.lost.contains(&lost(Some(name.clone()))) {
             return Err(None);
