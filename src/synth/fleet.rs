@@ -248,7 +248,7 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
 fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId]) {
     let name = f.name.as_str();
     let role = f.prefix.id(Part::SchedulerRole);
-    scheduler_role(cx, f, &role, instances);
+    scheduler_role(cx, f, &role);
 
     // {"InstanceIds":["${AInstance}",...]}: instance ids need no JSON escaping.
     let mut input = Expr::sub().lit(r#"{"InstanceIds":["#);
@@ -349,10 +349,27 @@ fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
     Some(Expr::Ref(group))
 }
 
-/// The role EventBridge Scheduler acts as: start and stop exactly the
-/// fleet's instances.
-fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId, instances: &[LogicalId]) {
+/// The role EventBridge Scheduler acts as: start and stop the fleet's
+/// instances, and no others.
+///
+/// Which instances, by their tags rather than by their ids: a list of ids
+/// grows with the clients, and IAM takes at most 10,240 characters of inline
+/// policy per role (about 140 clients). An instance qualifies when it
+/// carries this stack's `aws:cloudformation:stack-id` tag, which
+/// CloudFormation puts on every instance it creates and nobody else can
+/// write (the `aws:` prefix is reserved), and this fleet's target tag. The
+/// schedule's input still names each instance.
+fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId) {
     let name = f.name.as_str();
+    let fleet_tag = target_tag(cx.model, &Target::Fleet(f.name.clone()));
+    debug_assert_eq!(fleet_tag.key, TAGS.fleet);
+    let mut own = Condition::new();
+    let equals = own.entry("StringEquals").or_default();
+    equals.insert(
+        "aws:ResourceTag/aws:cloudformation:stack-id",
+        vec![Expr::Pseudo(Pseudo::StackId)],
+    );
+    equals.insert("aws:ResourceTag/topoform:fleet", vec![fleet_tag.value]);
     let mut condition = Condition::new();
     condition
         .entry("StringEquals")
@@ -379,11 +396,8 @@ fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId, instances: 
                         effect: Effect::Allow,
                         principal: None,
                         action: vec!["ec2:StartInstances", "ec2:StopInstances"],
-                        resource: instances
-                            .iter()
-                            .map(|i| arn_ec2().lit("instance/").reference(i).build())
-                            .collect(),
-                        condition: BTreeMap::new(),
+                        resource: vec![arn_ec2().lit("instance/*").build()],
+                        condition: own,
                     },
                     kms_grant_for_ebs(),
                 ]),
@@ -392,7 +406,7 @@ fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId, instances: 
         })
         .skip_rule(
             "IAM_NO_INLINE_POLICY_CHECK",
-            "Names this fleet's instances only, so no other role could reuse it; a managed policy would outlive the role for nothing.",
+            "Scoped to this stack's instances of this fleet, so no other role could reuse it; a managed policy would outlive the role for nothing.",
         ),
     );
 }
@@ -776,13 +790,30 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             allow["Action"],
             json!(["ec2:StartInstances", "ec2:StopInstances"])
         );
-        let arns = resources_of(allow);
+        // Instances by tags, so that the policy does not grow with the
+        // clients: this stack's (a tag only CloudFormation writes) and
+        // this fleet's, which every client's instance carries.
         assert_eq!(
-            arns,
-            ["Acme", "Globex", "Initech"].map(|c| format!(
-                "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:instance/${{App{c}Instance}}"
-            ))
+            resources_of(allow),
+            ["arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"]
         );
+        let own = &allow["Condition"]["StringEquals"];
+        assert_eq!(
+            own["aws:ResourceTag/aws:cloudformation:stack-id"],
+            json!([{"Ref": "AWS::StackId"}])
+        );
+        let fleet = &own["aws:ResourceTag/topoform:fleet"][0];
+        for c in ["Acme", "Globex", "Initech"] {
+            let tags = r[&format!("App{c}Instance")]["Properties"]["Tags"]
+                .as_array()
+                .unwrap();
+            assert!(
+                tags.iter()
+                    .any(|t| t["Key"] == "topoform:fleet" && t["Value"] == *fleet),
+                "{c}'s instance carries the fleet's tag {fleet}"
+            );
+        }
+        assert_eq!(allow["Condition"].as_object().unwrap().len(), 1);
         // Starting an instance whose volumes use a customer managed key:
         // a grant EC2 requests on an AWS resource, through EC2 only.
         let grant = &role["Policies"][0]["PolicyDocument"]["Statement"][1];
