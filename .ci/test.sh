@@ -45,6 +45,19 @@ if ! compgen -G "$out/scale-1000/nested/*.template.json" >/dev/null; then
   exit 1
 fi
 
+step "synthesize a fleet of 1,000 clients (bench/scale.py --fleet): clients in nested stacks"
+python3 bench/scale.py 1000 --fleet >target/scale-fleet-1000.topo.toml
+# Outside $out: validate.py deploys the instance scenario's sample; the fleet's
+# wiring is tests/shard.rs's, and cfn-lint reads a sample below.
+fleet=target/scale-fleet-1000
+rm -rf "$fleet"
+./target/debug/topoform synth target/scale-fleet-1000.topo.toml -o "$fleet"
+./target/debug/topoform synth target/scale-fleet-1000.topo.toml -o "$fleet" --check
+if ! compgen -G "$fleet/nested/*.template.json" >/dev/null; then
+  echo "a fleet of 1,000 clients did not split into nested stacks" >&2
+  exit 1
+fi
+
 step "compile every conformance topology (../shared/conformance)"
 # Topologies that use only the documented keys of the language: each must
 # compile with no error, and its output passes the same validators.
@@ -65,6 +78,10 @@ step "the replacement table is cfn-lint's (data/create-only.json)"
 step "third-party validators"
 export PATH="$PWD/.tools/venv/bin:$PATH"
 .tools/venv/bin/python -B tests/external/validate.py --jobs "$(nproc)" "$out"/*
+
+step "cfn-lint on the 1,000-client fleet: the parent, the first and the last nested stack"
+children=("$fleet"/nested/*.template.json)
+.tools/venv/bin/cfn-lint "$fleet/Scale.template.json" "${children[0]}" "${children[-1]}"
 
 step "deploy.sh's change sets against moto (tests/external/changesets.py)"
 # The whole deploy.sh, for a table of edits: create, no change, declined,

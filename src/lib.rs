@@ -155,7 +155,13 @@ fn compile(
         // Each template is serialized once, here: the quotas and the plan
         // read the sizes, and emit writes these bytes.
         let rendered = emit::render_templates(&artifacts.templates);
-        quotas.extend(quota::templates(&model, &artifacts.templates, &rendered));
+        let split_failed = quotas.iter().any(Diagnostic::is_error);
+        quotas.extend(quota::templates(
+            &model,
+            &artifacts.templates,
+            &rendered,
+            !split_failed,
+        ));
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
         if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;

@@ -54,13 +54,19 @@ pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<D
 /// The quotas of whole templates (body size, resources, parameters,
 /// outputs), measured after the split: what remains is what no split helps.
 /// `rendered` holds each template as it is written ([`crate::emit::render_templates`]).
+/// With `children` false the nested templates are not measured: the split
+/// failed, and has said why.
 pub fn templates(
     model: &Model,
     templates: &BTreeMap<String, Template>,
     rendered: &BTreeMap<String, String>,
+    children: bool,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (path, template) in templates {
+        if !children && path.starts_with(crate::layout::NESTED) {
+            continue;
+        }
         let size = rendered
             .get(path)
             .map_or_else(|| template.to_json().len(), String::len);
@@ -104,7 +110,7 @@ fn template_size(model: &Model, path: &str, size: usize, diags: &mut Vec<Diagnos
                 ),
             )
             .label("this stack's template")
-            .help("only instances and failovers move into nested stacks, and no further than one group of blocks that refer to each other: split the topology into two stacks"),
+            .help("only instances, failovers and fleet clients move into nested stacks, and no further than one group of blocks that refer to each other: split the topology into two stacks"),
         );
     } else if size > INLINE_TEMPLATE_LIMIT && !path.starts_with(crate::layout::NESTED) {
         diags.push(Diagnostic::warning(
@@ -146,7 +152,7 @@ fn too_many(model: &Model, path: &str, section: &str, limit: usize, ids: &[&str]
     )
     .label(format!("{block} contributes the most"))
     .help(format!(
-        "most come from {}, and only instances and failovers move into nested stacks: split the topology into two stacks",
+        "most come from {}, and only instances, failovers and fleet clients move into nested stacks: split the topology into two stacks",
         list.join(", ")
     ))
 }

@@ -3,10 +3,11 @@
 //! size) becomes a parent and child stacks (`AWS::CloudFormation::Stack`),
 //! without being asked; one that fits is left exactly as it is.
 //!
-//! **What moves.** Only blocks that serve one client each
-//! ([`crate::kind::Kind::is_per_client`]: instances and failover records) go into
-//! children, with their outputs. Everything they share (the stack's alarm
-//! topic, zones, sorry sites, load balancers, fleets, discovered
+//! **What moves.** Only what serves one client goes into children, with its
+//! outputs: blocks of a per-client kind ([`crate::kind::Kind::is_per_client`]:
+//! instances and failover records) and each fleet client's own resources.
+//! Everything they share (the stack's alarm topic, zones, sorry sites, load
+//! balancers, a fleet's launch template and scheduler role, discovered
 //! parameters) stays in the parent. Blocks whose
 //! resources refer to each other (a failover and its primary instance) are
 //! one *group* and always share a child, so that a child refers only to the
@@ -153,14 +154,18 @@ impl Placement {
     }
 }
 
-/// The unit of placement a logical ID belongs to: `KIND.NAME`; `None` for
-/// what stays in the parent.
-///
-/// A fleet's clients stay with their fleet: its schedule and the schedule's
-/// role name every client's instance, so moving the clients would move
-/// every instance ID back into the parent anyway, one output each.
+/// The unit of placement a logical ID belongs to: `KIND.NAME` for a
+/// per-client block, `fleet.NAME/CLIENT` for a fleet client's own resources
+/// (its role, policy, profile, instance, schedules and alarm); `None` for
+/// what stays in the parent (a fleet's launch template, its scheduler role).
 fn unit_of(o: &Owner) -> Option<String> {
-    (o.client.is_none() && o.kind.is_per_client()).then(|| format!("{}.{}", o.kind, o.name))
+    match &o.client {
+        Some(client) => Some(format!("{}.{}/{client}", o.kind, o.name)),
+        None => o
+            .kind
+            .is_per_client()
+            .then(|| format!("{}.{}", o.kind, o.name)),
+    }
 }
 
 /// One value that crosses a stack boundary.
@@ -440,15 +445,20 @@ fn resource_bytes(id: &LogicalId, whole: &Value) -> usize {
     c.bytes + 4 * c.lines + id.as_str().len() + 10
 }
 
+/// What every child's logical ID starts with. A nested stack's name is
+/// `PARENT-ID-SUFFIX`, so its resources' `aws:cloudformation:stack-name`
+/// tags start with `PARENT-Shard`.
+pub const CHILD_PREFIX: &str = "Shard";
+
 /// The name of child `n`. IDs that end in a digit are never a block's:
 /// every part's suffix ends in a letter.
 fn child_id(n: usize) -> LogicalId {
-    LogicalId::parse(&format!("Shard{n:03}"))
+    LogicalId::parse(&format!("{CHILD_PREFIX}{n:03}"))
         .unwrap_or_else(|| unreachable!("bug in topoform: Shard{n:03} is an ID"))
 }
 
 fn child_number(id: &LogicalId) -> Option<usize> {
-    id.as_str().strip_prefix("Shard")?.parse().ok()
+    id.as_str().strip_prefix(CHILD_PREFIX)?.parse().ok()
 }
 
 /// Disjoint sets of blocks (union by smaller index, path halving).
@@ -624,6 +634,7 @@ struct Shared {
 fn place(
     model: &Model,
     groups: &[Group],
+    nodes: &[Node],
     shared: &Shared,
     previous: &Placement,
     limits: Limits,
@@ -667,6 +678,7 @@ fn place(
                 + children * 4 * PARAMETER_BYTES,
         }
     };
+    diags.extend(oversize(model, groups, nodes, limits));
     let fill = limits.filled();
     let mut moved = Vec::new();
     loop {
@@ -712,6 +724,54 @@ fn place(
         .help("CloudFormation would create its resources in the nested stack before it deletes them here, and their names clash: remove this block and deploy, then add it back and deploy again (the main template holds it no longer)")
     }));
     (children, diags)
+}
+
+/// The groups that no stack can hold: blocks that refer to each other share
+/// a stack, so no split helps. Each is named by its largest block (the one
+/// the others point at), with what it breaks.
+fn oversize(model: &Model, groups: &[Group], nodes: &[Node], limits: Limits) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for group in groups {
+        let alone = Child::default().with(group);
+        let over: Vec<String> = [
+            ("resources", alone.resources, limits.resources),
+            ("parameters", alone.parameters, limits.parameters),
+            ("outputs", alone.outputs, limits.outputs),
+            ("bytes", alone.bytes, limits.bytes),
+        ]
+        .into_iter()
+        .filter(|(_, n, limit)| n > limit)
+        .map(|(what, n, limit)| format!("{n} {what} (the limit is {limit})"))
+        .collect();
+        if over.is_empty() {
+            continue;
+        }
+        let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+        for node in group.nodes.iter().map(|&i| &nodes[i]) {
+            if let Some(unit) = &node.unit {
+                *sizes.entry(unit.as_str()).or_default() += 1;
+            }
+        }
+        let largest = sizes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or(group.units[0].as_str(), |(u, _)| u);
+        let (block, span) = block_of(model, largest);
+        diags.push(
+            Diagnostic::error(
+                Code::QuotaExceeded,
+                span,
+                format!(
+                    "{block} and the {} blocks tied to it need {} in one stack",
+                    group.units.len() - 1,
+                    over.join(", ")
+                ),
+            )
+            .label("these blocks must share a stack")
+            .help("blocks that refer to each other (a failover and its primary) cannot be split across stacks: point fewer of them at this block, or split the topology into two stacks"),
+        );
+    }
+    diags
 }
 
 /// A group whose blocks were in different stacks (a failover now points at
@@ -1060,7 +1120,7 @@ pub fn split(
         parameters: parameters.len(),
         outputs: outputs.len() - groups.iter().map(|g| g.outputs.len()).sum::<usize>(),
     };
-    let (children, diags) = place(model, &groups, &shared, previous, limits);
+    let (children, diags) = place(model, &groups, &nodes, &shared, previous, limits);
 
     let child_of_group: BTreeMap<usize, LogicalId> = children
         .iter()

@@ -93,13 +93,19 @@ fn a_client_added_is_added_and_risks_nothing() {
             "AppUmbrellaInstance",
             "AppUmbrellaInstanceProfile",
             "AppUmbrellaPolicy",
-            "AppUmbrellaRole"
+            "AppUmbrellaRole",
+            "AppUmbrellaStartAction",
+            "AppUmbrellaStopAction"
         ])
     );
     assert!(with(&p, Action::Replace).is_empty() && with(&p, Action::Remove).is_empty());
     assert!(!p.is_risky(), "{:#?}", p.at_risk);
-    // The schedule now names the new instance too.
-    assert!(with(&p, Action::Update).contains("AppStartAction"));
+    // The new client has schedules of its own: no other client's changes.
+    assert!(
+        with(&p, Action::Update).is_empty(),
+        "{:#?}",
+        with(&p, Action::Update)
+    );
 }
 
 #[test]
@@ -111,7 +117,9 @@ fn a_client_removed_is_removed_and_its_instance_is_at_risk() {
             "AppAcmeInstance",
             "AppAcmeInstanceProfile",
             "AppAcmePolicy",
-            "AppAcmeRole"
+            "AppAcmeRole",
+            "AppAcmeStartAction",
+            "AppAcmeStopAction"
         ])
     );
     assert_eq!(

@@ -322,13 +322,14 @@ fn an_unreadable_previous_parent_is_an_error_not_a_fresh_placement() {
     );
 }
 
-/// Every fixture, split as small as it goes: whatever kinds refer to each
-/// other across the boundary, the wiring holds.
+/// Every fixture, split into children of at most 16 resources (the largest
+/// group of blocks that refer to each other fits): whatever kinds refer to
+/// each other across the boundary, the wiring holds.
 #[test]
 fn every_fixture_split_into_tiny_children_is_wired() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
     let tiny = Limits {
-        resources: 6,
+        resources: 16,
         parameters: 200,
         outputs: 200,
         bytes: 1_000_000,
@@ -397,4 +398,90 @@ fn a_failover_re_pointed_into_another_child_is_an_error_not_a_move() {
         "{:#?}",
         c.diagnostics
     );
+}
+
+/// One `[fleet]` with business hours, a record and first-boot parameters per
+/// client.
+fn fleet(names: &[String]) -> String {
+    let list = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"[stack]
+name = "Scale"
+region = "ap-northeast-1"
+
+[zone.inside]
+id = "Z0123456789ABCDEFGHIJ"
+domain = "corp.internal"
+private = true
+
+[fleet.app]
+ami = "ami-0123456789abcdef0"
+type = "t3.small"
+subnets = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+security_groups = ["sg-0123456789abcdef0"]
+hours = {{ days = "MON-FRI", start = "09:00", stop = "19:00", timezone = "Asia/Tokyo" }}
+dns = {{ zone = "zone.inside", record = "{{client}}.corp.internal" }}
+parameters = ["DB_PASSWORD"]
+bootstrap = "/opt/app/bootstrap.sh"
+clients = [{list}]
+"#
+    )
+}
+
+#[test]
+fn a_fleet_of_hundreds_splits_by_client_and_adding_clients_moves_none() {
+    let before = compile_over(&fleet(&names(0..300)), &Output::new());
+    let problems = wiring(&before, PARENT);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let ts = templates(&before);
+    assert!(ts.keys().filter(|p| p.starts_with("nested/")).count() >= 3);
+    // The fleet's shared resources stay in the parent; each client's own
+    // resources, its schedules included, share one child.
+    let was = homes(&before, PARENT);
+    for shared in ["AppLaunchTemplate", "AppSchedulerRole"] {
+        assert_eq!(was[shared], PARENT, "{shared}");
+    }
+    for n in names(0..300) {
+        let id = format!("App{}", n.replace("client", "Client"));
+        let home = &was[&format!("{id}Instance")];
+        assert!(home.starts_with("nested/"), "{n} is in {home}");
+        for part in [
+            "Role",
+            "Policy",
+            "InstanceProfile",
+            "StartAction",
+            "StopAction",
+        ] {
+            assert_eq!(&was[&format!("{id}{part}")], home, "{n} {part}");
+        }
+    }
+    // The scheduler's role names no instance, so it does not grow with the
+    // clients (IAM takes 10,240 characters of inline policy per role).
+    let role = ts[PARENT]["Resources"]["AppSchedulerRole"].to_string();
+    assert!(!role.contains("Instance}"), "{role}");
+    assert!(role.len() < 3_000, "{} bytes", role.len());
+
+    // Clients added in the middle and at the end, others removed: no
+    // client's resources change stack.
+    let mut edited: Vec<String> = names(0..300)
+        .into_iter()
+        .filter(|n| !["client0005", "client0150"].contains(&n.as_str()))
+        .collect();
+    edited.extend(["client0007a", "aaa"].map(String::from));
+    edited.extend(names(300..360));
+    let after = compile_over(&fleet(&edited), &before);
+    assert!(
+        wiring(&after, PARENT).is_empty(),
+        "{:#?}",
+        wiring(&after, PARENT)
+    );
+    for (id, home) in &homes(&after, PARENT) {
+        if let Some(old) = was.get(id) {
+            assert_eq!(old, home, "{id} moved");
+        }
+    }
 }

@@ -19,19 +19,15 @@ pub enum Pseudo {
     Region,
     /// `AWS::StackName`.
     StackName,
-    /// `AWS::StackId`: the stack's own, in a nested stack too (its
-    /// resources carry it as their `aws:cloudformation:stack-id` tag).
-    StackId,
 }
 
 impl Pseudo {
     /// Every pseudo parameter topoform writes.
-    const ALL: [Pseudo; 5] = [
+    const ALL: [Pseudo; 4] = [
         Pseudo::AccountId,
         Pseudo::Partition,
         Pseudo::Region,
         Pseudo::StackName,
-        Pseudo::StackId,
     ];
 
     /// The pseudo parameter named `name` (`AWS::Region`), if topoform writes it.
@@ -46,7 +42,6 @@ impl Pseudo {
             Pseudo::Partition => "AWS::Partition",
             Pseudo::Region => "AWS::Region",
             Pseudo::StackName => "AWS::StackName",
-            Pseudo::StackId => "AWS::StackId",
         }
     }
 }

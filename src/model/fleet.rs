@@ -50,10 +50,6 @@ parts! {
         RootDevice = "RootDevice",
         /// The role EventBridge Scheduler acts as.
         SchedulerRole = "SchedulerRole",
-        /// The start schedule.
-        Start = "StartAction",
-        /// The stop schedule.
-        Stop = "StopAction",
         /// With `notify` and `hours`: the schedules' own group.
         ScheduleGroup = "ScheduleGroup",
         /// With `notify` and `hours`: a start or stop that failed.
@@ -74,6 +70,10 @@ parts! {
         Instance = "Instance",
         /// With `notify`: its instance fails its EC2 status checks.
         StatusCheckAlarm = "StatusCheckAlarm",
+        /// With `hours`: its instance's start schedule.
+        Start = "StartAction",
+        /// With `hours`: its instance's stop schedule.
+        Stop = "StopAction",
     }
 }
 

@@ -60,10 +60,10 @@ pub(super) fn synth(cx: &mut Context<'_>, f: &Fleet) {
         template: lt,
         image: image.expr(),
     };
-    let instances: Vec<LogicalId> = f
+    let instances: Vec<(&Client, LogicalId)> = f
         .clients
         .iter()
-        .map(|c| client(cx, f, c, &launch))
+        .map(|c| (c, client(cx, f, c, &launch)))
         .collect();
     if let Some(h) = &f.hours {
         schedule(cx, f, h, &instances);
@@ -244,68 +244,76 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
     out
 }
 
-/// Adds the start and stop schedules and the role they act with.
-fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[LogicalId]) {
+/// Adds the start and stop schedules of every client, and the role and
+/// (with `notify`) the group they share.
+///
+/// Each client has its own pair of schedules, on its own instance:
+/// - a start or stop of many instances in one call fails as a whole when
+///   one of them cannot take it (one terminated or still stopping), and
+///   one client's trouble must not keep the others down;
+/// - the schedules move with their client into a nested stack, so a fleet
+///   of thousands splits like instances do (one schedule naming every
+///   instance would hold every client in the parent);
+/// - EventBridge Scheduler allows a million schedules per account and
+///   Region and bills invocations, not schedules.
+fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[(&Client, LogicalId)]) {
     let name = f.name.as_str();
     let role = f.prefix.id(Part::SchedulerRole);
     scheduler_role(cx, f, &role);
-
-    // {"InstanceIds":["${AInstance}",...]}: instance ids need no JSON escaping.
-    let mut input = Expr::sub().lit(r#"{"InstanceIds":["#);
-    for (n, i) in instances.iter().enumerate() {
-        input = input
-            .lit(if n == 0 { "\"" } else { ",\"" })
-            .reference(i)
-            .lit("\"");
-    }
-    let input = input.lit("]}").build();
     let group = schedule_group(cx, f);
-
-    for (part, verb, action, (hour, minute), days) in [
-        (
-            Part::Start,
-            "Starts",
-            "startInstances",
-            h.start,
-            h.named_days(),
-        ),
-        (
-            Part::Stop,
-            "Stops",
-            "stopInstances",
-            h.stop,
-            h.named_stop_days(),
-        ),
-    ] {
-        cx.add(
-            &f.prefix.id(part),
-            Resource::new(Schedule {
-                description: format!(
-                    "{verb} the instances of [fleet.{name}] at {hour:02}:{minute:02} {days} {} (topoform)",
-                    h.timezone
-                ),
-                schedule_expression: format!("cron({minute} {hour} ? * {days} *)"),
-                schedule_expression_timezone: h.timezone.clone(),
-                flexible_time_window: FlexibleTimeWindow { mode: "OFF" },
-                state: "ENABLED",
-                group_name: group.clone(),
-                target: ScheduleTarget {
-                    arn: Expr::sub()
-                        .lit("arn:")
-                        .pseudo(Pseudo::Partition)
-                        .lit(&format!(":scheduler:::aws-sdk:ec2:{action}"))
-                        .build(),
-                    role_arn: Expr::GetAtt(role.clone(), "Arn".into()),
-                    input: input.clone(),
-                    // A start or stop that is an hour late is no longer
-                    // wanted: the next one may be due.
-                    retry_policy: RetryPolicy {
-                        maximum_event_age_in_seconds: 3600,
-                        maximum_retry_attempts: 10,
+    for (c, instance) in instances {
+        // {"InstanceIds":["${Instance}"]}: an instance id needs no JSON escaping.
+        let input = Expr::sub()
+            .lit(r#"{"InstanceIds":[""#)
+            .reference(instance)
+            .lit(r#""]}"#)
+            .build();
+        for (part, verb, action, (hour, minute), days) in [
+            (
+                ClientPart::Start,
+                "Starts",
+                "startInstances",
+                h.start,
+                h.named_days(),
+            ),
+            (
+                ClientPart::Stop,
+                "Stops",
+                "stopInstances",
+                h.stop,
+                h.named_stop_days(),
+            ),
+        ] {
+            cx.add(
+                &c.prefix.id(part),
+                Resource::new(Schedule {
+                    description: format!(
+                        "{verb} the instance of client {} of [fleet.{name}] at {hour:02}:{minute:02} {days} {} (topoform)",
+                        c.id, h.timezone
+                    ),
+                    schedule_expression: format!("cron({minute} {hour} ? * {days} *)"),
+                    schedule_expression_timezone: h.timezone.clone(),
+                    flexible_time_window: FlexibleTimeWindow { mode: "OFF" },
+                    state: "ENABLED",
+                    group_name: group.clone(),
+                    target: ScheduleTarget {
+                        arn: Expr::sub()
+                            .lit("arn:")
+                            .pseudo(Pseudo::Partition)
+                            .lit(&format!(":scheduler:::aws-sdk:ec2:{action}"))
+                            .build(),
+                        role_arn: Expr::GetAtt(role.clone(), "Arn".into()),
+                        input: input.clone(),
+                        // A start or stop that is an hour late is no longer
+                        // wanted: the next one may be due.
+                        retry_policy: RetryPolicy {
+                            maximum_event_age_in_seconds: 3600,
+                            maximum_retry_attempts: 10,
+                        },
                     },
-                },
-            }),
-        );
+                }),
+            );
+        }
     }
 }
 
@@ -355,21 +363,31 @@ fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
 /// Which instances, by their tags rather than by their ids: a list of ids
 /// grows with the clients, and IAM takes at most 10,240 characters of inline
 /// policy per role (about 140 clients). An instance qualifies when it
-/// carries this stack's `aws:cloudformation:stack-id` tag, which
-/// CloudFormation puts on every instance it creates and nobody else can
-/// write (the `aws:` prefix is reserved), and this fleet's target tag. The
-/// schedule's input still names each instance.
+/// carries this fleet's target tag, which every client's instance has, and
+/// was created by this stack or by one of its nested stacks: its
+/// `aws:cloudformation:stack-name` tag, which CloudFormation puts on every
+/// instance it creates and nobody else can write (the `aws:` prefix is
+/// reserved), is this stack's name, or a nested stack's
+/// (`STACK-ShardNNN-SUFFIX`, where the split puts clients). The schedules'
+/// inputs name each instance.
 fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId) {
     let name = f.name.as_str();
     let fleet_tag = target_tag(cx.model, &Target::Fleet(f.name.clone()));
     debug_assert_eq!(fleet_tag.key, TAGS.fleet);
     let mut own = Condition::new();
-    let equals = own.entry("StringEquals").or_default();
-    equals.insert(
-        "aws:ResourceTag/aws:cloudformation:stack-id",
-        vec![Expr::Pseudo(Pseudo::StackId)],
+    own.entry("StringEquals")
+        .or_default()
+        .insert("aws:ResourceTag/topoform:fleet", vec![fleet_tag.value]);
+    own.entry("StringLike").or_default().insert(
+        "aws:ResourceTag/aws:cloudformation:stack-name",
+        vec![
+            Expr::Pseudo(Pseudo::StackName),
+            Expr::sub()
+                .pseudo(Pseudo::StackName)
+                .lit(&format!("-{}*", crate::shard::CHILD_PREFIX))
+                .build(),
+        ],
     );
-    equals.insert("aws:ResourceTag/topoform:fleet", vec![fleet_tag.value]);
     let mut condition = Condition::new();
     condition
         .entry("StringEquals")
@@ -607,12 +625,12 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         // Friday's 22:00 start stops on Saturday at 02:00, not on Monday.
         for (id, key, want) in [
             (
-                "AppStartAction",
+                "AppAcmeStartAction",
                 "ScheduleExpression",
                 "cron(0 22 ? * MON-FRI *)",
             ),
             (
-                "AppStopAction",
+                "AppAcmeStopAction",
                 "ScheduleExpression",
                 "cron(0 2 ? * TUE-SAT *)",
             ),
@@ -747,21 +765,27 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
     fn the_schedule_starts_and_stops_exactly_the_fleet() {
         let t = template(SHOP);
         let r = &t["Resources"];
-        let input = r#"{"InstanceIds":["${AppAcmeInstance}","${AppGlobexInstance}","${AppInitechInstance}"]}"#;
-        for (id, expression, action) in [
-            (
-                "AppStartAction",
-                "cron(0 9 ? * MON-FRI *)",
-                "startInstances",
-            ),
-            (
-                "AppStopAction",
-                "cron(30 19 ? * MON-FRI *)",
-                "stopInstances",
-            ),
-        ] {
-            let p = &r[id]["Properties"];
-            assert_eq!(r[id]["Type"], "AWS::Scheduler::Schedule");
+        // One pair of schedules per client, each on its own instance.
+        let schedules = r
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|v| v["Type"] == "AWS::Scheduler::Schedule")
+            .count();
+        assert_eq!(schedules, 6);
+        for (client, (part, expression, action)) in
+            ["Acme", "Globex", "Initech"].into_iter().flat_map(|c| {
+                [
+                    ("StartAction", "cron(0 9 ? * MON-FRI *)", "startInstances"),
+                    ("StopAction", "cron(30 19 ? * MON-FRI *)", "stopInstances"),
+                ]
+                .map(move |p| (c, p))
+            })
+        {
+            let id = format!("App{client}{part}");
+            let input = format!(r#"{{"InstanceIds":["${{App{client}Instance}}"]}}"#);
+            let p = &r[&id]["Properties"];
+            assert_eq!(r[&id]["Type"], "AWS::Scheduler::Schedule");
             assert_eq!(p["ScheduleExpression"], expression);
             assert_eq!(p["ScheduleExpressionTimezone"], "Asia/Tokyo");
             assert_eq!(p["FlexibleTimeWindow"]["Mode"], "OFF");
@@ -797,11 +821,17 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
             resources_of(allow),
             ["arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"]
         );
-        let own = &allow["Condition"]["StringEquals"];
+        // Created by this stack or one of its nested stacks (a tag only
+        // CloudFormation writes), and of this fleet.
         assert_eq!(
-            own["aws:ResourceTag/aws:cloudformation:stack-id"],
-            json!([{"Ref": "AWS::StackId"}])
+            allow["Condition"]["StringLike"],
+            json!({"aws:ResourceTag/aws:cloudformation:stack-name": [
+                {"Ref": "AWS::StackName"},
+                {"Fn::Sub": "${AWS::StackName}-Shard*"},
+            ]})
         );
+        let own = &allow["Condition"]["StringEquals"];
+        assert_eq!(own.as_object().unwrap().len(), 1);
         let fleet = &own["aws:ResourceTag/topoform:fleet"][0];
         for c in ["Acme", "Globex", "Initech"] {
             let tags = r[&format!("App{c}Instance")]["Properties"]["Tags"]
@@ -813,7 +843,7 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
                 "{c}'s instance carries the fleet's tag {fleet}"
             );
         }
-        assert_eq!(allow["Condition"].as_object().unwrap().len(), 1);
+        assert_eq!(allow["Condition"].as_object().unwrap().len(), 2);
         // Starting an instance whose volumes use a customer managed key:
         // a grant EC2 requests on an AWS resource, through EC2 only.
         let grant = &role["Policies"][0]["PolicyDocument"]["Statement"][1];
@@ -831,14 +861,18 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         );
         // Without notify, the schedules stay in the default group.
         assert!(r.get("AppScheduleGroup").is_none());
-        assert!(r["AppStartAction"]["Properties"].get("GroupName").is_none());
+        assert!(
+            r["AppAcmeStartAction"]["Properties"]
+                .get("GroupName")
+                .is_none()
+        );
     }
 
     #[test]
     fn with_notify_a_failed_start_or_stop_mails() {
         let toml = SHOP.replacen("[stack]\n", "[stack]\nnotify = \"ops@example.com\"\n", 1);
         let r = &template(&toml)["Resources"];
-        for id in ["AppStartAction", "AppStopAction"] {
+        for id in ["AppAcmeStartAction", "AppInitechStopAction"] {
             assert_eq!(
                 r[id]["Properties"]["GroupName"],
                 json!({"Ref": "AppScheduleGroup"})
@@ -872,7 +906,7 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         let r = t["Resources"].as_object().unwrap();
         assert!(!r.contains_key("AppAcmePolicy"));
         assert!(!r.contains_key("AppSchedulerRole"));
-        assert!(!r.contains_key("AppStartAction"));
+        assert!(!r.contains_key("AppAcmeStartAction"));
         assert!(r["AppAcmeInstance"].get("DependsOn").is_none());
         // Nothing for the script to do at first boot but install itself.
         let tags = r["AppAcmeInstance"]["Properties"]["Tags"].to_string();
