@@ -34,6 +34,9 @@ mod failover_http;
 #[path = "../examples/failover_https.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod failover_https;
+#[path = "../examples/fleet_large.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod fleet_large;
 #[path = "../examples/new_eip_dns_setup.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod new_eip_dns_setup;
@@ -79,6 +82,7 @@ parity!(
     everything,
     failover_http,
     failover_https,
+    fleet_large,
     new_eip_dns_setup,
     no_eip_failover,
     ops_automation,

@@ -76,6 +76,11 @@ TEMPLATE_BUCKET = "topoform-changeset-templates"
 UPLOADED = re.compile(r"^deploy_stack \S+ \S+ \S+ 1(?: \\)?$", re.MULTILINE)
 
 
+# An edit whose name says this must upload its template: it fails if it does
+# not (a template that shrinks below the inline limit would skip the check).
+THROUGH_S3 = "(a template uploaded through S3)"
+
+
 @dataclass(frozen=True)
 class Edit:
     """One routine edit of a fixture's topology: `old` becomes `new` (exactly once)."""
@@ -92,8 +97,11 @@ EDITS = [
     Edit("per-client", "a client added",
          'clients = ["acme", "globex", "initech"]',
          'clients = ["acme", "globex", "initech", "umbrella"]'),
-    Edit("conformance-07-ops", "a client removed (a template uploaded through S3)",
+    Edit("conformance-07-ops", "a client removed",
          'clients = ["agent-1", "agent-2"]', 'clients = ["agent-1"]'),
+    # Over 51,200 bytes: deploy.sh uploads the template through S3.
+    Edit("fleet-large", "a client added " + THROUGH_S3,
+         '  "shop-10",\n', '  "shop-10",\n  "shop-11",\n'),
 ]
 
 # An `aws` in front of the real one: logs every call, and answers the first
@@ -218,7 +226,7 @@ class Run:
 
     def put_fleet_parameters(self, side: Side) -> None:
         """The SecureStrings deploy.sh checks for (the user creates them by hand)."""
-        m = re.search(r"^for name in (.+); do$", side.plan, re.MULTILINE)
+        m = re.search(r"^ssm_parameters=\((.+)\)$", side.plan, re.MULTILINE)
         for name in (m.group(1).split() if m else []):
             self.aws("ssm", "put-parameter", "--name", name.strip("'"), "--type",
                      "SecureString", "--value", "x", "--overwrite")
@@ -534,6 +542,10 @@ def check_edit(report: Report, moto: Moto, modelled: set[str], topoform: Path,
     checks.accepted(after, view)
     if UPLOADED.search(before.plan):
         checks.bucket_elsewhere(before)
+    elif THROUGH_S3 in edit.what:
+        checks.report.fail(checks.label, "deploy.sh uploads the template through S3",
+                           "its plan deploys the template inline: the edit no longer tests "
+                           "the upload (choose a larger fixture)")
     if thorough:
         checks.recovers(after, values)
 
