@@ -30,38 +30,14 @@ pub fn render(artifacts: &Artifacts) -> Output {
 
 /// Each template as it is written, by file name: the one serialization of
 /// a compilation, whose sizes the quotas and the deploy plan read. The
-/// templates are independent, so they are serialized on every core, each
-/// into its own slot: the bytes do not depend on the threads.
+/// templates are independent: they are serialized on every core.
 pub fn render_templates(templates: &BTreeMap<String, Template>) -> BTreeMap<String, String> {
-    let all: Vec<(&String, &Template)> = templates.iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(all.len().max(1));
-    // Small outputs: one thread costs less than starting more.
-    let resources: usize = all.iter().map(|(_, t)| t.resources.len()).sum();
-    if threads == 1 || resources < 2_000 {
-        return all
-            .into_iter()
-            .map(|(name, t)| (name.clone(), t.to_json()))
-            .collect();
-    }
-    let chunk = all.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = all
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(name, t)| ((*name).clone(), t.to_json()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    let resources = templates.values().map(|t| t.resources.len()).sum();
+    crate::par::map(templates.iter().collect(), resources, |(name, t)| {
+        (name.clone(), t.to_json())
     })
+    .into_iter()
+    .collect()
 }
 
 /// [`render`], with the templates already serialized by

@@ -35,6 +35,7 @@ pub mod kind;
 pub mod layout;
 pub mod model;
 pub mod naming;
+mod par;
 pub mod plan;
 pub mod preview;
 pub mod quota;
@@ -143,19 +144,20 @@ fn compile(
         // blocks, and what it overflows the whole topology overflows too:
         // those errors are reported now, the rest once the topology is whole.
         let mut quotas = quota::resources(&model, &artifacts.templates);
-        match shard::Placement::read(&model, previous) {
-            Ok(placement) => quotas.extend(shard::split(
+        let split = match shard::Placement::read(&model, previous) {
+            Ok(placement) => shard::split(
                 &model,
                 &mut artifacts.templates,
                 &placement,
                 shard::Limits::AWS,
-            )),
-            Err(d) => quotas.push(d),
-        }
+            ),
+            Err(d) => vec![d],
+        };
+        let split_failed = split.iter().any(Diagnostic::is_error);
+        quotas.extend(split);
         // Each template is serialized once, here: the quotas and the plan
         // read the sizes, and emit writes these bytes.
         let rendered = emit::render_templates(&artifacts.templates);
-        let split_failed = quotas.iter().any(Diagnostic::is_error);
         quotas.extend(quota::templates(
             &model,
             &artifacts.templates,

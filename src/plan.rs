@@ -232,14 +232,9 @@ pub fn deploy_script(
 ) -> String {
     // A template's size as written, when it is over the inline limit.
     let large = |file: &str| {
-        artifacts
-            .templates
+        rendered
             .get(file)
-            .map(|t| {
-                rendered
-                    .get(file)
-                    .map_or_else(|| t.to_json().len(), String::len)
-            })
+            .map(String::len)
             .filter(|n| *n > INLINE_TEMPLATE_LIMIT)
     };
     let stack = &model.stack.name;

@@ -53,7 +53,8 @@ pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<D
 
 /// The quotas of whole templates (body size, resources, parameters,
 /// outputs), measured after the split: what remains is what no split helps.
-/// `rendered` holds each template as it is written ([`crate::emit::render_templates`]).
+/// `rendered` holds each of them as it is written
+/// ([`crate::emit::render_templates`]), which is what is measured.
 /// With `children` false the nested templates are not measured: the split
 /// failed, and has said why.
 pub fn templates(
@@ -67,10 +68,7 @@ pub fn templates(
         if !children && path.starts_with(crate::layout::NESTED) {
             continue;
         }
-        let size = rendered
-            .get(path)
-            .map_or_else(|| template.to_json().len(), String::len);
-        template_size(model, path, size, &mut diags);
+        template_size(model, path, rendered[path].len(), &mut diags);
         for (section, limit, ids) in [
             ("resources", MAX_RESOURCES, ids(&template.resources)),
             ("parameters", MAX_PARAMETERS, ids(&template.parameters)),

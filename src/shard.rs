@@ -376,6 +376,15 @@ impl Child {
         }
     }
 
+    /// Whether it stays within `limits` with `g` added. The counts first,
+    /// which turn a full child away cheaply: the set unions of `with` cost
+    /// as much as the child is big.
+    fn takes(&self, g: &Group, limits: Limits) -> bool {
+        self.resources + g.nodes.len() <= limits.resources
+            && TEMPLATE_BYTES + self.bytes + g.bytes <= limits.bytes
+            && limits.admits(&self.with(g))
+    }
+
     fn add(&mut self, index: usize, g: &Group) {
         self.groups.push(index);
         self.resources += g.nodes.len();
@@ -501,28 +510,8 @@ fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
         }
     };
     // Resources are independent: read them on every core, in order.
-    let mut all: Vec<(LogicalId, Resource)> = resources.into_iter().collect();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    if threads == 1 || all.len() < 2_000 {
-        return all.into_iter().map(node).collect();
-    }
-    let chunk = all.len().div_ceil(threads);
-    let mut parts = Vec::new();
-    while all.len() > chunk {
-        let rest = all.split_off(chunk);
-        parts.push(std::mem::replace(&mut all, rest));
-    }
-    parts.push(all);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(node).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    let n = resources.len();
+    crate::par::map(resources.into_iter().collect(), n, node)
 }
 
 /// The groups of blocks whose resources refer to each other, in the order
@@ -686,15 +675,9 @@ fn place(
         // them.
         for g in std::mem::take(&mut fresh) {
             let group = &groups[g];
-            // The counts first, which turn full children away cheaply:
-            // the set unions of `with` cost as much as the child is big.
             let n = children
                 .iter()
-                .find(|(_, c)| {
-                    c.resources + group.nodes.len() <= fill.resources
-                        && TEMPLATE_BYTES + c.bytes + group.bytes <= fill.bytes
-                        && fill.admits(&c.with(group))
-                })
+                .find(|(_, c)| c.takes(group, fill))
                 .map_or_else(
                     || children.keys().next_back().map_or(1, |n| n + 1),
                     |(&n, _)| n,

@@ -87,15 +87,6 @@ struct InstanceContext<'a> {
     delimiter: &'static str,
 }
 
-/// A user-data script and the file it is emitted as.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Script {
-    /// Its path in the output directory.
-    pub path: String,
-    /// Its text.
-    pub text: String,
-}
-
 /// An instance's user-data script, not rendered yet: its file names it, so
 /// that instances sharing it render it once.
 pub struct InstanceScript<'a> {
@@ -111,15 +102,6 @@ impl InstanceScript<'_> {
     }
 }
 
-/// The user-data script of an instance.
-pub fn instance_script(i: &Instance) -> Script {
-    let s = instance_script_of(i);
-    Script {
-        text: s.render(),
-        path: s.path,
-    }
-}
-
 /// The user-data script of an instance, and its file.
 ///
 /// The script reads the instance's name and every deploy-time value from
@@ -128,7 +110,7 @@ pub fn instance_script(i: &Instance) -> Script {
 /// (`userdata/instance.eip.hours.sh`), which no block name can collide
 /// with (block names have no dots). A `setup` script is the instance's own
 /// text: an instance with one has a file of its own, named after it.
-pub fn instance_script_of(i: &Instance) -> InstanceScript<'_> {
+pub fn instance_script(i: &Instance) -> InstanceScript<'_> {
     let eip = !matches!(i.eip, Eip::None);
     let dns = i.dns_at_boot().is_some();
     let failover = i.owned_primary.is_some();

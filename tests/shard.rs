@@ -201,6 +201,30 @@ fn wiring(out: &Output, parent: &str) -> Vec<String> {
 
 const PARENT: &str = "Scale.template.json";
 
+/// `names(0..n)` without `removed`, with `inserted`, then `names(n..to)`.
+fn edit(n: usize, removed: &[&str], inserted: &[&str], to: usize) -> Vec<String> {
+    let mut edited: Vec<String> = names(0..n)
+        .into_iter()
+        .filter(|name| !removed.contains(&name.as_str()))
+        .collect();
+    edited.extend(inserted.iter().map(|s| (*s).to_string()));
+    edited.extend(names(n..to));
+    edited
+}
+
+/// `after` is wired, and every resource of `before` that it still has is
+/// in the same stack.
+fn assert_wired_and_unmoved(before: &Output, after: &Output) {
+    let problems = wiring(after, PARENT);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let was = homes(before, PARENT);
+    for (id, home) in &homes(after, PARENT) {
+        if let Some(old) = was.get(id) {
+            assert_eq!(old, home, "{id} moved");
+        }
+    }
+}
+
 #[test]
 fn a_topology_over_the_quotas_splits_into_children_that_fit_and_are_wired() {
     let text = clients(&names(0..100));
@@ -258,26 +282,15 @@ fn a_topology_that_fits_is_not_split() {
 #[test]
 fn adding_or_removing_clients_moves_no_other_block() {
     let before = compile_over(&clients(&names(0..100)), &Output::new());
-    let was = homes(&before, PARENT);
     // Insert new names between existing ones, remove others, append more.
-    let mut edited: Vec<String> = names(0..100)
-        .into_iter()
-        .filter(|n| !["client0003", "client0050", "client0099"].contains(&n.as_str()))
-        .collect();
-    edited.extend(["client0010a", "client0040a", "aaa-first"].map(String::from));
-    edited.extend(names(100..140));
-    let after = compile_over(&clients(&edited), &before);
-    assert!(
-        wiring(&after, PARENT).is_empty(),
-        "{:#?}",
-        wiring(&after, PARENT)
+    let edited = edit(
+        100,
+        &["client0003", "client0050", "client0099"],
+        &["client0010a", "client0040a", "aaa-first"],
+        140,
     );
-    let is = homes(&after, PARENT);
-    for (id, home) in &is {
-        if let Some(old) = was.get(id) {
-            assert_eq!(old, home, "{id} moved");
-        }
-    }
+    let after = compile_over(&clients(&edited), &before);
+    assert_wired_and_unmoved(&before, &after);
     // And the same edit again over its own output changes nothing.
     assert_eq!(compile_over(&clients(&edited), &after), after);
 }
@@ -467,21 +480,12 @@ fn a_fleet_of_hundreds_splits_by_client_and_adding_clients_moves_none() {
 
     // Clients added in the middle and at the end, others removed: no
     // client's resources change stack.
-    let mut edited: Vec<String> = names(0..300)
-        .into_iter()
-        .filter(|n| !["client0005", "client0150"].contains(&n.as_str()))
-        .collect();
-    edited.extend(["client0007a", "aaa"].map(String::from));
-    edited.extend(names(300..360));
-    let after = compile_over(&fleet(&edited), &before);
-    assert!(
-        wiring(&after, PARENT).is_empty(),
-        "{:#?}",
-        wiring(&after, PARENT)
+    let edited = edit(
+        300,
+        &["client0005", "client0150"],
+        &["client0007a", "aaa"],
+        360,
     );
-    for (id, home) in &homes(&after, PARENT) {
-        if let Some(old) = was.get(id) {
-            assert_eq!(old, home, "{id} moved");
-        }
-    }
+    let after = compile_over(&fleet(&edited), &before);
+    assert_wired_and_unmoved(&before, &after);
 }

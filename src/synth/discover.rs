@@ -231,8 +231,8 @@ region = "ap-northeast-1"
                 ),
             ]
         );
-        let plan =
-            crate::plan::deploy_script(&model, &artifacts, &std::collections::BTreeMap::new());
+        let rendered = crate::emit::render_templates(&artifacts.templates);
+        let plan = crate::plan::deploy_script(&model, &artifacts, &rendered);
         assert!(plan.contains(
             "\ncheck_record_free '[instance.web]' Z2OPSZONE00001 web.example.net WebDnsRecord\n"
         ));

@@ -33,7 +33,7 @@ use crate::userdata::{self, TAGS};
 
 /// Adds everything an instance needs.
 pub(super) fn synth(cx: &mut Context<'_>, i: &Instance) {
-    let script = userdata::instance_script_of(i);
+    let script = userdata::instance_script(i);
     let user_data = cx.user_data(script.path.clone(), || script.render());
     let (allocation, address) = elastic_ip(cx, i);
     static_record(cx, i, address);
@@ -734,10 +734,11 @@ mod tests {
         // The script tells a launch into the pool from a start out of it.
         let model = crate::synth::tests::model(&toml);
         let script =
-            crate::userdata::instance_script(&model.instances[&crate::model::Name("web".into())]);
-        assert!(script.text.contains("autoscaling/target-lifecycle-state"));
+            crate::userdata::instance_script(&model.instances[&crate::model::Name("web".into())])
+                .render();
+        assert!(script.contains("autoscaling/target-lifecycle-state"));
         assert!(
-            !script.text.contains("[[ $0 != \"$PER_BOOT_DIR"),
+            !script.contains("[[ $0 != \"$PER_BOOT_DIR"),
             "every boot completes"
         );
         // Without hours: no pool.
