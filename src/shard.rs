@@ -29,10 +29,13 @@
 //! output (a first synth) the groups fill children in name order.
 //!
 //! **What crosses a boundary.** Every `Ref`, `Fn::GetAtt` and `Fn::Sub`
-//! reference is read back from the JSON of the typed properties
-//! ([`Expr::parse`]). One from a child to the parent becomes a child
+//! reference is seen while the typed resource is serialized into a byte
+//! counter, which also measures it ([`scope::collect`]); nothing is turned
+//! into JSON values. One from a child to the parent becomes a child
 //! parameter that the parent passes; one from the parent to a child becomes
-//! a child output that the parent reads (`Fn::GetAtt Child.Outputs.X`);
+//! a child output that the parent reads (`Fn::GetAtt Child.Outputs.X`).
+//! Each template carries these replacements ([`Rewrites`]) and writes them
+//! when it is serialized;
 //! `DependsOn` across the boundary becomes a `DependsOn` of the child stack.
 //! `AWS::StackName` in a child becomes the parent's name, passed in, so that
 //! names derived from it (`STACK-NAME`) are the same in either layout.
@@ -40,11 +43,15 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
-use crate::cfn::cloudformation::{Json, Stack};
+use crate::cfn::cloudformation::Stack;
+use crate::cfn::scope;
 use crate::cfn::{
-    CfnLint, CfnLintConfig, Expr, Output, Parameter, Pseudo, Resource, SubPart, Tag, Template,
+    CfnLint, CfnLintConfig, Expr, Link, Output, Parameter, Pseudo, Replacement, Resource, Rewrites,
+    Tag, Template,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::layout;
@@ -168,151 +175,46 @@ fn unit_of(o: &Owner) -> Option<String> {
     }
 }
 
-/// One value that crosses a stack boundary.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Link {
-    /// `Ref X`.
-    Ref(LogicalId),
-    /// `Fn::GetAtt X.Attribute`.
-    Att(LogicalId, String),
-    /// `AWS::StackName`, which in a child is the parent's.
-    StackName,
-}
-
-impl Link {
-    /// The name a child gives it (as a parameter or an output), before
-    /// making it unique in the child.
-    fn name(&self) -> String {
-        match self {
-            Link::Ref(id) => id.to_string(),
-            Link::Att(id, attr) => format!("{id}{}", attr.replace('.', "")),
-            Link::StackName => "ParentStackName".to_string(),
-        }
-    }
-
-    /// The expression for it where `id` is defined.
-    fn expr(&self) -> Expr {
-        match self {
-            Link::Ref(id) => Expr::Ref(id.clone()),
-            Link::Att(id, attr) => Expr::GetAtt(id.clone(), Cow::Owned(attr.clone())),
-            Link::StackName => Expr::Pseudo(Pseudo::StackName),
-        }
-    }
-
-    fn target(&self) -> Option<&LogicalId> {
-        match self {
-            Link::Ref(id) | Link::Att(id, _) => Some(id),
-            Link::StackName => None,
-        }
+/// The name a child gives a link (as a parameter or an output), before
+/// making it unique in the child.
+fn link_name(l: &Link) -> String {
+    match l {
+        Link::Ref(id) => id.to_string(),
+        Link::Att(id, attr) => format!("{id}{}", attr.replace('.', "")),
+        Link::StackName => "ParentStackName".to_string(),
     }
 }
 
-/// The links of a JSON value (an intrinsic's references, at any depth).
-fn links(v: &Value, out: &mut BTreeSet<Link>) {
-    if let Some(e) = Expr::parse(v) {
-        expr_links(&e, out);
-        return;
-    }
-    // An intrinsic that `Expr` does not write would hide its references
-    // from the split (an `AWS::StackName` left in a child renames what it
-    // names): a bug, not a user's mistake.
-    if let Value::Object(m) = v {
-        if let Some(key) = m
-            .keys()
-            .find(|k| k.as_str() == "Ref" || k.starts_with("Fn::"))
-        {
-            panic!("bug in topoform: {key} in {v} is not an intrinsic the split reads");
-        }
-    }
-    match v {
-        Value::Object(m) => m.values().for_each(|x| links(x, out)),
-        Value::Array(a) => a.iter().for_each(|x| links(x, out)),
-        _ => {}
+/// The expression for a link where its target is defined.
+fn link_expr(l: &Link) -> Expr {
+    match l {
+        Link::Ref(id) => Expr::Ref(id.clone()),
+        Link::Att(id, attr) => Expr::GetAtt(id.clone(), Cow::Owned(attr.clone())),
+        Link::StackName => Expr::Pseudo(Pseudo::StackName),
     }
 }
 
-fn expr_links(e: &Expr, out: &mut BTreeSet<Link>) {
-    match e {
-        Expr::Sub(parts) => out.extend(parts.iter().filter_map(part_link)),
-        Expr::Base64(inner) => expr_links(inner, out),
-        _ => out.extend(leaf_link(e)),
-    }
+/// The references `x` writes when serialized, and what that serialization
+/// costs in the pretty JSON of a template, `depth` levels deep. Measured by
+/// serializing into a counter: nothing is kept but the references.
+fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, BTreeSet<Link>) {
+    let (c, links) = scope::collect(|| {
+        let mut c = Counter::default();
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut c,
+            serde_json::ser::PrettyFormatter::with_indent(b"  "),
+        );
+        x.serialize(&mut ser)
+            .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
+        c
+    });
+    (c.bytes + 2 * depth * c.lines, links.into_iter().collect())
 }
 
-/// The link of an expression that is not an `Fn::Sub` or `Fn::Base64`.
-fn leaf_link(e: &Expr) -> Option<Link> {
-    match e {
-        Expr::Ref(id) => Some(Link::Ref(id.clone())),
-        Expr::GetAtt(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
-        Expr::Pseudo(Pseudo::StackName) => Some(Link::StackName),
-        Expr::Str(_) | Expr::Output(..) | Expr::Pseudo(_) | Expr::Sub(_) | Expr::Base64(_) => None,
-    }
-}
-
-/// The link of a piece of an `Fn::Sub`.
-fn part_link(p: &SubPart) -> Option<Link> {
-    match p {
-        SubPart::Ref(id) => Some(Link::Ref(id.clone())),
-        SubPart::Attr(id, attr) => Some(Link::Att(id.clone(), attr.to_string())),
-        SubPart::Pseudo(Pseudo::StackName) => Some(Link::StackName),
-        SubPart::Lit(_) | SubPart::Output(..) | SubPart::Pseudo(_) => None,
-    }
-}
-
-/// Rewrites every link of `v` by `f` (which returns the replacement, or
-/// `None` to keep it); whether anything changed.
-fn rewrite(v: &mut Value, f: &dyn Fn(&Link) -> Option<Replacement>) -> bool {
-    if let Some(e) = Expr::parse(v) {
-        let new = rewrite_expr(&e, f);
-        if new == e {
-            return false;
-        }
-        *v = serde_json::to_value(&new)
-            .unwrap_or_else(|e| panic!("bug in topoform: an expression does not serialize: {e}"));
-        return true;
-    }
-    match v {
-        Value::Object(m) => m.values_mut().fold(false, |any, x| rewrite(x, f) | any),
-        Value::Array(a) => a.iter_mut().fold(false, |any, x| rewrite(x, f) | any),
-        _ => false,
-    }
-}
-
-/// What a link becomes across the boundary.
-#[derive(Clone, Debug)]
-enum Replacement {
-    /// A child's parameter.
-    Parameter(LogicalId),
-    /// A child's output, read by the parent.
-    Output(LogicalId, LogicalId),
-}
-
-fn rewrite_expr(e: &Expr, f: &dyn Fn(&Link) -> Option<Replacement>) -> Expr {
-    match e {
-        Expr::Base64(inner) => Expr::Base64(Box::new(rewrite_expr(inner, f))),
-        Expr::Sub(parts) => Expr::Sub(
-            parts
-                .iter()
-                .map(|p| match part_link(p).and_then(|l| f(&l)) {
-                    Some(Replacement::Parameter(id)) => SubPart::Ref(id),
-                    Some(Replacement::Output(stack, out)) => SubPart::Output(stack, out),
-                    None => p.clone(),
-                })
-                .collect(),
-        ),
-        _ => match leaf_link(e).and_then(|l| f(&l)) {
-            Some(Replacement::Parameter(p)) => Expr::Ref(p),
-            Some(Replacement::Output(stack, out)) => Expr::Output(stack, out),
-            None => e.clone(),
-        },
-    }
-}
-
-/// A resource read back as JSON, with what it refers to.
+/// A resource, with what it refers to.
 struct Node {
     id: LogicalId,
     resource: Resource,
-    properties: Value,
     /// The links of its properties.
     links: BTreeSet<Link>,
     /// Its size in the template, in bytes.
@@ -440,20 +342,6 @@ impl std::io::Write for Counter {
     }
 }
 
-/// A resource's bytes inside a template: the pretty JSON of `whole` (the
-/// resource as JSON), six spaces deeper on every line, plus its key.
-/// Measured by serializing into a counter: nothing is allocated.
-fn resource_bytes(id: &LogicalId, whole: &Value) -> usize {
-    let mut c = Counter::default();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut c,
-        serde_json::ser::PrettyFormatter::with_indent(b"  "),
-    );
-    serde::Serialize::serialize(whole, &mut ser)
-        .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
-    c.bytes + 4 * c.lines + id.as_str().len() + 10
-}
-
 /// What every child's logical ID starts with. A nested stack's name is
 /// `PARENT-ID-SUFFIX`, so its resources' `aws:cloudformation:stack-name`
 /// tags start with `PARENT-Shard`.
@@ -488,24 +376,18 @@ impl Sets {
     }
 }
 
-/// Every resource as JSON, with its block.
+/// Every resource, with its links, size and block.
 fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
     let node = |(id, resource): (LogicalId, Resource)| {
-        // One typed serialization per resource: its size, and the
-        // properties whose references the split reads and rewrites.
-        let mut whole = serde_json::to_value(&resource)
-            .unwrap_or_else(|e| panic!("bug in topoform: {id} does not serialize: {e}"));
-        let bytes = resource_bytes(&id, &whole);
-        let properties = whole.get_mut("Properties").map_or(Value::Null, Value::take);
-        let mut node_links = BTreeSet::new();
-        links(&properties, &mut node_links);
+        // One serialization per resource, into a counter: its size in the
+        // template (three levels deep, after its key), and its references.
+        let (bytes, links) = scan(&resource, 2);
         Node {
-            bytes,
+            bytes: bytes + id.as_str().len() + 10,
             unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
             id,
             resource,
-            properties,
-            links: node_links,
+            links,
             group: None,
         }
     };
@@ -581,11 +463,7 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
     // An output of a block goes with its block, and takes what it refers
     // to like a resource; the parent's own outputs read from children.
     for (id, o) in outputs {
-        let mut l = BTreeSet::new();
-        expr_links(&o.value, &mut l);
-        if let Some(export) = &o.export {
-            expr_links(&export.name, &mut l);
-        }
+        let (_, l) = scan(o, 0);
         let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
         match owner.and_then(|u| group_of_unit.get(u.as_str()).copied()) {
             Some(g) => {
@@ -826,45 +704,58 @@ fn boundary(c: &Child, groups: &[Group], nodes: &[Node]) -> Boundary {
         parameters: c
             .takes
             .iter()
-            .map(|l| (l.clone(), unique(l.name())))
+            .map(|l| (l.clone(), unique(link_name(l))))
             .collect(),
         outputs: c
             .gives
             .iter()
-            .map(|l| (l.clone(), unique(format!("{}Out", l.name()))))
+            .map(|l| (l.clone(), unique(format!("{}Out", link_name(l)))))
             .collect(),
         depends_on: BTreeSet::new(),
     }
 }
 
-/// Moves every child's resources into its template and rewrites what
-/// crosses a boundary; returns the parent's resources.
+/// Moves every child's resources into its template, and sets what each
+/// template writes for the references that cross a boundary (a child's
+/// parameters, the parent's reads of children's outputs); returns the
+/// parent's resources. `DependsOn` across a boundary becomes the child
+/// stack's.
 fn distribute(
     nodes: Vec<Node>,
     child_of_group: &BTreeMap<usize, LogicalId>,
     boundaries: &mut BTreeMap<LogicalId, Boundary>,
     children: &mut BTreeMap<LogicalId, Template>,
-) -> BTreeMap<LogicalId, Resource> {
+) -> (BTreeMap<LogicalId, Resource>, Rewrites) {
     let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
         .iter()
         .filter_map(|n| Some((n.id.clone(), child_of_group.get(&n.group?)?.clone())))
         .collect();
     let stack_of = |id: &LogicalId| stack_by_id.get(id).cloned();
+    for (child, b) in boundaries.iter() {
+        let mut r = Rewrites::default();
+        for (link, name) in &b.parameters {
+            r.insert(link, Replacement::Parameter(name.clone()));
+        }
+        if let Some(t) = children.get_mut(child) {
+            t.rewrites = (!r.is_empty()).then(|| Arc::new(r));
+        }
+    }
+    let mut parent_reads = Rewrites::default();
+    for (child, b) in boundaries.iter() {
+        for (link, name) in &b.outputs {
+            parent_reads.insert(link, Replacement::Output(child.clone(), name.clone()));
+        }
+    }
     let mut parent = BTreeMap::new();
     for node in nodes {
         let Node {
             id,
             mut resource,
-            mut properties,
             group,
             ..
         } = node;
         if let Some(child) = group.and_then(|g| child_of_group.get(&g)) {
             let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
-            let params = &b.parameters;
-            rewrite(&mut properties, &|l| {
-                params.get(l).cloned().map(Replacement::Parameter)
-            });
             let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = resource
                 .depends_on
                 .drain(..)
@@ -872,10 +763,6 @@ fn distribute(
             resource.depends_on = keep;
             b.depends_on
                 .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
-            resource.properties = Box::new(Json {
-                kind: resource.kind,
-                value: properties,
-            });
             children
                 .get_mut(child)
                 .unwrap_or_else(|| unreachable!())
@@ -883,13 +770,6 @@ fn distribute(
                 .insert(id, resource);
             continue;
         }
-        let mut touched = rewrite(&mut properties, &|l| {
-            let child = l.target().and_then(&stack_of)?;
-            Some(Replacement::Output(
-                child.clone(),
-                boundaries[&child].outputs[l].clone(),
-            ))
-        });
         if resource.depends_on.iter().any(|d| stack_of(d).is_some()) {
             for d in &mut resource.depends_on {
                 if let Some(child) = stack_of(d) {
@@ -898,17 +778,10 @@ fn distribute(
             }
             resource.depends_on.sort();
             resource.depends_on.dedup();
-            touched = true;
-        }
-        if touched {
-            resource.properties = Box::new(Json {
-                kind: resource.kind,
-                value: properties,
-            });
         }
         parent.insert(id, resource);
     }
-    parent
+    (parent, parent_reads)
 }
 
 /// An empty child template, in the parent's region.
@@ -947,7 +820,7 @@ fn declare(
             },
         };
         t.parameters.insert(name.clone(), parameter);
-        values.insert(name.clone(), link.expr());
+        values.insert(name.clone(), link_expr(link));
     }
     for (link, name) in &b.outputs {
         let description = match link {
@@ -959,7 +832,7 @@ fn declare(
             name.clone(),
             Output {
                 description,
-                value: link.expr(),
+                value: link_expr(link),
                 export: None,
             },
         );
@@ -967,11 +840,10 @@ fn declare(
     values
 }
 
-/// A block's outputs go to its child, rewritten in the child's terms.
+/// A block's outputs go to its child (which writes them in its own terms).
 fn move_outputs(
     groups: &[Group],
     child_of_group: &BTreeMap<usize, LogicalId>,
-    boundaries: &BTreeMap<LogicalId, Boundary>,
     child_templates: &mut BTreeMap<LogicalId, Template>,
     outputs: &mut BTreeMap<LogicalId, Output>,
 ) {
@@ -979,56 +851,15 @@ fn move_outputs(
         let Some(child) = child_of_group.get(&g) else {
             continue;
         };
-        let params = &boundaries[child].parameters;
-        let f = |l: &Link| params.get(l).cloned().map(Replacement::Parameter);
         let t = child_templates
             .get_mut(child)
             .unwrap_or_else(|| unreachable!("bug in topoform: {child} has no template"));
         for id in &group.outputs {
-            let Some(mut o) = outputs.remove(id) else {
-                continue;
-            };
-            o.value = rewrite_expr(&o.value, &f);
-            if let Some(export) = &mut o.export {
-                export.name = rewrite_expr(&export.name, &f);
+            if let Some(o) = outputs.remove(id) {
+                t.outputs.insert(id.clone(), o);
             }
-            t.outputs.insert(id.clone(), o);
         }
     }
-}
-
-/// The parent's own outputs, reading what is in children from their outputs.
-fn parent_outputs(
-    outputs: BTreeMap<LogicalId, Output>,
-    metadata: &crate::cfn::TemplateMetadata,
-    templates: &BTreeMap<String, Template>,
-    boundaries: &BTreeMap<LogicalId, Boundary>,
-) -> BTreeMap<LogicalId, Output> {
-    let owner_stack: BTreeMap<&LogicalId, LogicalId> = metadata
-        .topoform
-        .shards
-        .keys()
-        .filter_map(|c| LogicalId::parse(c))
-        .flat_map(|c| {
-            templates[&layout::nested_template(c.as_str())]
-                .resources
-                .keys()
-                .map(move |r| (r, c.clone()))
-        })
-        .collect();
-    outputs
-        .into_iter()
-        .map(|(id, mut o)| {
-            o.value = rewrite_expr(&o.value, &|l| {
-                let child = owner_stack.get(l.target()?)?;
-                Some(Replacement::Output(
-                    child.clone(),
-                    boundaries[child].outputs[l].clone(),
-                ))
-            });
-            (id, o)
-        })
-        .collect()
 }
 
 /// The parent's `AWS::CloudFormation::Stack` of child `id`.
@@ -1093,6 +924,7 @@ pub fn split(
         parameters,
         resources,
         mut outputs,
+        rewrites: _,
     } = main;
     let mut nodes = read(model, resources);
     let groups = group(model, &mut nodes, &outputs);
@@ -1117,20 +949,13 @@ pub fn split(
         .keys()
         .map(|&n| (child_id(n), child_template(model, &child_id(n), &metadata)))
         .collect();
-    let mut parent_resources = distribute(
+    let (mut parent_resources, parent_reads) = distribute(
         nodes,
         &child_of_group,
         &mut boundaries,
         &mut child_templates,
     );
-
-    move_outputs(
-        &groups,
-        &child_of_group,
-        &boundaries,
-        &mut child_templates,
-        &mut outputs,
-    );
+    move_outputs(&groups, &child_of_group, &mut child_templates, &mut outputs);
     // The child stacks in the parent, and their templates.
     let stack_tags: Vec<Tag> = model
         .stack
@@ -1164,7 +989,6 @@ pub fn split(
         parent_resources.insert(id.clone(), nested_stack(&id, values, &stack_tags, b));
         templates.insert(layout::nested_template(id.as_str()), t);
     }
-    let outputs = parent_outputs(outputs, &metadata, templates, &boundaries);
     templates.insert(
         path,
         Template {
@@ -1174,6 +998,7 @@ pub fn split(
             parameters,
             resources: parent_resources,
             outputs,
+            rewrites: (!parent_reads.is_empty()).then(|| Arc::new(parent_reads)),
         },
     );
     diags
@@ -1188,4 +1013,74 @@ fn block_of(model: &Model, unit: &str) -> (String, crate::source::Span) {
         .find(|o| unit_of(o).as_deref() == Some(unit))
         .map_or(model.origins.stack, |o| o.span);
     (format!("[{}]", unit.replace('/', " client ")), span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FilesIn;
+
+    /// The links of a template's JSON, read back: each intrinsic parsed as
+    /// an [`Expr`] and serialized again to see its references.
+    fn json_links(v: &Value, out: &mut BTreeSet<Link>, at: &str) {
+        if let Some(e) = Expr::parse(v) {
+            let ((), links) = scope::collect(|| {
+                serde_json::to_value(&e).unwrap();
+            });
+            out.extend(links);
+            return;
+        }
+        if let Value::Object(m) = v {
+            let intrinsic = m.keys().find(|k| *k == "Ref" || k.starts_with("Fn::"));
+            assert!(
+                intrinsic.is_none(),
+                "{at}: {v} is not an intrinsic Expr writes"
+            );
+            for x in m.values() {
+                json_links(x, out, at);
+            }
+        }
+        if let Value::Array(a) = v {
+            for x in a {
+                json_links(x, out, at);
+            }
+        }
+    }
+
+    /// The split reads a resource's references as [`Expr`] writes them (see
+    /// `cfn::scope`). Every reference in every fixture's resources and
+    /// outputs must be seen that way: one written by other means would stay
+    /// unrewritten in a child.
+    #[test]
+    fn the_references_a_scan_sees_are_those_the_json_holds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (topo, _) = crate::front::toml::parse(&text);
+            let (model, _) = crate::validate::validate(&topo, &FilesIn(root.clone()));
+            let artifacts = crate::synth::synth(&model.unwrap());
+            for (file, t) in &artifacts.templates {
+                let at = format!("{}: {file}", path.display());
+                for (id, r) in &t.resources {
+                    let (_, seen) = scan(r, 2);
+                    let mut read = BTreeSet::new();
+                    json_links(&serde_json::to_value(r).unwrap(), &mut read, &at);
+                    assert_eq!(seen, read, "{at}: {id}");
+                    checked += seen.len();
+                }
+                for (id, o) in &t.outputs {
+                    let (_, seen) = scan(o, 0);
+                    let mut read = BTreeSet::new();
+                    json_links(&serde_json::to_value(o).unwrap(), &mut read, &at);
+                    assert_eq!(seen, read, "{at}: {id}");
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} references");
+    }
 }

@@ -38,27 +38,3 @@ impl Properties for Stack {
         tag_list_if_any(&self.tags)
     }
 }
-
-/// The properties of a resource moved into, or rewritten for, a nested
-/// stack: the JSON its typed properties serialized to, with the references
-/// that crossed a stack boundary replaced (see `shard`). Per-resource
-/// quotas are measured before the split, on the typed properties.
-#[derive(Debug)]
-pub struct Json {
-    /// The resource type.
-    pub kind: &'static str,
-    /// The properties.
-    pub value: serde_json::Value,
-}
-
-impl Serialize for Json {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(s)
-    }
-}
-
-impl Properties for Json {
-    fn resource_type(&self) -> &'static str {
-        self.kind
-    }
-}

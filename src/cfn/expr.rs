@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use super::scope::{self, LinkRef, Replacement};
 use crate::naming::LogicalId;
 
 /// A pseudo parameter.
@@ -171,11 +172,33 @@ pub(super) fn single<S: Serializer, V: Serialize + ?Sized>(
 
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Each reference goes through the thread's scope (see `scope`): the
+        // split notes it, or has it written as its replacement.
+        // A replacement is written as it is, outside the scope: a child's
+        // parameter often has the name of the resource it stands for.
+        let replaced = scope::seen;
+        let written = |r: Replacement, s: S| match r {
+            Replacement::Parameter(p) => single(s, "Ref", &p),
+            Replacement::Output(stack, output) => single(
+                s,
+                "Fn::GetAtt",
+                &GetAtt(&stack, &format!("Outputs.{output}")),
+            ),
+        };
         match self {
             Expr::Str(v) => s.serialize_str(v),
-            Expr::Ref(id) => single(s, "Ref", id),
-            Expr::Pseudo(p) => single(s, "Ref", p.as_str()),
-            Expr::GetAtt(id, attr) => single(s, "Fn::GetAtt", &GetAtt(id, attr)),
+            Expr::Ref(id) => match replaced(LinkRef::Ref(id)) {
+                Some(r) => written(r, s),
+                None => single(s, "Ref", id),
+            },
+            Expr::Pseudo(p) => match scope::pseudo_link(*p).and_then(replaced) {
+                Some(r) => written(r, s),
+                None => single(s, "Ref", p.as_str()),
+            },
+            Expr::GetAtt(id, attr) => match replaced(LinkRef::Att(id, attr)) {
+                Some(r) => written(r, s),
+                None => single(s, "Fn::GetAtt", &GetAtt(id, attr)),
+            },
             Expr::Output(stack, output) => single(
                 s,
                 "Fn::GetAtt",
@@ -183,33 +206,32 @@ impl Serialize for Expr {
             ),
             Expr::Sub(parts) => {
                 let mut text = String::new();
+                let name = |text: &mut String, inner: &[&str]| {
+                    text.push_str("${");
+                    text.extend(inner.iter().copied());
+                    text.push('}');
+                };
                 for p in parts {
-                    match p {
-                        SubPart::Lit(l) => text.push_str(&l.replace("${", "${!")),
-                        SubPart::Pseudo(p) => {
-                            text.push_str("${");
-                            text.push_str(p.as_str());
-                            text.push('}');
+                    let link = match p {
+                        SubPart::Ref(id) => Some(LinkRef::Ref(id)),
+                        SubPart::Attr(id, attr) => Some(LinkRef::Att(id, attr)),
+                        SubPart::Pseudo(p) => scope::pseudo_link(*p),
+                        SubPart::Lit(_) | SubPart::Output(..) => None,
+                    };
+                    match link.and_then(scope::seen) {
+                        Some(Replacement::Parameter(id)) => name(&mut text, &[id.as_str()]),
+                        Some(Replacement::Output(stack, output)) => {
+                            name(&mut text, &[stack.as_str(), ".Outputs.", output.as_str()]);
                         }
-                        SubPart::Ref(id) => {
-                            text.push_str("${");
-                            text.push_str(id.as_str());
-                            text.push('}');
-                        }
-                        SubPart::Attr(id, attr) => {
-                            text.push_str("${");
-                            text.push_str(id.as_str());
-                            text.push('.');
-                            text.push_str(attr);
-                            text.push('}');
-                        }
-                        SubPart::Output(stack, output) => {
-                            text.push_str("${");
-                            text.push_str(stack.as_str());
-                            text.push_str(".Outputs.");
-                            text.push_str(output.as_str());
-                            text.push('}');
-                        }
+                        None => match p {
+                            SubPart::Lit(l) => text.push_str(&l.replace("${", "${!")),
+                            SubPart::Pseudo(p) => name(&mut text, &[p.as_str()]),
+                            SubPart::Ref(id) => name(&mut text, &[id.as_str()]),
+                            SubPart::Attr(id, attr) => name(&mut text, &[id.as_str(), ".", attr]),
+                            SubPart::Output(stack, output) => {
+                                name(&mut text, &[stack.as_str(), ".Outputs.", output.as_str()]);
+                            }
+                        },
                     }
                 }
                 single(s, "Fn::Sub", &text)

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -42,33 +43,65 @@ pub mod iam;
 pub mod route53;
 pub mod s3;
 pub mod scheduler;
+pub mod scope;
 pub mod sns;
 pub mod ssm;
 
 pub use expr::{Expr, Pseudo, SubBuilder, SubPart};
+pub use scope::{Link, Replacement, Rewrites};
 
 use autoscaling::UpdatePolicy;
 
 /// A whole template.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug)]
 pub struct Template {
     /// Always `2010-09-09`.
-    #[serde(rename = "AWSTemplateFormatVersion")]
     pub format_version: &'static str,
     /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Template-level metadata.
     pub metadata: TemplateMetadata,
     /// Parameters.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<LogicalId, Parameter>,
     /// Resources.
     pub resources: BTreeMap<LogicalId, Resource>,
     /// Outputs.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<LogicalId, Output>,
+    /// The references its resources and outputs are written with in place
+    /// of those that cross a stack boundary (a nested-stack split's): see
+    /// [`scope`].
+    pub rewrites: Option<Arc<Rewrites>>,
+}
+
+impl Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Body<'a> {
+            #[serde(rename = "AWSTemplateFormatVersion")]
+            format_version: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            description: &'a Option<String>,
+            metadata: &'a TemplateMetadata,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            parameters: &'a BTreeMap<LogicalId, Parameter>,
+            resources: &'a BTreeMap<LogicalId, Resource>,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            outputs: &'a BTreeMap<LogicalId, Output>,
+        }
+        let body = Body {
+            format_version: self.format_version,
+            description: &self.description,
+            metadata: &self.metadata,
+            parameters: &self.parameters,
+            resources: &self.resources,
+            outputs: &self.outputs,
+        };
+        match &self.rewrites {
+            Some(r) => r.apply(|| body.serialize(s)),
+            None => body.serialize(s),
+        }
+    }
 }
 
 impl Template {
@@ -89,6 +122,7 @@ impl Template {
             parameters: BTreeMap::new(),
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            rewrites: None,
         }
     }
 
