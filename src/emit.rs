@@ -15,33 +15,42 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::cfn::Template;
+use crate::diag::Diagnostic;
 use crate::layout;
 use crate::synth::Artifacts;
 
 /// Every output file: relative path (always `/`-separated) → contents.
 pub type Output = BTreeMap<String, String>;
 
-/// Serializes artifacts: templates as [`Template::to_json`](crate::cfn::Template::to_json)
-/// writes them (2-space pretty JSON with a final newline), and the manifest
-/// that lists them all.
-pub fn render(artifacts: &Artifacts) -> Output {
-    render_with(artifacts, render_templates(&artifacts.templates))
-}
-
 /// Each template as it is written, by file name: the one serialization of
-/// a compilation, whose sizes the quotas and the deploy plan read. The
-/// templates are independent: they are serialized on every core.
-pub fn render_templates(templates: &BTreeMap<String, Template>) -> BTreeMap<String, String> {
+/// a compilation, whose sizes the quotas and the deploy plan read, with
+/// what `look` finds in each (template, text) before the template is
+/// dropped. The templates are independent: they are serialized, looked
+/// at and dropped on every core, so the typed templates and their text are
+/// never all in memory at once.
+pub fn render_templates(
+    templates: BTreeMap<String, Template>,
+    look: impl Fn(&str, &Template, &str) -> Vec<Diagnostic> + Sync + Send,
+) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
     let resources = templates.values().map(|t| t.resources.len()).sum();
-    crate::par::map(templates.iter().collect(), resources, |(name, t)| {
-        (name.clone(), t.to_json())
+    let mut found = Vec::new();
+    let rendered = crate::par::map(templates.into_iter().collect(), resources, |(name, t)| {
+        let text = t.to_json();
+        let seen = look(&name, &t, &text);
+        drop(t);
+        (name, text, seen)
     })
     .into_iter()
-    .collect()
+    .map(|(name, text, seen)| {
+        found.extend(seen);
+        (name, text)
+    })
+    .collect();
+    (rendered, found)
 }
 
-/// [`render`], with the templates already serialized by
-/// [`render_templates`].
+/// The output: the templates serialized by [`render_templates`], the text
+/// files of `artifacts`, and the manifest that lists them all.
 pub fn render_with(artifacts: &Artifacts, templates: BTreeMap<String, String>) -> Output {
     let mut out: Output = templates;
     for (path, text) in &artifacts.files {

@@ -111,7 +111,11 @@ fn compile_toml_model(
         );
     }
     let read_whole = !diagnostics.iter().any(Diagnostic::is_error);
-    let (mut c, model) = compile(&topo, files, read_whole, previous);
+    // 2. validate. The spec is not needed after it, and at 10,000 blocks it
+    // is tens of megabytes: it goes before synthesis begins.
+    let validated = validate::validate(&topo, files);
+    drop(topo);
+    let (mut c, model) = compile(validated, read_whole, previous);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
@@ -120,19 +124,18 @@ fn compile_toml_model(
 
 /// Compiles a topology from either front end (stages 2 to 6).
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
-    compile(topo, files, true, &Output::new()).0
+    compile(validate::validate(topo, files), true, &Output::new()).0
 }
 
-/// Stages 2 to 6; `read_whole` says whether the front end read every key.
-/// The model comes back when the output was made.
+/// Stages 3 to 6, after validation (stage 2: every problem, and the model
+/// of the sound blocks); `read_whole` says whether the front end read every
+/// key. The model comes back when the output was made.
 fn compile(
-    topo: &spec::Topology,
-    files: &dyn Files,
+    validated: (Option<model::Model>, Vec<Diagnostic>),
     read_whole: bool,
     previous: &Output,
 ) -> (Compilation, Option<model::Model>) {
-    // 2. validate: every problem, and the model of the sound blocks.
-    let (model, mut diagnostics) = validate::validate(topo, files);
+    let (model, mut diagnostics) = validated;
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
     let made = model.and_then(|model| {
         // 3. synth.
@@ -155,21 +158,23 @@ fn compile(
         };
         let split_failed = split.iter().any(Diagnostic::is_error);
         quotas.extend(split);
-        // Each template is serialized once, here: the quotas and the plan
-        // read the sizes, and emit writes these bytes.
-        let rendered = emit::render_templates(&artifacts.templates);
-        quotas.extend(quota::templates(
-            &model,
-            &artifacts.templates,
-            &rendered,
-            !split_failed,
-        ));
+        // Each template is serialized once, here, and dropped once measured:
+        // the quotas and the plan read the sizes, and emit writes these bytes.
+        let main_outputs = artifacts
+            .templates
+            .get(&layout::main_template(&model.stack.name))
+            .is_some_and(|t| !t.outputs.is_empty());
+        let (rendered, measured) =
+            emit::render_templates(std::mem::take(&mut artifacts.templates), |path, t, text| {
+                quota::template(&model, path, t, text.len(), !split_failed)
+            });
+        quotas.extend(measured);
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
         if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
         // 5. plan, 6. emit.
-        let deploy = plan::deploy_script(&model, &artifacts, &rendered);
+        let deploy = plan::deploy_script(&model, &artifacts, &rendered, main_outputs);
         artifacts
             .files
             .insert(layout::DEPLOY_SCRIPT.to_string(), deploy);

@@ -224,11 +224,13 @@ struct DeployContext<'a> {
 
 /// The deploy plan of a model and what it synthesized to; `rendered`
 /// holds the templates as they are written
-/// ([`crate::emit::render_templates`]), whose sizes it reads.
+/// ([`crate::emit::render_templates`]), whose names and sizes it reads;
+/// `main_outputs` says whether the main template has outputs to print.
 pub fn deploy_script(
     model: &Model,
     artifacts: &Artifacts,
     rendered: &BTreeMap<String, String>,
+    main_outputs: bool,
 ) -> String {
     // A template's size as written, when it is over the inline limit.
     let large = |file: &str| {
@@ -250,20 +252,17 @@ pub fn deploy_script(
         })
         .collect();
     // The edge stack exists when synthesis made its template.
-    let edge = artifacts
-        .templates
-        .get(&layout::edge_template(stack))
-        .map(|_| Edge {
-            stack: layout::edge_stack(stack),
-            template: layout::edge_template(stack),
-            large: large(&layout::edge_template(stack)),
-            certificates: model
-                .sorries
-                .values()
-                .filter(|s| matches!(s.certificate, Certificate::New { .. }))
-                .map(|s| s.prefix.id(Part::CertificateArn).to_string())
-                .collect(),
-        });
+    let edge = rendered.get(&layout::edge_template(stack)).map(|_| Edge {
+        stack: layout::edge_stack(stack),
+        template: layout::edge_template(stack),
+        large: large(&layout::edge_template(stack)),
+        certificates: model
+            .sorries
+            .values()
+            .filter(|s| matches!(s.certificate, Certificate::New { .. }))
+            .map(|s| s.prefix.id(Part::CertificateArn).to_string())
+            .collect(),
+    });
     let sorry = model
         .sorries
         .values()
@@ -281,8 +280,7 @@ pub fn deploy_script(
             region: &model.stack.region,
             template: layout::main_template(stack),
             large: large(&layout::main_template(stack)),
-            nested: artifacts
-                .templates
+            nested: rendered
                 .keys()
                 .filter(|p| p.starts_with(layout::NESTED))
                 .cloned()
@@ -291,10 +289,7 @@ pub fn deploy_script(
             finds: finds(&artifacts.discoveries),
             root_device_pattern: ROOT_DEVICE_PATTERN,
             ipv4_pattern: IPV4_PATTERN,
-            outputs: artifacts
-                .templates
-                .get(&layout::main_template(stack))
-                .is_some_and(|t| !t.outputs.is_empty()),
+            outputs: main_outputs,
             edge,
             sorry,
             notify: model.stack.notify.as_deref(),

@@ -51,32 +51,36 @@ pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<D
     diags
 }
 
-/// The quotas of whole templates (body size, resources, parameters,
+/// The quotas of one whole template (body size, resources, parameters,
 /// outputs), measured after the split: what remains is what no split helps.
-/// `rendered` holds each of them as it is written
+/// `size` is its length as it is written
 /// ([`crate::emit::render_templates`]), which is what is measured.
-/// With `children` false the nested templates are not measured: the split
+/// With `children` false a nested template is not measured: the split
 /// failed, and has said why.
-pub fn templates(
+pub fn template(
     model: &Model,
-    templates: &BTreeMap<String, Template>,
-    rendered: &BTreeMap<String, String>,
+    path: &str,
+    template: &Template,
+    size: usize,
     children: bool,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for (path, template) in templates {
-        if !children && path.starts_with(crate::layout::NESTED) {
-            continue;
-        }
-        template_size(model, path, rendered[path].len(), &mut diags);
-        for (section, limit, ids) in [
-            ("resources", MAX_RESOURCES, ids(&template.resources)),
-            ("parameters", MAX_PARAMETERS, ids(&template.parameters)),
-            ("outputs", MAX_OUTPUTS, ids(&template.outputs)),
-        ] {
-            if ids.len() > limit {
-                diags.push(too_many(model, path, section, limit, &ids));
-            }
+    if !children && path.starts_with(crate::layout::NESTED) {
+        return diags;
+    }
+    template_size(model, path, size, &mut diags);
+    for (section, limit, count) in [
+        ("resources", MAX_RESOURCES, template.resources.len()),
+        ("parameters", MAX_PARAMETERS, template.parameters.len()),
+        ("outputs", MAX_OUTPUTS, template.outputs.len()),
+    ] {
+        if count > limit {
+            let ids = match section {
+                "resources" => ids(&template.resources),
+                "parameters" => ids(&template.parameters),
+                _ => ids(&template.outputs),
+            };
+            diags.push(too_many(model, path, section, limit, &ids));
         }
     }
     diags

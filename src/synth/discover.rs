@@ -196,7 +196,7 @@ region = "ap-northeast-1"
 {FAILOVER}"#
         );
         let model = model(&toml);
-        let artifacts = crate::synth::synth(&model);
+        let mut artifacts = crate::synth::synth(&model);
         let records: Vec<_> = artifacts
             .discoveries
             .checks
@@ -231,8 +231,11 @@ region = "ap-northeast-1"
                 ),
             ]
         );
-        let rendered = crate::emit::render_templates(&artifacts.templates);
-        let plan = crate::plan::deploy_script(&model, &artifacts, &rendered);
+        let (rendered, _) =
+            crate::emit::render_templates(std::mem::take(&mut artifacts.templates), |_, _, _| {
+                Vec::new()
+            });
+        let plan = crate::plan::deploy_script(&model, &artifacts, &rendered, false);
         assert!(plan.contains(
             "\ncheck_record_free '[instance.web]' Z2OPSZONE00001 web.example.net WebDnsRecord\n"
         ));
