@@ -400,31 +400,37 @@ fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
 /// of their first block's name; sets each node's group, and each group's
 /// links and outputs.
 fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output>) -> Vec<Group> {
+    // Blocks by name, numbered in name order; each node's block number.
     let units: BTreeMap<String, usize> = nodes
         .iter()
-        .filter_map(|n| n.unit.clone())
+        .filter_map(|n| n.unit.as_deref())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .enumerate()
-        .map(|(i, u)| (u, i))
+        .map(|(i, u)| (u.to_string(), i))
         .collect();
-    let index: BTreeMap<&LogicalId, usize> =
-        nodes.iter().enumerate().map(|(i, n)| (&n.id, i)).collect();
+    let unit_of_node: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|n| n.unit.as_deref().map(|u| units[u]))
+        .collect();
+    // The nodes are in ID order (they come from a map): a reference finds
+    // its node by binary search, with no index to build.
+    let find = |id: &LogicalId| nodes.binary_search_by(|n| n.id.cmp(id)).ok();
     let mut sets = Sets((0..units.len()).collect());
-    for n in nodes.iter() {
-        let Some(a) = n.unit.as_ref().map(|u| units[u]) else {
+    for (n, &unit) in nodes.iter().zip(&unit_of_node) {
+        let Some(a) = unit else {
             continue;
         };
         let targets = n.links.iter().filter_map(Link::target);
         for t in targets.chain(&n.resource.depends_on) {
-            if let Some(b) = index.get(t).and_then(|&j| nodes[j].unit.as_ref()) {
-                sets.union(a, units[b]);
+            if let Some(b) = find(t).and_then(|j| unit_of_node[j]) {
+                sets.union(a, b);
             }
         }
     }
     let mut group_of_set: BTreeMap<usize, usize> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_of_unit: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut group_of_unit: Vec<usize> = Vec::with_capacity(units.len());
     for (name, &u) in &units {
         let next = groups.len();
         let g = *group_of_set.entry(sets.find(u)).or_insert(next);
@@ -432,21 +438,19 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
             groups.push(Group::default());
         }
         groups[g].units.push(name.clone());
-        group_of_unit.insert(name, g);
+        group_of_unit.push(g);
     }
-    for (i, n) in nodes.iter_mut().enumerate() {
-        if let Some(&g) = n.unit.as_deref().and_then(|u| group_of_unit.get(u)) {
+    let group_of_unit_name = |u: &str| units.get(u).map(|&i| group_of_unit[i]);
+    for (i, (n, unit)) in nodes.iter_mut().zip(&unit_of_node).enumerate() {
+        if let Some(g) = unit.map(|u| group_of_unit[u]) {
             n.group = Some(g);
             groups[g].nodes.push(i);
             groups[g].bytes += n.bytes;
         }
     }
     // What each group takes from the parent, and the parent from it.
-    let group_by_id: BTreeMap<&LogicalId, usize> = nodes
-        .iter()
-        .filter_map(|n| Some((&n.id, n.group?)))
-        .collect();
-    let group_of = |l: &Link| l.target().and_then(|t| group_by_id.get(t).copied());
+    let find = |id: &LogicalId| nodes.binary_search_by(|n| n.id.cmp(id)).ok();
+    let group_of = |l: &Link| l.target().and_then(&find).and_then(|j| nodes[j].group);
     for n in nodes.iter() {
         for link in &n.links {
             match (n.group, group_of(link)) {
@@ -465,7 +469,7 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
     for (id, o) in outputs {
         let (_, l) = scan(o, 0);
         let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
-        match owner.and_then(|u| group_of_unit.get(u.as_str()).copied()) {
+        match owner.and_then(|u| group_of_unit_name(&u)) {
             Some(g) => {
                 groups[g].outputs.push(id.clone());
                 groups[g].bytes += OUTPUT_BYTES;
@@ -726,9 +730,16 @@ fn distribute(
     boundaries: &mut BTreeMap<LogicalId, Boundary>,
     children: &mut BTreeMap<LogicalId, Template>,
 ) -> (BTreeMap<LogicalId, Resource>, Rewrites) {
+    // The child of each resource that another one depends on (only those:
+    // references are rewritten by the templates' `Rewrites`). The nodes
+    // are in ID order.
     let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
         .iter()
-        .filter_map(|n| Some((n.id.clone(), child_of_group.get(&n.group?)?.clone())))
+        .flat_map(|n| &n.resource.depends_on)
+        .filter_map(|d| {
+            let j = nodes.binary_search_by(|n| n.id.cmp(d)).ok()?;
+            Some((d.clone(), child_of_group.get(&nodes[j].group?)?.clone()))
+        })
         .collect();
     let stack_of = |id: &LogicalId| stack_by_id.get(id).cloned();
     for (child, b) in boundaries.iter() {
