@@ -197,8 +197,8 @@ fn link_expr(l: &Link) -> Expr {
 /// The references `x` writes when serialized, and what that serialization
 /// costs in the pretty JSON of a template, `depth` levels deep. Measured by
 /// serializing into a counter: nothing is kept but the references.
-fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, BTreeSet<Link>) {
-    let (c, links) = scope::collect(|| {
+fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>) {
+    let (c, mut links) = scope::collect(|| {
         let mut c = Counter::default();
         let mut ser = serde_json::Serializer::with_formatter(
             &mut c,
@@ -208,15 +208,20 @@ fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, BTreeSet<L
             .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
         c
     });
-    (c.bytes + 2 * depth * c.lines, links.into_iter().collect())
+    // Sorted and without repeats: a set, in a tenth of the memory of a
+    // BTreeSet of a few entries (10,000 clients have 130,000 of them).
+    links.sort_unstable();
+    links.dedup();
+    links.shrink_to_fit();
+    (c.bytes + 2 * depth * c.lines, links)
 }
 
 /// A resource, with what it refers to.
 struct Node {
     id: LogicalId,
     resource: Resource,
-    /// The links of its properties.
-    links: BTreeSet<Link>,
+    /// The links of its properties, sorted.
+    links: Vec<Link>,
     /// Its size in the template, in bytes.
     bytes: usize,
     /// Its block, if it may move.
@@ -1081,14 +1086,14 @@ mod tests {
                     let (_, seen) = scan(r, 2);
                     let mut read = BTreeSet::new();
                     json_links(&serde_json::to_value(r).unwrap(), &mut read, &at);
-                    assert_eq!(seen, read, "{at}: {id}");
+                    assert_eq!(seen, Vec::from_iter(read), "{at}: {id}");
                     checked += seen.len();
                 }
                 for (id, o) in &t.outputs {
                     let (_, seen) = scan(o, 0);
                     let mut read = BTreeSet::new();
                     json_links(&serde_json::to_value(o).unwrap(), &mut read, &at);
-                    assert_eq!(seen, read, "{at}: {id}");
+                    assert_eq!(seen, Vec::from_iter(read), "{at}: {id}");
                 }
             }
         }

@@ -2,6 +2,8 @@
 //! fleet share the one type), a fleet's plain instances, and the security
 //! groups and rules of load balancers.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{Expr, Properties, Tag};
@@ -46,7 +48,7 @@ impl Properties for LaunchTemplate {
     }
 
     fn user_data(&self) -> Option<&str> {
-        Some(&self.launch_template_data.user_data)
+        Some(&*self.launch_template_data.user_data)
     }
 
     fn security_groups_per_interface(&self) -> usize {
@@ -101,8 +103,9 @@ pub struct LaunchTemplateData {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_specifications: Vec<TagSpecification>,
     /// User data: the script, gzip-compressed, in base64
-    /// (`userdata::encode`).
-    pub user_data: String,
+    /// (`userdata::encode`). Shared: every instance that runs the same
+    /// script holds the one copy (serde's `rc` feature writes it).
+    pub user_data: Arc<str>,
 }
 
 /// `IamInstanceProfile`.

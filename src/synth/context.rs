@@ -2,6 +2,7 @@
 //! filled, the text files, and the stack's tags.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::discover::Discoveries;
 use crate::cfn::{Export, Expr, Output, Pseudo, Resource, Tag, Template};
@@ -24,7 +25,7 @@ pub(super) struct Context<'m> {
     pub(super) files: BTreeMap<String, String>,
     /// Each user-data file's launch-template `UserData`, by path: a script
     /// that thousands of instances share is rendered and compressed once.
-    user_data: BTreeMap<String, String>,
+    user_data: BTreeMap<String, Arc<str>>,
     /// `[stack] tags`, for every taggable resource.
     pub(super) stack_tags: Vec<Tag>,
     /// What the deploy plan must find out or check.
@@ -55,14 +56,14 @@ impl<'m> Context<'m> {
     /// The `UserData` of the user-data file `path`, whose text `render`
     /// makes: the file is written, and the text rendered and encoded, the
     /// first time only. A path names one text (its steps, or its block).
-    pub(super) fn user_data(&mut self, path: String, render: impl FnOnce() -> String) -> String {
+    pub(super) fn user_data(&mut self, path: String, render: impl FnOnce() -> String) -> Arc<str> {
         if let Some(encoded) = self.user_data.get(&path) {
-            return encoded.clone();
+            return Arc::clone(encoded);
         }
         let text = render();
-        let encoded = crate::userdata::encode(&text);
+        let encoded: Arc<str> = crate::userdata::encode(&text).into();
         self.files.insert(path.clone(), text);
-        self.user_data.insert(path, encoded.clone());
+        self.user_data.insert(path, Arc::clone(&encoded));
         encoded
     }
 

@@ -3,6 +3,7 @@
 //! business-hours schedule, and its user-data script.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::context::Context;
 use super::discover::{Check, Discovery, IPV4_PATTERN};
@@ -278,7 +279,7 @@ fn complete_launch_statement(i: &Instance) -> Statement {
 fn launch_template(
     cx: &mut Context<'_>,
     i: &Instance,
-    user_data: String,
+    user_data: Arc<str>,
     allocation: Option<&Expr>,
 ) {
     let p = &i.prefix;

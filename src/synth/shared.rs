@@ -3,6 +3,8 @@
 //! statement for the records an instance writes, and the tag that backups
 //! and tasks select instances by.
 
+use std::sync::Arc;
+
 use super::context::Context;
 use super::discover::{Check, Discovery, Image, ROOT_DEVICE_PATTERN};
 use crate::cfn::ec2::{
@@ -130,7 +132,7 @@ pub(super) fn root_device(
 pub(super) fn launch_template_data(
     root: &RootVolume,
     tag_specifications: Vec<TagSpecification>,
-    user_data: String,
+    user_data: Arc<str>,
 ) -> LaunchTemplateData {
     LaunchTemplateData {
         image_id: None,
