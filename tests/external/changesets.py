@@ -113,8 +113,24 @@ if [[ -e $SHIM_ONCE && " $* " == *" describe-stacks "* && $* == *StackStatus* ]]
   echo "$SHIM_STATUS"
   exit 0
 fi
+# A create that failed inside a nested stack (moto runs none): the parent's
+# events name the child's ARN, the child's events say why.
+if [[ $SHIM_STATUS == ROLLBACK_COMPLETE && " $* " == *" describe-stack-events "* ]]; then
+  child=arn:aws:cloudformation:us-east-1:123456789012:stack/shim-Shard001-X/1
+  if [[ " $* " == *" $child "* ]]; then
+    printf 'ShimGroup\\tCREATE_FAILED\\tAWS::AutoScaling::AutoScalingGroup\\tNone\\t%s\\t%s\\n' \\
+      "$child" "$SHIM_NESTED_REASON"
+  else
+    printf 'Shard001\\tCREATE_FAILED\\tAWS::CloudFormation::Stack\\t%s\\tparent\\t%s\\n' \\
+      "$child" "Embedded stack $child was not successfully created"
+  fi
+  exit 0
+fi
 exec "$REAL_AWS" "$@"
 """
+
+# What the shim's nested stack says failed, which deploy.sh must show.
+NESTED_REASON = "You have requested more vCPU capacity than your current vCPU limit"
 
 
 @dataclass
@@ -401,7 +417,7 @@ class Run:
             old_id = self.stack_id()
             code, output = self.deploy(after, path_first=shim, extra={
                 "SHIM_LOG": str(log), "SHIM_ONCE": str(once), "SHIM_STATUS": status,
-                "REAL_AWS": str(AWS)})
+                "SHIM_NESTED_REASON": NESTED_REASON, "REAL_AWS": str(AWS)})
             calls = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
             ops = [c.split()[1] for c in calls if c.startswith("cloudformation ")]
             problems = []
@@ -409,6 +425,8 @@ class Run:
                 problems += [] if code == 0 else [f"exit {code}"]
                 if "ROLLBACK_COMPLETE" not in output or "delete the stack" not in output:
                     problems.append("it does not say it deletes the stack whose create failed")
+                if f"      ShimGroup\tCREATE_FAILED\t{NESTED_REASON}" not in output:
+                    problems.append("it does not show why the nested stack failed, under it")
                 creates = [i for i, c in enumerate(calls) if "create-change-set" in c]
                 deletes = [i for i, c in enumerate(ops) if c == "delete-stack"]
                 if not deletes or not creates:
