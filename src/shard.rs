@@ -194,26 +194,28 @@ fn link_expr(l: &Link) -> Expr {
     }
 }
 
-/// The references `x` writes when serialized, and what that serialization
-/// costs in the pretty JSON of a template, `depth` levels deep. Measured by
-/// serializing into a counter: nothing is kept but the references.
+/// What `x` costs in the pretty JSON of a template, `depth` levels deep.
+/// Measured by serializing into a counter: nothing is kept.
+fn measure<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> usize {
+    let mut c = Counter::default();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut c,
+        serde_json::ser::PrettyFormatter::with_indent(b"  "),
+    );
+    x.serialize(&mut ser)
+        .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
+    c.bytes + 2 * depth * c.lines
+}
+
+/// [`measure`], and the references `x` writes, sorted and without repeats.
 fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>) {
-    let (c, mut links) = scope::collect(|| {
-        let mut c = Counter::default();
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut c,
-            serde_json::ser::PrettyFormatter::with_indent(b"  "),
-        );
-        x.serialize(&mut ser)
-            .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
-        c
-    });
-    // Sorted and without repeats: a set, in a tenth of the memory of a
-    // BTreeSet of a few entries (10,000 clients have 130,000 of them).
+    let (bytes, mut links) = scope::collect(|| measure(x, depth));
+    // A sorted Vec is a set in a tenth of the memory of a BTreeSet of a few
+    // entries (10,000 clients have 130,000 of them).
     links.sort_unstable();
     links.dedup();
     links.shrink_to_fit();
-    (c.bytes + 2 * depth * c.lines, links)
+    (bytes, links)
 }
 
 /// A resource, with what it refers to.
@@ -318,9 +320,11 @@ fn fits(t: &Template, limits: Limits) -> bool {
         outputs: t.outputs.len(),
         bytes: 0,
     };
+    // Counted, not written: the one serialization that is kept comes
+    // after the split (`emit::render_templates`). The file ends in a newline.
     limits.admits(&counted)
         && limits.admits(&Size {
-            bytes: t.to_json().len(),
+            bytes: measure(t, 0) + 1,
             ..counted
         })
 }
@@ -433,6 +437,25 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
             }
         }
     }
+    // A block's output goes with its block, so it ties its block to the
+    // blocks it refers to, as a resource does.
+    let outputs: Vec<(&LogicalId, Option<usize>, Vec<Link>)> = outputs
+        .iter()
+        .map(|(id, o)| {
+            let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
+            (id, owner.and_then(|u| units.get(&u).copied()), scan(o, 0).1)
+        })
+        .collect();
+    for (_, owner, links) in &outputs {
+        let Some(a) = *owner else {
+            continue;
+        };
+        for t in links.iter().filter_map(Link::target) {
+            if let Some(b) = find(t).and_then(|j| unit_of_node[j]) {
+                sets.union(a, b);
+            }
+        }
+    }
     let mut group_of_set: BTreeMap<usize, usize> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of_unit: Vec<usize> = Vec::with_capacity(units.len());
@@ -445,7 +468,6 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
         groups[g].units.push(name.clone());
         group_of_unit.push(g);
     }
-    let group_of_unit_name = |u: &str| units.get(u).map(|&i| group_of_unit[i]);
     for (i, (n, unit)) in nodes.iter_mut().zip(&unit_of_node).enumerate() {
         if let Some(g) = unit.map(|u| group_of_unit[u]) {
             n.group = Some(g);
@@ -471,15 +493,13 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
     }
     // An output of a block goes with its block, and takes what it refers
     // to like a resource; the parent's own outputs read from children.
-    for (id, o) in outputs {
-        let (_, l) = scan(o, 0);
-        let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
-        match owner.and_then(|u| group_of_unit_name(&u)) {
+    for (id, owner, l) in outputs {
+        match owner.map(|u| group_of_unit[u]) {
             Some(g) => {
                 groups[g].outputs.push(id.clone());
                 groups[g].bytes += OUTPUT_BYTES;
                 for link in l {
-                    if group_of(&link) != Some(g) {
+                    if group_of(&link).is_none() {
                         groups[g].takes.insert(link);
                     }
                 }

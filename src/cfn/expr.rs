@@ -56,8 +56,9 @@ pub enum Expr {
     Ref(LogicalId),
     /// `{"Ref": "AWS::…"}`.
     Pseudo(Pseudo),
-    /// `{"Fn::GetAtt": [id, attribute]}`. The attribute is owned only when
-    /// it was read back from JSON (the nested-stack split).
+    /// `{"Fn::GetAtt": [id, attribute]}`. The attribute is owned when the
+    /// nested-stack split makes it (a child's output of a parent's
+    /// reference), or it was read back from JSON.
     GetAtt(LogicalId, Cow<'static, str>),
     /// `{"Fn::GetAtt": [stack, "Outputs.output"]}`: an output of the nested
     /// stack `stack`.

@@ -118,9 +118,12 @@ fi
 if [[ $SHIM_STATUS == ROLLBACK_COMPLETE && " $* " == *" describe-stack-events "* ]]; then
   child=arn:aws:cloudformation:us-east-1:123456789012:stack/shim-Shard001-X/1
   if [[ " $* " == *" $child "* ]]; then
-    printf 'ShimGroup\\tCREATE_FAILED\\tAWS::AutoScaling::AutoScalingGroup\\tNone\\t%s\\t%s\\n' \\
+    printf 'ShimGroup\\tCREATE_FAILED\\tAWS::AutoScaling::AutoScalingGroup\\t-\\t%s\\t%s\\n' \\
       "$child" "$SHIM_NESTED_REASON"
   else
+    # A child refused before it had an ID: its line, and nothing to follow.
+    printf 'Shard002\\tCREATE_FAILED\\tAWS::CloudFormation::Stack\\t-\\tparent\\t%s\\n' \\
+      "Parameters: [Topic] must have values"
     printf 'Shard001\\tCREATE_FAILED\\tAWS::CloudFormation::Stack\\t%s\\tparent\\t%s\\n' \\
       "$child" "Embedded stack $child was not successfully created"
   fi
@@ -427,6 +430,8 @@ class Run:
                     problems.append("it does not say it deletes the stack whose create failed")
                 if f"      ShimGroup\tCREATE_FAILED\t{NESTED_REASON}" not in output:
                     problems.append("it does not show why the nested stack failed, under it")
+                if "    Shard002\tCREATE_FAILED\tParameters: [Topic] must have values" not in output:
+                    problems.append("it does not show why a child without an ID failed")
                 creates = [i for i, c in enumerate(calls) if "create-change-set" in c]
                 deletes = [i for i, c in enumerate(ops) if c == "delete-stack"]
                 if not deletes or not creates:

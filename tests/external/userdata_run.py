@@ -1072,12 +1072,15 @@ def run_client(report: Report, fixture: Fixture, moto: Moto, stack: Stack, name:
     if bootstrap is not None:
         check_bootstrap_calls(report, fixture, check, bootstrap, contract, client, values,
                               first_output)
-    if index >= HOSTILE_CLIENTS:
+    # Each parameter goes missing for one client (client i loses parameter
+    # i modulo their number): as many clients as parameters run the failures.
+    sample = max(HOSTILE_CLIENTS, len(contract.parameters))
+    if index >= sample:
         # Every client boots for real (its parameters, its bootstrap call,
         # its id); the failure paths are the same script's for every client,
         # whose tags differ only in their values: the first clients run them.
         report.not_verified(fixture.name, f"{check} negative and hostile-tag runs",
-                            f"sampled out: the first {HOSTILE_CLIENTS} clients of a fleet run "
+                            f"sampled out: the first {sample} clients of a fleet run "
                             "them (one script, the same for every client)", "client")
     else:
         client_failures(report, fixture, moto, stack, check, script, instance, contract,
