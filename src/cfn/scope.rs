@@ -6,7 +6,7 @@
 //! one stack), and, once placed, those names rewritten where they cross a
 //! stack boundary (a child reads a parent's resource through a parameter, the
 //! parent a child's through an output). Both are done on the typed
-//! properties, while serde walks them: [`Expr`] reports each reference it
+//! properties, while serde walks them: [`Expr`](crate::cfn::Expr) reports each reference it
 //! writes to the scope of the thread that serializes it, and writes the
 //! scope's replacement instead where there is one. Reading the JSON back
 //! into a `serde_json::Value` to do the same cost most of the time and the
@@ -46,7 +46,7 @@ impl Link {
     }
 }
 
-/// A reference as an [`Expr`] holds it: a [`Link`] without the copies.
+/// A reference as an [`Expr`](crate::cfn::Expr) holds it: a [`Link`] without the copies.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum LinkRef<'a> {
     Ref(&'a LogicalId),
@@ -162,7 +162,7 @@ pub fn collect<R>(f: impl FnOnce() -> R) -> (R, Vec<Link>) {
     }
 }
 
-/// Called by [`Expr`] for each reference it writes: notes it when collecting,
+/// Called by [`Expr`](crate::cfn::Expr) for each reference it writes: notes it when collecting,
 /// and returns its replacement when rewriting.
 pub(super) fn seen(link: LinkRef<'_>) -> Option<Replacement> {
     SCOPE.with(|s| match &mut *s.borrow_mut() {
