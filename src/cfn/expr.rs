@@ -174,32 +174,54 @@ pub(super) fn single<S: Serializer, V: Serialize + ?Sized>(
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Each reference goes through the thread's scope (see `scope`): the
-        // split notes it, or has it written as its replacement.
-        // A replacement is written as it is, outside the scope: a child's
+        // split notes it, or has it written as its replacement. A
+        // replacement is written as it is, not looked up again: a child's
         // parameter often has the name of the resource it stands for.
-        let replaced = scope::seen;
-        let written = |r: Replacement, s: S| match r {
-            Replacement::Parameter(p) => single(s, "Ref", &p),
-            Replacement::Output(stack, output) => single(
-                s,
-                "Fn::GetAtt",
-                &GetAtt(&stack, &format!("Outputs.{output}")),
-            ),
-        };
+        match self.link().and_then(scope::seen) {
+            Some(r) => Expr::from(r).write(s),
+            None => self.write(s),
+        }
+    }
+}
+
+impl From<Replacement> for Expr {
+    fn from(r: Replacement) -> Expr {
+        match r {
+            Replacement::Parameter(p) => Expr::Ref(p),
+            Replacement::Output(stack, output) => Expr::Output(stack, output),
+        }
+    }
+}
+
+impl From<Replacement> for SubPart {
+    fn from(r: Replacement) -> SubPart {
+        match r {
+            Replacement::Parameter(p) => SubPart::Ref(p),
+            Replacement::Output(stack, output) => SubPart::Output(stack, output),
+        }
+    }
+}
+
+impl Expr {
+    /// The reference it is itself, if any (not those inside an `Fn::Sub` or
+    /// an `Fn::Base64`).
+    fn link(&self) -> Option<LinkRef<'_>> {
+        match self {
+            Expr::Ref(id) => Some(LinkRef::Ref(id)),
+            Expr::GetAtt(id, attr) => Some(LinkRef::Att(id, attr)),
+            Expr::Pseudo(p) => scope::pseudo_link(*p),
+            Expr::Str(_) | Expr::Output(..) | Expr::Sub(_) | Expr::Base64(_) => None,
+        }
+    }
+
+    /// Writes it as it is; the references inside it (an `Fn::Sub`'s parts,
+    /// an `Fn::Base64`'s expression) still go through the scope.
+    fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Expr::Str(v) => s.serialize_str(v),
-            Expr::Ref(id) => match replaced(LinkRef::Ref(id)) {
-                Some(r) => written(r, s),
-                None => single(s, "Ref", id),
-            },
-            Expr::Pseudo(p) => match scope::pseudo_link(*p).and_then(replaced) {
-                Some(r) => written(r, s),
-                None => single(s, "Ref", p.as_str()),
-            },
-            Expr::GetAtt(id, attr) => match replaced(LinkRef::Att(id, attr)) {
-                Some(r) => written(r, s),
-                None => single(s, "Fn::GetAtt", &GetAtt(id, attr)),
-            },
+            Expr::Ref(id) => single(s, "Ref", id),
+            Expr::Pseudo(p) => single(s, "Ref", p.as_str()),
+            Expr::GetAtt(id, attr) => single(s, "Fn::GetAtt", &GetAtt(id, attr)),
             Expr::Output(stack, output) => single(
                 s,
                 "Fn::GetAtt",
@@ -207,37 +229,43 @@ impl Serialize for Expr {
             ),
             Expr::Sub(parts) => {
                 let mut text = String::new();
-                let name = |text: &mut String, inner: &[&str]| {
-                    text.push_str("${");
-                    text.extend(inner.iter().copied());
-                    text.push('}');
-                };
                 for p in parts {
-                    let link = match p {
-                        SubPart::Ref(id) => Some(LinkRef::Ref(id)),
-                        SubPart::Attr(id, attr) => Some(LinkRef::Att(id, attr)),
-                        SubPart::Pseudo(p) => scope::pseudo_link(*p),
-                        SubPart::Lit(_) | SubPart::Output(..) => None,
-                    };
-                    match link.and_then(scope::seen) {
-                        Some(Replacement::Parameter(id)) => name(&mut text, &[id.as_str()]),
-                        Some(Replacement::Output(stack, output)) => {
-                            name(&mut text, &[stack.as_str(), ".Outputs.", output.as_str()]);
-                        }
-                        None => match p {
-                            SubPart::Lit(l) => text.push_str(&l.replace("${", "${!")),
-                            SubPart::Pseudo(p) => name(&mut text, &[p.as_str()]),
-                            SubPart::Ref(id) => name(&mut text, &[id.as_str()]),
-                            SubPart::Attr(id, attr) => name(&mut text, &[id.as_str(), ".", attr]),
-                            SubPart::Output(stack, output) => {
-                                name(&mut text, &[stack.as_str(), ".Outputs.", output.as_str()]);
-                            }
-                        },
+                    match p.link().and_then(scope::seen) {
+                        Some(r) => SubPart::from(r).write(&mut text),
+                        None => p.write(&mut text),
                     }
                 }
                 single(s, "Fn::Sub", &text)
             }
             Expr::Base64(e) => single(s, "Fn::Base64", e),
+        }
+    }
+}
+
+impl SubPart {
+    /// The reference it is, if any.
+    fn link(&self) -> Option<LinkRef<'_>> {
+        match self {
+            SubPart::Ref(id) => Some(LinkRef::Ref(id)),
+            SubPart::Attr(id, attr) => Some(LinkRef::Att(id, attr)),
+            SubPart::Pseudo(p) => scope::pseudo_link(*p),
+            SubPart::Lit(_) | SubPart::Output(..) => None,
+        }
+    }
+
+    /// Appends it to an `Fn::Sub` string.
+    fn write(&self, text: &mut String) {
+        let mut name = |inner: &[&str]| {
+            text.push_str("${");
+            text.extend(inner.iter().copied());
+            text.push('}');
+        };
+        match self {
+            SubPart::Lit(l) => text.push_str(&l.replace("${", "${!")),
+            SubPart::Pseudo(p) => name(&[p.as_str()]),
+            SubPart::Ref(id) => name(&[id.as_str()]),
+            SubPart::Attr(id, attr) => name(&[id.as_str(), ".", attr]),
+            SubPart::Output(stack, output) => name(&[stack.as_str(), ".Outputs.", output.as_str()]),
         }
     }
 }
