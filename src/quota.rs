@@ -69,17 +69,12 @@ pub fn template(
         return diags;
     }
     template_size(model, path, size, &mut diags);
-    for (section, limit, count) in [
-        ("resources", MAX_RESOURCES, template.resources.len()),
-        ("parameters", MAX_PARAMETERS, template.parameters.len()),
-        ("outputs", MAX_OUTPUTS, template.outputs.len()),
+    for (section, limit, ids) in [
+        ("resources", MAX_RESOURCES, ids(&template.resources)),
+        ("parameters", MAX_PARAMETERS, ids(&template.parameters)),
+        ("outputs", MAX_OUTPUTS, ids(&template.outputs)),
     ] {
-        if count > limit {
-            let ids = match section {
-                "resources" => ids(&template.resources),
-                "parameters" => ids(&template.parameters),
-                _ => ids(&template.outputs),
-            };
+        if ids.len() > limit {
             diags.push(too_many(model, path, section, limit, &ids));
         }
     }
@@ -235,7 +230,6 @@ fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Di
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use serde_json::Value;
 
@@ -257,16 +251,9 @@ mod tests {
 
     #[test]
     fn typed_measures_agree_with_the_json_of_every_fixture() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
         let mut kinds = std::collections::BTreeSet::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "toml") {
-                continue;
-            }
-            let (topo, _) = crate::front::toml::parse(&std::fs::read_to_string(&path).unwrap());
-            let (model, _) = crate::validate::validate(&topo, &crate::FilesIn(dir.clone()));
-            for template in crate::synth::synth(&model.unwrap()).templates.values() {
+        for (_, artifacts) in crate::synth::tests::fixtures() {
+            for template in artifacts.templates.values() {
                 for (id, r) in &template.resources {
                     let json = serde_json::to_value(r).unwrap();
                     let p = &json["Properties"];

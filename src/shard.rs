@@ -385,6 +385,12 @@ impl Sets {
     }
 }
 
+/// The index of the node of `id`: nodes are in ID order (they come from a
+/// map), so a binary search finds it, with no index to build.
+fn node_index(nodes: &[Node], id: &LogicalId) -> Option<usize> {
+    nodes.binary_search_by(|n| n.id.cmp(id)).ok()
+}
+
 /// Every resource, with its links, size and block.
 fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
     let node = |(id, resource): (LogicalId, Resource)| {
@@ -422,21 +428,6 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
         .iter()
         .map(|n| n.unit.as_deref().map(|u| units[u]))
         .collect();
-    // The nodes are in ID order (they come from a map): a reference finds
-    // its node by binary search, with no index to build.
-    let find = |id: &LogicalId| nodes.binary_search_by(|n| n.id.cmp(id)).ok();
-    let mut sets = Sets((0..units.len()).collect());
-    for (n, &unit) in nodes.iter().zip(&unit_of_node) {
-        let Some(a) = unit else {
-            continue;
-        };
-        let targets = n.links.iter().filter_map(Link::target);
-        for t in targets.chain(&n.resource.depends_on) {
-            if let Some(b) = find(t).and_then(|j| unit_of_node[j]) {
-                sets.union(a, b);
-            }
-        }
-    }
     // A block's output goes with its block, so it ties its block to the
     // blocks it refers to, as a resource does.
     let outputs: Vec<(&LogicalId, Option<usize>, Vec<Link>)> = outputs
@@ -446,15 +437,23 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
             (id, owner.and_then(|u| units.get(&u).copied()), scan(o, 0).1)
         })
         .collect();
-    for (_, owner, links) in &outputs {
-        let Some(a) = *owner else {
-            continue;
+    let mut sets = Sets((0..units.len()).collect());
+    let mut tie = |unit: Option<usize>, targets: &mut dyn Iterator<Item = &LogicalId>| {
+        let Some(a) = unit else {
+            return;
         };
-        for t in links.iter().filter_map(Link::target) {
-            if let Some(b) = find(t).and_then(|j| unit_of_node[j]) {
+        for t in targets {
+            if let Some(b) = node_index(nodes, t).and_then(|j| unit_of_node[j]) {
                 sets.union(a, b);
             }
         }
+    };
+    for (n, &unit) in nodes.iter().zip(&unit_of_node) {
+        let targets = n.links.iter().filter_map(Link::target);
+        tie(unit, &mut targets.chain(&n.resource.depends_on));
+    }
+    for (_, owner, links) in &outputs {
+        tie(*owner, &mut links.iter().filter_map(Link::target));
     }
     let mut group_of_set: BTreeMap<usize, usize> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
@@ -476,8 +475,10 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
         }
     }
     // What each group takes from the parent, and the parent from it.
-    let find = |id: &LogicalId| nodes.binary_search_by(|n| n.id.cmp(id)).ok();
-    let group_of = |l: &Link| l.target().and_then(&find).and_then(|j| nodes[j].group);
+    let group_of = |l: &Link| {
+        let j = node_index(nodes, l.target()?)?;
+        nodes[j].group
+    };
     for n in nodes.iter() {
         for link in &n.links {
             match (n.group, group_of(link)) {
@@ -762,11 +763,12 @@ fn distribute(
         .iter()
         .flat_map(|n| &n.resource.depends_on)
         .filter_map(|d| {
-            let j = nodes.binary_search_by(|n| n.id.cmp(d)).ok()?;
+            let j = node_index(&nodes, d)?;
             Some((d.clone(), child_of_group.get(&nodes[j].group?)?.clone()))
         })
         .collect();
     let stack_of = |id: &LogicalId| stack_by_id.get(id).cloned();
+    let mut parent_reads = Rewrites::default();
     for (child, b) in boundaries.iter() {
         let mut r = Rewrites::default();
         for (link, name) in &b.parameters {
@@ -775,9 +777,6 @@ fn distribute(
         if let Some(t) = children.get_mut(child) {
             t.rewrites = (!r.is_empty()).then(|| Arc::new(r));
         }
-    }
-    let mut parent_reads = Rewrites::default();
-    for (child, b) in boundaries.iter() {
         for (link, name) in &b.outputs {
             parent_reads.insert(link, Replacement::Output(child.clone(), name.clone()));
         }
@@ -1054,7 +1053,6 @@ fn block_of(model: &Model, unit: &str) -> (String, crate::source::Span) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FilesIn;
 
     /// The links of a template's JSON, read back: each intrinsic parsed as
     /// an [`Expr`] and serialized again to see its references.
@@ -1089,17 +1087,8 @@ mod tests {
     /// unrewritten in a child.
     #[test]
     fn the_references_a_scan_sees_are_those_the_json_holds() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
         let mut checked = 0;
-        for entry in std::fs::read_dir(&root).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "toml") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let (topo, _) = crate::front::toml::parse(&text);
-            let (model, _) = crate::validate::validate(&topo, &FilesIn(root.clone()));
-            let artifacts = crate::synth::synth(&model.unwrap());
+        for (path, artifacts) in crate::synth::tests::fixtures() {
             for (file, t) in &artifacts.templates {
                 let at = format!("{}: {file}", path.display());
                 for (id, r) in &t.resources {

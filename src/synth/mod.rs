@@ -130,6 +130,22 @@ clients = ["acme"]
         model.expect("a valid topology has a model")
     }
 
+    /// What every `fixtures/ok/*.toml` synthesizes to, by fixture path.
+    pub(crate) fn fixtures() -> Vec<(std::path::PathBuf, super::Artifacts)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let (topo, _) = crate::front::toml::parse(&std::fs::read_to_string(&path).unwrap());
+            let (model, _) = crate::validate::validate(&topo, &crate::FilesIn(dir.clone()));
+            out.push((path, super::synth(&model.unwrap())));
+        }
+        out
+    }
+
     /// Every template `toml` compiles to, as JSON, by file name.
     pub(crate) fn templates(toml: &str) -> std::collections::BTreeMap<String, Value> {
         super::synth(&model(toml))
