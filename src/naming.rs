@@ -60,6 +60,14 @@ impl LogicalId {
     }
 }
 
+/// IDs are looked up by `&str` without an allocation; the order and the
+/// hash are the string's, as `Borrow` requires.
+impl std::borrow::Borrow<str> for LogicalId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for LogicalId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -158,7 +166,10 @@ impl fmt::Display for Owner {
 /// Every logical ID of a topology, with the block that derives it.
 #[derive(Debug, Default)]
 pub struct Registry {
-    ids: BTreeMap<LogicalId, Owner>,
+    /// Each ID's owner, as an index into `owners`: a block derives a dozen
+    /// IDs, and one copy of its owner serves them all.
+    ids: BTreeMap<LogicalId, usize>,
+    owners: Vec<Owner>,
 }
 
 /// Two blocks that derive the same logical ID.
@@ -175,26 +186,36 @@ pub struct Collision {
 impl Registry {
     /// Every block that derives an ID (once per ID).
     pub fn owners(&self) -> impl Iterator<Item = &Owner> {
-        self.ids.values()
+        self.ids.values().map(|&i| &self.owners[i])
     }
 
     /// The block that derives `id`, if any.
     pub fn owner(&self, id: &str) -> Option<&Owner> {
-        self.ids.get(&LogicalId(id.to_string()))
+        self.ids.get(id).map(|&i| &self.owners[i])
+    }
+
+    /// Keeps `owner` once, for the IDs it is about to derive.
+    fn keep(&mut self, owner: &Owner) -> usize {
+        match self.owners.last() {
+            Some(last) if last.same_block(owner) && last.span == owner.span => {}
+            _ => self.owners.push(owner.clone()),
+        }
+        self.owners.len() - 1
     }
 
     /// Registers a fixed, stack-wide ID; returns the collision if a block
     /// already derives it.
     pub fn register_fixed(&mut self, id: &'static str, owner: &Owner) -> Option<Collision> {
         let id = LogicalId::fixed(id);
-        if let Some(first) = self.ids.get(&id) {
+        if let Some(&first) = self.ids.get(&id) {
             return Some(Collision {
                 id,
-                first: first.clone(),
+                first: self.owners[first].clone(),
                 second: owner.clone(),
             });
         }
-        self.ids.insert(id, owner.clone());
+        let i = self.keep(owner);
+        self.ids.insert(id, i);
         None
     }
 
@@ -202,19 +223,21 @@ impl Registry {
     /// a *different* block, if any (one per pair of blocks is enough to report).
     pub fn register<P: Part>(&mut self, prefix: &Prefix, owner: &Owner) -> Option<Collision> {
         let mut collision = None;
+        let mut kept = None;
         for part in P::ALL {
             let id = prefix.id(*part);
             match self.ids.get(&id) {
-                Some(first) if !first.same_block(owner) => {
+                Some(&first) if !self.owners[first].same_block(owner) => {
                     collision.get_or_insert_with(|| Collision {
                         id: id.clone(),
-                        first: first.clone(),
+                        first: self.owners[first].clone(),
                         second: owner.clone(),
                     });
                 }
                 Some(_) => {}
                 None => {
-                    self.ids.insert(id, owner.clone());
+                    let i = *kept.get_or_insert_with(|| self.keep(owner));
+                    self.ids.insert(id, i);
                 }
             }
         }

@@ -411,6 +411,36 @@ fn read(model: &Model, resources: BTreeMap<LogicalId, Resource>) -> Vec<Node> {
     crate::par::map(resources.into_iter().collect(), n, node)
 }
 
+/// The nodes a list of links names, in its order (`None`: a parameter,
+/// a pseudo parameter).
+type Targets = Vec<Option<usize>>;
+
+/// The node each link names,
+/// for every node's links and then every output's, found once: a binary
+/// search over 130,000 nodes misses the cache at every step. The index is
+/// only looked up, never iterated, so its order reaches nothing.
+fn link_nodes(
+    nodes: &[Node],
+    outputs: &[(&LogicalId, Option<usize>, Vec<Link>)],
+) -> (Vec<Targets>, Vec<Targets>) {
+    #[allow(clippy::disallowed_types)]
+    let index: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let of = |links: &[Link]| -> Targets {
+        links
+            .iter()
+            .map(|l| l.target().and_then(|t| index.get(t.as_str()).copied()))
+            .collect()
+    };
+    (
+        nodes.iter().map(|n| of(&n.links)).collect(),
+        outputs.iter().map(|(_, _, links)| of(links)).collect(),
+    )
+}
+
 /// The groups of blocks whose resources refer to each other, in the order
 /// of their first block's name; sets each node's group, and each group's
 /// links and outputs.
@@ -437,23 +467,28 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
             (id, owner.and_then(|u| units.get(&u).copied()), scan(o, 0).1)
         })
         .collect();
+    let (link_nodes, output_nodes) = link_nodes(nodes, &outputs);
     let mut sets = Sets((0..units.len()).collect());
-    let mut tie = |unit: Option<usize>, targets: &mut dyn Iterator<Item = &LogicalId>| {
+    let mut tie = |unit: Option<usize>, targets: &mut dyn Iterator<Item = usize>| {
         let Some(a) = unit else {
             return;
         };
-        for t in targets {
-            if let Some(b) = node_index(nodes, t).and_then(|j| unit_of_node[j]) {
+        for j in targets {
+            if let Some(b) = unit_of_node[j] {
                 sets.union(a, b);
             }
         }
     };
-    for (n, &unit) in nodes.iter().zip(&unit_of_node) {
-        let targets = n.links.iter().filter_map(Link::target);
-        tie(unit, &mut targets.chain(&n.resource.depends_on));
+    for ((n, &unit), to) in nodes.iter().zip(&unit_of_node).zip(&link_nodes) {
+        let after = n
+            .resource
+            .depends_on
+            .iter()
+            .filter_map(|d| node_index(nodes, d));
+        tie(unit, &mut to.iter().flatten().copied().chain(after));
     }
-    for (_, owner, links) in &outputs {
-        tie(*owner, &mut links.iter().filter_map(Link::target));
+    for ((_, owner, _), to) in outputs.iter().zip(&output_nodes) {
+        tie(*owner, &mut to.iter().flatten().copied());
     }
     let mut group_of_set: BTreeMap<usize, usize> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
@@ -474,41 +509,41 @@ fn group(model: &Model, nodes: &mut [Node], outputs: &BTreeMap<LogicalId, Output
             groups[g].bytes += n.bytes;
         }
     }
-    // What each group takes from the parent, and the parent from it.
-    let group_of = |l: &Link| {
-        let j = node_index(nodes, l.target()?)?;
-        nodes[j].group
+    // What each group takes from the parent, and the parent from it. Most
+    // links are already in the set (every client takes the same few shared
+    // things): look before cloning.
+    let group_of = |j: &Option<usize>| j.and_then(|j| nodes[j].group);
+    let add = |set: &mut BTreeSet<Link>, link: &Link| {
+        if !set.contains(link) {
+            set.insert(link.clone());
+        }
     };
-    for n in nodes.iter() {
-        for link in &n.links {
-            match (n.group, group_of(link)) {
-                (Some(g), None) => {
-                    groups[g].takes.insert(link.clone());
-                }
-                (None, Some(h)) => {
-                    groups[h].gives.insert(link.clone());
-                }
+    for (n, to) in nodes.iter().zip(&link_nodes) {
+        for (link, j) in n.links.iter().zip(to) {
+            match (n.group, group_of(j)) {
+                (Some(g), None) => add(&mut groups[g].takes, link),
+                (None, Some(h)) => add(&mut groups[h].gives, link),
                 _ => {}
             }
         }
     }
     // An output of a block goes with its block, and takes what it refers
     // to like a resource; the parent's own outputs read from children.
-    for (id, owner, l) in outputs {
+    for ((id, owner, links), to) in outputs.iter().zip(&output_nodes) {
         match owner.map(|u| group_of_unit[u]) {
             Some(g) => {
-                groups[g].outputs.push(id.clone());
+                groups[g].outputs.push((*id).clone());
                 groups[g].bytes += OUTPUT_BYTES;
-                for link in l {
-                    if group_of(&link).is_none() {
-                        groups[g].takes.insert(link);
+                for (link, j) in links.iter().zip(to) {
+                    if group_of(j).is_none() {
+                        add(&mut groups[g].takes, link);
                     }
                 }
             }
             None => {
-                for link in l {
-                    if let Some(h) = group_of(&link) {
-                        groups[h].gives.insert(link);
+                for (link, j) in links.iter().zip(to) {
+                    if let Some(h) = group_of(j) {
+                        add(&mut groups[h].gives, link);
                     }
                 }
             }
