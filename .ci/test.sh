@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the project's own (fmt, clippy, unit, snapshot, CLI, DSL
 # parity, docs) and the third-party validators (cfn-lint, checkov, cfn-guard,
-# parliament, shellcheck, bash -n, moto deploys, user-data runs against moto,
+# parliament, shellcheck, bash -n, check-jsonschema, pre-commit, moto deploys, user-data runs against moto,
 # an IMDSv2 stub and an Auto Scaling stub) on
 # every fixture in fixtures/ok and every conformance topology in
 # ../shared/conformance. A validator that cannot run is a failure.
@@ -74,6 +74,9 @@ step "the replacement table is cfn-lint's (data/create-only.json)"
 # What replaces a resource comes from the resource schemas of the pinned
 # cfn-lint; a new resource type or a cfn-lint upgrade must regenerate it.
 .tools/venv/bin/python -B scripts/create_only.py --check
+
+step "diagnostics for machines: JSON and SARIF schemas, pre-commit manifest, completions (tests/external/formats.sh)"
+bash tests/external/formats.sh target/debug/topoform
 
 step "third-party validators"
 export PATH="$PWD/.tools/venv/bin:$PATH"

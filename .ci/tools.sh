@@ -15,6 +15,8 @@ AWSCLI=1.46.2
 CHECKOV=3.3.30
 PARLIAMENT=1.6.4
 CFN_GUARD=3.2.1
+CHECK_JSONSCHEMA=0.39.0
+PRE_COMMIT=4.7.0
 
 python=${PYTHON:-python3}
 
@@ -32,6 +34,10 @@ want_venv "$tools/venv" "cfn-lint=$CFN_LINT moto=$MOTO awscli=$AWSCLI" \
 want_venv "$tools/checkov" "checkov=$CHECKOV" "checkov==$CHECKOV"
 # parliament audits IAM policy documents against AWS's IAM model.
 want_venv "$tools/parliament" "parliament=$PARLIAMENT" "parliament==$PARLIAMENT"
+# check-jsonschema validates the diagnostics formats (JSON, SARIF);
+# pre-commit validates .pre-commit-hooks.yaml.
+want_venv "$tools/formats" "check-jsonschema=$CHECK_JSONSCHEMA pre-commit=$PRE_COMMIT" \
+  "check-jsonschema==$CHECK_JSONSCHEMA" "pre-commit==$PRE_COMMIT"
 
 # cfn-guard runs the Guard rules vendored in tests/external/guard-rules.
 guard_stamp="cfn-guard=$CFN_GUARD"
@@ -55,3 +61,5 @@ fi
 shellcheck --version | sed -n 2p
 "$tools/parliament/bin/pip" show parliament | sed -n 2p
 "$tools/cfn-guard/bin/cfn-guard" --version
+"$tools/formats/bin/check-jsonschema" --version
+"$tools/formats/bin/pre-commit" --version

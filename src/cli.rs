@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::diag::machine::{Report, Stale};
 use crate::emit::{self, Drift};
 use crate::source::FilesIn;
 use crate::source::SourceFile;
 use crate::{compile_toml_over, diag};
 
-/// Exit code for invalid input, drift under `--check`, or a failed write.
+/// Exit code: the topology is invalid (its diagnostics say why).
 const EXIT_INVALID: u8 = 1;
 /// `plan`: the deploy would change something, and replace or put at risk
 /// nothing.
@@ -20,23 +21,59 @@ const EXIT_CHANGES: u8 = 3;
 /// `plan`: the deploy would replace a resource (or may), or put an
 /// instance, its disk, an address, a bucket or a record at risk.
 const EXIT_AT_RISK: u8 = 4;
+/// `synth --check`: the output directory is not what synth would write.
+const EXIT_STALE: u8 = 5;
+/// A file could not be read or written (the topology, the output
+/// directory, a standard stream), or the output directory holds files that
+/// are not topoform's.
+const EXIT_IO: u8 = 6;
+
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES: &str = "Exit codes:
+  0  success (plan: no change)
+  1  invalid topology: its diagnostics say why
+  2  usage error
+  3  plan: the deploy would change something, and replace nothing
+  4  plan: the deploy would replace a resource, or put an instance, its disk, an address, a bucket or a record at risk
+  5  synth --check: the output directory is stale
+  6  a file could not be read or written, or the output directory holds files that are not topoform's";
 
 /// The formats of `plan`.
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     /// For a terminal (colour only on a terminal, and without NO_COLOR).
     Text,
     /// For a pull-request comment.
     Markdown,
-    /// Documented, versioned JSON (README, "topoform plan").
+    /// Documented, versioned JSON (README, "topoform plan"), with the
+    /// diagnostics.
     Json,
+    /// The diagnostics as SARIF 2.1.0, for code scanning; no preview.
+    Sarif,
+    /// The diagnostics as GitHub Actions annotations, then the text preview.
+    Github,
+}
+
+/// How `validate` and `synth` report diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiagFormat {
+    /// For a terminal, on standard error.
+    Human,
+    /// The documented JSON document (README, "Diagnostics for machines"),
+    /// on standard output.
+    Json,
+    /// SARIF 2.1.0, for code scanning, on standard output.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), on standard output.
+    Github,
 }
 
 #[derive(Parser)]
 #[command(
     name = "topoform",
-    version,
-    about = "Compile a topology into CloudFormation, user-data, sorry pages and a deploy plan"
+    version = crate::VERSION,
+    about = "Compile a topology into CloudFormation, user-data, sorry pages and a deploy plan",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -45,7 +82,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check topologies and write nothing: every error and warning, as
+    /// `synth` would report them for a first deploy.
+    #[command(after_help = EXIT_CODES)]
+    Validate {
+        /// The topology files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// How diagnostics are reported.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiagFormat,
+    },
     /// Compile FILE (a *.topo.toml) into DIR.
+    #[command(after_help = EXIT_CODES)]
     Synth {
         /// The topology file.
         file: PathBuf,
@@ -53,16 +102,21 @@ enum Command {
         /// everything in it is topoform's (listed in its .topoform-files).
         #[arg(short, long, value_name = "DIR")]
         out: PathBuf,
-        /// Write nothing; exit 1 with a diff when DIR is not what synth would write.
+        /// Write nothing; exit 5 (with a diff, in the human format) when DIR
+        /// is not what synth would write.
         #[arg(long)]
         check: bool,
+        /// How diagnostics (and, with --check, stale files) are reported.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiagFormat,
     },
     /// Show what deploying FILE's output would change; write nothing.
     ///
     /// Compares what synth would write now with the golden files in DIR (what
     /// is deployed). Exit 0: no change; 3: changes; 4: a replacement, or an
     /// instance, disk, address, bucket or record at risk; 1: invalid input;
-    /// 2: usage.
+    /// 2: usage; 6: a file could not be read.
+    #[command(after_help = EXIT_CODES)]
     Plan {
         /// The topology file.
         file: PathBuf,
@@ -73,6 +127,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Print a shell's completion script, e.g. `topoform completions bash`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `topoform man | man -l -`.
+    Man,
     /// Explain a diagnostic code, e.g. `topoform explain logical-id-collision`.
     Explain {
         /// The code, as shown in `error[CODE]`.
@@ -95,19 +156,27 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Synth { file, out, check } => synth(&file, &out, check),
+        Command::Validate { files, format } => validate(&files, format),
+        Command::Synth {
+            file,
+            out,
+            check,
+            format,
+        } => synth(&file, &out, check, format),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::Plan { file, out, format } => plan(&file, &out, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
     // A closed or full standard stream (`| head -1`, `> /dev/full`) is an
-    // I/O error like any other: exit 1, never a panic. Its reader is gone
+    // I/O error like any other: exit 6, never a panic. Its reader is gone
     // when the pipe broke, so there is nobody to tell; otherwise say it on
     // standard error, if that still works.
     result.unwrap_or_else(|e| {
         if e.kind() != io::ErrorKind::BrokenPipe {
             let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
         }
-        ExitCode::from(EXIT_INVALID)
+        ExitCode::from(EXIT_IO)
     })
 }
 
@@ -140,89 +209,158 @@ fn explain(code: Option<&str>, all: bool) -> io::Result<ExitCode> {
     }
 }
 
-/// The topology file as a source, and the directory the files it names are
-/// read from; `None` when it cannot be read (said on `stderr`).
-fn load(file: &Path, stderr: &mut impl Write) -> io::Result<Option<(SourceFile, FilesIn)>> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            writeln!(stderr, "error: cannot read {}: {e}", file.display())?;
-            return Ok(None);
+/// A topology file as a source, and the directory the files it names are
+/// read from; or why it cannot be read (the source is then empty).
+fn load(file: &Path) -> Result<(SourceFile, FilesIn), (SourceFile, String)> {
+    let name = file.display().to_string();
+    match std::fs::read_to_string(file) {
+        Ok(text) => {
+            let base = file
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            Ok((SourceFile::new(name, text), FilesIn(base)))
         }
-    };
-    let base = file
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Ok(Some((
-        SourceFile::new(file.display().to_string(), text),
-        FilesIn(base),
-    )))
+        Err(e) => Err((SourceFile::new(name, String::new()), e.to_string())),
+    }
 }
 
-fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
-    let mut stderr = io::stderr().lock();
-    let Some((source, files)) = load(file, &mut stderr)? else {
-        return Ok(ExitCode::from(EXIT_INVALID));
+/// Writes the reports in a machine format on standard output, or in the
+/// human format on standard error (which `synth --check` follows with its
+/// diff on standard output).
+fn report(format: DiagFormat, reports: &[Report<'_>]) -> io::Result<()> {
+    let text = match format {
+        DiagFormat::Human => {
+            let mut stderr = io::stderr().lock();
+            for r in reports {
+                if let Some(e) = &r.read_error {
+                    writeln!(stderr, "error: cannot read {}: {e}", r.file.name)?;
+                }
+                if !r.diagnostics.is_empty() {
+                    stderr.write_all(diag::render(r.diagnostics, r.file).as_bytes())?;
+                }
+            }
+            return Ok(());
+        }
+        DiagFormat::Json => diag::machine::json(reports),
+        DiagFormat::Sarif => diag::machine::sarif(reports),
+        DiagFormat::Github => diag::machine::github(reports),
     };
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// A report of `file` alone.
+fn single<'a>(file: &'a SourceFile, diagnostics: &'a [diag::Diagnostic]) -> Report<'a> {
+    Report {
+        file,
+        diagnostics,
+        read_error: None,
+        stale: Vec::new(),
+    }
+}
+
+fn validate(files: &[PathBuf], format: DiagFormat) -> io::Result<ExitCode> {
+    // Each file on its own: a monorepo's topologies do not know each other.
+    let loaded: Vec<_> = files
+        .iter()
+        .map(|f| match load(f) {
+            Ok((source, base)) => {
+                let diagnostics =
+                    compile_toml_over(&source.text, &base, &emit::Output::new()).diagnostics;
+                (source, diagnostics, None)
+            }
+            Err((source, e)) => (source, Vec::new(), Some(e)),
+        })
+        .collect();
+    let reports: Vec<Report<'_>> = loaded
+        .iter()
+        .map(|(source, diagnostics, read_error)| Report {
+            read_error: read_error.clone(),
+            ..single(source, diagnostics)
+        })
+        .collect();
+    report(format, &reports)?;
+    let invalid = reports.iter().filter(|r| !r.valid()).count();
+    if format == DiagFormat::Human {
+        let mut stderr = io::stderr().lock();
+        if invalid == 0 {
+            writeln!(
+                stderr,
+                "{} valid",
+                plural(reports.len(), "topology is", "topologies are")
+            )?;
+        } else {
+            writeln!(
+                stderr,
+                "{} of {} invalid",
+                invalid,
+                plural(reports.len(), "topology is", "topologies are")
+            )?;
+        }
+    }
+    Ok(ExitCode::from(
+        if reports.iter().any(|r| r.read_error.is_some()) {
+            EXIT_IO
+        } else if invalid > 0 {
+            EXIT_INVALID
+        } else {
+            0
+        },
+    ))
+}
+
+/// `n` and the noun phrase for it.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result<ExitCode> {
+    let (source, files) = match load(file) {
+        Ok(loaded) => loaded,
+        Err((source, e)) => {
+            report(
+                format,
+                &[Report {
+                    read_error: Some(e),
+                    ..single(&source, &[])
+                }],
+            )?;
+            return Ok(ExitCode::from(EXIT_IO));
+        }
+    };
+    let mut stderr = io::stderr().lock();
     // Where the output holds nested stacks, which block each holds.
     let previous = match emit::read_previous(out) {
         Ok(p) => p,
         Err(e) => {
             writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
-            return Ok(ExitCode::from(EXIT_INVALID));
+            return Ok(ExitCode::from(EXIT_IO));
         }
     };
     let compilation = compile_toml_over(&source.text, &files, &previous);
-    if !compilation.diagnostics.is_empty() {
-        stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
-    }
     let Some(output) = compilation.output else {
+        drop(stderr);
+        report(format, &[single(&source, &compilation.diagnostics)])?;
         return Ok(ExitCode::from(EXIT_INVALID));
     };
     if check {
-        return match emit::check(&output, out) {
-            Ok(drift) if drift.is_empty() => {
-                writeln!(
-                    stderr,
-                    "{} is up to date ({} files)",
-                    out.display(),
-                    output.len()
-                )?;
-                Ok(ExitCode::SUCCESS)
-            }
-            Ok(drift) => {
-                let mut stdout = io::stdout().lock();
-                for d in &drift {
-                    match d {
-                        Drift::Missing(p) => writeln!(stdout, "missing: {p}")?,
-                        Drift::Extra(p) => writeln!(stdout, "not generated by topoform: {p}")?,
-                        Drift::Changed(_, diff) => stdout.write_all(diff.as_bytes())?,
-                        Drift::NotAFile(p) => {
-                            writeln!(stdout, "not a file (links are never followed): {p}")?;
-                        }
-                        Drift::NotExecutable(p) => writeln!(stdout, "not executable: {p}")?,
-                    }
-                }
-                stdout.flush()?;
-                writeln!(
-                    stderr,
-                    "error: {} is stale ({} differences): run `topoform synth {} -o {}`",
-                    out.display(),
-                    drift.len(),
-                    file.display(),
-                    out.display()
-                )?;
-                Ok(ExitCode::from(EXIT_INVALID))
-            }
-            Err(e) => {
-                writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
-                Ok(ExitCode::from(EXIT_INVALID))
-            }
-        };
+        drop(stderr);
+        return check_out(
+            file,
+            out,
+            format,
+            &source,
+            &compilation.diagnostics,
+            &output,
+        );
     }
+    drop(stderr);
+    report(format, &[single(&source, &compilation.diagnostics)])?;
+    let mut stderr = io::stderr().lock();
     if let Some(why) = holds(out, file) {
         writeln!(stderr, "error: cannot write {}: {why}", out.display())?;
-        return Ok(ExitCode::from(EXIT_INVALID));
+        return Ok(ExitCode::from(EXIT_IO));
     }
     match emit::write_to(&output, out) {
         Ok(written) => {
@@ -242,27 +380,121 @@ fn synth(file: &Path, out: &Path, check: bool) -> io::Result<ExitCode> {
                 "error: cannot write {}: {e}; it was left as it was",
                 out.display()
             )?;
-            Ok(ExitCode::from(EXIT_INVALID))
+            Ok(ExitCode::from(EXIT_IO))
         }
+    }
+}
+
+/// `synth --check`: compares `output` with `out`, and reports what differs.
+fn check_out(
+    file: &Path,
+    out: &Path,
+    format: DiagFormat,
+    source: &SourceFile,
+    diagnostics: &[diag::Diagnostic],
+    output: &emit::Output,
+) -> io::Result<ExitCode> {
+    let mut stderr = io::stderr().lock();
+    let drift = match emit::check(output, out) {
+        Ok(drift) => drift,
+        Err(e) => {
+            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
+            return Ok(ExitCode::from(EXIT_IO));
+        }
+    };
+    drop(stderr);
+    report(
+        format,
+        &[Report {
+            stale: drift.iter().map(|d| stale(out, d)).collect(),
+            ..single(source, diagnostics)
+        }],
+    )?;
+    let mut stderr = io::stderr().lock();
+    if drift.is_empty() {
+        writeln!(
+            stderr,
+            "{} is up to date ({} files)",
+            out.display(),
+            output.len()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if format == DiagFormat::Human {
+        let mut stdout = io::stdout().lock();
+        for d in &drift {
+            match d {
+                Drift::Missing(p) => writeln!(stdout, "missing: {p}")?,
+                Drift::Extra(p) => writeln!(stdout, "not generated by topoform: {p}")?,
+                Drift::Changed(_, diff) => stdout.write_all(diff.as_bytes())?,
+                Drift::NotAFile(p) => {
+                    writeln!(stdout, "not a file (links are never followed): {p}")?;
+                }
+                Drift::NotExecutable(p) => writeln!(stdout, "not executable: {p}")?,
+            }
+        }
+        stdout.flush()?;
+    }
+    writeln!(
+        stderr,
+        "error: {} is stale ({} differences): run `topoform synth {} -o {}`",
+        out.display(),
+        drift.len(),
+        file.display(),
+        out.display()
+    )?;
+    Ok(ExitCode::from(EXIT_STALE))
+}
+
+/// A difference `synth --check` found, as the machine formats name it.
+fn stale(out: &Path, d: &Drift) -> Stale {
+    let (p, reason) = match d {
+        Drift::Missing(p) => (p, "missing"),
+        Drift::Changed(p, _) => (p, "changed"),
+        Drift::Extra(p) => (p, "extra"),
+        Drift::NotAFile(p) => (p, "not-a-file"),
+        Drift::NotExecutable(p) => (p, "not-executable"),
+    };
+    Stale {
+        path: out.join(p).display().to_string(),
+        reason,
     }
 }
 
 fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     use std::io::IsTerminal;
-    let mut stderr = io::stderr().lock();
-    let Some((source, files)) = load(file, &mut stderr)? else {
-        return Ok(ExitCode::from(EXIT_INVALID));
+    let diag_format = match format {
+        Format::Text | Format::Markdown => DiagFormat::Human,
+        Format::Json => DiagFormat::Json,
+        Format::Sarif => DiagFormat::Sarif,
+        Format::Github => DiagFormat::Github,
+    };
+    let (source, files) = match load(file) {
+        Ok(loaded) => loaded,
+        Err((source, e)) => {
+            report(
+                diag_format,
+                &[Report {
+                    read_error: Some(e),
+                    ..single(&source, &[])
+                }],
+            )?;
+            return Ok(ExitCode::from(EXIT_IO));
+        }
     };
     let golden = match emit::read(out) {
         Ok(g) => g,
         Err(e) => {
-            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
-            return Ok(ExitCode::from(EXIT_INVALID));
+            writeln!(io::stderr(), "error: cannot read {}: {e}", out.display())?;
+            return Ok(ExitCode::from(EXIT_IO));
         }
     };
     let (compilation, preview) = crate::plan_toml(&source.text, &files, &golden);
-    if !compilation.diagnostics.is_empty() {
-        stderr.write_all(diag::render(&compilation.diagnostics, &source).as_bytes())?;
+    let diagnostics = single(&source, &compilation.diagnostics);
+    // JSON: the preview carries the diagnostics; without a preview (an
+    // invalid topology), the diagnostics document stands alone.
+    if format != Format::Json || preview.is_none() {
+        report(diag_format, std::slice::from_ref(&diagnostics))?;
     }
     let Some(preview) = preview else {
         return Ok(ExitCode::from(EXIT_INVALID));
@@ -271,13 +503,20 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     let shown = match format {
         Format::Text => {
             let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            crate::preview::render::text(&preview, colour)
+            Some(crate::preview::render::text(&preview, colour))
         }
-        Format::Markdown => crate::preview::render::markdown(&preview),
-        Format::Json => crate::preview::render::json(&preview),
+        Format::Github => Some(crate::preview::render::text(&preview, false)),
+        Format::Markdown => Some(crate::preview::render::markdown(&preview)),
+        Format::Json => Some(crate::preview::render::json_with(
+            &preview,
+            diag::machine::json_diagnostics(&diagnostics),
+        )),
+        Format::Sarif => None,
     };
-    stdout.write_all(shown.as_bytes())?;
-    stdout.flush()?;
+    if let Some(shown) = shown {
+        stdout.write_all(shown.as_bytes())?;
+        stdout.flush()?;
+    }
     Ok(ExitCode::from(if preview.is_empty() {
         0
     } else if preview.is_risky() {
@@ -285,6 +524,26 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     } else {
         EXIT_CHANGES
     }))
+}
+
+fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
+    use clap::CommandFactory;
+    // Into memory first: clap_complete panics when its writer fails (a
+    // closed pipe), and topoform never panics.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "topoform", &mut script);
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(&script)?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man() -> io::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut stdout = io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Why `out` must not be replaced as a whole because it holds the topology

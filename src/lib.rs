@@ -24,6 +24,10 @@
 //! library never prints, reads the environment or exits: the `topoform`
 //! binary (`cli`) does.
 
+/// topoform's version, and the git commit it was built from when it was
+/// built from its own checkout (`0.1.0 (commit 0123456789ab)`).
+pub const VERSION: &str = env!("TOPOFORM_VERSION");
+
 pub mod cfn;
 #[doc(hidden)]
 pub mod cli;

@@ -67,12 +67,165 @@ fn plan_exit_codes_tell_changes_from_risks() {
     // Not a terminal: no colour.
     let plain = topoform(&["plan", edited.to_str().unwrap(), "-o", out]);
     assert!(!text(&plain.stdout).contains('\u{1b}'));
+    // The preview carries the topology's diagnostics (here none).
+    assert_eq!(preview["diagnostics"], serde_json::json!([]));
+    // SARIF: the diagnostics alone, and the same exit code.
+    let sarif = topoform(&[
+        "plan",
+        edited.to_str().unwrap(),
+        "-o",
+        out,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(sarif.status.code(), Some(4));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    // GitHub: annotations (none), then the text preview, without colour.
+    let github = topoform(&[
+        "plan",
+        edited.to_str().unwrap(),
+        "-o",
+        out,
+        "--format",
+        "github",
+    ]);
+    assert_eq!(github.status.code(), Some(4));
+    assert!(text(&github.stdout).contains("AppAcmeInstance"));
+    assert!(!text(&github.stdout).contains('\u{1b}'));
     // Invalid input: 1, and nothing on stdout.
     std::fs::write(&edited, "[stack]\nname = 1\n").unwrap();
     let bad = topoform(&["plan", edited.to_str().unwrap(), "-o", out]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(bad.stdout.is_empty());
+    // In JSON, invalid input is the diagnostics document.
+    let bad = topoform(&[
+        "plan",
+        edited.to_str().unwrap(),
+        "-o",
+        out,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(doc["files"][0]["valid"], false);
+    let codes: Vec<&str> = doc["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"wrong-type"), "{codes:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn validate_checks_several_files_and_writes_nothing() {
+    let dir = scratch("validate");
+    let before: Vec<_> = std::fs::read_dir(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let ok = topoform(&[
+        "validate",
+        "fixtures/ok/redash.toml",
+        "fixtures/ok/per-client.toml",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stderr).contains("2 topologies are valid"));
+    assert!(ok.stdout.is_empty());
+    // One invalid among valid ones: 1, and its diagnostics.
+    let bad = topoform(&[
+        "validate",
+        "fixtures/ok/redash.toml",
+        "fixtures/err/many-errors.toml",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let e = text(&bad.stderr);
+    assert!(e.contains("--> fixtures/err/many-errors.toml:4:10"), "{e}");
+    assert!(e.contains("1 of 2 topologies are invalid"), "{e}");
+    // An unreadable one: 6 (I/O), whatever else is wrong.
+    let gone = dir.join("gone.topo.toml");
+    let gone = gone.to_str().unwrap();
+    let io = topoform(&["validate", "fixtures/err/many-errors.toml", gone]);
+    assert_eq!(io.status.code(), Some(6));
+    assert!(text(&io.stderr).contains(&format!("cannot read {gone}")));
+    // No file at all is a usage error.
+    assert_eq!(topoform(&["validate"]).status.code(), Some(2));
+    // Nothing was written anywhere.
+    let after: Vec<_> = std::fs::read_dir(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn github_annotations_locate_every_diagnostic() {
+    let out = topoform(&[
+        "validate",
+        "--format",
+        "github",
+        "fixtures/err/many-errors.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("cli-validate-github", text(&out.stdout));
+    });
+}
+
+#[test]
+fn version_names_the_commit_of_a_checkout() {
+    let out = text(&topoform(&["--version"]).stdout);
+    let version = env!("CARGO_PKG_VERSION");
+    let rest = out
+        .trim_end()
+        .strip_prefix(&format!("topoform {version}"))
+        .unwrap_or_else(|| panic!("{out}"));
+    // Built from this repository's checkout: the commit, 12 hex digits.
+    let ours = Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .is_some_and(|o| {
+            std::fs::canonicalize(text(&o.stdout).trim()).ok()
+                == std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).ok()
+        });
+    if ours {
+        let commit = rest
+            .strip_prefix(" (commit ")
+            .and_then(|r| r.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert_eq!(commit.len(), 12, "{out}");
+        assert!(commit.bytes().all(|b| b.is_ascii_hexdigit()), "{out}");
+    } else {
+        assert_eq!(rest, "", "{out}");
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = topoform(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = text(&out.stdout);
+        assert!(
+            script.contains("validate") && script.contains("format"),
+            "{shell}"
+        );
+    }
+    assert_eq!(topoform(&["completions", "tcsh"]).status.code(), Some(2));
+    let man = text(&topoform(&["man"]).stdout);
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH topoform"),
+        "{man}"
+    );
+    assert!(man.contains("Exit codes"), "{man}");
 }
 
 #[test]
@@ -106,11 +259,12 @@ fn synth_then_check() {
     let check = topoform(&["synth", "fixtures/ok/redash.toml", "-o", out, "--check"]);
     assert!(check.status.success(), "{}", text(&check.stderr));
 
-    // Drift: a changed file gives a unified diff and exit 1; nothing is written.
+    // Drift: a changed file gives a unified diff and exit 5 (not 1, which is
+    // an invalid topology); nothing is written.
     let page = out_dir.join("sorry/closed/index.html");
     std::fs::write(&page, "edited by hand\n").unwrap();
     let check = topoform(&["synth", "fixtures/ok/redash.toml", "-o", out, "--check"]);
-    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(check.status.code(), Some(5));
     let diff = text(&check.stdout);
     assert!(diff.contains("--- a/sorry/closed/index.html"), "{diff}");
     assert!(diff.contains("-edited by hand"), "{diff}");
@@ -149,9 +303,9 @@ fn invalid_input_exits_1_and_writes_nothing() {
 }
 
 #[test]
-fn missing_input_file_exits_1() {
+fn missing_input_file_exits_6() {
     let run = topoform(&["synth", "no/such.toml", "-o", "/nonexistent-out"]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(6));
     assert!(text(&run.stderr).contains("cannot read no/such.toml"));
     assert!(!Path::new("/nonexistent-out").exists());
 }
@@ -341,7 +495,7 @@ fn a_full_or_closed_stream_is_an_error_not_a_panic() {
             .unwrap()
     };
     let null = || std::fs::File::create("/dev/null").unwrap();
-    // Standard output full: exit 1, and standard error says why.
+    // Standard output full: exit 6, and standard error says why.
     let dir = scratch("full");
     let log = dir.join("stderr");
     let out = topoform_to(
@@ -349,17 +503,17 @@ fn a_full_or_closed_stream_is_an_error_not_a_panic() {
         full(),
         std::fs::File::create(&log).unwrap(),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     assert!(
         std::fs::read_to_string(&log)
             .unwrap()
             .contains("cannot write the output")
     );
-    // Standard error full too: still exit 1, no panic (101).
+    // Standard error full too: still exit 6, no panic (101).
     let out = topoform_to(&["explain", "--all"], full(), full());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     let out = topoform_to(&["explain", "no-such-code"], null(), full());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     // A reader that stops early: `--check | head -c 1`, with a diff far
     // larger than a pipe's buffer (the whole template changed).
     let stale = dir.join("stale");
@@ -379,7 +533,7 @@ fn a_full_or_closed_stream_is_an_error_not_a_panic() {
     let mut first = [0u8; 1];
     std::io::Read::read_exact(&mut pipe, &mut first).unwrap();
     drop(pipe);
-    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert_eq!(child.wait().unwrap().code(), Some(6));
 }
 
 #[test]
@@ -403,7 +557,7 @@ fn synth_never_deletes_what_topoform_did_not_write() {
     // The project itself, however it is spelled: refused, nothing touched.
     for out in [dir.clone(), dir.join(".git/.."), dir.join("./")] {
         let o = run(&out);
-        assert_eq!(o.status.code(), Some(1), "{}", out.display());
+        assert_eq!(o.status.code(), Some(6), "{}", out.display());
         assert!(
             text(&o.stderr).contains("holds the topology file"),
             "{}",
@@ -415,7 +569,7 @@ fn synth_never_deletes_what_topoform_did_not_write() {
     std::fs::create_dir_all(&notes).unwrap();
     std::fs::write(notes.join("todo.txt"), "call ops\n").unwrap();
     let o = run(&notes);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(6));
     let e = text(&o.stderr);
     assert!(
         e.contains("todo.txt") && e.contains("new or empty directory"),

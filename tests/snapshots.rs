@@ -110,6 +110,7 @@ fn no_orphaned_snapshots() {
         "diagnostic-codes.snap",
         "cli-help.snap",
         "cli-synth-help.snap",
+        "cli-validate-github.snap",
         // tests/plan.rs
         "plan-client-removed.md.snap",
         "plan-client-removed.json.snap",

@@ -30,6 +30,19 @@ pub fn json(p: &Preview) -> String {
     s
 }
 
+/// [`json`], with the topology's diagnostics (warnings: a preview is only
+/// made of a valid topology) as a last field, `diagnostics`, in the form
+/// of the diagnostics document's (`diag::machine`).
+pub fn json_with(p: &Preview, diagnostics: serde_json::Value) -> String {
+    let mut v = serde_json::to_value(p).expect("a preview serializes");
+    if let Some(map) = v.as_object_mut() {
+        map.insert("diagnostics".to_string(), diagnostics);
+    }
+    let mut s = serde_json::to_string_pretty(&v).expect("a preview serializes");
+    s.push('\n');
+    s
+}
+
 #[derive(Serialize)]
 struct Context<'a> {
     empty: bool,

@@ -5,6 +5,8 @@
 //! user sees is produced only by [`render`]. Stages collect diagnostics instead
 //! of stopping at the first one, so a single run reports every problem.
 
+pub mod machine;
+
 use std::fmt::Write as _;
 
 use crate::source::{SourceFile, Span};

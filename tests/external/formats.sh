@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The machine formats, judged by tools topoform did not write:
+# - `--format json` against docs/diagnostics.schema.json (check-jsonschema),
+#   which itself passes the JSON Schema metaschema;
+# - `--format sarif` against OASIS's SARIF 2.1.0 schema (vendored in
+#   tests/external/sarif);
+# - .pre-commit-hooks.yaml with `pre-commit validate-manifest`;
+# - `topoform completions bash` with `bash -n`.
+# Usage: tests/external/formats.sh TOPOFORM
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+topoform=$(realpath "$1")
+tools=.tools/formats/bin
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+expect() { # CODE COMMAND...: runs COMMAND, which must exit CODE
+  local want=$1; shift
+  local got=0
+  "$@" || got=$?
+  if [[ $got != "$want" ]]; then
+    echo "expected exit $want, got $got: $*" >&2
+    exit 1
+  fi
+}
+
+"$tools/check-jsonschema" --check-metaschema docs/diagnostics.schema.json
+
+echo "json: one document per fixture, valid and invalid"
+n=0
+for f in fixtures/ok/*.toml fixtures/err/*.toml; do
+  n=$((n + 1))
+  case $f in fixtures/ok/*) want=0 ;; *) want=1 ;; esac
+  expect "$want" "$topoform" validate --format json "$f" >"$work/$n.json"
+done
+"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work"/*.json
+
+echo "json: several files, one of them unreadable (exit 6)"
+expect 6 "$topoform" validate --format json fixtures/ok/redash.toml fixtures/err/*.toml no/such.topo.toml >"$work/many.json"
+"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work/many.json"
+
+echo "json: synth --check on a stale directory (exit 5)"
+"$topoform" synth fixtures/ok/redash.toml -o "$work/out" 2>/dev/null
+echo '{}' >"$work/out/redash.template.json"
+rm "$work/out/deploy.sh"
+expect 5 "$topoform" synth --check --format json fixtures/ok/redash.toml -o "$work/out" >"$work/stale.json" 2>/dev/null
+"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work/stale.json"
+python3 - "$work/stale.json" "$work/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+stale = {(s["path"], s["reason"]) for s in doc["files"][0]["stale"]}
+out = sys.argv[2]
+want = {(f"{out}/redash.template.json", "changed"), (f"{out}/deploy.sh", "missing")}
+assert stale == want, stale
+PY
+
+echo "sarif: every fixture in one log, and a stale directory"
+expect 1 "$topoform" validate --format sarif fixtures/ok/*.toml fixtures/err/*.toml >"$work/all.sarif"
+expect 5 "$topoform" synth --check --format sarif fixtures/ok/redash.toml -o "$work/out" >"$work/stale.sarif" 2>/dev/null
+expect 6 "$topoform" validate --format sarif no/such.topo.toml >"$work/unreadable.sarif"
+"$tools/check-jsonschema" --schemafile tests/external/sarif/sarif-schema-2.1.0.json \
+  "$work/all.sarif" "$work/stale.sarif" "$work/unreadable.sarif"
+python3 - "$work/all.sarif" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+results = run["results"]
+errs = sum(1 for r in results if r["level"] == "error")
+assert errs > 0 and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+print(f"{len(results)} results, {errs} errors, {len(run['tool']['driver']['rules'])} rules")
+PY
+
+echo "pre-commit: the hooks manifest"
+"$tools/pre-commit" validate-manifest .pre-commit-hooks.yaml
+
+echo "completions: bash parses"
+"$topoform" completions bash >"$work/topoform.bash"
+bash -n "$work/topoform.bash"
+echo "formats: ok"
