@@ -127,6 +127,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Print the JSON Schema of *.topo.toml files, for editors (taplo, Even
+    /// Better TOML): keys and TOML types; `validate` checks the values.
+    Schema,
     /// Print a shell's completion script, e.g. `topoform completions bash`.
     Completions {
         /// The shell.
@@ -165,6 +168,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         } => synth(&file, &out, check, format),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Schema => print(&crate::spec::schema::json_schema_text()),
         Command::Plan { file, out, format } => plan(&file, &out, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
@@ -534,6 +538,14 @@ fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
     clap_complete::generate(shell, &mut Cli::command(), "topoform", &mut script);
     let mut stdout = io::stdout().lock();
     stdout.write_all(&script)?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` on standard output.
+fn print(text: &str) -> io::Result<ExitCode> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }

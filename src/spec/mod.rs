@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use crate::kind::{Kind, Slot, for_each_block_kind};
 use crate::source::Span;
 
+pub mod schema;
 mod shared;
 mod stack;
 

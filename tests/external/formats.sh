@@ -4,6 +4,7 @@
 #   which itself passes the JSON Schema metaschema;
 # - `--format sarif` against OASIS's SARIF 2.1.0 schema (vendored in
 #   tests/external/sarif);
+# - docs/topology.schema.json: valid topologies pass, key and type errors fail;
 # - .pre-commit-hooks.yaml with `pre-commit validate-manifest`;
 # - `topoform completions bash` with `bash -n`.
 # Usage: tests/external/formats.sh TOPOFORM
@@ -68,6 +69,31 @@ errs = sum(1 for r in results if r["level"] == "error")
 assert errs > 0 and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
 print(f"{len(results)} results, {errs} errors, {len(run['tool']['driver']['rules'])} rules")
 PY
+
+echo "topology schema: every valid topology passes, every key or type error fails"
+"$tools/check-jsonschema" --check-metaschema docs/topology.schema.json
+"$tools/check-jsonschema" --schemafile docs/topology.schema.json fixtures/ok/*.toml ../shared/conformance/*.topo.toml
+rejected=0
+for f in fixtures/err/*.toml; do
+  codes=$("$topoform" validate --format json "$f" | python3 -c '
+import json, sys
+print(" ".join(sorted({d["code"] for d in json.load(sys.stdin)["files"][0]["diagnostics"]})))' || true)
+  case " $codes " in *" toml-syntax "*) continue ;; esac
+  case " $codes " in
+    *" unknown-key "* | *" wrong-type "* | *" unknown-kind "*)
+      if "$tools/check-jsonschema" --schemafile docs/topology.schema.json "$f" >/dev/null 2>&1; then
+        echo "the schema accepts $f, which has a key or type error ($codes)" >&2
+        exit 1
+      fi
+      rejected=$((rejected + 1))
+      ;;
+  esac
+done
+if [[ $rejected -lt 3 ]]; then
+  echo "only $rejected error fixtures with key or type errors: the schema test checks too little" >&2
+  exit 1
+fi
+echo "the schema rejects all $rejected error fixtures with a key or type error"
 
 echo "pre-commit: the hooks manifest"
 "$tools/pre-commit" validate-manifest .pre-commit-hooks.yaml
