@@ -127,6 +127,17 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Write a commented starter topology, DIR/NAME.topo.toml; never
+    /// overwrites a file.
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// The seed shape to start from.
+        #[arg(long, value_name = "NAME", default_value = "autoheal", value_parser = examples())]
+        example: String,
+        /// Where to write it (created when absent).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print the JSON Schema of *.topo.toml files, for editors (taplo, Even
     /// Better TOML): keys and TOML types; `validate` checks the values.
     Schema,
@@ -168,6 +179,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         } => synth(&file, &out, check, format),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Init { example, dir } => init(&example, &dir),
         Command::Schema => print(&crate::spec::schema::json_schema_text()),
         Command::Plan { file, out, format } => plan(&file, &out, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
@@ -540,6 +552,79 @@ fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
     stdout.write_all(&script)?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The starters' names, with what each builds, for `--help`.
+fn examples() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::init::EXAMPLES
+            .iter()
+            .map(|e| clap::builder::PossibleValue::new(e.name).help(e.summary)),
+    )
+}
+
+fn init(name: &str, dir: &Path) -> io::Result<ExitCode> {
+    let mut stderr = io::stderr().lock();
+    let Some(example) = crate::init::example(name) else {
+        // clap accepts only the starters' names.
+        writeln!(stderr, "error: no starter named {name}")?;
+        return Ok(ExitCode::from(2));
+    };
+    let path = dir.join(format!("{}.topo.toml", example.name));
+    match write_new(dir, &path, example.text) {
+        Ok(()) => {
+            writeln!(
+                stderr,
+                "wrote {path}: {summary}
+
+Next: replace the ids marked REPLACE, then
+  topoform validate {path}
+  topoform synth {path} -o out/{name}
+  out/{name}/deploy.sh",
+                path = path.display(),
+                summary = example.summary,
+                name = example.name,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            writeln!(
+                stderr,
+                "error: {} exists; topoform init never overwrites a file: move it, or write into another directory",
+                path.display()
+            )?;
+            Ok(ExitCode::from(EXIT_IO))
+        }
+        Err(e) => {
+            writeln!(stderr, "error: cannot write {}: {e}", path.display())?;
+            Ok(ExitCode::from(EXIT_IO))
+        }
+    }
+}
+
+/// Writes `text` to `path`, which must not exist, whole or not at all: into
+/// a temporary file beside it, then a hard link, which fails when `path`
+/// exists, even if it appeared a moment ago.
+fn write_new(dir: &Path, path: &Path, text: &str) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(io::ErrorKind::AlreadyExists.into());
+    }
+    let tmp = dir.join(format!(".topoform-init-{}.tmp", std::process::id()));
+    let linked = std::fs::write(&tmp, text).and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        // A file system without hard links: create_new still never
+        // overwrites.
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+            f.write_all(text.as_bytes())
+        }
+        other => other,
+    }
 }
 
 /// Writes `text` on standard output.

@@ -35,6 +35,7 @@ pub mod diag;
 pub mod emit;
 pub mod front;
 pub mod impact;
+pub mod init;
 pub mod kind;
 pub mod layout;
 pub mod model;

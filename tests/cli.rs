@@ -589,3 +589,33 @@ fn synth_never_deletes_what_topoform_did_not_write() {
     }
     assert!(topology.exists());
 }
+
+#[test]
+fn init_writes_a_starter_that_validates_and_never_overwrites() {
+    let dir = scratch("init");
+    let d = dir.join("new/infra");
+    let d = d.to_str().unwrap();
+    for name in ["autoheal", "business-hours", "alb-failover", "fleet", "ops"] {
+        let run = topoform(&["init", "--example", name, d]);
+        assert!(run.status.success(), "{name}: {}", text(&run.stderr));
+        let file = format!("{d}/{name}.topo.toml");
+        assert!(text(&run.stderr).contains(&format!("topoform validate {file}")));
+        let valid = topoform(&["validate", &file]);
+        assert!(valid.status.success(), "{name}: {}", text(&valid.stderr));
+    }
+    // A second init of the same starter: refused, the file untouched.
+    let file = format!("{d}/ops.topo.toml");
+    std::fs::write(&file, "mine\n").unwrap();
+    let again = topoform(&["init", "--example", "ops", d]);
+    assert_eq!(again.status.code(), Some(6));
+    assert!(text(&again.stderr).contains("never overwrites"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine\n");
+    // Nothing else was left in the directory.
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 5);
+    // An unknown starter is a usage error.
+    assert_eq!(
+        topoform(&["init", "--example", "nope", d]).status.code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
