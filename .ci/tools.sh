@@ -48,10 +48,15 @@ if [[ ! -x $tools/cfn-guard/bin/cfn-guard || ! -f $tools/cfn-guard/.stamp
   echo "$guard_stamp" >"$tools/cfn-guard/.stamp"
 fi
 
-if ! command -v shellcheck >/dev/null; then
+# shellcheck, and Graphviz (which renders `topoform graph --format dot` in
+# tests/external/formats.sh), from the distribution.
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v dot >/dev/null || missing+=(graphviz)
+if [[ ${#missing[@]} -gt 0 ]]; then
   if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq shellcheck >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 "$tools/venv/bin/cfn-lint" --version
@@ -59,6 +64,7 @@ fi
 "$tools/venv/bin/aws" --version
 "$tools/checkov/bin/checkov" --version
 shellcheck --version | sed -n 2p
+dot -V
 "$tools/parliament/bin/pip" show parliament | sed -n 2p
 "$tools/cfn-guard/bin/cfn-guard" --version
 "$tools/formats/bin/check-jsonschema" --version

@@ -68,6 +68,15 @@ enum DiagFormat {
     Github,
 }
 
+/// The formats of `graph`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    /// A Mermaid flowchart, for Markdown (a ```mermaid block).
+    Mermaid,
+    /// A Graphviz digraph (`dot -Tsvg`).
+    Dot,
+}
+
 #[derive(Parser)]
 #[command(
     name = "topoform",
@@ -127,6 +136,16 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Draw FILE's blocks, their main AWS resources and the references
+    /// between them, as Mermaid (GitHub renders it) or DOT (Graphviz).
+    #[command(after_help = EXIT_CODES)]
+    Graph {
+        /// The topology file.
+        file: PathBuf,
+        /// The diagram language.
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
     /// Write a commented starter topology, DIR/NAME.topo.toml; never
     /// overwrites a file.
     #[command(after_help = EXIT_CODES)]
@@ -179,6 +198,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         } => synth(&file, &out, check, format),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Graph { file, format } => graph(&file, format),
         Command::Init { example, dir } => init(&example, &dir),
         Command::Schema => print(&crate::spec::schema::json_schema_text()),
         Command::Plan { file, out, format } => plan(&file, &out, format),
@@ -552,6 +572,29 @@ fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
     stdout.write_all(&script)?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn graph(file: &Path, format: GraphFormat) -> io::Result<ExitCode> {
+    let (source, files) = match load(file) {
+        Ok(loaded) => loaded,
+        Err((source, e)) => {
+            writeln!(io::stderr(), "error: cannot read {}: {e}", source.name)?;
+            return Ok(ExitCode::from(EXIT_IO));
+        }
+    };
+    let format = match format {
+        GraphFormat::Mermaid => crate::graph::Format::Mermaid,
+        GraphFormat::Dot => crate::graph::Format::Dot,
+    };
+    let (compilation, drawn) = crate::graph_toml(&source.text, &files, format);
+    report(
+        DiagFormat::Human,
+        &[single(&source, &compilation.diagnostics)],
+    )?;
+    match drawn {
+        Some(text) => print(&text),
+        None => Ok(ExitCode::from(EXIT_INVALID)),
+    }
 }
 
 /// The starters' names, with what each builds, for `--help`.

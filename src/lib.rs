@@ -34,6 +34,7 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod front;
+pub mod graph;
 pub mod impact;
 pub mod init;
 pub mod kind;
@@ -94,6 +95,26 @@ pub fn plan_toml(
         _ => None,
     };
     (c, preview)
+}
+
+/// Compiles `text` and draws it (`topoform graph`): the compilation's
+/// diagnostics, and the diagram when the topology is valid.
+pub fn graph_toml(
+    text: &str,
+    files: &dyn Files,
+    format: graph::Format,
+) -> (Compilation, Option<String>) {
+    let (c, model) = compile_toml_model(text, files, &Output::new());
+    let drawn = match (&c.output, model) {
+        (Some(output), Some(model)) => {
+            // The spec is dropped before synthesis; the references are read
+            // again from the text, which parsed cleanly to get here.
+            let (topo, _) = front::toml::parse(text);
+            Some(graph::render(&topo, &model, output, format))
+        }
+        _ => None,
+    };
+    (c, drawn)
 }
 
 /// [`compile_toml`], and the model when the output was made.

@@ -44,6 +44,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "plan/plan.md.j2",
         include_str!("../templates/plan/plan.md.j2"),
     ),
+    (
+        "graph/graph.mmd.j2",
+        include_str!("../templates/graph/graph.mmd.j2"),
+    ),
+    (
+        "graph/graph.dot.j2",
+        include_str!("../templates/graph/graph.dot.j2"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -71,6 +79,10 @@ fn env() -> &'static Environment<'static> {
                 AutoEscape::Custom("txt".into())
             } else if name.ends_with(".md") {
                 AutoEscape::Custom("md".into())
+            } else if name.ends_with(".mmd") {
+                AutoEscape::Custom("mmd".into())
+            } else if name.ends_with(".dot") {
+                AutoEscape::Custom("dot".into())
             } else {
                 AutoEscape::None
             }
@@ -103,6 +115,14 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
         }
         AutoEscape::Custom(kind) if kind == "md" && !value.is_safe() => {
             out.write_str(&markdown_text(&value.to_string()))?;
+            Ok(())
+        }
+        AutoEscape::Custom(kind) if kind == "mmd" && !value.is_safe() => {
+            out.write_str(&mermaid_text(&value.to_string()))?;
+            Ok(())
+        }
+        AutoEscape::Custom(kind) if kind == "dot" && !value.is_safe() => {
+            out.write_str(&dot_text(&value.to_string()))?;
             Ok(())
         }
         // minijinja's own: `|safe` values as they are, HTML escaped, and an
@@ -160,6 +180,41 @@ fn markdown_text(s: &str) -> String {
     out
 }
 
+/// Text inside a Mermaid label (`["…"]`, `|…|`): what would end the
+/// label or be read as HTML is written as a Mermaid entity code, and what
+/// [`hides`] is dropped. Ids (`[a-z0-9_]`) are unchanged.
+fn mermaid_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().filter(|c| !hides(*c)) {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '|' => out.push_str("#124;"),
+            '&' => out.push_str("#amp;"),
+            '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a double-quoted DOT string: `\` and `"` escaped, a newline
+/// as DOT's `\n`, and what [`hides`] dropped.
+fn dot_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().filter(|c| !hides(*c)) {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Quotes `s` as one shell word. Words made only of characters that the
 /// shell never interprets are left bare, so generated scripts read well. A
 /// comma is quoted although the shell takes it literally: in an array,
@@ -191,6 +246,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn diagram_labels_cannot_be_closed_by_their_text() {
+        assert_eq!(
+            mermaid_text("a\"]; x-->y[\"<b>|#&"),
+            "a#quot;]; x--#gt;y[#quot;#lt;b#gt;#124;#35;#amp;"
+        );
+        assert_eq!(mermaid_text("two\nlines\u{1b}[31m"), "two lines[31m");
+        assert_eq!(
+            dot_text("a\"]; b -> c [label=\"\\"),
+            "a\\\"]; b -> c [label=\\\"\\\\"
+        );
+        assert_eq!(dot_text("two\nlines"), "two\\nlines");
+    }
+
+    #[test]
     fn shell_quote_neutralizes_everything() {
         assert_eq!(shell_quote("redash"), "redash");
         assert_eq!(shell_quote(""), "''");
@@ -219,6 +288,9 @@ mod tests {
                     vec![d]
                 }
             })
+            // templates/init holds topologies that `init` copies as they
+            // are (src/init.rs), not minijinja templates.
+            .filter(|p| p.extension().is_some_and(|e| e == "j2"))
             .count();
         assert_eq!(
             on_disk,

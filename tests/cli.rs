@@ -619,3 +619,14 @@ fn init_writes_a_starter_that_validates_and_never_overwrites() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_readme_draws_the_graph_that_graph_draws() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let drawn = text(&topoform(&["graph", "fixtures/ok/redash.toml"]).stdout);
+    assert!(
+        readme.contains(&format!("```mermaid\n{drawn}```")),
+        "regenerate the README's diagram with: topoform graph fixtures/ok/redash.toml"
+    );
+}

@@ -130,6 +130,11 @@ fn no_orphaned_snapshots() {
             .or_else(|| {
                 name.strip_prefix("diagnostics@")
                     .map(|f| root.join("fixtures/err").join(f.trim_end_matches(".snap")))
+            })
+            .or_else(|| {
+                // tests/graph.rs
+                name.strip_prefix("graph@")
+                    .map(|f| root.join("fixtures/ok").join(f.trim_end_matches(".snap")))
             });
         let known = match fixture {
             Some(path) => path.is_file(),

@@ -106,10 +106,12 @@ macro_rules! declare_kinds {
                 let mut out = Vec::new();
                 $(
                     for b in &self.$field {
+                        let links = b.body.links();
                         out.push(BlockInfo {
                             kind: Kind::$variant,
                             name: &b.name,
-                            refs: b.body.refs(),
+                            refs: links.iter().map(|(_, r)| r.clone()).collect(),
+                            slots: links.into_iter().map(|(s, _)| s).collect(),
                             broken: &b.broken,
                         });
                     }
@@ -197,6 +199,8 @@ pub struct BlockInfo<'a> {
     pub name: &'a Sp<String>,
     /// Every reference it makes.
     pub refs: Vec<Sp<Ref>>,
+    /// The slot (key) of each reference, in the same order.
+    pub slots: Vec<&'static Slot>,
     /// Keys its front end could not read.
     pub broken: &'a Broken,
 }
@@ -235,6 +239,11 @@ pub trait Body: Table + Default + Clone {
     /// Every reference written in the body, found through its keys (so no
     /// kind keeps a second list of them).
     fn refs(&self) -> Vec<Sp<Ref>> {
+        self.links().into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// [`Body::refs`], each with the slot (the key) it was written in.
+    fn links(&self) -> Vec<(&'static Slot, Sp<Ref>)> {
         let mut copy = self.clone();
         let mut refs = Vec::new();
         collect_refs(&mut copy, &mut refs);
@@ -243,11 +252,11 @@ pub trait Body: Table + Default + Clone {
 }
 
 /// Appends every reference `table` (and the tables in it) holds.
-fn collect_refs(table: &mut dyn Table, refs: &mut Vec<Sp<Ref>>) {
+fn collect_refs(table: &mut dyn Table, refs: &mut Vec<(&'static Slot, Sp<Ref>)>) {
     for (_, field) in table.fields() {
         let nested = match field {
-            Field::Ref(r, _) => {
-                refs.extend(r.clone());
+            Field::Ref(r, slot) => {
+                refs.extend(r.clone().map(|r| (slot, r)));
                 None
             }
             Field::Table(n) => n.get(),

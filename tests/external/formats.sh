@@ -6,6 +6,7 @@
 #   tests/external/sarif);
 # - docs/topology.schema.json: valid topologies pass, key and type errors fail;
 # - .pre-commit-hooks.yaml with `pre-commit validate-manifest`;
+# - `topoform graph --format dot` rendered by Graphviz;
 # - `topoform completions bash` with `bash -n`.
 # Usage: tests/external/formats.sh TOPOFORM
 set -euo pipefail
@@ -94,6 +95,26 @@ if [[ $rejected -lt 3 ]]; then
   exit 1
 fi
 echo "the schema rejects all $rejected error fixtures with a key or type error"
+
+echo "graph: Graphviz renders every fixture's DOT; Mermaid labels stay within their quotes"
+for f in fixtures/ok/*.toml; do
+  "$topoform" graph --format dot "$f" 2>/dev/null >"$work/graph.dot"
+  dot -Tsvg "$work/graph.dot" -o "$work/graph.svg"
+  grep -q '<svg' "$work/graph.svg"
+done
+for f in fixtures/ok/*.toml; do
+  "$topoform" graph "$f" 2>/dev/null
+done | python3 -c '
+import re, sys
+node = re.compile(r"^  [a-z][a-z0-9_]*\[\"[^\"]*\"\]$")
+edge = re.compile(r"^  [a-z][a-z0-9_]* -->\|[^|\"]*\| [a-z][a-z0-9_]*$")
+for line in sys.stdin.read().splitlines():
+    if line.startswith("%%") or line == "flowchart LR":
+        continue
+    assert node.match(line) or edge.match(line), line
+'
+"$topoform" graph --format dot fixtures/ok/redash.toml 2>/dev/null | dot -Tsvg >"$work/redash.svg"
+grep -q 'instance.redash' "$work/redash.svg"
 
 echo "pre-commit: the hooks manifest"
 "$tools/pre-commit" validate-manifest .pre-commit-hooks.yaml
