@@ -42,19 +42,28 @@ fn main() {
         None => version,
     };
     println!("cargo:rustc-env=TOPOFORM_VERSION={shown}");
-    // A new commit moves HEAD, or the branch it names; both are files.
-    let git_dir = dir.join(".git");
-    if ours && git_dir.is_dir() {
-        println!("cargo:rerun-if-changed=.git/HEAD");
-        if let Ok(head) = std::fs::read_to_string(git_dir.join("HEAD")) {
-            if let Some(r) = head.trim().strip_prefix("ref: ") {
-                if git_dir.join(r).exists() {
-                    println!("cargo:rerun-if-changed=.git/{r}");
-                }
+    // A new commit moves HEAD, or the branch it names (a loose ref, or
+    // packed-refs), and appends to HEAD's reflog: watch them all, in the
+    // checkout's git directory (a worktree's or a submodule's `.git` is a
+    // file that points elsewhere). Only files that exist: cargo reruns a
+    // script that names a missing one at every build.
+    if ours {
+        let git_dir = git(dir, &["rev-parse", "--absolute-git-dir"]).map(std::path::PathBuf::from);
+        let common = git(dir, &["rev-parse", "--git-common-dir"]).map(|c| dir.join(c));
+        let head = git(dir, &["symbolic-ref", "-q", "HEAD"]);
+        let mut watched = Vec::new();
+        if let Some(g) = &git_dir {
+            watched.push(g.join("HEAD"));
+            watched.push(g.join("logs/HEAD"));
+        }
+        if let Some(c) = &common {
+            watched.push(c.join("packed-refs"));
+            if let Some(r) = &head {
+                watched.push(c.join(r));
             }
         }
-        if git_dir.join("packed-refs").exists() {
-            println!("cargo:rerun-if-changed=.git/packed-refs");
+        for w in watched.iter().filter(|w| w.exists()) {
+            println!("cargo:rerun-if-changed={}", w.display());
         }
     }
     println!("cargo:rerun-if-changed=build.rs");

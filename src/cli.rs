@@ -183,9 +183,13 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // clap exits 2 for usage errors and 0 for --help / --version.
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            // clap exits 2 for usage errors and 0 for --help / --version;
+            // help that could not be written is an I/O error like any other.
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match e.print() {
+                Err(_) if code == 0 => ExitCode::from(EXIT_IO),
+                _ => ExitCode::from(code),
+            };
         }
     };
     let result = match cli.command {
@@ -245,19 +249,52 @@ fn explain(code: Option<&str>, all: bool) -> io::Result<ExitCode> {
     }
 }
 
-/// A topology file as a source, and the directory the files it names are
-/// read from; or why it cannot be read (the source is then empty).
-fn load(file: &Path) -> Result<(SourceFile, FilesIn), (SourceFile, String)> {
-    let name = file.display().to_string();
-    match std::fs::read_to_string(file) {
-        Ok(text) => {
-            let base = file
-                .parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            Ok((SourceFile::new(name, text), FilesIn(base)))
-        }
-        Err(e) => Err((SourceFile::new(name, String::new()), e.to_string())),
+/// A topology file that did not get as far as its parser: unreadable
+/// (exit 6), or not UTF-8 (exit 1, a diagnostic at the first bad byte).
+struct Unloaded {
+    source: SourceFile,
+    read_error: Option<String>,
+    diagnostics: Vec<diag::Diagnostic>,
+}
+
+impl Unloaded {
+    /// Reports it in `format`, for a command whose output directory is
+    /// `out`; the exit code.
+    fn report(&self, format: DiagFormat, out: Option<&Path>) -> io::Result<ExitCode> {
+        report(
+            format,
+            &[Report {
+                read_error: self.read_error.clone(),
+                output_dir: out.map(|o| o.display().to_string()),
+                ..single(&self.source, &self.diagnostics)
+            }],
+        )?;
+        Ok(ExitCode::from(if self.read_error.is_some() {
+            EXIT_IO
+        } else {
+            EXIT_INVALID
+        }))
     }
+}
+
+/// A topology file as a source, and the directory the files it names are
+/// read from.
+fn load(file: &Path) -> Result<(SourceFile, FilesIn), Unloaded> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| Unloaded {
+        source: SourceFile::new(name.clone(), String::new()),
+        read_error: Some(e.to_string()),
+        diagnostics: Vec::new(),
+    })?;
+    let text = crate::front::toml::decode(bytes).map_err(|(text, d)| Unloaded {
+        source: SourceFile::new(name.clone(), text),
+        read_error: None,
+        diagnostics: vec![d],
+    })?;
+    let base = file
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok((SourceFile::new(name, text), FilesIn(base)))
 }
 
 /// Writes the reports in a machine format on standard output, or in the
@@ -292,8 +329,45 @@ fn single<'a>(file: &'a SourceFile, diagnostics: &'a [diag::Diagnostic]) -> Repo
         file,
         diagnostics,
         read_error: None,
+        output_dir: None,
+        output_error: None,
         stale: Vec::new(),
     }
+}
+
+/// A report of `file` for a command that writes to or reads `out`.
+fn with_out<'a>(
+    file: &'a SourceFile,
+    diagnostics: &'a [diag::Diagnostic],
+    out: &Path,
+) -> Report<'a> {
+    Report {
+        output_dir: Some(out.display().to_string()),
+        ..single(file, diagnostics)
+    }
+}
+
+/// Reports that the output directory `out` cannot be read or written
+/// (`what` says why), in `format`: in a machine format, inside the one
+/// document; exit 6.
+fn out_failed(
+    format: DiagFormat,
+    source: &SourceFile,
+    diagnostics: &[diag::Diagnostic],
+    out: &Path,
+    what: &str,
+) -> io::Result<ExitCode> {
+    report(
+        format,
+        &[Report {
+            output_error: Some(what.to_string()),
+            ..with_out(source, diagnostics, out)
+        }],
+    )?;
+    if format == DiagFormat::Human {
+        writeln!(io::stderr(), "error: {}: {what}", out.display())?;
+    }
+    Ok(ExitCode::from(EXIT_IO))
 }
 
 fn validate(files: &[PathBuf], format: DiagFormat) -> io::Result<ExitCode> {
@@ -306,7 +380,7 @@ fn validate(files: &[PathBuf], format: DiagFormat) -> io::Result<ExitCode> {
                     compile_toml_over(&source.text, &base, &emit::Output::new()).diagnostics;
                 (source, diagnostics, None)
             }
-            Err((source, e)) => (source, Vec::new(), Some(e)),
+            Err(u) => (u.source, u.diagnostics, u.read_error),
         })
         .collect();
     let reports: Vec<Report<'_>> = loaded
@@ -354,34 +428,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result<ExitCode> {
     let (source, files) = match load(file) {
         Ok(loaded) => loaded,
-        Err((source, e)) => {
-            report(
-                format,
-                &[Report {
-                    read_error: Some(e),
-                    ..single(&source, &[])
-                }],
-            )?;
-            return Ok(ExitCode::from(EXIT_IO));
-        }
+        Err(u) => return u.report(format, Some(out)),
     };
-    let mut stderr = io::stderr().lock();
     // Where the output holds nested stacks, which block each holds.
     let previous = match emit::read_previous(out) {
         Ok(p) => p,
-        Err(e) => {
-            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
-            return Ok(ExitCode::from(EXIT_IO));
-        }
+        Err(e) => return out_failed(format, &source, &[], out, &format!("cannot read: {e}")),
     };
     let compilation = compile_toml_over(&source.text, &files, &previous);
     let Some(output) = compilation.output else {
-        drop(stderr);
-        report(format, &[single(&source, &compilation.diagnostics)])?;
+        report(format, &[with_out(&source, &compilation.diagnostics, out)])?;
         return Ok(ExitCode::from(EXIT_INVALID));
     };
     if check {
-        drop(stderr);
         return check_out(
             file,
             out,
@@ -391,14 +450,28 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
             &output,
         );
     }
-    drop(stderr);
-    report(format, &[single(&source, &compilation.diagnostics)])?;
-    let mut stderr = io::stderr().lock();
     if let Some(why) = holds(out, file) {
-        writeln!(stderr, "error: cannot write {}: {why}", out.display())?;
-        return Ok(ExitCode::from(EXIT_IO));
+        return out_failed(
+            format,
+            &source,
+            &compilation.diagnostics,
+            out,
+            &format!("cannot write: {why}"),
+        );
     }
-    match emit::write_to(&output, out) {
+    let written = emit::write_to(&output, out);
+    if let Err(e) = &written {
+        return out_failed(
+            format,
+            &source,
+            &compilation.diagnostics,
+            out,
+            &format!("cannot write: {e}; it was left as it was"),
+        );
+    }
+    report(format, &[with_out(&source, &compilation.diagnostics, out)])?;
+    let mut stderr = io::stderr().lock();
+    match written {
         Ok(written) => {
             writeln!(stderr, "wrote {} files to {}", output.len(), out.display())?;
             if let Some((left, e)) = written.leftover {
@@ -410,14 +483,7 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            writeln!(
-                stderr,
-                "error: cannot write {}: {e}; it was left as it was",
-                out.display()
-            )?;
-            Ok(ExitCode::from(EXIT_IO))
-        }
+        Err(_) => unreachable!("reported above"),
     }
 }
 
@@ -430,20 +496,23 @@ fn check_out(
     diagnostics: &[diag::Diagnostic],
     output: &emit::Output,
 ) -> io::Result<ExitCode> {
-    let mut stderr = io::stderr().lock();
     let drift = match emit::check(output, out) {
         Ok(drift) => drift,
         Err(e) => {
-            writeln!(stderr, "error: cannot read {}: {e}", out.display())?;
-            return Ok(ExitCode::from(EXIT_IO));
+            return out_failed(
+                format,
+                source,
+                diagnostics,
+                out,
+                &format!("cannot read: {e}"),
+            );
         }
     };
-    drop(stderr);
     report(
         format,
         &[Report {
             stale: drift.iter().map(|d| stale(out, d)).collect(),
-            ..single(source, diagnostics)
+            ..with_out(source, diagnostics, out)
         }],
     )?;
     let mut stderr = io::stderr().lock();
@@ -507,26 +576,16 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     };
     let (source, files) = match load(file) {
         Ok(loaded) => loaded,
-        Err((source, e)) => {
-            report(
-                diag_format,
-                &[Report {
-                    read_error: Some(e),
-                    ..single(&source, &[])
-                }],
-            )?;
-            return Ok(ExitCode::from(EXIT_IO));
-        }
+        Err(u) => return u.report(diag_format, Some(out)),
     };
     let golden = match emit::read(out) {
         Ok(g) => g,
         Err(e) => {
-            writeln!(io::stderr(), "error: cannot read {}: {e}", out.display())?;
-            return Ok(ExitCode::from(EXIT_IO));
+            return out_failed(diag_format, &source, &[], out, &format!("cannot read: {e}"));
         }
     };
     let (compilation, preview) = crate::plan_toml(&source.text, &files, &golden);
-    let diagnostics = single(&source, &compilation.diagnostics);
+    let diagnostics = with_out(&source, &compilation.diagnostics, out);
     // JSON: the preview carries the diagnostics; without a preview (an
     // invalid topology), the diagnostics document stands alone.
     if format != Format::Json || preview.is_none() {
@@ -541,7 +600,11 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
             let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
             Some(crate::preview::render::text(&preview, colour))
         }
-        Format::Github => Some(crate::preview::render::text(&preview, false)),
+        // The preview quotes the user's files (scripts, pages): the runner
+        // must not read a line of them as a workflow command.
+        Format::Github => Some(github_quoted(&crate::preview::render::text(
+            &preview, false,
+        ))),
         Format::Markdown => Some(crate::preview::render::markdown(&preview)),
         Format::Json => Some(crate::preview::render::json_with(
             &preview,
@@ -562,6 +625,24 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
     }))
 }
 
+/// `text` between `::stop-commands::TOKEN` and `::TOKEN::`, so that GitHub
+/// Actions runs none of its lines as a workflow command. The token is a
+/// hash of the text, longer if a shorter one occurs in it.
+fn github_quoted(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(text.as_bytes())
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+            hex
+        });
+    let token = (16..=hash.len())
+        .map(|n| format!("topoform-{}", &hash[..n]))
+        .find(|t| !text.contains(t.as_str()))
+        .unwrap_or_else(|| format!("topoform-{hash}-end"));
+    format!("::stop-commands::{token}\n{text}::{token}::\n")
+}
+
 fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
     use clap::CommandFactory;
     // Into memory first: clap_complete panics when its writer fails (a
@@ -577,10 +658,7 @@ fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
 fn graph(file: &Path, format: GraphFormat) -> io::Result<ExitCode> {
     let (source, files) = match load(file) {
         Ok(loaded) => loaded,
-        Err((source, e)) => {
-            writeln!(io::stderr(), "error: cannot read {}: {e}", source.name)?;
-            return Ok(ExitCode::from(EXIT_IO));
-        }
+        Err(u) => return u.report(DiagFormat::Human, None),
     };
     let format = match format {
         GraphFormat::Mermaid => crate::graph::Format::Mermaid,
@@ -614,7 +692,11 @@ fn init(name: &str, dir: &Path) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let path = dir.join(format!("{}.topo.toml", example.name));
-    match write_new(dir, &path, example.text) {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        writeln!(stderr, "error: cannot create {}: {e}", dir.display())?;
+        return Ok(ExitCode::from(EXIT_IO));
+    }
+    match write_new(&path, example.text) {
         Ok(()) => {
             writeln!(
                 stderr,
@@ -645,29 +727,22 @@ Next: replace the ids marked REPLACE, then
     }
 }
 
-/// Writes `text` to `path`, which must not exist, whole or not at all: into
-/// a temporary file beside it, then a hard link, which fails when `path`
-/// exists, even if it appeared a moment ago.
-fn write_new(dir: &Path, path: &Path, text: &str) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Err(io::ErrorKind::AlreadyExists.into());
+/// Writes `text` to `path`, which must not exist: a file that appears
+/// meanwhile is not overwritten either, and a failed write leaves nothing.
+fn write_new(path: &Path, text: &str) -> io::Result<()> {
+    // create_new fails on anything at `path`, a dangling symbolic link
+    // included, and never follows one.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    let written = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
+    if written.is_err() {
+        // Ours, and partial: never leave half a topology behind.
+        drop(f);
+        let _ = std::fs::remove_file(path);
     }
-    let tmp = dir.join(format!(".topoform-init-{}.tmp", std::process::id()));
-    let linked = std::fs::write(&tmp, text).and_then(|()| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        // A file system without hard links: create_new still never
-        // overwrites.
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)?;
-            f.write_all(text.as_bytes())
-        }
-        other => other,
-    }
+    written
 }
 
 /// Writes `text` on standard output.

@@ -514,6 +514,11 @@ fn a_full_or_closed_stream_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(6));
     let out = topoform_to(&["explain", "no-such-code"], null(), full());
     assert_eq!(out.status.code(), Some(6));
+    // Help and the version too.
+    for args in [["--help"], ["--version"]] {
+        let out = topoform_to(&args, full(), null());
+        assert_eq!(out.status.code(), Some(6), "{args:?}");
+    }
     // A reader that stops early: `--check | head -c 1`, with a diff far
     // larger than a pipe's buffer (the whole template changed).
     let stale = dir.join("stale");
@@ -629,4 +634,88 @@ fn the_readme_draws_the_graph_that_graph_draws() {
         readme.contains(&format!("```mermaid\n{drawn}```")),
         "regenerate the README's diagram with: topoform graph fixtures/ok/redash.toml"
     );
+}
+
+#[test]
+fn a_topology_that_is_not_utf8_is_invalid_input_with_a_location() {
+    let dir = scratch("latin1");
+    let file = dir.join("latin1.topo.toml");
+    std::fs::write(&file, b"[stack]\nname = \"caf\xe9\"\n").unwrap();
+    let run = topoform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let e = text(&run.stderr);
+    assert!(
+        e.contains("error[toml-syntax]") && e.contains("latin1.topo.toml:2:12"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn plan_for_github_never_runs_a_previewed_line_as_a_command() {
+    let dir = scratch("plan-github");
+    let topology = dir.join("web.topo.toml");
+    std::fs::copy("fixtures/ok/new-eip-dns-setup.toml", &topology).unwrap();
+    for f in std::fs::read_dir("fixtures/ok/files").unwrap() {
+        let f = f.unwrap();
+        std::fs::create_dir_all(dir.join("files")).unwrap();
+        std::fs::copy(f.path(), dir.join("files").join(f.file_name())).unwrap();
+    }
+    let out = dir.join("out");
+    let synth = topoform(&[
+        "synth",
+        topology.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    // A setup script edited to hold workflow commands.
+    let setup = std::fs::read_dir(dir.join("files"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "sh"))
+        .expect("the fixture has a setup script");
+    let mut script = std::fs::read_to_string(&setup).unwrap();
+    script.push_str("  ::warning file=README.md::forged\necho '##[error]legacy'\n");
+    std::fs::write(&setup, script).unwrap();
+    let plan = topoform(&[
+        "plan",
+        topology.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
+    let shown = text(&plan.stdout);
+    assert!(shown.contains("forged"), "{shown}");
+    let first = shown.lines().next().unwrap();
+    let token = first.strip_prefix("::stop-commands::").expect(&shown);
+    assert!(
+        shown.trim_end().ends_with(&format!("::{token}::")),
+        "{shown}"
+    );
+    assert_eq!(shown.matches(token).count(), 2, "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_never_writes_through_a_link() {
+    let dir = scratch("init-link");
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "mine\n").unwrap();
+    let d = dir.join("d");
+    std::fs::create_dir_all(&d).unwrap();
+    std::os::unix::fs::symlink(&victim, d.join("autoheal.topo.toml")).unwrap();
+    let run = topoform(&["init", d.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(6));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine\n");
+    // DIR is a file: said so, not "exists".
+    let run = topoform(&["init", victim.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(6));
+    assert!(
+        text(&run.stderr).contains("cannot create"),
+        "{}",
+        text(&run.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -36,6 +36,10 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Why it could not be read, if it could not (its text is then empty).
     pub read_error: Option<String>,
+    /// The output directory (`-o DIR`), for the commands that have one.
+    pub output_dir: Option<String>,
+    /// Why the output directory could not be read or written.
+    pub output_error: Option<String>,
     /// What `synth --check` found stale in the output directory.
     pub stale: Vec<Stale>,
 }
@@ -64,6 +68,24 @@ const STALE_TEXT: &str =
     "A file of the output directory is not what `topoform synth` would write from the topology.";
 const STALE_HELP: &str =
     "Run `topoform synth FILE -o DIR` and commit the result, or revert the edit to the topology.";
+
+/// The rule of a file that could not be read or written: the topology, or
+/// the output directory. GitHub code scanning ignores tool notifications,
+/// so these are results too: a mistyped path must not look like a clean run.
+const IO_RULE: &str = "io-error";
+const IO_TEXT: &str = "A file could not be read or written: the topology, or the output directory.";
+const IO_HELP: &str = "Check the path and its permissions; the exit code is 6.";
+
+impl Report<'_> {
+    /// The command that brings the output directory up to date.
+    fn synth_command(&self) -> String {
+        format!(
+            "topoform synth {} -o {}",
+            self.file.name,
+            self.output_dir.as_deref().unwrap_or("DIR")
+        )
+    }
+}
 
 /// Line starts of a text, to turn byte offsets into lines and columns in
 /// one binary search (`SourceFile::line_col` scans from the start).
@@ -126,6 +148,19 @@ struct Region {
     end_column: usize,
 }
 
+impl Region {
+    /// A file as a whole, for a result that has no finer place: GitHub
+    /// code scanning requires a region.
+    fn whole() -> Region {
+        Region {
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- JSON
 
 #[derive(Serialize)]
@@ -142,6 +177,7 @@ struct JsonFile<'a> {
     warnings: usize,
     read_error: Option<&'a str>,
     diagnostics: Vec<JsonDiagnostic>,
+    output_error: Option<&'a str>,
     stale: &'a [Stale],
 }
 
@@ -202,6 +238,7 @@ pub fn json(reports: &[Report<'_>]) -> String {
             warnings: r.diagnostics.iter().filter(|d| !d.is_error()).count(),
             read_error: r.read_error.as_deref(),
             diagnostics: json_diagnostic_list(r),
+            output_error: r.output_error.as_deref(),
             stale: &r.stale,
         })
         .collect();
@@ -271,7 +308,23 @@ struct SarifDriver {
 struct SarifRule {
     id: &'static str,
     short_description: SarifText,
+    full_description: SarifText,
     help: SarifText,
+}
+
+fn rule(id: &'static str, text: &str, help: String) -> SarifRule {
+    // The short description is the explanation's first sentence.
+    let short = text.split_inclusive(". ").next().unwrap_or(text).trim_end();
+    SarifRule {
+        id,
+        short_description: SarifText {
+            text: short.to_string(),
+        },
+        full_description: SarifText {
+            text: text.to_string(),
+        },
+        help: SarifText { text: help },
+    }
 }
 
 #[derive(Serialize)]
@@ -360,42 +413,50 @@ fn location(path: &str, region: Option<Region>, message: Option<String>) -> Sari
     }
 }
 
+/// Every rule: the diagnostic codes in their documented order, then
+/// `stale-output` and `io-error`, with those two's indexes.
+fn rules() -> (Vec<SarifRule>, usize, usize) {
+    let mut rules: Vec<SarifRule> = Code::ALL
+        .iter()
+        .map(|c| rule(c.as_str(), c.explanation(), c.remedy()))
+        .collect();
+    let stale_index = rules.len();
+    rules.push(rule(STALE_RULE, STALE_TEXT, STALE_HELP.to_string()));
+    let io_index = rules.len();
+    rules.push(rule(IO_RULE, IO_TEXT, IO_HELP.to_string()));
+    (rules, stale_index, io_index)
+}
+
 /// A SARIF 2.1.0 log of one run, pretty, with a final newline. Its rules
 /// are every diagnostic code, in their documented order, then
 /// `stale-output`; a file that could not be read is a tool execution
 /// notification, and makes the run unsuccessful.
 pub fn sarif(reports: &[Report<'_>]) -> String {
-    let mut rules: Vec<SarifRule> = Code::ALL
-        .iter()
-        .map(|c| SarifRule {
-            id: c.as_str(),
-            short_description: SarifText {
-                text: c.explanation().to_string(),
-            },
-            help: SarifText { text: c.remedy() },
-        })
-        .collect();
-    let stale_index = rules.len();
-    rules.push(SarifRule {
-        id: STALE_RULE,
-        short_description: SarifText {
-            text: STALE_TEXT.to_string(),
-        },
-        help: SarifText {
-            text: STALE_HELP.to_string(),
-        },
-    });
+    let (rules, stale_index, io_index) = rules();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for r in reports {
         let name = r.file.name.as_str();
+        let mut failed = Vec::new();
         if let Some(e) = &r.read_error {
+            failed.push((name, format!("cannot read {name}: {}", capped(e))));
+        }
+        if let (Some(dir), Some(e)) = (&r.output_dir, &r.output_error) {
+            failed.push((dir.as_str(), format!("{dir}: {}", capped(e))));
+        }
+        for (path, text) in failed {
             notifications.push(SarifNotification {
                 level: "error",
-                message: SarifText {
-                    text: format!("cannot read {name}: {}", capped(e)),
-                },
-                locations: vec![location(name, None, None)],
+                message: SarifText { text: text.clone() },
+                locations: vec![location(path, None, None)],
+            });
+            results.push(SarifResult {
+                rule_id: IO_RULE,
+                rule_index: io_index,
+                level: "error",
+                message: SarifText { text },
+                locations: vec![location(path, Some(Region::whole()), None)],
+                related_locations: Vec::new(),
             });
         }
         let lines = Lines::new(&r.file.text);
@@ -432,11 +493,13 @@ pub fn sarif(reports: &[Report<'_>]) -> String {
                 level: "error",
                 message: SarifText {
                     text: format!(
-                        "{} is stale ({}): run `topoform synth {name} -o DIR`",
-                        s.path, s.reason
+                        "{} is stale ({}): run `{}`",
+                        s.path,
+                        s.reason,
+                        r.synth_command()
                     ),
                 },
-                locations: vec![location(&s.path, None, None)],
+                locations: vec![location(&s.path, Some(Region::whole()), None)],
                 related_locations: Vec::new(),
             });
         }
@@ -501,8 +564,18 @@ pub fn github(reports: &[Report<'_>]) -> String {
         if let Some(e) = &r.read_error {
             let _ = writeln!(
                 out,
-                "::error file={file},title=topoform::{}",
+                "::error file={file},title={}::{}",
+                github_property(&format!("topoform {IO_RULE}")),
                 github_data(&format!("cannot read {}: {e}", r.file.name))
+            );
+        }
+        if let (Some(dir), Some(e)) = (&r.output_dir, &r.output_error) {
+            let _ = writeln!(
+                out,
+                "::error file={},title={}::{}",
+                github_property(dir),
+                github_property(&format!("topoform {IO_RULE}")),
+                github_data(&format!("{dir}: {e}"))
             );
         }
         let lines = Lines::new(&r.file.text);
@@ -532,8 +605,10 @@ pub fn github(reports: &[Report<'_>]) -> String {
                 github_property(&s.path),
                 github_property(&format!("topoform {STALE_RULE}")),
                 github_data(&format!(
-                    "{} is stale ({}): run `topoform synth {} -o DIR`",
-                    s.path, s.reason, r.file.name
+                    "{} is stale ({}): run `{}`",
+                    s.path,
+                    s.reason,
+                    r.synth_command()
                 )),
             );
         }
@@ -551,6 +626,8 @@ mod tests {
             file,
             diagnostics: diags,
             read_error: None,
+            output_dir: None,
+            output_error: None,
             stale: Vec::new(),
         }
     }

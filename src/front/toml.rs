@@ -21,6 +21,28 @@ use crate::kind::{Kind, Slot};
 use crate::source::Span;
 use crate::spec::{Broken, Field, Lost, Ref, Sp, SpList, Table, Topology};
 
+/// The text of a topology file. TOML is UTF-8: bytes that are not are a
+/// `toml-syntax` error at the first one, with the text decoded lossily
+/// (what comes before that byte is exact, so the span is right).
+pub fn decode(bytes: Vec<u8>) -> Result<String, (String, Diagnostic)> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::error(
+                Code::TomlSyntax,
+                Span::new(at..at + 1),
+                format!("invalid TOML: the file is not UTF-8 (byte 0x{byte:02X})"),
+            )
+            .label("not UTF-8")
+            .help("TOML files are UTF-8: save the file as UTF-8");
+            Err((text, d))
+        }
+    }
+}
+
 /// Parses TOML text into a spec, collecting every shape problem.
 pub fn parse(text: &str) -> (Topology, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -415,6 +437,15 @@ mod tests {
         let help = diags[0].help.as_deref().unwrap();
         let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(help, format!("block kinds are: {}", kinds.join(", ")));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located_at_its_first_bad_byte() {
+        let (text, d) = decode(b"[stack]\nname = \"caf\xe9\"\n".to_vec()).unwrap_err();
+        assert_eq!(d.code, Code::TomlSyntax);
+        assert_eq!(d.primary.span, Span::new(19..20));
+        assert!(text.starts_with("[stack]\nname = \"caf\u{fffd}"));
+        assert_eq!(decode(b"x = 1".to_vec()).unwrap(), "x = 1");
     }
 
     #[test]

@@ -27,6 +27,26 @@ expect() { # CODE COMMAND...: runs COMMAND, which must exit CODE
 }
 
 "$tools/check-jsonschema" --check-metaschema docs/diagnostics.schema.json
+# The published schema is open (a later version-1 document may add fields);
+# the test closes every object, so that a field the schema does not
+# document fails here.
+mkdir -p "$work/s"
+python3 - docs/diagnostics.schema.json "$work/s/closed.schema.json" <<'PY'
+import json, sys
+def close(v):
+    if isinstance(v, dict):
+        if v.get("type") == "object" and "properties" in v:
+            v["additionalProperties"] = False
+        for x in v.values():
+            close(x)
+    elif isinstance(v, list):
+        for x in v:
+            close(x)
+schema = json.load(open(sys.argv[1]))
+close(schema)
+json.dump(schema, open(sys.argv[2], "w"))
+PY
+schema=$work/s/closed.schema.json
 
 echo "json: one document per fixture, valid and invalid"
 n=0
@@ -35,18 +55,18 @@ for f in fixtures/ok/*.toml fixtures/err/*.toml; do
   case $f in fixtures/ok/*) want=0 ;; *) want=1 ;; esac
   expect "$want" "$topoform" validate --format json "$f" >"$work/$n.json"
 done
-"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work"/*.json
+"$tools/check-jsonschema" --schemafile "$schema" "$work"/*.json
 
 echo "json: several files, one of them unreadable (exit 6)"
 expect 6 "$topoform" validate --format json fixtures/ok/redash.toml fixtures/err/*.toml no/such.topo.toml >"$work/many.json"
-"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work/many.json"
+"$tools/check-jsonschema" --schemafile "$schema" "$work/many.json"
 
 echo "json: synth --check on a stale directory (exit 5)"
 "$topoform" synth fixtures/ok/redash.toml -o "$work/out" 2>/dev/null
 echo '{}' >"$work/out/redash.template.json"
 rm "$work/out/deploy.sh"
 expect 5 "$topoform" synth --check --format json fixtures/ok/redash.toml -o "$work/out" >"$work/stale.json" 2>/dev/null
-"$tools/check-jsonschema" --schemafile docs/diagnostics.schema.json "$work/stale.json"
+"$tools/check-jsonschema" --schemafile "$schema" "$work/stale.json"
 python3 - "$work/stale.json" "$work/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -56,19 +76,36 @@ want = {(f"{out}/redash.template.json", "changed"), (f"{out}/deploy.sh", "missin
 assert stale == want, stale
 PY
 
+echo "json and sarif: an output directory that cannot be read is in the document (exit 6)"
+touch "$work/not-a-dir"
+expect 6 "$topoform" synth --check --format json fixtures/ok/redash.toml -o "$work/not-a-dir" >"$work/outerr.json"
+"$tools/check-jsonschema" --schemafile "$schema" "$work/outerr.json"
+python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; assert f["output_error"], f' "$work/outerr.json"
+expect 6 "$topoform" synth --format sarif fixtures/ok/redash.toml -o "$work/not-a-dir" >"$work/outerr.sarif"
+
 echo "sarif: every fixture in one log, and a stale directory"
 expect 1 "$topoform" validate --format sarif fixtures/ok/*.toml fixtures/err/*.toml >"$work/all.sarif"
 expect 5 "$topoform" synth --check --format sarif fixtures/ok/redash.toml -o "$work/out" >"$work/stale.sarif" 2>/dev/null
 expect 6 "$topoform" validate --format sarif no/such.topo.toml >"$work/unreadable.sarif"
 "$tools/check-jsonschema" --schemafile tests/external/sarif/sarif-schema-2.1.0.json \
-  "$work/all.sarif" "$work/stale.sarif" "$work/unreadable.sarif"
-python3 - "$work/all.sarif" <<'PY'
+  "$work/all.sarif" "$work/stale.sarif" "$work/unreadable.sarif" "$work/outerr.sarif"
+python3 - "$work"/*.sarif <<'PY'
 import json, sys
+# What GitHub code scanning requires of each result and rule.
+for path in sys.argv[1:]:
+    run = json.load(open(path))["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert all(r["fullDescription"]["text"] and r["shortDescription"]["text"] for r in rules), path
+    for r in run["results"]:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"], (path, r)
+        region = r["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1, (path, r)
+    if path.endswith(("unreadable.sarif", "outerr.sarif")):
+        assert any(r["ruleId"] == "io-error" for r in run["results"]), path
 run = json.load(open(sys.argv[1]))["runs"][0]
 results = run["results"]
 errs = sum(1 for r in results if r["level"] == "error")
-assert errs > 0 and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
-print(f"{len(results)} results, {errs} errors, {len(run['tool']['driver']['rules'])} rules")
+print(f"{sys.argv[1]}: {len(results)} results, {errs} errors, {len(run['tool']['driver']['rules'])} rules")
 PY
 
 echo "topology schema: every valid topology passes, every key or type error fails"
