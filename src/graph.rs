@@ -7,7 +7,8 @@
 //! are a node of their own. An arrow is a reference, labelled with the key
 //! it was written in (`primary`, `secondary`, `target`, `dns.zone`): found
 //! through each block's reference slots, so a new block kind or key is drawn
-//! without a change here. The text is rendered by `templates/graph/`.
+//! without a change here. A block with a `primary` and a `secondary` adds a
+//! dashed arrow from the one to the other: where traffic goes on failure. The text is rendered by `templates/graph/`.
 
 use std::collections::BTreeMap;
 
@@ -87,6 +88,9 @@ struct Edge {
     from: String,
     to: String,
     label: &'static str,
+    /// Not a reference: what happens between the blocks of one (traffic
+    /// fails over from a primary to its secondary).
+    dashed: bool,
 }
 
 #[derive(Serialize)]
@@ -189,17 +193,31 @@ pub fn render(topo: &Topology, model: &Model, output: &Output, format: Format) -
             detail: detail(counts.get(&Some((*kind, (*name).to_string())))),
         });
     }
-    let mut edges: Vec<Edge> = topo
-        .blocks()
-        .iter()
-        .flat_map(|b| {
-            b.refs.iter().zip(&b.slots).map(|(r, slot)| Edge {
-                from: node_id(b.kind.name(), &b.name.value),
-                to: node_id(r.value.kind.name(), &r.value.name),
-                label: slot.path,
-            })
-        })
-        .collect();
+    let mut edges: Vec<Edge> = Vec::new();
+    for b in topo.blocks() {
+        let target = |path: &str| {
+            b.slots
+                .iter()
+                .position(|s| s.path == path)
+                .map(|i| node_id(b.refs[i].value.kind.name(), &b.refs[i].value.name))
+        };
+        edges.extend(b.refs.iter().zip(&b.slots).map(|(r, slot)| Edge {
+            from: node_id(b.kind.name(), &b.name.value),
+            to: node_id(r.value.kind.name(), &r.value.name),
+            label: slot.path,
+            dashed: false,
+        }));
+        // A block with a primary and a secondary sends traffic from one to
+        // the other when the first fails its health check.
+        if let (Some(primary), Some(secondary)) = (target("primary"), target("secondary")) {
+            edges.push(Edge {
+                from: primary,
+                to: secondary,
+                label: "fails over to",
+                dashed: true,
+            });
+        }
+    }
     edges.sort_by(|a, b| (&a.from, a.label, &a.to).cmp(&(&b.from, b.label, &b.to)));
     let context = Context {
         stack: model.stack.name.clone(),

@@ -21,11 +21,37 @@ fn every_fixture_draws_every_reference() {
         let (_, mermaid) = topoform::graph_toml(&text, &files, Format::Mermaid);
         let (_, dot) = topoform::graph_toml(&text, &files, Format::Dot);
         let (mermaid, dot) = (mermaid.unwrap(), dot.unwrap());
-        // Each reference written in the topology is one arrow in each.
+        // Each reference written in the topology is one arrow in each, and
+        // each block with a primary and a secondary one dashed arrow more.
         let (topo, _) = topoform::front::toml::parse(&text);
-        let refs: usize = topo.blocks().iter().map(|b| b.refs.len()).sum();
+        let blocks = topo.blocks();
+        let refs: usize = blocks.iter().map(|b| b.refs.len()).sum();
+        let failovers = blocks
+            .iter()
+            .filter(|b| {
+                let has = |p: &str| b.slots.iter().any(|s| s.path == p);
+                has("primary") && has("secondary")
+            })
+            .count();
         assert_eq!(mermaid.matches(" -->|").count(), refs, "{}", path.display());
-        assert_eq!(dot.matches(" -> ").count(), refs, "{}", path.display());
+        assert_eq!(
+            mermaid.matches(" -.->|").count(),
+            failovers,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            dot.matches(" -> ").count(),
+            refs + failovers,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            dot.matches("style=dashed").count(),
+            failovers,
+            "{}",
+            path.display()
+        );
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("graph@{name}"), format!("{mermaid}\n{dot}"));

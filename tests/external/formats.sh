@@ -144,7 +144,7 @@ for f in fixtures/ok/*.toml; do
 done | python3 -c '
 import re, sys
 node = re.compile(r"^  [a-z][a-z0-9_]*\[\"[^\"]*\"\]$")
-edge = re.compile(r"^  [a-z][a-z0-9_]* -->\|[^|\"]*\| [a-z][a-z0-9_]*$")
+edge = re.compile(r"^  [a-z][a-z0-9_]* (-->|-\.->)\|[^|\"]*\| [a-z][a-z0-9_]*$")
 for line in sys.stdin.read().splitlines():
     if line.startswith("%%") or line == "flowchart LR":
         continue
