@@ -61,11 +61,37 @@ pub use source::{Files, FilesIn, SourceFile};
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
 #[derive(Debug)]
+#[must_use = "a compilation holds the diagnostics: check them, or use `into_result`"]
 pub struct Compilation {
     /// Every file to write, when the input had no error.
     pub output: Option<Output>,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    /// The output, or every diagnostic as one error, for `?`. Warnings of a
+    /// compilation that made output are dropped: read `diagnostics` first
+    /// to keep them.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let text = "[stack]\nname = \"web\"\nregion = \"ap-northeast-1\"\n\n[instance.web]\nami = \"ami-0123456789abcdef0\"\ntype = \"t3.micro\"\nsubnets = [\"subnet-0123456789abcdef0\"]\nsecurity_groups = [\"sg-0123456789abcdef0\"]\n";
+    /// let output = topoform::compile_toml(text, &topoform::source::FilesIn(".".into())).into_result()?;
+    /// assert!(output.contains_key("web.template.json"));
+    /// let broken = topoform::compile_toml("[stack]\nname = 1\n", &topoform::source::FilesIn(".".into()));
+    /// assert!(broken.into_result().unwrap_err().to_string().contains("error[wrong-type]"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_result(self) -> Result<Output, diag::Errors> {
+        match self.output {
+            Some(output) => Ok(output),
+            None => Err(diag::Errors {
+                diagnostics: self.diagnostics,
+            }),
+        }
+    }
 }
 
 /// Compiles TOML topology text. `files` reads the files it names.

@@ -322,6 +322,59 @@ pub fn explain_all() -> String {
     out
 }
 
+/// One line: `error[CODE]: message (help: …)`. Without the source text
+/// there is no line to show; [`render`] shows it, with carets.
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{severity}[{}]: {}",
+            self.code.as_str(),
+            shown(&self.message)
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {})", shown(help))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Every diagnostic of a compilation that made no output: what
+/// [`crate::Compilation::into_result`] returns, so that `?` works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Errors {
+    /// Every diagnostic, warnings included, in order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Errors {
+    /// The diagnostics with their source lines and carets, as the CLI shows
+    /// them; `file` is the text they point into.
+    pub fn render(&self, file: &SourceFile) -> String {
+        render(&self.diagnostics, file)
+    }
+}
+
+/// One diagnostic per line, then how many errors there were.
+impl std::fmt::Display for Errors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let plural = if errors == 1 { "" } else { "s" };
+        write!(f, "{errors} error{plural}; nothing was made")
+    }
+}
+
+impl std::error::Error for Errors {}
+
 /// How bad a diagnostic is. Any error stops the pipeline before output is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -627,6 +680,37 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diagnostics_are_rust_errors_with_one_line_each() {
+        let d = Diagnostic::error(
+            Code::DanglingReference,
+            Span::default(),
+            "there is no [instance.db]",
+        )
+        .help("the instance blocks are: web");
+        assert_eq!(
+            d.to_string(),
+            "error[dangling-reference]: there is no [instance.db] (help: the instance blocks are: web)"
+        );
+        let w = Diagnostic::warning(Code::UnusedBlock, Span::default(), "x\u{1b}[31m");
+        assert_eq!(w.to_string(), "warning[unused-block]: x\\u{1b}[31m");
+        let errors = Errors {
+            diagnostics: vec![d.clone(), w],
+        };
+        let shown = errors.to_string();
+        assert_eq!(shown.lines().count(), 3, "{shown}");
+        assert!(shown.ends_with("1 error; nothing was made"), "{shown}");
+        let boxed: Box<dyn std::error::Error> = Box::new(errors);
+        assert!(boxed.to_string().starts_with("error[dangling-reference]"));
+        // Without source text (the Rust builder): no carets, no line numbers.
+        let rendered = render(&[d], &SourceFile::new("infra", ""));
+        assert!(rendered.contains(" --> infra\n"), "{rendered}");
+        assert!(
+            !rendered.contains('^') && !rendered.contains(" | "),
+            "{rendered}"
+        );
+    }
 
     #[test]
     fn codes_are_unique_and_kebab_case() {
