@@ -204,7 +204,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Man => man(),
         Command::Graph { file, format } => graph(&file, format),
         Command::Init { example, dir } => init(&example, &dir),
-        Command::Schema => print(&crate::spec::schema::json_schema_text()),
+        Command::Schema => print(crate::spec::schema::json_schema_text()),
         Command::Plan { file, out, format } => plan(&file, &out, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
@@ -221,12 +221,10 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
 }
 
 fn explain(code: Option<&str>, all: bool) -> io::Result<ExitCode> {
-    let mut stdout = io::stdout().lock();
     if all {
-        stdout.write_all(diag::explain_all().as_bytes())?;
-        stdout.flush()?;
-        return Ok(ExitCode::SUCCESS);
+        return print(diag::explain_all());
     }
+    let mut stdout = io::stdout().lock();
     let name = code.unwrap_or_default();
     if let Some(c) = diag::Code::from_name(name) {
         writeln!(
@@ -649,10 +647,7 @@ fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
     // closed pipe), and topoform never panics.
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "topoform", &mut script);
-    let mut stdout = io::stdout().lock();
-    stdout.write_all(&script)?;
-    stdout.flush()?;
-    Ok(ExitCode::SUCCESS)
+    print(script)
 }
 
 fn graph(file: &Path, format: GraphFormat) -> io::Result<ExitCode> {
@@ -670,7 +665,7 @@ fn graph(file: &Path, format: GraphFormat) -> io::Result<ExitCode> {
         &[single(&source, &compilation.diagnostics)],
     )?;
     match drawn {
-        Some(text) => print(&text),
+        Some(text) => print(text),
         None => Ok(ExitCode::from(EXIT_INVALID)),
     }
 }
@@ -746,19 +741,18 @@ fn write_new(path: &Path, text: &str) -> io::Result<()> {
 }
 
 /// Writes `text` on standard output.
-fn print(text: &str) -> io::Result<ExitCode> {
+fn print(text: impl AsRef<[u8]>) -> io::Result<ExitCode> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(text.as_ref())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn man() -> io::Result<ExitCode> {
     use clap::CommandFactory;
-    let mut stdout = io::stdout().lock();
-    clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
-    stdout.flush()?;
-    Ok(ExitCode::SUCCESS)
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    print(page)
 }
 
 /// Why `out` must not be replaced as a whole because it holds the topology

@@ -109,30 +109,67 @@ impl SourceFile {
         }
     }
 
-    /// The line and column of byte `offset` (clamped to the text).
+    /// The line and column of byte `offset` (clamped to the text). For
+    /// many positions, build one [`LineIndex`].
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = self.floor_char_boundary(offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = self.text[line_start..offset].chars().count() + 1;
-        LineCol { line, col }
+        LineIndex::new(&self.text).line_col(offset)
     }
 
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        self.text
-            .split('\n')
-            .nth(line.saturating_sub(1))
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        LineIndex::new(&self.text).line_text(line)
+    }
+}
+
+/// Where each line of a text starts: every position is then one binary
+/// search, however many diagnostics point into a large file.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// The index of `text`.
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
     }
 
-    fn floor_char_boundary(&self, mut offset: usize) -> usize {
+    /// Whether the text is empty (a diagnostic of the Rust builder, which
+    /// has no text to point into).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The line and column of byte `offset`, clamped to the text and to
+    /// the start of the character it falls in.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        offset
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        LineCol {
+            line,
+            col: self.text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The text of 1-based line `line`, without its newline ("" past the
+    /// end).
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        self.text[start..end].trim_end_matches('\r')
     }
 }
 
@@ -207,6 +244,10 @@ mod tests {
         let x = f.text.find('x').unwrap();
         assert_eq!(f.line_col(x), LineCol { line: 2, col: 14 });
         assert_eq!(f.line_col(0), LineCol { line: 1, col: 1 });
+        // Lines without their newline (CRLF too), and nothing past the end.
+        let lines = LineIndex::new("a\r\nbc\n\nd");
+        let texts: Vec<&str> = (0..=5).map(|l| lines.line_text(l)).collect();
+        assert_eq!(texts, ["", "a", "bc", "", "d", ""]);
         assert_eq!(f.line_text(2), "title = \"本日\" x");
     }
 }

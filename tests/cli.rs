@@ -52,14 +52,17 @@ fn plan_exit_codes_tell_changes_from_risks() {
         .replace(r#""acme", "#, "");
     let edited = dir.join("edited.toml");
     std::fs::write(&edited, topology).unwrap();
-    let json = topoform(&[
-        "plan",
-        edited.to_str().unwrap(),
-        "-o",
-        out,
-        "--format",
-        "json",
-    ]);
+    let plan_as = |format: &str| {
+        topoform(&[
+            "plan",
+            edited.to_str().unwrap(),
+            "-o",
+            out,
+            "--format",
+            format,
+        ])
+    };
+    let json = plan_as("json");
     assert_eq!(json.status.code(), Some(4), "{}", text(&json.stderr));
     let preview: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(preview["version"], 1);
@@ -70,26 +73,12 @@ fn plan_exit_codes_tell_changes_from_risks() {
     // The preview carries the topology's diagnostics (here none).
     assert_eq!(preview["diagnostics"], serde_json::json!([]));
     // SARIF: the diagnostics alone, and the same exit code.
-    let sarif = topoform(&[
-        "plan",
-        edited.to_str().unwrap(),
-        "-o",
-        out,
-        "--format",
-        "sarif",
-    ]);
+    let sarif = plan_as("sarif");
     assert_eq!(sarif.status.code(), Some(4));
     let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
     assert_eq!(log["version"], "2.1.0");
     // GitHub: annotations (none), then the text preview, without colour.
-    let github = topoform(&[
-        "plan",
-        edited.to_str().unwrap(),
-        "-o",
-        out,
-        "--format",
-        "github",
-    ]);
+    let github = plan_as("github");
     assert_eq!(github.status.code(), Some(4));
     assert!(text(&github.stdout).contains("AppAcmeInstance"));
     assert!(!text(&github.stdout).contains('\u{1b}'));
@@ -99,14 +88,7 @@ fn plan_exit_codes_tell_changes_from_risks() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(bad.stdout.is_empty());
     // In JSON, invalid input is the diagnostics document.
-    let bad = topoform(&[
-        "plan",
-        edited.to_str().unwrap(),
-        "-o",
-        out,
-        "--format",
-        "json",
-    ]);
+    let bad = plan_as("json");
     assert_eq!(bad.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(doc["files"][0]["valid"], false);

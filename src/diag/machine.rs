@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Code, Diagnostic, Label, Severity};
-use crate::source::SourceFile;
+use super::{Code, Diagnostic, Label};
+use crate::source::{LineIndex, SourceFile};
 
 /// The JSON document's version.
 pub const JSON_VERSION: u32 = 1;
@@ -87,41 +87,15 @@ impl Report<'_> {
     }
 }
 
-/// Line starts of a text, to turn byte offsets into lines and columns in
-/// one binary search (`SourceFile::line_col` scans from the start).
-struct Lines<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Lines { text, starts }
-    }
-
-    /// The 1-based line and column (in characters) of byte `offset`.
-    fn at(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
-    }
-
-    fn region(&self, label: &Label) -> Region {
-        let (line, column) = self.at(label.span.start);
-        let (end_line, end_column) = self.at(label.span.end.max(label.span.start));
-        Region {
-            line,
-            column,
-            end_line,
-            end_column,
-        }
+/// Where `label` is, in the text `lines` indexes.
+fn region(lines: &LineIndex<'_>, label: &Label) -> Region {
+    let start = lines.line_col(label.span.start);
+    let end = lines.line_col(label.span.end.max(label.span.start));
+    Region {
+        line: start.line,
+        column: start.col,
+        end_line: end.line,
+        end_column: end.col,
     }
 }
 
@@ -130,13 +104,6 @@ fn capped(text: &str) -> String {
     match text.char_indices().nth(MAX_MESSAGE) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
-    }
-}
-
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
     }
 }
 
@@ -203,17 +170,17 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 fn json_diagnostic_list(r: &Report<'_>) -> Vec<JsonDiagnostic> {
-    let lines = Lines::new(&r.file.text);
+    let lines = LineIndex::new(&r.file.text);
     r.diagnostics
         .iter()
         .map(|d| JsonDiagnostic {
             code: d.code.as_str(),
-            severity: severity(d.severity),
+            severity: d.severity.as_str(),
             message: capped(&d.message),
-            location: lines.region(&d.primary),
+            location: region(&lines, &d.primary),
             label: non_empty(&d.primary.message),
             related: d.secondary.as_ref().map(|s| JsonRelated {
-                location: lines.region(s),
+                location: region(&lines, s),
                 message: non_empty(&s.message),
             }),
             help: d.help.as_deref().map(capped),
@@ -459,7 +426,7 @@ pub fn sarif(reports: &[Report<'_>]) -> String {
                 related_locations: Vec::new(),
             });
         }
-        let lines = Lines::new(&r.file.text);
+        let lines = LineIndex::new(&r.file.text);
         for d in r.diagnostics {
             let mut text = capped(&d.message);
             if let Some(help) = &d.help {
@@ -469,11 +436,11 @@ pub fn sarif(reports: &[Report<'_>]) -> String {
             results.push(SarifResult {
                 rule_id: d.code.as_str(),
                 rule_index: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
-                level: severity(d.severity),
+                level: d.severity.as_str(),
                 message: SarifText { text },
                 locations: vec![location(
                     name,
-                    Some(lines.region(&d.primary)),
+                    Some(region(&lines, &d.primary)),
                     non_empty(&d.primary.message),
                 )],
                 related_locations: d
@@ -481,7 +448,7 @@ pub fn sarif(reports: &[Report<'_>]) -> String {
                     .iter()
                     .map(|s| SarifLocation {
                         id: Some(1),
-                        ..location(name, Some(lines.region(s)), non_empty(&s.message))
+                        ..location(name, Some(region(&lines, s)), non_empty(&s.message))
                     })
                     .collect(),
             });
@@ -578,9 +545,9 @@ pub fn github(reports: &[Report<'_>]) -> String {
                 github_data(&format!("{dir}: {e}"))
             );
         }
-        let lines = Lines::new(&r.file.text);
+        let lines = LineIndex::new(&r.file.text);
         for d in r.diagnostics {
-            let at = lines.region(&d.primary);
+            let at = region(&lines, &d.primary);
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str("\nhelp: ");
@@ -589,7 +556,7 @@ pub fn github(reports: &[Report<'_>]) -> String {
             let _ = writeln!(
                 out,
                 "::{} file={file},line={},col={},endLine={},endColumn={},title={}::{}",
-                severity(d.severity),
+                d.severity.as_str(),
                 at.line,
                 at.column,
                 at.end_line,
@@ -635,15 +602,19 @@ mod tests {
     #[test]
     fn positions_count_characters_from_one_and_end_after_the_last() {
         let text = "[stack]\nnäme = \"x\"\n";
-        let lines = Lines::new(text);
-        assert_eq!(lines.at(0), (1, 1));
+        let lines = LineIndex::new(text);
+        let at = |o| {
+            let p = lines.line_col(o);
+            (p.line, p.col)
+        };
+        assert_eq!(at(0), (1, 1));
         // `=` after `näme ` (ä is two bytes, one character).
         let eq = text.find('=').unwrap();
-        assert_eq!(lines.at(eq), (2, 6));
+        assert_eq!(at(eq), (2, 6));
         // Inside a character: its start.
-        assert_eq!(lines.at(10), (2, 2));
-        assert_eq!(lines.at(text.len()), (3, 1));
-        assert_eq!(lines.at(text.len() + 10), (3, 1));
+        assert_eq!(at(10), (2, 2));
+        assert_eq!(at(text.len()), (3, 1));
+        assert_eq!(at(text.len() + 10), (3, 1));
     }
 
     #[test]

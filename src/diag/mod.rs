@@ -9,7 +9,7 @@ pub mod machine;
 
 use std::fmt::Write as _;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{LineIndex, SourceFile, Span};
 
 /// Stable, kebab-case identifiers of every diagnostic. Renaming one is a
 /// breaking change: `tests/snapshots.rs` snapshots the whole list.
@@ -326,13 +326,10 @@ pub fn explain_all() -> String {
 /// there is no line to show; [`render`] shows it, with carets.
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
         write!(
             f,
-            "{severity}[{}]: {}",
+            "{}[{}]: {}",
+            self.severity.as_str(),
             self.code.as_str(),
             shown(&self.message)
         )?;
@@ -382,6 +379,16 @@ pub enum Severity {
     Error,
     /// The input is accepted, but something deserves a look.
     Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as every format writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 /// A span with a short message shown under the caret.
@@ -484,20 +491,19 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn render(diags: &[Diagnostic], file: &SourceFile) -> String {
     let mut out = String::new();
     let name = shown(&file.name);
+    // One index for every label: a position is then a binary search.
+    let lines = LineIndex::new(&file.text);
     for d in diags {
-        let severity = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
         let _ = writeln!(
             out,
-            "{severity}[{}]: {}",
+            "{}[{}]: {}",
+            d.severity.as_str(),
             d.code.as_str(),
             shown(&d.message)
         );
-        render_label(&mut out, file, &name, &d.primary, '^');
+        render_label(&mut out, &lines, &name, &d.primary, '^');
         if let Some(secondary) = &d.secondary {
-            render_label(&mut out, file, &name, secondary, '-');
+            render_label(&mut out, &lines, &name, secondary, '-');
         }
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  = help: {}", shown(help));
@@ -554,13 +560,13 @@ fn shown(text: &str) -> String {
     out
 }
 
-fn render_label(out: &mut String, file: &SourceFile, name: &str, label: &Label, marker: char) {
+fn render_label(out: &mut String, lines: &LineIndex<'_>, name: &str, label: &Label, marker: char) {
     let message = if label.message.is_empty() {
         String::new()
     } else {
         format!(" {}", shown(&label.message))
     };
-    if file.text.is_empty() {
+    if lines.is_empty() {
         // Built with the Rust builder API: there is no text to point into.
         let _ = writeln!(out, " --> {name}");
         if !message.is_empty() {
@@ -568,15 +574,15 @@ fn render_label(out: &mut String, file: &SourceFile, name: &str, label: &Label, 
         }
         return;
     }
-    let start = file.line_col(label.span.start);
-    let line = file.line_text(start.line);
+    let start = lines.line_col(label.span.start);
+    let line = lines.line_text(start.line);
     let gutter = start.line.to_string().len();
     let _ = writeln!(out, "{:gutter$}--> {name}:{}:{}", "", start.line, start.col);
     let _ = writeln!(out, "{:gutter$} |", "");
     // The caret runs to the end of the span or of the line, whichever is
     // first, over the line as shown (escapes are wider than the character).
     // Lines can be huge: nothing here allocates per character.
-    let end = file.line_col(label.span.end.max(label.span.start));
+    let end = lines.line_col(label.span.end.max(label.span.start));
     let chars = line.chars().count();
     let last_col = if end.line == start.line {
         end.col.min(chars + 1)

@@ -86,21 +86,6 @@ macro_rules! declare_kinds {
                 t
             }
 
-            /// The keys of a block of `kind`, in the order of the language
-            /// reference (inline tables are one key: `hours`).
-            pub fn keys(kind: Kind) -> Vec<&'static str> {
-                let mut fields = match kind {
-                    Kind::Stack => Stack::default().fields().into_iter().map(|(k, _)| k).collect(),
-                    $(Kind::$variant => $variant::default()
-                        .fields()
-                        .into_iter()
-                        .map(|(k, _)| k)
-                        .collect::<Vec<_>>(),)*
-                };
-                fields.dedup();
-                fields
-            }
-
             /// Every named block: its kind, name, span and references.
             pub fn blocks(&self) -> Vec<BlockInfo<'_>> {
                 let mut out = Vec::new();
@@ -122,6 +107,14 @@ macro_rules! declare_kinds {
     };
 }
 for_each_block_kind!(declare_kinds);
+
+impl Topology {
+    /// The keys of a block of `kind`, in the order of the language
+    /// reference (inline tables are one key: `hours`).
+    pub fn keys(kind: Kind) -> Vec<&'static str> {
+        schema::keys(kind).into_iter().map(|k| k.name).collect()
+    }
+}
 
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
