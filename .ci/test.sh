@@ -15,13 +15,43 @@ bash .ci/tools.sh
 
 step "cargo fmt --check"
 cargo fmt --all --check
+cargo fmt --manifest-path examples/vendored/Cargo.toml --check
 
 step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
+step "the library alone: cargo build and clippy --no-default-features (no CLI, no clap)"
+cargo build --lib --no-default-features --locked --quiet
+cargo clippy --lib --no-default-features --locked -- -D warnings
+
 step "cargo test"
 CI=true cargo test --all-targets --locked
 CI=true cargo test --doc --locked
+
+step "a repository that vendors the crate (examples/vendored): its tests, its compile errors, no clap"
+# The target directory is shared: the vendored crate reuses the dependencies
+# built above.
+CARGO_TARGET_DIR="$PWD/target" CI=true cargo test --locked --manifest-path examples/vendored/Cargo.toml
+if cargo tree --locked --edges normal --manifest-path examples/vendored/Cargo.toml | grep -E '\bclap'; then
+  echo "a crate that vendors topoform without its CLI builds clap" >&2
+  exit 1
+fi
+
+step "the public Rust API is docs/public-api.txt (tests/external/public_api.sh)"
+# Every change to what a vendoring crate can name is a diff in review.
+bash tests/external/public_api.sh
+
+step "the package ships what the docs link to (cargo package --list)"
+# (examples/vendored is a crate of its own: cargo never packages a nested
+# package, and the docs name it as a path of the repository.)
+cargo package --locked --allow-dirty --list >target/package-list.txt
+for f in README.md ARCHITECTURE.md LICENSE-MIT LICENSE-APACHE docs/language.md docs/diagnostics.md \
+  docs/public-api.txt data/create-only.json examples/redash.rs fixtures/ok/redash.toml; do
+  if ! grep -qx "$f" target/package-list.txt; then
+    echo "the package leaves out $f" >&2
+    exit 1
+  fi
+done
 
 step "cargo doc"
 RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --locked --quiet

@@ -12,18 +12,21 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{ElasticIp, Instance, Topology};
+use topoform::builder::{ElasticIp, Instance, Topology};
 
 /// The topology of `fixtures/ok/eip-autohealing.toml`.
 pub fn topology() -> Topology {
-    let mut topo = Topology::new("web-autoheal", "ap-northeast-1")
-        .description("Single-AZ web server with an auto-healing Elastic IP");
+    let mut topo = Topology::new("web-autoheal", "ap-northeast-1");
+    topo.description("Single-AZ web server with an auto-healing Elastic IP");
     topo.instance(
         "web",
-        Instance::new("ami-0a1b2c3d4e5f60718", "t3.micro")
-            .subnet("subnet-0123456789abcdef0")
-            .security_group("sg-0123456789abcdef0")
-            .elastic_ip(ElasticIp::Existing("eipalloc-0fedcba9876543210".into())),
+        Instance::new(
+            "ami-0a1b2c3d4e5f60718",
+            "t3.micro",
+            ["subnet-0123456789abcdef0"],
+            ["sg-0123456789abcdef0"],
+        )
+        .elastic_ip(ElasticIp::Existing("eipalloc-0fedcba9876543210".into())),
     );
     topo
 }

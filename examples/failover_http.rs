@@ -11,7 +11,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{ElasticIp, Failover, Health, Instance, Sorry, Topology, Zone};
+use topoform::builder::{ElasticIp, Failover, Health, Instance, Sorry, Topology, Zone};
 
 /// The topology of `fixtures/ok/failover-http.toml`.
 pub fn topology() -> Topology {
@@ -19,14 +19,16 @@ pub fn topology() -> Topology {
     let shop = topo.zone("shop", Zone::new("Z3SHOPZONE0001", "shop.example.net"));
     let front = topo.instance(
         "front",
-        Instance::new("ami-0123456789abcdef0", "t3.medium")
-            .subnet("subnet-01234567")
-            .security_group("sg-01234567")
-            .security_group("sg-89abcdef")
-            .elastic_ip(ElasticIp::WithAddress {
-                allocation: "eipalloc-0123456789abcdef0".into(),
-                address: "198.51.100.7".into(),
-            }),
+        Instance::new(
+            "ami-0123456789abcdef0",
+            "t3.medium",
+            ["subnet-01234567"],
+            ["sg-01234567", "sg-89abcdef"],
+        )
+        .elastic_ip(ElasticIp::WithAddress {
+            allocation: "eipalloc-0123456789abcdef0".into(),
+            address: "198.51.100.7".into(),
+        }),
     );
     let maintenance = topo.sorry(
         "maintenance",

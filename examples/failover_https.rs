@@ -11,7 +11,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Dns, Failover, Health, Hours, Instance, Ip, Sorry, Topology, Zone};
+use topoform::builder::{Dns, Failover, Health, Hours, Instance, Ip, Sorry, Topology, Zone};
 
 /// The topology of `fixtures/ok/failover-https.toml`.
 pub fn topology() -> Topology {
@@ -23,11 +23,14 @@ pub fn topology() -> Topology {
     );
     let portal = topo.instance(
         "portal",
-        Instance::new("ami-0fedcba9876543210", "m7g.large")
-            .subnet("subnet-0a1a1a1a1a1a1a1a1")
-            .security_group("sg-0b2b2b2b2b2b2b2b2")
-            .dns(Dns::new(&internal, "portal.corp.internal").ip(Ip::Private))
-            .hours(Hours::new("MON,WED-FRI", "08:30", "20:00", "Asia/Tokyo")),
+        Instance::new(
+            "ami-0fedcba9876543210",
+            "m7g.large",
+            ["subnet-0a1a1a1a1a1a1a1a1"],
+            ["sg-0b2b2b2b2b2b2b2b2"],
+        )
+        .dns(Dns::new(&internal, "portal.corp.internal").ip(Ip::Private))
+        .hours(Hours::new("MON,WED-FRI", "08:30", "20:00", "Asia/Tokyo")),
     );
     let outage = topo.sorry(
         "outage",

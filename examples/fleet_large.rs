@@ -13,7 +13,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Fleet, FleetDns, Hours, Topology, Zone};
+use topoform::builder::{Clients, Fleet, FleetDns, Hours, Topology, Zone};
 
 /// The topology of `fixtures/ok/fleet-large.toml`.
 pub fn topology() -> Topology {
@@ -25,14 +25,17 @@ pub fn topology() -> Topology {
     let shops: Vec<String> = (1..=10).map(|n| format!("shop-{n:02}")).collect();
     topo.fleet(
         "shop",
-        Fleet::new("ami-0123456789abcdef0", "t3.small")
-            .subnets(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"])
-            .security_group("sg-0abcdefabcdefabcd")
-            .clients(shops)
-            .dns(FleetDns::new(&local, "{client}.shops.internal"))
-            .parameters(["API_KEY"])
-            .bootstrap("/opt/shop/bootstrap.sh")
-            .hours(Hours::new("MON-SAT", "10:00", "20:00", "Asia/Tokyo")),
+        Fleet::new(
+            "ami-0123456789abcdef0",
+            "t3.small",
+            ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+            ["sg-0abcdefabcdefabcd"],
+            Clients::ids(shops),
+        )
+        .dns(FleetDns::new(&local, "{client}.shops.internal"))
+        .parameters(["API_KEY"])
+        .bootstrap("/opt/shop/bootstrap.sh")
+        .hours(Hours::new("MON-SAT", "10:00", "20:00", "Asia/Tokyo")),
     );
     topo
 }

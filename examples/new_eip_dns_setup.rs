@@ -11,12 +11,12 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Dns, ElasticIp, Instance, Ip, Topology, Zone};
+use topoform::builder::{Dns, ElasticIp, Instance, Ip, Topology, Zone};
 
 /// The topology of `fixtures/ok/new-eip-dns-setup.toml`.
 pub fn topology() -> Topology {
-    let mut topo = Topology::new("app-server", "us-west-2")
-        .tag("Project", "topoform-demo")
+    let mut topo = Topology::new("app-server", "us-west-2");
+    topo.tag("Project", "topoform-demo")
         .tag("CostCenter", "ops-42");
     let main = topo.zone("main", Zone::new("Z0123456789ABCDEFGHIJ", "example.org"));
     topo.instance(
@@ -24,10 +24,9 @@ pub fn topology() -> Topology {
         Instance::new(
             "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
             "t3.small",
+            ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+            ["sg-0cccccccccccccccc"],
         )
-        .subnet("subnet-0aaaaaaaaaaaaaaaa")
-        .subnet("subnet-0bbbbbbbbbbbbbbbb")
-        .security_group("sg-0cccccccccccccccc")
         .elastic_ip(ElasticIp::New)
         .dns(Dns::new(&main, "app.example.org").ip(Ip::Public))
         .volume_gb(30)

@@ -12,7 +12,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{ElasticIp, Failover, Health, Hours, Instance, Sorry, Topology, Zone};
+use topoform::builder::{ElasticIp, Failover, Health, Hours, Instance, Sorry, Topology, Zone};
 
 /// The topology of `fixtures/ok/no-eip-failover.toml`.
 pub fn topology() -> Topology {
@@ -20,11 +20,14 @@ pub fn topology() -> Topology {
     let public = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
     let redash = topo.instance(
         "redash",
-        Instance::new("ami-0064e711cbc7a825e", "t3.small")
-            .subnet("subnet-0b99e52d17314979d")
-            .security_group("sg-04b4e7642a8fc6efe")
-            .elastic_ip(ElasticIp::None)
-            .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
+        Instance::new(
+            "ami-0064e711cbc7a825e",
+            "t3.small",
+            ["subnet-0b99e52d17314979d"],
+            ["sg-04b4e7642a8fc6efe"],
+        )
+        .elastic_ip(ElasticIp::None)
+        .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
     );
     let closed = topo.sorry(
         "closed",

@@ -14,27 +14,34 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{
+use topoform::builder::{
     Backup, BackupKind, ElasticIp, Failover, Instance, Sorry, Task, Topology, Zone,
 };
 
 /// The topology of `fixtures/ok/ops-automation.toml`.
 pub fn topology() -> Topology {
-    let mut topo = Topology::new("ops", "ap-northeast-1").notify("ops@example.com");
+    let mut topo = Topology::new("ops", "ap-northeast-1");
+    topo.notify("ops@example.com");
     let public = topo.zone("public", Zone::new("Z2OPSZONE00001", "example.net"));
     let web = topo.instance(
         "web",
-        Instance::new("ami-0a1b2c3d4e5f60718", "t3.small")
-            .subnet("subnet-0123456789abcdef0")
-            .security_group("sg-0123456789abcdef0"),
+        Instance::new(
+            "ami-0a1b2c3d4e5f60718",
+            "t3.small",
+            ["subnet-0123456789abcdef0"],
+            ["sg-0123456789abcdef0"],
+        ),
     );
     let batch = topo.instance(
         "batch",
-        Instance::new("ami-0a1b2c3d4e5f60718", "t3.large")
-            .subnet("subnet-0123456789abcdef0")
-            .security_group("sg-0123456789abcdef0")
-            .elastic_ip(ElasticIp::None)
-            .volume_gb(100),
+        Instance::new(
+            "ami-0a1b2c3d4e5f60718",
+            "t3.large",
+            ["subnet-0123456789abcdef0"],
+            ["sg-0123456789abcdef0"],
+        )
+        .elastic_ip(ElasticIp::None)
+        .volume_gb(100),
     );
     let down = topo.sorry(
         "down",
@@ -56,8 +63,11 @@ pub fn topology() -> Topology {
     );
     topo.task(
         "weekly-maintenance",
-        Task::new(&batch, "cron(0 3 ? * SUN *)")
-            .commands(["journalctl --vacuum-time=14d", "dnf -y upgrade --security"]),
+        Task::new(
+            &batch,
+            "cron(0 3 ? * SUN *)",
+            ["journalctl --vacuum-time=14d", "dnf -y upgrade --security"],
+        ),
     );
     topo
 }

@@ -14,7 +14,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Fleet, FleetDns, Hours, Topology, Zone};
+use topoform::builder::{Clients, Fleet, FleetDns, Hours, Topology, Zone};
 
 /// The topology of `fixtures/ok/per-client.toml`.
 pub fn topology() -> Topology {
@@ -22,14 +22,17 @@ pub fn topology() -> Topology {
     let local = topo.zone("local", Zone::new("Z0PRIVATELOCAL1", "local").private(true));
     topo.fleet(
         "app",
-        Fleet::new("ami-0123456789abcdef0", "t3.medium")
-            .subnets(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"])
-            .security_group("sg-0abcdefabcdefabcd")
-            .clients(["acme", "globex", "initech"])
-            .dns(FleetDns::new(&local, "{client}.local"))
-            .parameters(["HOGE", "DB_PASSWORD"])
-            .bootstrap("/home/hoge/scripts/bootstrap.sh")
-            .hours(Hours::new("MON-FRI", "08:00", "21:00", "Asia/Tokyo")),
+        Fleet::new(
+            "ami-0123456789abcdef0",
+            "t3.medium",
+            ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+            ["sg-0abcdefabcdefabcd"],
+            Clients::ids(["acme", "globex", "initech"]),
+        )
+        .dns(FleetDns::new(&local, "{client}.local"))
+        .parameters(["HOGE", "DB_PASSWORD"])
+        .bootstrap("/home/hoge/scripts/bootstrap.sh")
+        .hours(Hours::new("MON-FRI", "08:00", "21:00", "Asia/Tokyo")),
     );
     topo
 }

@@ -10,7 +10,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Failover, Hours, Instance, Sorry, Topology, Zone};
+use topoform::builder::{Failover, Hours, Instance, Sorry, Topology, Zone};
 
 /// The topology of `fixtures/ok/redash.toml`.
 pub fn topology() -> Topology {
@@ -18,10 +18,13 @@ pub fn topology() -> Topology {
     let public = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
     let redash = topo.instance(
         "redash",
-        Instance::new("ami-0064e711cbc7a825e", "t3.small")
-            .subnet("subnet-0b99e52d17314979d")
-            .security_group("sg-04b4e7642a8fc6efe")
-            .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
+        Instance::new(
+            "ami-0064e711cbc7a825e",
+            "t3.small",
+            ["subnet-0b99e52d17314979d"],
+            ["sg-04b4e7642a8fc6efe"],
+        )
+        .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
     );
     let closed = topo.sorry(
         "closed",

@@ -12,28 +12,31 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Alb, ElasticIp, Failover, Instance, Sorry, Topology, Zone};
+use topoform::builder::{Alb, ElasticIp, Failover, Instance, Sorry, Topology, Zone};
 
 /// The topology of `fixtures/ok/route53-failover.toml`.
 pub fn topology() -> Topology {
-    let mut topo = Topology::new("shop-web", "ap-northeast-1")
-        .description("ALB in front of one self-healing web server, with a CloudFront sorry page");
+    let mut topo = Topology::new("shop-web", "ap-northeast-1");
+    topo.description("ALB in front of one self-healing web server, with a CloudFront sorry page");
     let public = topo.zone("public", Zone::new("Z1SHOPWEBZONE1", "example.shop"));
     let web = topo.instance(
         "web",
-        Instance::new("ami-0d52744d6551d851e", "t3.small")
-            .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
-            .security_group("sg-0123456789abcdef0")
-            .elastic_ip(ElasticIp::None),
+        Instance::new(
+            "ami-0d52744d6551d851e",
+            "t3.small",
+            ["subnet-0a11111111111111a", "subnet-0c22222222222222c"],
+            ["sg-0123456789abcdef0"],
+        )
+        .elastic_ip(ElasticIp::None),
     );
     let front = topo.alb(
         "front",
         Alb::new(
             "arn:aws:acm:ap-northeast-1:123456789012:certificate/1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9",
             &web,
+            ["subnet-0a11111111111111a", "subnet-0c22222222222222c"],
         )
         .vpc("vpc-0a1b2c3d4e5f60718")
-        .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
         .port(8080)
         .health_path("/healthz"),
     );

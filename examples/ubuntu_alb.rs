@@ -13,7 +13,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use topoform::front::dsl::{Alb, Dns, ElasticIp, Instance, Topology, Zone};
+use topoform::builder::{Alb, Dns, ElasticIp, Instance, Topology, Zone};
 
 /// The topology of `fixtures/ok/ubuntu-alb.toml`.
 pub fn topology() -> Topology {
@@ -25,9 +25,9 @@ pub fn topology() -> Topology {
         Instance::new(
             "ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
             "t3.small",
+            subnets,
+            ["sg-0a9a8a7a6a5a4a3a2"],
         )
-        .subnets(subnets)
-        .security_group("sg-0a9a8a7a6a5a4a3a2")
         .volume_gb(40)
         .elastic_ip(ElasticIp::Existing("eipalloc-0a1b2c3d4e5f67890".into()))
         .dns(Dns::new(&public, "app.example.net")),
@@ -37,8 +37,8 @@ pub fn topology() -> Topology {
         Alb::new(
             "arn:aws:acm:eu-west-1:123456789012:certificate/2a3b4c5d-6e7f-4081-9293-a4b5c6d7e8f9",
             &app,
-        )
-        .subnets(subnets),
+            subnets,
+        ),
     );
     topo
 }

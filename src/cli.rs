@@ -582,7 +582,8 @@ fn plan(file: &Path, out: &Path, format: Format) -> io::Result<ExitCode> {
             return out_failed(diag_format, &source, &[], out, &format!("cannot read: {e}"));
         }
     };
-    let (compilation, preview) = crate::plan_toml(&source.text, &files, &golden);
+    let (compilation, plan) = crate::plan_toml(&source.text, &files, &golden);
+    let preview = plan.map(crate::Plan::into_preview);
     let diagnostics = with_out(&source, &compilation.diagnostics, out);
     // JSON: the preview carries the diagnostics; without a preview (an
     // invalid topology), the diagnostics document stands alone.
@@ -659,7 +660,7 @@ fn graph(file: &Path, format: GraphFormat) -> io::Result<ExitCode> {
         GraphFormat::Mermaid => crate::graph::Format::Mermaid,
         GraphFormat::Dot => crate::graph::Format::Dot,
     };
-    let (compilation, drawn) = crate::graph_toml(&source.text, &files, format);
+    let (compilation, drawn) = crate::graph::graph_toml(&source.text, &files, format);
     report(
         DiagFormat::Human,
         &[single(&source, &compilation.diagnostics)],

@@ -4,7 +4,7 @@
 //!
 //! This is the only module that writes files. It never deletes or
 //! overwrites a file that topoform did not write: the output carries a
-//! manifest ([`layout::MANIFEST`]), and a directory is replaced only when
+//! manifest (`.topoform-files`), and a directory is replaced only when
 //! everything in it is listed there (or, for a directory written before the
 //! manifest existed, is a path topoform writes). It never follows a
 //! symbolic link inside the output directory.
@@ -28,7 +28,7 @@ pub type Output = BTreeMap<String, String>;
 /// dropped. The templates are independent: they are serialized, looked
 /// at and dropped on every core, so the typed templates and their text are
 /// never all in memory at once.
-pub fn render_templates(
+pub(crate) fn render_templates(
     templates: BTreeMap<String, Template>,
     look: impl Fn(&str, &Template, &str) -> Vec<Diagnostic> + Sync + Send,
 ) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
@@ -51,7 +51,7 @@ pub fn render_templates(
 
 /// The output: the templates serialized by [`render_templates`], the text
 /// files of `artifacts`, and the manifest that lists them all.
-pub fn render_with(artifacts: &Artifacts, templates: BTreeMap<String, String>) -> Output {
+pub(crate) fn render_with(artifacts: &Artifacts, templates: BTreeMap<String, String>) -> Output {
     let mut out: Output = templates;
     for (path, text) in &artifacts.files {
         out.insert(path.clone(), text.clone());

@@ -230,3 +230,24 @@ pub fn render(topo: &Topology, model: &Model, output: &Output, format: Format) -
     };
     crate::templates::render(template, &context)
 }
+
+/// Compiles `text` and draws it (`topoform graph`): the compilation's
+/// diagnostics, and the diagram when the topology is valid.
+pub fn graph_toml(
+    text: &str,
+    files: &dyn crate::Files,
+    format: Format,
+) -> (crate::Compilation, Option<String>) {
+    let (c, model) = crate::compile_toml_model(text, files, &crate::Output::new());
+    let drawn = match (&c.output, model) {
+        (Some(output), Some(model)) => {
+            // The spec is dropped before synthesis; the references are read
+            // again from the text, which parsed cleanly to get here.
+            let (topo, _) = crate::front::toml::parse(text);
+            Some(render(&topo, &model, output, format))
+        }
+        _ => None,
+    };
+    (c, drawn)
+}
+

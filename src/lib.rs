@@ -1,62 +1,154 @@
 //! topoform compiles a compact topology description into AWS CloudFormation
-//! JSON, EC2 user-data scripts, sorry pages and a deploy plan.
+//! JSON, EC2 user-data scripts, sorry pages and a deploy plan (`deploy.sh`).
 //!
-//! The pipeline, one module per stage:
+//! A topology is written in TOML (`*.topo.toml`, compiled by the `topoform`
+//! command or [`compile_toml`]) or built in Rust with [`builder`], the
+//! TOML language's typed twin for infrastructure repositories that vendor
+//! this crate. Both compile to the same bytes.
 //!
-//! 1. front end: [`front::toml`] (a `*.topo.toml` file) or [`front::dsl`]
-//!    (the typed Rust builder) → [`spec::Topology`], what the user wrote;
-//! 2. [`validate`] → [`model::Model`], complete and resolved, or every
-//!    problem as a [`diag::Diagnostic`] with its span;
-//! 3. [`synth`] → typed [`cfn::Template`]s and rendered texts (pure, no I/O);
-//! 4. [`quota`]: the AWS limits that only the synthesized output can tell,
-//!    and [`shard`]: the split of a template too large for one stack into
-//!    nested stacks;
-//! 5. [`plan`] → `deploy.sh`, which deploys what was synthesized;
-//! 6. [`emit`] → an [`emit::Output`] (path → bytes), written atomically or
-//!    checked against a directory.
+//! # From the builder to files on disk
 //!
-//! [`preview`] (`topoform plan`) compares the output with the golden files
-//! of a directory, in the topology's terms; [`impact`] tells what a template
-//! change does to the running stack
-//! (update, restart, replacement), from CloudFormation's resource schemas.
+//! ```
+//! use topoform::builder::{Failover, Hours, Instance, Sorry, Topology, Zone};
 //!
-//! [`kind`] lists the block kinds that every stage is organised by. The
-//! library never prints, reads the environment or exits: the `topoform`
-//! binary (`cli`) does.
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut topo = Topology::new("redash", "ap-northeast-1");
+//! topo.tag("Team", "analytics").notify("ops@example.com");
+//! let public = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+//! let redash = topo.instance(
+//!     "redash",
+//!     Instance::new(
+//!         "ami-0064e711cbc7a825e",
+//!         "t3.small",
+//!         ["subnet-0b99e52d17314979d"],
+//!         ["sg-04b4e7642a8fc6efe"],
+//!     )
+//!     .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
+//! );
+//! let closed = topo.sorry(
+//!     "closed",
+//!     Sorry::new("arn:aws:acm:us-east-1:123456789012:certificate/6ddf6b39-4bba-43ca-b22a-3a694598b97f"),
+//! );
+//! topo.failover("redash", Failover::new("redash.example.com", &public, &redash, &closed));
+//!
+//! // `files` reads what the topology names (a `setup` script, a sorry `page`).
+//! let files = topoform::FilesIn("infra".into());
+//! let output = topo.compile(&files).into_result()?;
+//!
+//! let dir = std::env::temp_dir().join(format!("topoform-doc-{}", std::process::id()));
+//! topoform::emit::write_to(&output, &dir)?; // atomically: all files or none
+//! assert!(dir.join("redash.template.json").is_file() && dir.join("deploy.sh").is_file());
+//! // A drift check for CI: what is on disk is what the code builds.
+//! assert!(topoform::emit::check(&output, &dir)?.is_empty());
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//!
+//! A mistake the types cannot catch is a [`Diagnostic`] located at the line
+//! of Rust that made it; [`Compilation::into_result`] gathers them into
+//! [`Errors`], a `std::error::Error` for `?`:
+//!
+//! ```
+//! use topoform::builder::{Instance, Topology};
+//!
+//! let mut topo = Topology::new("web", "ap-northeast-1");
+//! topo.instance("web", Instance::new("ami-0123", "t3.small", ["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"]));
+//! let errors = topo.compile(&topoform::FilesIn(".".into())).into_result().unwrap_err();
+//! // One line per diagnostic (`Display`) …
+//! assert!(errors.to_string().starts_with("error[invalid-id]: invalid AMI id `ami-0123`"));
+//! // … or rustc's layout, pointing at the Rust.
+//! let rendered = topoform::diag::render(&errors.diagnostics, &topoform::SourceFile::new("web", ""));
+//! assert!(rendered.contains(&format!(" --> {}:", file!())));
+//! ```
+//!
+//! # Tests
+//!
+//! [`testing`] finds a compilation's resources by type and by the block that
+//! made them, and matches their properties partially, as AWS CDK's
+//! assertions do. [`builder::Topology::override_property`] is the escape
+//! hatch for a property topoform does not expose, and
+//! [`builder::Topology::plan`] says what a change would do to the running
+//! stack before `deploy.sh` does it.
+//!
+//! # Features
+//!
+//! - `cli` (default): the `topoform` command. A repository that vendors the
+//!   crate for its builder sets `default-features = false` and builds none
+//!   of it (no clap).
+//!
+//! The pipeline is `front end → spec → validate → model → synth → emit`;
+//! `ARCHITECTURE.md` describes it. Its stages are private: the supported
+//! API is what this page lists, and `docs/public-api.txt` in the repository
+//! is every public item, kept current by CI.
 
 /// topoform's version, and the git commit it was built from when it was
 /// built from its own checkout (`0.1.0 (commit 0123456789ab)`).
 pub const VERSION: &str = env!("TOPOFORM_VERSION");
 
-pub mod cfn;
-#[doc(hidden)]
-pub mod cli;
+// The supported API: the builder, compilation, the output and its
+// write/check, diagnostics and the testing assertions. `docs/public-api.txt`
+// lists every public item, and CI fails when it changes unreviewed.
 pub mod diag;
 pub mod emit;
-pub mod front;
-pub mod graph;
-pub mod impact;
-pub mod init;
-pub mod kind;
-pub mod layout;
-pub mod model;
-pub mod naming;
+pub mod testing;
+
+/// The typed Rust builder: the TOML language's twin, for Rust repositories
+/// that vendor the crate (see the crate-level example).
+pub use front::dsl as builder;
+
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
+
+/// The pipeline's stages. They are private: with the `internals` feature,
+/// which only topoform's own integration tests enable, they are public and
+/// hidden, and nothing in them follows semver. Inside them `pub` means "for
+/// the other stages"; the boundary of the supported API is this file and
+/// `docs/public-api.txt`, not `unreachable_pub`.
+macro_rules! stages {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        $(#[$attr])*
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        $(#[$attr])*
+        #[cfg(not(feature = "internals"))]
+        #[allow(unreachable_pub)]
+        mod $name;
+    )*};
+}
+stages! {
+    cfn;
+    front;
+    #[cfg(feature = "cli")]
+    graph;
+    impact;
+    #[cfg(feature = "cli")]
+    init;
+    kind;
+    layout;
+    model;
+    naming;
+    plan;
+    preview;
+    quota;
+    shard;
+    source;
+    spec;
+    synth;
+    userdata;
+    validate;
+}
 mod par;
-pub mod plan;
-pub mod preview;
-pub mod quota;
-pub mod shard;
-pub mod source;
-pub mod spec;
-pub mod synth;
 mod templates;
 mod tz;
-pub mod userdata;
-pub mod validate;
 
-pub use diag::{Code, Diagnostic};
+pub use diag::{Code, Diagnostic, Errors, Severity};
 pub use emit::Output;
-pub use source::{Files, FilesIn, SourceFile};
+pub use source::{Files, FilesIn, MAX_FILE_BYTES, SourceFile, Span};
 
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
@@ -102,49 +194,78 @@ pub fn compile_toml(text: &str, files: &dyn Files) -> Compilation {
 /// Compiles TOML topology text to replace `previous` (the output directory's
 /// files, as [`emit::read_previous`] or [`emit::read`] reads them): a
 /// topology split into nested stacks keeps every block in the stack that
-/// held it (see [`shard`]).
+/// held it: moving a resource between stacks would replace it.
 pub fn compile_toml_over(text: &str, files: &dyn Files, previous: &Output) -> Compilation {
     compile_toml_model(text, files, previous).0
 }
 
-/// What deploying the output of TOML topology text over `golden` (the
-/// output directory's files, as [`emit::read`] reads them) would do: the
-/// compilation, and when it succeeded, the preview.
-pub fn plan_toml(
-    text: &str,
-    files: &dyn Files,
-    golden: &Output,
-) -> (Compilation, Option<preview::Preview>) {
-    let (c, model) = compile_toml_model(text, files, golden);
-    let preview = match (&c.output, model) {
-        (Some(output), Some(model)) => Some(preview::compare(&model, golden, output)),
-        _ => None,
-    };
-    (c, preview)
+/// What deploying a topology's output over the files of an output
+/// directory would do, in the topology's terms: which resources are added,
+/// updated, replaced or removed, what that does to a running instance, its
+/// disk and its address, and the diff of every other file.
+#[derive(Debug)]
+pub struct Plan {
+    preview: preview::Preview,
 }
 
-/// Compiles `text` and draws it (`topoform graph`): the compilation's
-/// diagnostics, and the diagram when the topology is valid.
-pub fn graph_toml(
-    text: &str,
-    files: &dyn Files,
-    format: graph::Format,
-) -> (Compilation, Option<String>) {
-    let (c, model) = compile_toml_model(text, files, &Output::new());
-    let drawn = match (&c.output, model) {
-        (Some(output), Some(model)) => {
-            // The spec is dropped before synthesis; the references are read
-            // again from the text, which parsed cleanly to get here.
-            let (topo, _) = front::toml::parse(text);
-            Some(graph::render(&topo, &model, output, format))
-        }
+impl Plan {
+    /// Whether deploying would change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.preview.is_empty()
+    }
+
+    /// Whether deploying would replace a resource (or may), or put an
+    /// instance, its disk, an address, a bucket or a record at risk.
+    pub fn is_risky(&self) -> bool {
+        self.preview.is_risky()
+    }
+
+    /// The plan as terminal text; `colour`: with ANSI colours.
+    pub fn text(&self, colour: bool) -> String {
+        preview::render::text(&self.preview, colour)
+    }
+
+    /// The plan as Markdown, for a pull-request comment.
+    pub fn markdown(&self) -> String {
+        preview::render::markdown(&self.preview)
+    }
+
+    /// The plan as JSON, the versioned document `topoform plan --format
+    /// json` prints (without its `diagnostics`).
+    pub fn json(&self) -> String {
+        preview::render::json(&self.preview)
+    }
+
+    /// The preview itself, for the command line's other formats and
+    /// topoform's own tests: not part of the supported API.
+    #[cfg(any(feature = "cli", feature = "internals"))]
+    #[doc(hidden)]
+    pub fn into_preview(self) -> preview::Preview {
+        self.preview
+    }
+}
+
+/// What deploying the output of TOML topology text over `golden` (the
+/// output directory's files, as [`emit::read`] reads them) would do: the
+/// compilation, and when it succeeded, the plan.
+pub fn plan_toml(text: &str, files: &dyn Files, golden: &Output) -> (Compilation, Option<Plan>) {
+    let (c, model) = compile_toml_model(text, files, golden);
+    let plan = planned(&c, model, golden);
+    (c, plan)
+}
+
+/// The plan of a compilation, when it made output.
+fn planned(c: &Compilation, model: Option<model::Model>, golden: &Output) -> Option<Plan> {
+    match (&c.output, model) {
+        (Some(output), Some(model)) => Some(Plan {
+            preview: preview::compare(&model, golden, output),
+        }),
         _ => None,
-    };
-    (c, drawn)
+    }
 }
 
 /// [`compile_toml`], and the model when the output was made.
-fn compile_toml_model(
+pub(crate) fn compile_toml_model(
     text: &str,
     files: &dyn Files,
     previous: &Output,
@@ -167,7 +288,7 @@ fn compile_toml_model(
     // is tens of megabytes: it goes before synthesis begins.
     let validated = validate::validate(&topo, files);
     drop(topo);
-    let (mut c, model) = compile(validated, read_whole, previous);
+    let (mut c, model) = compile(validated, read_whole, previous, &[]);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
@@ -175,8 +296,10 @@ fn compile_toml_model(
 }
 
 /// Compiles a topology from either front end (stages 2 to 6).
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
-    compile(validate::validate(topo, files), true, &Output::new()).0
+    compile(validate::validate(topo, files), true, &Output::new(), &[]).0
 }
 
 /// Stages 3 to 6, after validation (stage 2: every problem, and the model
@@ -186,12 +309,19 @@ fn compile(
     validated: (Option<model::Model>, Vec<Diagnostic>),
     read_whole: bool,
     previous: &Output,
+    overrides: &[spec::Override],
 ) -> (Compilation, Option<model::Model>) {
     let (model, mut diagnostics) = validated;
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
     let made = model.and_then(|model| {
         // 3. synth.
         let mut artifacts = synth::synth(&model);
+        // 3b. the builder's overrides, before anything measures or splits.
+        diagnostics.extend(synth::overrides::apply(
+            &model,
+            &mut artifacts.templates,
+            overrides,
+        ));
         // 4. quotas and the split. Single resources are measured on their
         // typed properties; the main template is split into nested stacks
         // when it breaks a template quota, and the templates are measured
@@ -251,6 +381,31 @@ impl front::dsl::Topology {
     /// (`setup`, `page`, `clients_file`). Defined here, with the pipeline,
     /// so that the front end does not depend on the stages after it.
     pub fn compile(self, files: &dyn Files) -> Compilation {
-        compile_spec(&self.build(), files)
+        self.compile_model(files, &Output::new()).0
+    }
+
+    /// What deploying this topology over `golden` (an output directory's
+    /// files, as [`emit::read`] reads them) would do: the compilation, and
+    /// when it succeeded, the plan (`topoform plan`'s).
+    pub fn plan(self, files: &dyn Files, golden: &Output) -> (Compilation, Option<Plan>) {
+        let (c, model) = self.compile_model(files, golden);
+        let plan = planned(&c, model, golden);
+        (c, plan)
+    }
+
+    /// Stages 2 to 6, with what the builder refused as blocks were added:
+    /// any of it stops the output, as an error of validation does.
+    pub(crate) fn compile_model(
+        self,
+        files: &dyn Files,
+        previous: &Output,
+    ) -> (Compilation, Option<model::Model>) {
+        let (topo, mut refused, overrides) = self.into_parts();
+        let read_whole = refused.is_empty();
+        let validated = validate::validate(&topo, files);
+        let (mut c, model) = compile(validated, read_whole, previous, &overrides);
+        c.diagnostics.append(&mut refused);
+        diag::sort(&mut c.diagnostics);
+        (c, model)
     }
 }

@@ -222,7 +222,10 @@ fn each_resource(model: &Model, id: &LogicalId, r: &Resource, diags: &mut Vec<Di
                     ),
                 )
                 .label("the stack's tags go on every resource")
-                .help("remove some `[stack] tags`: topoform adds up to 11 tags of its own"),
+                .help(model.origins.front.say(
+                    "remove some `[stack] tags`: topoform adds up to 11 tags of its own",
+                    "make fewer `Topology::tag` calls: topoform adds up to 11 tags of its own",
+                )),
             );
         }
     }

@@ -2,23 +2,39 @@
 //! `line:column`, so every diagnostic counts positions the same way.
 
 use std::ops::Range;
+use std::panic::Location;
 
-/// A byte range in a [`SourceFile`]. `Span::default()` (0..0) marks items that
-/// have no source position, such as those built with the Rust builder API.
+/// Where something was written: a byte range in a [`SourceFile`] (the TOML
+/// front end), or the line of Rust that called the builder (`origin`).
+/// `Span::default()` (0..0, no origin) marks what has no position at all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// The builder call that wrote the value (`src/infra.rs:42:5`),
+    /// recorded with `#[track_caller]`; `None` for TOML.
+    pub origin: Option<&'static Location<'static>>,
 }
 
 impl Span {
     /// A span over `range`.
-    pub fn new(range: Range<usize>) -> Self {
+    pub(crate) fn new(range: Range<usize>) -> Self {
         Span {
             start: range.start,
             end: range.end,
+            origin: None,
+        }
+    }
+
+    /// The caller's line of Rust: a builder method marked
+    /// `#[track_caller]` that calls this records its own caller.
+    #[track_caller]
+    pub(crate) fn caller() -> Self {
+        Span {
+            origin: Some(Location::caller()),
+            ..Span::default()
         }
     }
 }
@@ -110,13 +126,15 @@ impl SourceFile {
     }
 
     /// The line and column of byte `offset` (clamped to the text). For
-    /// many positions, build one [`LineIndex`].
-    pub fn line_col(&self, offset: usize) -> LineCol {
+    /// many positions, build one `LineIndex`.
+    #[cfg(test)]
+    pub(crate) fn line_col(&self, offset: usize) -> LineCol {
         LineIndex::new(&self.text).line_col(offset)
     }
 
     /// The text of 1-based line `line`, without its newline.
-    pub fn line_text(&self, line: usize) -> &str {
+    #[cfg(test)]
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         LineIndex::new(&self.text).line_text(line)
     }
 }

@@ -192,6 +192,7 @@ pub fn encode(script: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(gz.get_ref())
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// The script inside a launch template's `UserData`: the inverse of
 /// [`encode`], or `None` for anything `encode` did not write.
 pub fn decode(user_data: &str) -> Option<String> {

@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use topoform::front::dsl::Topology;
+use topoform::builder::Topology;
 use topoform::{Compilation, FilesIn, Output, compile_toml, spec};
 
 // Each example's `main` is unused here, and its `pub fn topology` is
@@ -146,21 +146,32 @@ fn assert_parity(example: &str, topology: Topology) {
 }
 
 /// `topology`'s pretty `Debug` text with every span erased (each
-/// `Span { start, end }` becomes `Span`, since builder values have none), in
-/// its canonical form: the keys of a TOML table have no order (the TOML front
+/// `Span { start, end, origin }` becomes `Span`: TOML values have byte
+/// offsets, builder values the line of Rust that wrote them), in its
+/// canonical form: the keys of a TOML table have no order (the TOML front
 /// end lists them sorted, the builder in the order they were added), while
-/// arrays keep theirs.
+/// arrays keep theirs. Which front end wrote it (`front`, which only picks
+/// the words of a hint) is erased too.
 fn without_spans(topology: &spec::Topology) -> String {
-    let topology = topology.canonical();
+    let mut topology = topology.canonical();
+    topology.front = spec::Front::default();
     let mut out = String::new();
-    let mut in_span = false;
+    // How many brackets of the current span are open (0: not in a span).
+    let mut depth = 0usize;
     for line in format!("{topology:#?}").lines() {
-        if in_span {
-            // The fields of a span, up to its closing brace.
-            in_span = !line.trim_start().starts_with('}');
+        if depth > 0 {
+            // The fields of a span (its `origin` is a nested
+            // `Some(Location { .. })`), up to its closing brace.
+            let trimmed = line.trim();
+            if trimmed.starts_with(['}', ')']) {
+                depth -= 1;
+            }
+            if trimmed.ends_with(['{', '(']) {
+                depth += 1;
+            }
         } else if let Some(head) = line.strip_suffix("Span {") {
             writeln!(out, "{head}Span").unwrap();
-            in_span = true;
+            depth = 1;
         } else {
             writeln!(out, "{line}").unwrap();
         }

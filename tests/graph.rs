@@ -18,8 +18,8 @@ fn every_fixture_draws_every_reference() {
     for path in names {
         let text = std::fs::read_to_string(&path).unwrap();
         let files = FilesIn(root.join("fixtures/ok"));
-        let (_, mermaid) = topoform::graph_toml(&text, &files, Format::Mermaid);
-        let (_, dot) = topoform::graph_toml(&text, &files, Format::Dot);
+        let (_, mermaid) = topoform::graph::graph_toml(&text, &files, Format::Mermaid);
+        let (_, dot) = topoform::graph::graph_toml(&text, &files, Format::Dot);
         let (mermaid, dot) = (mermaid.unwrap(), dot.unwrap());
         // Each reference written in the topology is one arrow in each, and
         // each block with a primary and a secondary one dashed arrow more.
@@ -62,7 +62,7 @@ fn every_fixture_draws_every_reference() {
 #[test]
 fn an_invalid_topology_draws_nothing() {
     let (c, drawn) =
-        topoform::graph_toml("[stack]\nname = 1\n", &FilesIn(".".into()), Format::Mermaid);
+        topoform::graph::graph_toml("[stack]\nname = 1\n", &FilesIn(".".into()), Format::Mermaid);
     assert!(drawn.is_none());
     assert!(
         c.diagnostics

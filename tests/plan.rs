@@ -18,7 +18,9 @@ fn plan(name: &str, edit: impl Fn(&str) -> String) -> Preview {
     let edited = edit(&text);
     assert_ne!(edited, text, "{name}: the edit changed nothing");
     let (c, preview) = plan_toml(&edited, &files, &golden);
-    preview.unwrap_or_else(|| panic!("{name} (edited) does not compile: {:?}", c.diagnostics))
+    preview
+        .unwrap_or_else(|| panic!("{name} (edited) does not compile: {:?}", c.diagnostics))
+        .into_preview()
 }
 
 fn replace(old: &'static str, new: &'static str) -> impl Fn(&str) -> String {
@@ -173,7 +175,7 @@ fn a_new_setup_script_rolls_the_group_and_shows_the_script_diff() {
     let mut body = std::fs::read_to_string(&script).unwrap();
     body.push_str("echo edited-by-the-plan-test\n");
     std::fs::write(&script, body).unwrap();
-    let p = plan_toml(&text, &files, &golden).1.unwrap();
+    let p = plan_toml(&text, &files, &golden).1.unwrap().into_preview();
     std::fs::remove_dir_all(&copy).unwrap();
     assert_eq!(with(&p, Action::ReplaceInstances), set(["AppGroup"]));
     assert_eq!(with(&p, Action::Update), set(["AppLaunchTemplate"]));

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use topoform::front::dsl::Topology;
+use topoform::builder::Topology;
 
 /// Compiles `topology` and writes it to the first command-line argument.
 #[allow(

@@ -23,6 +23,10 @@ pub enum Pseudo {
 }
 
 impl Pseudo {
+    #[cfg_attr(
+        not(any(test, feature = "internals")),
+        allow(dead_code, reason = "read back by the tests of the split only")
+    )]
     /// Every pseudo parameter topoform writes.
     const ALL: [Pseudo; 4] = [
         Pseudo::AccountId,
@@ -31,6 +35,10 @@ impl Pseudo {
         Pseudo::StackName,
     ];
 
+    #[cfg_attr(
+        not(any(test, feature = "internals")),
+        allow(dead_code, reason = "read back by the tests of the split only")
+    )]
     /// The pseudo parameter named `name` (`AWS::Region`), if topoform writes it.
     pub fn from_name(name: &str) -> Option<Pseudo> {
         Pseudo::ALL.into_iter().find(|p| p.as_str() == name)
@@ -66,6 +74,10 @@ pub enum Expr {
     /// `{"Fn::Sub": "…"}`, assembled from typed parts.
     Sub(Vec<SubPart>),
     /// `{"Fn::Base64": …}`.
+    #[cfg_attr(
+        not(any(test, feature = "internals")),
+        allow(dead_code, reason = "read back by the tests of the split only")
+    )]
     Base64(Box<Expr>),
 }
 
@@ -95,6 +107,10 @@ impl Expr {
         SubBuilder(Vec::new())
     }
 
+    #[cfg_attr(
+        not(any(test, feature = "internals")),
+        allow(dead_code, reason = "read back by the tests of the split only")
+    )]
     /// The logical IDs this value refers to.
     pub fn refs(&self) -> Vec<&LogicalId> {
         match self {
@@ -271,6 +287,10 @@ impl SubPart {
 }
 
 impl Expr {
+    #[cfg_attr(
+        not(any(test, feature = "internals")),
+        allow(dead_code, reason = "read back by the tests of the split only")
+    )]
     /// Reads back an intrinsic function that [`Expr`] writes: `Ref`,
     /// `Fn::GetAtt` with a string attribute, `Fn::Sub` with a string, and
     /// `Fn::Base64` of any of these or of a string. `None` for any other
@@ -307,6 +327,10 @@ impl Expr {
 /// pseudo parameter, `${Id}` a reference and `${Id.Attribute}` an attribute.
 /// `None` when the string is not one [`Expr`] writes (an unclosed `${`, or a
 /// name that is neither).
+#[cfg_attr(
+    not(any(test, feature = "internals")),
+    allow(dead_code, reason = "read back by the tests of the split only")
+)]
 fn parse_sub(text: &str) -> Option<Vec<SubPart>> {
     let mut parts = Vec::new();
     let mut lit = String::new();

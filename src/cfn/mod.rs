@@ -40,6 +40,7 @@ pub mod elasticloadbalancingv2;
 pub mod events;
 mod expr;
 pub mod iam;
+pub mod overridden;
 pub mod route53;
 pub mod s3;
 pub mod scheduler;
@@ -47,7 +48,7 @@ pub mod scope;
 pub mod sns;
 pub mod ssm;
 
-pub use expr::{Expr, Pseudo, SubBuilder, SubPart};
+pub use expr::{Expr, Pseudo, SubBuilder};
 pub use scope::{Link, Replacement, Rewrites};
 
 use autoscaling::UpdatePolicy;
@@ -323,12 +324,24 @@ impl Resource {
 /// Resource metadata: the posture checkers' suppressions, each with its reason.
 #[derive(Debug, Default, Serialize)]
 pub struct ResourceMetadata {
+    /// What the builder's overrides changed, for a reviewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topoform: Option<ResourceTopoform>,
     /// checkov suppressions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkov: Option<Checkov>,
     /// cfn-guard suppressions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<Guard>,
+}
+
+/// `Metadata.topoform` of a resource.
+#[derive(Debug, Default, Serialize)]
+pub struct ResourceTopoform {
+    /// The property paths the builder's overrides set or removed
+    /// (`LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit`), in
+    /// the order they were applied.
+    pub overrides: Vec<String>,
 }
 
 /// cfn-lint's configuration in a template's metadata, and topoform's reason

@@ -1,7 +1,8 @@
-//! The typed Rust builder front end: Rust code → [`spec::Topology`].
+//! The typed Rust builder front end: Rust code → the topology as written
+//! (`spec::Topology`).
 //!
 //! It is the TOML front end's twin for Rust infrastructure repositories that
-//! vendor the crate. Both front ends produce the same [`spec::Topology`] and
+//! vendor the crate. Both front ends produce the same `spec::Topology` and
 //! share every later stage, so a topology built here compiles to output
 //! byte-identical to the same topology written in TOML, by construction
 //! (`tests/dsl_parity.rs` checks every fixture against its `examples/` twin).
@@ -17,23 +18,34 @@
 //! an ALB) or `impl Into<`[`TargetRef`]`>` (an instance or a fleet), which
 //! only those handles convert into. Ports, TTLs and sizes are unsigned
 //! integers; enumerated words, and the word `"new"` of a sorry certificate,
-//! are enums or constructors. Values carry no source span (`Sp::bare`), so
-//! diagnostics point at nothing.
+//! are enums or constructors. Every key the language requires is an
+//! argument of its block's constructor (`Instance::new` takes the AMI, the
+//! type, the subnets and the security groups), so forgetting one does not
+//! compile.
 //!
-//! Blocks are added with `&mut self` methods on [`Topology`], one per kind,
-//! which return the block's handle; block bodies are by-value builders.
+//! Every method of [`Topology`] takes `&mut self`: the blocks are added one
+//! per kind, each returning its handle, and the stack's settings
+//! (`description`, `tag`, `notify`) chain. Block bodies are by-value
+//! builders. Each builder method is `#[track_caller]`: a value remembers the
+//! line of Rust that wrote it, and a diagnostic about it points there
+//! (`--> src/infra.rs:42:5`), as a TOML diagnostic points at the file's line.
+//! A second block of one kind and name, and a handle that another
+//! `Topology` returned, are refused at the call that adds them.
 //!
 //! ```rust
-//! use topoform::front::dsl::{Failover, Hours, Instance, Sorry, Topology, Zone};
+//! use topoform::builder::{Failover, Hours, Instance, Sorry, Topology, Zone};
 //!
 //! let mut topo = Topology::new("redash", "ap-northeast-1");
 //! let public = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
 //! let redash = topo.instance(
 //!     "redash",
-//!     Instance::new("ami-0064e711cbc7a825e", "t3.small")
-//!         .subnet("subnet-0b99e52d17314979d")
-//!         .security_group("sg-04b4e7642a8fc6efe")
-//!         .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
+//!     Instance::new(
+//!         "ami-0064e711cbc7a825e",
+//!         "t3.small",
+//!         ["subnet-0b99e52d17314979d"],
+//!         ["sg-04b4e7642a8fc6efe"],
+//!     )
+//!     .hours(Hours::new("MON-FRI", "09:00", "19:00", "Asia/Tokyo")),
 //! );
 //! let closed = topo.sorry(
 //!     "closed",
@@ -53,16 +65,66 @@
 //! assert!(output.contains_key("redash.template.json"));
 //! ```
 
+use std::collections::BTreeMap;
+
+use crate::diag::{Code, Diagnostic};
 use crate::kind::{Kind, for_each_block_kind};
 use crate::source::Span;
-use crate::spec::{self, Block, Sp, bare};
+use crate::spec::{self, Block, Body, Lost, Sp, here};
 
 pub use crate::spec::{Dns, Handle, Hours, Ip};
+
+use crate::cfn::overridden::{Patch, Segment};
+
+/// Whether `t` is written as a CloudFormation resource type is:
+/// `Vendor::Service::Resource`, in letters and digits.
+fn is_resource_type(t: &str) -> bool {
+    let parts: Vec<&str> = t.split("::").collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 64 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A property path: names (`[A-Za-z0-9_-]`, starting with a letter)
+/// and array indices, separated by dots, starting with a name.
+fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
+    const MAX_DEPTH: usize = 32;
+    let segments: Vec<&str> = path.split('.').collect();
+    if segments.len() > MAX_DEPTH {
+        return Err(format!("the path has more than {MAX_DEPTH} steps"));
+    }
+    let mut out = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        if let (true, Ok(n)) = (i > 0, s.parse::<usize>()) {
+            out.push(Segment::Index(n));
+        } else if s.len() <= 128
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            out.push(Segment::Key((*s).to_string()));
+        } else {
+            let shown: String = path.escape_debug().take(80).collect();
+            return Err(format!(
+                "`{shown}` is not a property path: names separated by dots, such as `LaunchTemplateData.MetadataOptions`, with array indices as numbers"
+            ));
+        }
+    }
+    Ok(out)
+}
 
 /// A whole topology: `[stack]` plus the blocks added to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topology {
     spec: spec::Topology,
+    /// Where each block was added, to refuse a second block of one kind
+    /// and name at the call that adds it.
+    added: BTreeMap<(Kind, String), Span>,
+    /// What the builder refused as blocks were added (a duplicate name, a
+    /// handle of another topology), reported with the compilation's.
+    refused: Vec<Diagnostic>,
+    /// The escape hatch's overrides, in the order they were made.
+    overrides: Vec<spec::Override>,
 }
 
 macro_rules! adders {
@@ -74,10 +136,17 @@ macro_rules! adders {
             $(
                 #[doc = concat!(
                     "Adds `[", stringify!($module), ".NAME]` and returns its handle (see [`",
-                    stringify!($variant), "`])."
+                    stringify!($variant), "`]). A second block of this kind with the same ",
+                    "name, or a handle that another `Topology` returned, is an error that ",
+                    "points at this call."
                 )]
+                #[track_caller]
                 pub fn $module(&mut self, name: &str, body: $variant) -> Handle<$variant> {
-                    self.spec.$field.push(Block::new(bare(name), Span::default(), body));
+                    let span = Span::caller();
+                    if let Some(mut block) = self.admit(name, span, &body) {
+                        block.body = body;
+                        self.spec.$field.push(block);
+                    }
                     Handle::new(name)
                 }
             )*
@@ -89,17 +158,27 @@ for_each_block_kind!(adders);
 impl Topology {
     /// A topology whose `[stack]` has `name` (the CloudFormation stack
     /// name) and `region` (the main stack's region).
+    #[track_caller]
     pub fn new(name: impl Into<String>, region: impl Into<String>) -> Self {
+        let span = Span::caller();
         let stack = spec::Stack {
-            name: Some(bare(name)),
-            region: Some(bare(region)),
+            name: Some(here(name)),
+            region: Some(here(region)),
             ..spec::Stack::default()
         };
         Topology {
             spec: spec::Topology {
-                stack: Some(Block::new(bare(Kind::Stack.name()), Span::default(), stack)),
+                stack: Some(Block::new(
+                    Sp::new(Kind::Stack.name().to_string(), span),
+                    span,
+                    stack,
+                )),
+                front: spec::Front::Rust,
                 ..spec::Topology::default()
             },
+            added: BTreeMap::new(),
+            refused: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 
@@ -107,48 +186,216 @@ impl Topology {
         &mut self
             .spec
             .stack
-            .get_or_insert_with(|| {
-                Block::new(
-                    bare(Kind::Stack.name()),
-                    Span::default(),
-                    spec::Stack::default(),
-                )
-            })
+            .as_mut()
+            .expect("Topology::new sets [stack]")
             .body
     }
 
+    /// The block to add for `body`, named `name` and added at `span`, or
+    /// `None` when it is refused: a duplicate name, or a reference through a
+    /// handle that another topology made. Handles come only from adding a
+    /// block, and blocks are never removed, so a reference to a block this
+    /// topology does not hold is one made by another topology.
+    fn admit<B: Body>(&mut self, name: &str, span: Span, body: &B) -> Option<Block<B>> {
+        let mut block = Block::new(Sp::new(name.to_string(), span), span, B::blank());
+        for (slot, r) in body.links() {
+            let key = (r.value.kind, r.value.name.clone());
+            if !self.added.contains_key(&key) {
+                self.refused.push(
+                    Diagnostic::error(
+                        Code::ForeignHandle,
+                        span,
+                        format!(
+                            "`{}` of {}.{name} is a handle on {}, which is not a block of this topology",
+                            slot.path, B::KIND, r.value
+                        ),
+                    )
+                    .label("added here")
+                    .also(r.span, "the handle was given here")
+                    .help(format!(
+                        "use the handle that adding {} to this `Topology` returns",
+                        r.value
+                    )),
+                );
+                // Its real problem is reported: not a dangling reference too.
+                self.spec.lost.insert(Lost {
+                    kind: r.value.kind,
+                    name: Some(r.value.name.clone()),
+                });
+                block.broken.insert(slot.path.to_string());
+            }
+        }
+        let key = (B::KIND, name.to_string());
+        if let Some(&first) = self.added.get(&key) {
+            self.refused.push(
+                Diagnostic::error(
+                    Code::DuplicateBlock,
+                    span,
+                    format!("a second {}.{name}", B::KIND),
+                )
+                .label("added again here")
+                .also(first, "first added here")
+                .help(format!("give one of the two {} blocks another name", B::KIND)),
+            );
+            return None;
+        }
+        self.added.insert(key, span);
+        Some(block)
+    }
+
     /// `[stack] description`: the template Description.
-    #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.stack().description = Some(bare(description));
+    #[track_caller]
+    pub fn description(&mut self, description: impl Into<String>) -> &mut Self {
+        self.stack().description = Some(here(description));
         self
     }
 
     /// One of `[stack] tags`, applied to every taggable resource. Call once
     /// per tag.
-    #[must_use]
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.stack().tags.push((bare(key), bare(value)));
+    #[track_caller]
+    pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let tag = (here(key), here(value));
+        self.stack().tags.push(tag);
         self
     }
 
     /// `[stack] notify`: an e-mail address that an SNS topic and
     /// subscription notify of every alarm.
-    #[must_use]
-    pub fn notify(mut self, email: impl Into<String>) -> Self {
-        self.stack().notify = Some(Sp::bare(email.into()));
+    #[track_caller]
+    pub fn notify(&mut self, email: impl Into<String>) -> &mut Self {
+        self.stack().notify = Some(here(email));
         self
     }
 
-    /// The topology as written, for [`crate::compile_spec`] (which
-    /// `Topology::compile`, defined with the pipeline in `lib.rs`, calls).
+    /// Sets `path` in the `Properties` of every `resource_type` resource
+    /// that `block` makes, to `value`: the escape hatch for a property that
+    /// topoform does not expose, like AWS CDK's `addPropertyOverride`.
+    ///
+    /// `path` is property names separated by dots, with array indices as
+    /// numbers (`LaunchTemplateData.BlockDeviceMappings.0.Ebs.Iops`);
+    /// missing objects on the way are created, and an index one past the
+    /// end appends. The value is written as given: a `Ref` or `Fn::GetAtt`
+    /// in it is not followed across nested stacks, so name only resources
+    /// of the same block. Every overridden resource lists the paths in its
+    /// `Metadata.topoform.overrides`, and `plan` shows the change, with
+    /// the replacement it causes.
+    ///
+    /// A block that makes no resource of `resource_type`, a malformed path
+    /// or resource type, or a path that runs into a value that is not an
+    /// object or an array, is an `invalid-override` error at this call.
+    ///
+    /// ```
+    /// use topoform::builder::{Instance, Topology};
+    /// let mut topo = Topology::new("web", "ap-northeast-1");
+    /// let web = topo.instance(
+    ///     "web",
+    ///     Instance::new("ami-0123456789abcdef0", "t3.small", ["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"]),
+    /// );
+    /// // A container on the instance needs a second hop to reach IMDSv2.
+    /// topo.override_property(
+    ///     &web,
+    ///     "AWS::EC2::LaunchTemplate",
+    ///     "LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit",
+    ///     2,
+    /// );
+    /// let output = topo.compile(&topoform::FilesIn(".".into())).into_result().unwrap();
+    /// assert!(output["web.template.json"].contains("\"HttpPutResponseHopLimit\": 2"));
+    /// ```
+    #[track_caller]
+    pub fn override_property<B: Body>(
+        &mut self,
+        block: &Handle<B>,
+        resource_type: &str,
+        path: &str,
+        value: impl serde::Serialize,
+    ) -> &mut Self {
+        let span = Span::caller();
+        match serde_json::to_value(value) {
+            Ok(v) => self.add_override(block, resource_type, path, Some(v), span),
+            Err(e) => self.refused.push(
+                Diagnostic::error(
+                    Code::InvalidOverride,
+                    span,
+                    format!("the value of the override of `{path}` is not JSON: {e}"),
+                )
+                .label("overridden here"),
+            ),
+        }
+        self
+    }
+
+    /// Removes `path` from the `Properties` of every `resource_type`
+    /// resource that `block` makes (see [`Topology::override_property`]);
+    /// a path that is not set is an error.
+    #[track_caller]
+    pub fn remove_property<B: Body>(
+        &mut self,
+        block: &Handle<B>,
+        resource_type: &str,
+        path: &str,
+    ) -> &mut Self {
+        self.add_override(block, resource_type, path, None, Span::caller());
+        self
+    }
+
+    fn add_override<B: Body>(
+        &mut self,
+        block: &Handle<B>,
+        resource_type: &str,
+        path: &str,
+        value: Option<serde_json::Value>,
+        span: Span,
+    ) {
+        let r = block.to_ref().value;
+        let refuse = |message: String| {
+            Diagnostic::error(Code::InvalidOverride, span, message).label("overridden here")
+        };
+        if !self.added.contains_key(&(r.kind, r.name.clone())) {
+            self.refused.push(
+                Diagnostic::error(
+                    Code::ForeignHandle,
+                    span,
+                    format!("an override of {r}, which is not a block of this topology"),
+                )
+                .label("overridden here")
+                .help(format!(
+                    "use the handle that adding {r} to this `Topology` returns"
+                )),
+            );
+        } else if !is_resource_type(resource_type) {
+            self.refused.push(
+                refuse(format!(
+                    "`{resource_type}` is not a resource type such as `AWS::EC2::LaunchTemplate`"
+                )),
+            );
+        } else {
+            match parse_path(path) {
+                Ok(segments) => self.overrides.push(spec::Override {
+                    block: r,
+                    resource_type: resource_type.to_string(),
+                    written: path.to_string(),
+                    patch: Patch {
+                        path: segments,
+                        value,
+                    },
+                    span,
+                }),
+                Err(why) => self.refused.push(refuse(why)),
+            }
+        }
+    }
+
+    /// The topology as written, what the builder refused as it was
+    /// written, and the overrides (for `compile`, defined with the pipeline
+    /// in `lib.rs`).
+    pub(crate) fn into_parts(self) -> (spec::Topology, Vec<Diagnostic>, Vec<spec::Override>) {
+        (self.spec, self.refused, self.overrides)
+    }
+
+    /// The topology as written, for topoform's own tests.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
     pub fn build(self) -> spec::Topology {
         self.spec
-    }
-}
-
-impl From<Topology> for spec::Topology {
-    fn from(topology: Topology) -> Self {
-        topology.build()
     }
 }

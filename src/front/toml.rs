@@ -21,6 +21,7 @@ use crate::kind::{Kind, Slot};
 use crate::source::Span;
 use crate::spec::{Broken, Field, Lost, Ref, Sp, SpList, Table, Topology};
 
+#[cfg(any(test, feature = "cli"))]
 /// The text of a topology file. TOML is UTF-8: bytes that are not are a
 /// `toml-syntax` error at the first one, with the text decoded lossily
 /// (what comes before that byte is exact, so the span is right).

@@ -104,6 +104,8 @@ pub struct Origins {
     pub stack: Span,
     /// Every logical ID a block derives, with that block.
     pub ids: Registry,
+    /// The front end that wrote the topology, for hints.
+    pub front: crate::spec::Front,
 }
 
 /// The image an instance boots.

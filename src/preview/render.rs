@@ -30,6 +30,7 @@ pub fn json(p: &Preview) -> String {
     s
 }
 
+#[cfg(feature = "cli")]
 /// [`json`], with the topology's diagnostics (warnings: a preview is only
 /// made of a valid topology) as a last field, `diagnostics`, in the form
 /// of the diagnostics document's (`diag::machine`).

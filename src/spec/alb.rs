@@ -1,26 +1,26 @@
 //! `[alb.NAME]`: an HTTPS load balancer in front of an instance.
 
-use super::{Body, Field, Handle, Instance, Ref, Sp, SpList, Table, bare, extend, int, push};
+use super::{Blank, Body, Field, Handle, Instance, Ref, Sp, SpList, Table, here, extend, int, push};
 use crate::kind::{Kind, slot};
 
 /// The body of an `[alb.NAME]` block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alb {
     /// VPC id of the subnets (extension; without it, `deploy.sh` finds it
     /// from the subnets).
-    pub vpc: Option<Sp<String>>,
+    pub(crate) vpc: Option<Sp<String>>,
     /// Two or more subnet ids in distinct AZs.
-    pub subnets: Option<SpList>,
+    pub(crate) subnets: Option<SpList>,
     /// ACM certificate ARN in the stack's region.
-    pub certificate: Option<Sp<String>>,
+    pub(crate) certificate: Option<Sp<String>>,
     /// The instance behind it.
-    pub target: Option<Sp<Ref>>,
+    pub(crate) target: Option<Sp<Ref>>,
     /// Instance port.
-    pub port: Option<Sp<i64>>,
+    pub(crate) port: Option<Sp<i64>>,
     /// Target group health check path.
-    pub health_path: Option<Sp<String>>,
+    pub(crate) health_path: Option<Sp<String>>,
     /// CIDRs allowed to reach 443.
-    pub allow: Option<SpList>,
+    pub(crate) allow: Option<SpList>,
 }
 
 impl Table for Alb {
@@ -43,42 +43,36 @@ impl Body for Alb {
 
 impl Alb {
     /// A load balancer serving HTTPS with `certificate`, an ACM certificate
-    /// ARN in the stack's region, in front of the instance `target`. Add two
-    /// or more subnets in distinct AZs with [`Alb::subnet`] or
-    /// [`Alb::subnets`].
-    pub fn new(certificate: impl Into<String>, target: &Handle<Instance>) -> Self {
-        Alb {
-            certificate: Some(bare(certificate)),
+    /// ARN in the stack's region, in front of the instance `target`, in
+    /// `subnets`: two or more, in distinct Availability Zones.
+    #[track_caller]
+    pub fn new<S: Into<String>>(
+        certificate: impl Into<String>,
+        target: &Handle<Instance>,
+        subnets: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let mut alb = Alb {
+            certificate: Some(here(certificate)),
             target: Some(target.to_ref()),
-            ..Alb::default()
-        }
+            ..Alb::blank()
+        };
+        extend(&mut alb.subnets, subnets);
+        alb
     }
 
     /// `vpc`: the VPC of the subnets (`vpc-…`). Without it, `deploy.sh`
     /// finds it from the subnets; with it, `deploy.sh` checks that the
     /// subnets are in it.
     #[must_use]
+    #[track_caller]
     pub fn vpc(mut self, id: impl Into<String>) -> Self {
-        self.vpc = Some(bare(id));
-        self
-    }
-
-    /// Adds one of `subnets`. Call once per subnet.
-    #[must_use]
-    pub fn subnet(mut self, id: impl Into<String>) -> Self {
-        push(&mut self.subnets, id);
-        self
-    }
-
-    /// Adds every subnet of `ids` to `subnets`.
-    #[must_use]
-    pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        extend(&mut self.subnets, ids);
+        self.vpc = Some(here(id));
         self
     }
 
     /// `port`: the instance port (default 80).
     #[must_use]
+    #[track_caller]
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(int(port));
         self
@@ -86,14 +80,16 @@ impl Alb {
 
     /// `health_path`: the target group's health check path (default `/`).
     #[must_use]
+    #[track_caller]
     pub fn health_path(mut self, path: impl Into<String>) -> Self {
-        self.health_path = Some(bare(path));
+        self.health_path = Some(here(path));
         self
     }
 
     /// Adds a CIDR to `allow`, who may reach port 443 (default
     /// `0.0.0.0/0`). Call once per CIDR.
     #[must_use]
+    #[track_caller]
     pub fn allow(mut self, cidr: impl Into<String>) -> Self {
         push(&mut self.allow, cidr);
         self

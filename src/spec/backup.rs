@@ -1,51 +1,60 @@
 //! `[backup.NAME]`: AMIs or snapshots of an instance or a fleet, taken on a
 //! schedule by Data Lifecycle Manager.
 
-use super::{Body, Field, Fleet, Handle, Instance, Ref, Sp, Table, bare, int};
+use super::{Body, Field, Fleet, Handle, Instance, Ref, Sp, Table, here, int};
 use crate::kind::{Kind, slot};
 
 /// The body of a `[backup.NAME]` block.
 ///
 /// ```rust
-/// use topoform::front::dsl::{Backup, BackupKind, Instance, Task, Topology};
+/// use topoform::builder::{Backup, BackupKind, Instance, Task, Topology};
 ///
-/// let mut topo = Topology::new("ops", "ap-northeast-1").notify("ops@example.com");
-/// let web = topo.instance("web", Instance::new("ami-0a1b2c3d4e5f60718", "t3.small"));
+/// let mut topo = Topology::new("ops", "ap-northeast-1");
+/// topo.notify("ops@example.com");
+/// let web = topo.instance(
+///     "web",
+///     Instance::new(
+///         "ami-0a1b2c3d4e5f60718",
+///         "t3.small",
+///         ["subnet-0123456789abcdef0"],
+///         ["sg-0123456789abcdef0"],
+///     ),
+/// );
 /// topo.backup(
 ///     "web-images",
 ///     Backup::new(&web, BackupKind::Ami, "17:00", 24, 7).copy_to("ap-southeast-1", 3),
 /// );
 /// topo.task(
 ///     "vacuum",
-///     Task::new(&web, "cron(0 3 ? * SUN *)").command("journalctl --vacuum-time=14d"),
+///     Task::new(&web, "cron(0 3 ? * SUN *)", ["journalctl --vacuum-time=14d"]),
 /// );
 /// ```
 ///
 /// Only an instance or a fleet can be a target: passing a zone does not
 /// compile (error E0277; `tests/ui` holds the sample).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Backup {
     /// An instance or a fleet.
-    pub target: Option<Sp<Ref>>,
+    pub(crate) target: Option<Sp<Ref>>,
     /// `"ami"` or `"snapshot"`.
-    pub kind: Option<Sp<String>>,
+    pub(crate) kind: Option<Sp<String>>,
     /// UTC `HH:MM`.
-    pub at: Option<Sp<String>>,
+    pub(crate) at: Option<Sp<String>>,
     /// Hours between backups.
-    pub every: Option<Sp<i64>>,
+    pub(crate) every: Option<Sp<i64>>,
     /// Generations kept.
-    pub keep: Option<Sp<i64>>,
+    pub(crate) keep: Option<Sp<i64>>,
     /// `{ region, keep }`.
-    pub copy_to: Option<Sp<CopyTo>>,
+    pub(crate) copy_to: Option<Sp<CopyTo>>,
 }
 
 /// `copy_to = { region, keep }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CopyTo {
+pub(crate) struct CopyTo {
     /// Target region.
-    pub region: Option<Sp<String>>,
+    pub(crate) region: Option<Sp<String>>,
     /// Generations kept there.
-    pub keep: Option<Sp<i64>>,
+    pub(crate) keep: Option<Sp<i64>>,
 }
 
 impl Table for CopyTo {
@@ -78,6 +87,7 @@ impl Backup {
     /// Backs `target` (`&instance` or `&fleet`, see [`TargetRef`]) up as
     /// `kind`, first at `at` (UTC `HH:MM`) then `every` hours (1, 2, 3, 4,
     /// 6, 8, 12 or 24), keeping `keep` generations.
+    #[track_caller]
     pub fn new(
         target: impl Into<TargetRef>,
         kind: BackupKind,
@@ -91,8 +101,8 @@ impl Backup {
         };
         Backup {
             target: Some(target.into().0),
-            kind: Some(bare(kind)),
-            at: Some(bare(at)),
+            kind: Some(here(kind)),
+            at: Some(here(at)),
             every: Some(int(every)),
             keep: Some(int(keep)),
             copy_to: None,
@@ -102,9 +112,10 @@ impl Backup {
     /// `copy_to`: copies each backup to `region`, keeping `keep`
     /// generations there.
     #[must_use]
+    #[track_caller]
     pub fn copy_to(mut self, region: impl Into<String>, keep: u32) -> Self {
-        self.copy_to = Some(Sp::bare(CopyTo {
-            region: Some(bare(region)),
+        self.copy_to = Some(Sp::here(CopyTo {
+            region: Some(here(region)),
             keep: Some(int(keep)),
         }));
         self

@@ -1,35 +1,35 @@
 //! `[failover.NAME]`: a DNS failover record from an instance or a load
 //! balancer to a sorry site.
 
-use super::{Alb, Body, Field, Handle, Instance, Ref, Sorry, Sp, Table, WordOr, Zone, bare, int};
+use super::{Alb, Body, Field, Handle, Instance, Ref, Sorry, Sp, Table, WordOr, Zone, here, int};
 use crate::kind::{Kind, slot};
 
 /// The body of a `[failover.NAME]` block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failover {
     /// The record name.
-    pub record: Option<Sp<String>>,
+    pub(crate) record: Option<Sp<String>>,
     /// The zone.
-    pub zone: Option<Sp<Ref>>,
+    pub(crate) zone: Option<Sp<Ref>>,
     /// An instance or a load balancer.
-    pub primary: Option<Sp<Ref>>,
+    pub(crate) primary: Option<Sp<Ref>>,
     /// How the primary's health is judged: `"instance"` or a probe.
-    pub health: Option<Sp<WordOr<Probe>>>,
+    pub(crate) health: Option<Sp<WordOr<Probe>>>,
     /// The sorry site.
-    pub secondary: Option<Sp<Ref>>,
+    pub(crate) secondary: Option<Sp<Ref>>,
     /// TTL of the primary record.
-    pub ttl: Option<Sp<i64>>,
+    pub(crate) ttl: Option<Sp<i64>>,
 }
 
 /// `health = { http = "/path", port = N }` or `{ https = "/path", port = N }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Probe {
+pub(crate) struct Probe {
     /// HTTP request path.
-    pub http: Option<Sp<String>>,
+    pub(crate) http: Option<Sp<String>>,
     /// HTTPS request path.
-    pub https: Option<Sp<String>>,
+    pub(crate) https: Option<Sp<String>>,
     /// Port.
-    pub port: Option<Sp<i64>>,
+    pub(crate) port: Option<Sp<i64>>,
 }
 
 impl Table for Probe {
@@ -78,23 +78,35 @@ impl Failover {
     /// certificate an edge stack creates:
     ///
     /// ```rust
-    /// use topoform::front::dsl::{Alb, Failover, Instance, Sorry, Topology, Zone};
+    /// use topoform::builder::{Alb, Failover, Instance, Sorry, Topology, Zone};
     ///
     /// let mut topo = Topology::new("shop", "ap-northeast-1");
     /// let zone = topo.zone("public", Zone::new("Z1SHOPWEBZONE1", "example.shop"));
-    /// let web = topo.instance("web", Instance::new("ami-0d52744d6551d851e", "t3.small"));
+    /// let web = topo.instance(
+    ///     "web",
+    ///     Instance::new(
+    ///         "ami-0d52744d6551d851e",
+    ///         "t3.small",
+    ///         ["subnet-0a11111111111111a"],
+    ///         ["sg-0123456789abcdef0"],
+    ///     ),
+    /// );
     /// let front = topo.alb(
     ///     "front",
-    ///     Alb::new("arn:aws:acm:ap-northeast-1:1:certificate/x", &web)
-    ///         .subnets(["subnet-0a11111111111111a", "subnet-0c22222222222222c"])
-    ///         .port(8080),
+    ///     Alb::new(
+    ///         "arn:aws:acm:ap-northeast-1:123456789012:certificate/1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9",
+    ///         &web,
+    ///         ["subnet-0a11111111111111a", "subnet-0c22222222222222c"],
+    ///     )
+    ///     .port(8080),
     /// );
     /// let sorry = topo.sorry("maintenance", Sorry::new_certificate());
     /// topo.failover("www", Failover::new("www.example.shop", &zone, &front, &sorry));
-    /// let spec = topo.build();
-    /// let primary = spec.failovers[0].body.primary.as_ref().map(|p| p.value.to_string());
-    /// assert_eq!(primary.as_deref(), Some("alb.front"));
+    /// let output = topo.compile(&topoform::FilesIn(".".into())).into_result().unwrap();
+    /// // The primary record is an alias of the load balancer.
+    /// assert!(output["shop.template.json"].contains("dualstack.${FrontLoadBalancer.DNSName}"));
     /// ```
+    #[track_caller]
     pub fn new(
         record: impl Into<String>,
         zone: &Handle<Zone>,
@@ -102,7 +114,7 @@ impl Failover {
         secondary: &Handle<Sorry>,
     ) -> Self {
         Failover {
-            record: Some(bare(record)),
+            record: Some(here(record)),
             zone: Some(zone.to_ref()),
             primary: Some(primary.into().0),
             health: None,
@@ -114,27 +126,29 @@ impl Failover {
     /// `health`: how the primary's health is judged (default
     /// [`Health::Instance`]).
     #[must_use]
+    #[track_caller]
     pub fn health(mut self, health: Health) -> Self {
         let (https, path, port) = match health {
             Health::Instance => {
-                self.health = Some(Sp::bare(WordOr::Word("instance".into())));
+                self.health = Some(Sp::here(WordOr::Word("instance".into())));
                 return self;
             }
             Health::Http { path, port } => (false, path, port),
             Health::Https { path, port } => (true, path, port),
         };
-        let path = Some(bare(path));
+        let path = Some(here(path));
         let probe = Probe {
             http: if https { None } else { path.clone() },
             https: if https { path } else { None },
             port: port.map(int),
         };
-        self.health = Some(Sp::bare(WordOr::Table(probe)));
+        self.health = Some(Sp::here(WordOr::Table(probe)));
         self
     }
 
     /// `ttl`: the TTL of the primary record in seconds (default 60).
     #[must_use]
+    #[track_caller]
     pub fn ttl(mut self, seconds: u32) -> Self {
         self.ttl = Some(int(seconds));
         self

@@ -1,45 +1,49 @@
 //! `[fleet.NAME]`: one instance per client from a golden AMI.
 
-use super::{Body, Field, Handle, Hours, Launch, Ref, Sp, SpList, Table, Zone, bare, extend, push};
+use super::{Blank, Body, Field, Handle, Hours, Launch, Ref, Sp, SpList, Table, Zone, here, extend, push};
+use crate::source::Span;
 use crate::kind::{Kind, slot};
 
 /// The body of a `[fleet.NAME]` block.
 ///
 /// ```rust
-/// use topoform::front::dsl::{Fleet, FleetDns, Topology, Zone};
+/// use topoform::builder::{Clients, Fleet, FleetDns, Topology, Zone};
 ///
 /// let mut topo = Topology::new("app-layer", "ap-northeast-1");
 /// let local = topo.zone("local", Zone::new("Z0PRIVATELOCAL1", "local").private(true));
 /// let app = topo.fleet(
 ///     "app",
-///     Fleet::new("ami-0123456789abcdef0", "t3.medium")
-///         .subnet("subnet-0aaaaaaaaaaaaaaaa")
-///         .security_group("sg-0abcdefabcdefabcd")
-///         .clients(["acme", "globex"])
-///         .dns(FleetDns::new(&local, "{client}.local"))
-///         .parameter("DB_PASSWORD")
-///         .bootstrap("/opt/app/bootstrap.sh"),
+///     Fleet::new(
+///         "ami-0123456789abcdef0",
+///         "t3.medium",
+///         ["subnet-0aaaaaaaaaaaaaaaa"],
+///         ["sg-0abcdefabcdefabcd"],
+///         Clients::ids(["acme", "globex"]),
+///     )
+///     .dns(FleetDns::new(&local, "{client}.local"))
+///     .parameter("DB_PASSWORD")
+///     .bootstrap("/opt/app/bootstrap.sh"),
 /// );
 /// assert_eq!(app.to_string(), "fleet.app");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fleet {
     /// `ami`, `type`, `subnets`, `security_groups`.
-    pub launch: Launch,
+    pub(crate) launch: Launch,
     /// Client ids.
-    pub clients: Option<SpList>,
+    pub(crate) clients: Option<SpList>,
     /// File with one client id a line, relative to the topology file.
-    pub clients_file: Option<Sp<String>>,
+    pub(crate) clients_file: Option<Sp<String>>,
     /// Tag carrying the client id.
-    pub tag: Option<Sp<String>>,
+    pub(crate) tag: Option<Sp<String>>,
     /// Per-boot private record.
-    pub dns: Option<Sp<FleetDns>>,
+    pub(crate) dns: Option<Sp<FleetDns>>,
     /// Parameter names read from SSM.
-    pub parameters: Option<SpList>,
+    pub(crate) parameters: Option<SpList>,
     /// First-boot command.
-    pub bootstrap: Option<Sp<String>>,
+    pub(crate) bootstrap: Option<Sp<String>>,
     /// Start/stop schedule.
-    pub hours: Option<Sp<Hours>>,
+    pub(crate) hours: Option<Sp<Hours>>,
 }
 
 impl Table for Fleet {
@@ -58,56 +62,77 @@ impl Table for Fleet {
     }
 }
 
+/// The clients of a fleet: `clients` or `clients_file`, one of which the
+/// language requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clients(ClientList);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ClientList {
+    Ids(Vec<String>),
+    File(String),
+}
+
+impl Clients {
+    /// `clients`: the client ids (`[a-z0-9-]`, 1 to 32 characters).
+    pub fn ids<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Self {
+        Clients(ClientList::Ids(ids.into_iter().map(Into::into).collect()))
+    }
+
+    /// `clients_file`: the path of a file with one client id a line, read
+    /// through the `Files` given to the compiler.
+    pub fn file(path: impl Into<String>) -> Self {
+        Clients(ClientList::File(path.into()))
+    }
+}
+
 impl Body for Fleet {
     const KIND: Kind = Kind::Fleet;
 }
 
 impl Fleet {
     /// A fleet of instances from `ami` (`ami-…` or `ssm:/…`) of
-    /// `instance_type`. Name its clients with [`Fleet::client`],
-    /// [`Fleet::clients`] or [`Fleet::clients_file`].
-    pub fn new(ami: impl Into<String>, instance_type: impl Into<String>) -> Self {
-        Fleet {
-            launch: Launch::new(ami, instance_type),
-            ..Fleet::default()
+    /// `instance_type`, in `subnets` (one or more; each client goes to one,
+    /// chosen from its id) with `security_groups`, one instance per client
+    /// of `clients`: the keys the language requires.
+    #[track_caller]
+    pub fn new<S: Into<String>, G: Into<String>>(
+        ami: impl Into<String>,
+        instance_type: impl Into<String>,
+        subnets: impl IntoIterator<Item = S>,
+        security_groups: impl IntoIterator<Item = G>,
+        clients: Clients,
+    ) -> Self {
+        let here = Span::caller();
+        let mut fleet = Fleet {
+            launch: Launch::new(ami, instance_type, subnets, security_groups),
+            ..Fleet::blank()
+        };
+        match clients.0 {
+            ClientList::Ids(ids) => {
+                fleet.clients = Some(Sp::new(
+                    ids.into_iter().map(|id| Sp::new(id, here)).collect(),
+                    here,
+                ));
+            }
+            ClientList::File(path) => fleet.clients_file = Some(Sp::new(path, here)),
         }
-    }
-
-    super::shared::launch_builder!();
-
-    /// Adds one of `clients` (`[a-z0-9-]+`). Call once per client.
-    #[must_use]
-    pub fn client(mut self, id: impl Into<String>) -> Self {
-        push(&mut self.clients, id);
-        self
-    }
-
-    /// Adds every client of `ids` to `clients`.
-    #[must_use]
-    pub fn clients<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        extend(&mut self.clients, ids);
-        self
-    }
-
-    /// `clients_file`: the path of a file with one client id a line, read
-    /// through the `Files` given to the compiler (instead of `clients`).
-    #[must_use]
-    pub fn clients_file(mut self, path: impl Into<String>) -> Self {
-        self.clients_file = Some(bare(path));
-        self
+        fleet
     }
 
     /// `tag`: the tag that carries the client id (default `ClientId`).
     #[must_use]
+    #[track_caller]
     pub fn tag(mut self, key: impl Into<String>) -> Self {
-        self.tag = Some(bare(key));
+        self.tag = Some(here(key));
         self
     }
 
     /// `dns`: a private record that each instance registers at every boot.
     #[must_use]
+    #[track_caller]
     pub fn dns(mut self, dns: FleetDns) -> Self {
-        self.dns = Some(Sp::bare(dns));
+        self.dns = Some(Sp::here(dns));
         self
     }
 
@@ -115,6 +140,7 @@ impl Fleet {
     /// `/NAME/{client}/PARAM` and exported to `bootstrap`. Call once per
     /// parameter.
     #[must_use]
+    #[track_caller]
     pub fn parameter(mut self, name: impl Into<String>) -> Self {
         push(&mut self.parameters, name);
         self
@@ -122,6 +148,7 @@ impl Fleet {
 
     /// Adds every name of `names` to `parameters`.
     #[must_use]
+    #[track_caller]
     pub fn parameters<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         extend(&mut self.parameters, names);
         self
@@ -129,36 +156,39 @@ impl Fleet {
 
     /// `bootstrap`: the command run at first boot.
     #[must_use]
+    #[track_caller]
     pub fn bootstrap(mut self, command: impl Into<String>) -> Self {
-        self.bootstrap = Some(bare(command));
+        self.bootstrap = Some(here(command));
         self
     }
 
     /// `hours`: when the instances run.
     #[must_use]
+    #[track_caller]
     pub fn hours(mut self, hours: Hours) -> Self {
-        self.hours = Some(Sp::bare(hours));
+        self.hours = Some(Sp::here(hours));
         self
     }
 }
 
 /// `dns = { zone, record }` of a fleet: a private A record each instance
 /// UPSERTs with its private IP at boot (`ip` is not accepted here).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FleetDns {
     /// The zone.
-    pub zone: Option<Sp<Ref>>,
+    pub(crate) zone: Option<Sp<Ref>>,
     /// The record pattern, with `{client}`.
-    pub record: Option<Sp<String>>,
+    pub(crate) record: Option<Sp<String>>,
 }
 
 impl FleetDns {
     /// The A record `record` in `zone`; `{client}` in `record` stands for
     /// the client id, e.g. `"{client}.local"`.
+    #[track_caller]
     pub fn new(zone: &Handle<Zone>, record: impl Into<String>) -> Self {
         FleetDns {
             zone: Some(zone.to_ref()),
-            record: Some(bare(record)),
+            record: Some(here(record)),
         }
     }
 }

@@ -1,35 +1,35 @@
 //! `[instance.NAME]`: one auto-healing instance.
 
-use super::{Body, Dns, Field, Hours, Launch, Sp, Table, WordOr, bare, int};
+use super::{Blank, Body, Dns, Field, Hours, Launch, Sp, Table, WordOr, here, int};
 use crate::kind::Kind;
 
 /// The body of an `[instance.NAME]` block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Instance {
     /// `ami`, `type`, `subnets`, `security_groups`.
-    pub launch: Launch,
+    pub(crate) launch: Launch,
     /// `elastic_ip`: `"new"`, `"none"`, `"eipalloc-…"` or a table.
-    pub elastic_ip: Option<Sp<WordOr<EipTable>>>,
+    pub(crate) elastic_ip: Option<Sp<WordOr<EipTable>>>,
     /// Business hours.
-    pub hours: Option<Sp<Hours>>,
+    pub(crate) hours: Option<Sp<Hours>>,
     /// Per-boot DNS registration.
-    pub dns: Option<Sp<Dns>>,
+    pub(crate) dns: Option<Sp<Dns>>,
     /// Root volume size in GiB.
-    pub volume_gb: Option<Sp<i64>>,
+    pub(crate) volume_gb: Option<Sp<i64>>,
     /// Root device name of the AMI (extension; without it, `deploy.sh` reads
     /// it from the image).
-    pub root_device: Option<Sp<String>>,
+    pub(crate) root_device: Option<Sp<String>>,
     /// Path of an extra first-boot script, relative to the topology file.
-    pub setup: Option<Sp<String>>,
+    pub(crate) setup: Option<Sp<String>>,
 }
 
 /// `elastic_ip = { allocation = "eipalloc-…", address = "198.51.100.7" }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EipTable {
+pub(crate) struct EipTable {
     /// The allocation id.
-    pub allocation: Option<Sp<String>>,
+    pub(crate) allocation: Option<Sp<String>>,
     /// Its public address.
-    pub address: Option<Sp<String>>,
+    pub(crate) address: Option<Sp<String>>,
 }
 
 impl Table for EipTable {
@@ -62,18 +62,26 @@ impl Body for Instance {
 
 impl Instance {
     /// An instance from `ami` (`ami-…`, or `ssm:/aws/service/…` for a
-    /// public SSM parameter) of `instance_type` (`t3.small`, …).
-    pub fn new(ami: impl Into<String>, instance_type: impl Into<String>) -> Self {
+    /// public SSM parameter) of `instance_type` (`t3.small`, …), launched
+    /// into one of `subnets` (`subnet-…`, one or more) with
+    /// `security_groups` (`sg-…`, one or more): the four keys the language
+    /// requires.
+    #[track_caller]
+    pub fn new<S: Into<String>, G: Into<String>>(
+        ami: impl Into<String>,
+        instance_type: impl Into<String>,
+        subnets: impl IntoIterator<Item = S>,
+        security_groups: impl IntoIterator<Item = G>,
+    ) -> Self {
         Instance {
-            launch: Launch::new(ami, instance_type),
-            ..Instance::default()
+            launch: Launch::new(ami, instance_type, subnets, security_groups),
+            ..Instance::blank()
         }
     }
 
-    super::shared::launch_builder!();
-
     /// `elastic_ip` (default [`ElasticIp::New`]).
     #[must_use]
+    #[track_caller]
     pub fn elastic_ip(mut self, eip: ElasticIp) -> Self {
         let written = match eip {
             ElasticIp::New => WordOr::Word("new".into()),
@@ -83,30 +91,33 @@ impl Instance {
                 allocation,
                 address,
             } => WordOr::Table(EipTable {
-                allocation: Some(bare(allocation)),
-                address: Some(bare(address)),
+                allocation: Some(here(allocation)),
+                address: Some(here(address)),
             }),
         };
-        self.elastic_ip = Some(Sp::bare(written));
+        self.elastic_ip = Some(Sp::here(written));
         self
     }
 
     /// `hours`: business hours, outside which the instance is stopped.
     #[must_use]
+    #[track_caller]
     pub fn hours(mut self, hours: Hours) -> Self {
-        self.hours = Some(Sp::bare(hours));
+        self.hours = Some(Sp::here(hours));
         self
     }
 
     /// `dns`: a record that the instance registers at every boot.
     #[must_use]
+    #[track_caller]
     pub fn dns(mut self, dns: Dns) -> Self {
-        self.dns = Some(Sp::bare(dns));
+        self.dns = Some(Sp::here(dns));
         self
     }
 
     /// `volume_gb`: the root volume size in GiB.
     #[must_use]
+    #[track_caller]
     pub fn volume_gb(mut self, gib: u32) -> Self {
         self.volume_gb = Some(int(gib));
         self
@@ -115,16 +126,18 @@ impl Instance {
     /// `root_device`: the AMI's root device name. Without it, `deploy.sh`
     /// reads it from the image; with it, `deploy.sh` checks it.
     #[must_use]
+    #[track_caller]
     pub fn root_device(mut self, device: impl Into<String>) -> Self {
-        self.root_device = Some(bare(device));
+        self.root_device = Some(here(device));
         self
     }
 
     /// `setup`: the path of an extra first-boot script, read through the
     /// `Files` given to the compiler.
     #[must_use]
+    #[track_caller]
     pub fn setup(mut self, path: impl Into<String>) -> Self {
-        self.setup = Some(bare(path));
+        self.setup = Some(here(path));
         self
     }
 }

@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use crate::kind::{Kind, Slot, for_each_block_kind};
 use crate::source::Span;
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 pub mod schema;
 mod shared;
 mod stack;
@@ -53,6 +54,8 @@ macro_rules! declare_kinds {
             )*
             /// Blocks a front end could not read at all (see [`Lost`]).
             pub lost: BTreeSet<Lost>,
+            /// The front end that wrote it: hints name what its user edits.
+            pub front: Front,
         }
 
         impl Topology {
@@ -61,7 +64,7 @@ macro_rules! declare_kinds {
             pub fn add_block(&mut self, kind: Kind, name: Sp<String>, span: Span) -> BlockMut<'_> {
                 match kind {
                     $(Kind::$variant => {
-                        self.$field.push(Block::new(name, span, $variant::default()));
+                        self.$field.push(Block::new(name, span, $variant::blank()));
                         let b = self.$field.last_mut().expect("just pushed");
                         BlockMut { body: &mut b.body, broken: &mut b.broken }
                     })*
@@ -77,6 +80,7 @@ macro_rules! declare_kinds {
             /// order, and output never depends on it: two topologies whose
             /// canonical forms are equal compile to the same bytes.
             #[must_use]
+            #[cfg(any(test, feature = "internals"))]
             pub fn canonical(&self) -> Topology {
                 let mut t = self.clone();
                 if let Some(stack) = &mut t.stack {
@@ -96,6 +100,7 @@ macro_rules! declare_kinds {
                             kind: Kind::$variant,
                             name: &b.name,
                             refs: links.iter().map(|(_, r)| r.clone()).collect(),
+                            #[cfg(any(test, feature = "cli", feature = "internals"))]
                             slots: links.into_iter().map(|(s, _)| s).collect(),
                             broken: &b.broken,
                         });
@@ -111,9 +116,47 @@ for_each_block_kind!(declare_kinds);
 impl Topology {
     /// The keys of a block of `kind`, in the order of the language
     /// reference (inline tables are one key: `hours`).
+    #[cfg(any(test, feature = "internals"))]
     pub fn keys(kind: Kind) -> Vec<&'static str> {
         schema::keys(kind).into_iter().map(|k| k.name).collect()
     }
+}
+
+/// The front end that wrote a topology. A hint names what its user edits:
+/// a TOML key, or a builder method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Front {
+    /// A `*.topo.toml` file.
+    #[default]
+    Toml,
+    /// The typed Rust builder.
+    Rust,
+}
+
+impl Front {
+    /// `toml` or `rust`, whichever this front end's user reads.
+    pub fn say(self, toml: &str, rust: &str) -> String {
+        match self {
+            Front::Toml => toml.to_string(),
+            Front::Rust => rust.to_string(),
+        }
+    }
+}
+
+/// An override of a property of the resources a block makes: the builder's
+/// escape hatch (`Topology::override_property`), applied after synthesis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Override {
+    /// The block whose resources it changes.
+    pub block: Ref,
+    /// The type of those resources, e.g. `AWS::EC2::LaunchTemplate`.
+    pub resource_type: String,
+    /// The path as written, `LaunchTemplateData.MetadataOptions`.
+    pub written: String,
+    /// The path and the value.
+    pub patch: crate::cfn::overridden::Patch,
+    /// The builder call.
+    pub span: Span,
 }
 
 /// A value and where it was written.
@@ -131,13 +174,64 @@ impl<T> Sp<T> {
         Sp { value, span }
     }
 
-    /// `value` with no source position (builder API).
+    /// `value` with no source position.
     pub fn bare(value: T) -> Self {
         Sp {
             value,
             span: Span::default(),
         }
     }
+
+    /// `value` written by the builder, at its caller's line of Rust (see
+    /// [`Span::caller`]).
+    #[track_caller]
+    pub fn here(value: T) -> Self {
+        Sp {
+            value,
+            span: Span::caller(),
+        }
+    }
+}
+
+/// An empty body or table, for a front end to fill. Not `Default`, which
+/// would be public: the builder's types make a block only through its
+/// constructor, which takes every key the language requires.
+pub trait Blank {
+    /// Nothing written.
+    fn blank() -> Self;
+}
+
+/// Internal tables (an `elastic_ip` table, a `copy_to` table) are not
+/// reachable from outside, and are `Default`.
+impl<T: Default> Blank for T {
+    fn blank() -> Self {
+        T::default()
+    }
+}
+
+/// `Blank` for types whose fields are all empty by default. A field added
+/// to one of them and not listed here does not compile.
+macro_rules! blank {
+    ($($t:ident { $($f:ident),* $(,)? })*) => {$(
+        impl Blank for $t {
+            fn blank() -> Self {
+                $t { $($f: Default::default()),* }
+            }
+        }
+    )*};
+}
+blank! {
+    Alb { vpc, subnets, certificate, target, port, health_path, allow }
+    Backup { target, kind, at, every, keep, copy_to }
+    Failover { record, zone, primary, health, secondary, ttl }
+    Fleet { launch, clients, clients_file, tag, dns, parameters, bootstrap, hours }
+    FleetDns { zone, record }
+    Instance { launch, elastic_ip, hours, dns, volume_gb, root_device, setup }
+    Hours { days, start, stop, timezone }
+    Dns { zone, record, ip }
+    Sorry { certificate, page, title, message, allow, status, access_logs }
+    Task { target, schedule, commands }
+    Zone { id, domain, private }
 }
 
 /// A list of strings, with the span of the whole list.
@@ -192,7 +286,8 @@ pub struct BlockInfo<'a> {
     pub name: &'a Sp<String>,
     /// Every reference it makes.
     pub refs: Vec<Sp<Ref>>,
-    /// The slot (key) of each reference, in the same order.
+    /// The slot (key) of each reference, in the same order (for `graph`).
+    #[cfg(any(test, feature = "cli", feature = "internals"))]
     pub slots: Vec<&'static Slot>,
     /// Keys its front end could not read.
     pub broken: &'a Broken,
@@ -225,7 +320,7 @@ impl fmt::Display for Ref {
 }
 
 /// The body of a named block kind.
-pub trait Body: Table + Default + Clone {
+pub trait Body: Table + Blank + Clone {
     /// Its kind.
     const KIND: Kind;
 
@@ -298,7 +393,7 @@ impl<B: Body> Handle<B> {
     }
 
     /// The reference this handle stands for.
-    pub fn to_ref(&self) -> Sp<Ref> {
+    pub(crate) fn to_ref(&self) -> Sp<Ref> {
         Sp::bare(Ref {
             kind: B::KIND,
             name: self.name.clone(),
@@ -347,9 +442,9 @@ pub trait Nested {
     fn get(&mut self) -> Option<&mut dyn Table>;
 }
 
-impl<T: Table + Default> Nested for Option<Sp<T>> {
+impl<T: Table + Blank> Nested for Option<Sp<T>> {
     fn create(&mut self, span: Span) -> &mut dyn Table {
-        &mut self.insert(Sp::new(T::default(), span)).value
+        &mut self.insert(Sp::new(T::blank(), span)).value
     }
 
     fn get(&mut self) -> Option<&mut dyn Table> {
@@ -376,14 +471,14 @@ pub trait Choice {
     fn get(&mut self) -> Option<&mut dyn Table>;
 }
 
-impl<T: Table + Default> Choice for Option<Sp<WordOr<T>>> {
+impl<T: Table + Blank> Choice for Option<Sp<WordOr<T>>> {
     fn set_word(&mut self, word: Sp<String>) {
         *self = Some(Sp::new(WordOr::Word(word.value), word.span));
     }
 
     fn create(&mut self, span: Span) -> &mut dyn Table {
         match &mut self
-            .insert(Sp::new(WordOr::Table(T::default()), span))
+            .insert(Sp::new(WordOr::Table(T::blank()), span))
             .value
         {
             WordOr::Table(t) => t,
@@ -399,31 +494,37 @@ impl<T: Table + Default> Choice for Option<Sp<WordOr<T>>> {
     }
 }
 
-/// `value` with no span.
-pub(crate) fn bare(value: impl Into<String>) -> Sp<String> {
-    Sp::bare(value.into())
+/// A string written by the builder, at its caller's line of Rust.
+#[track_caller]
+pub(crate) fn here(value: impl Into<String>) -> Sp<String> {
+    Sp::here(value.into())
 }
 
 /// Appends `value` to an optional list, creating the list on first use.
+#[track_caller]
 pub(crate) fn push(list: &mut Option<SpList>, value: impl Into<String>) {
-    list.get_or_insert_with(|| Sp::bare(Vec::new()))
+    let here = Span::caller();
+    list.get_or_insert_with(|| Sp::new(Vec::new(), here))
         .value
-        .push(bare(value));
+        .push(Sp::new(value.into(), here));
 }
 
 /// Appends every value to an optional list, creating the list even when
 /// there is none (as TOML's `key = []` does).
+#[track_caller]
 pub(crate) fn extend<S: Into<String>>(
     list: &mut Option<SpList>,
     values: impl IntoIterator<Item = S>,
 ) {
-    let list = &mut list.get_or_insert_with(|| Sp::bare(Vec::new())).value;
-    list.extend(values.into_iter().map(bare));
+    let here = Span::caller();
+    let list = &mut list.get_or_insert_with(|| Sp::new(Vec::new(), here)).value;
+    list.extend(values.into_iter().map(|v| Sp::new(v.into(), here)));
 }
 
 /// An integer set from the builder.
+#[track_caller]
 pub(crate) fn int(value: impl Into<i64>) -> Sp<i64> {
-    Sp::bare(value.into())
+    Sp::here(value.into())
 }
 
 #[cfg(test)]
@@ -454,7 +555,7 @@ mod tests {
             fn kinds_and_keys_agree_on_references() {
                 $(
                     let mut found = Vec::new();
-                    slots_of(&mut $variant::default(), &mut found);
+                    slots_of(&mut $variant::blank(), &mut found);
                     let declared: Vec<&str> =
                         Kind::$variant.slots().iter().map(|s| s.path).collect();
                     assert_eq!(found, declared, "{}", Kind::$variant);
@@ -467,8 +568,13 @@ mod tests {
     #[test]
     fn references_are_found_in_nested_tables() {
         let zone = Handle::<Zone>::new("public");
-        let instance = Instance::new("ami-0123456789abcdef0", "t3.small")
-            .dns(Dns::new(&zone, "www.example.com"));
+        let instance = Instance::new(
+            "ami-0123456789abcdef0",
+            "t3.small",
+            ["subnet-0123456789abcdef0"],
+            ["sg-0123456789abcdef0"],
+        )
+        .dns(Dns::new(&zone, "www.example.com"));
         let refs: Vec<String> = instance
             .refs()
             .iter()

@@ -10,6 +10,7 @@
 //! a CIDR, a time) and which keys are required is `validate`'s: an editor
 //! that accepts a file has not compiled it (`topoform validate` does).
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 use serde_json::{Map, Value, json};
 
 use super::{Field, Sp, Table, Topology};
@@ -79,6 +80,7 @@ pub fn keys(kind: Kind) -> Vec<Key> {
     walk(block.body)
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// Every key path of a block of `kind`: `ami`, `hours`, `hours.start`, …
 pub fn paths(kind: Kind) -> Vec<String> {
     fn add(prefix: &str, keys: &[Key], out: &mut Vec<String>) {
@@ -95,9 +97,11 @@ pub fn paths(kind: Kind) -> Vec<String> {
     out
 }
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 /// A block name, as `validate` accepts it (`grammar::block_name`).
 const NAME: &str = "^[a-z][a-z0-9-]{0,31}$";
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 fn shape(s: &Shape) -> Value {
     match s {
         Shape::Text => json!({"type": "string"}),
@@ -118,6 +122,7 @@ fn shape(s: &Shape) -> Value {
     }
 }
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 fn table(keys: &[Key], description: Option<String>) -> Value {
     let mut properties = Map::new();
     for k in keys {
@@ -133,6 +138,7 @@ fn table(keys: &[Key], description: Option<String>) -> Value {
     Value::Object(t)
 }
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 /// The JSON Schema (draft-07, which taplo reads) of a `*.topo.toml` file.
 pub fn json_schema() -> Value {
     let mut blocks = Map::new();
@@ -169,6 +175,7 @@ pub fn json_schema() -> Value {
     })
 }
 
+#[cfg(any(test, feature = "cli", feature = "internals"))]
 /// [`json_schema`] as the file `docs/topology.schema.json` holds it.
 pub fn json_schema_text() -> String {
     let mut s = serde_json::to_string_pretty(&json_schema()).expect("a schema serializes");

@@ -1,7 +1,7 @@
 //! Tables that more than one kind writes: the launch settings of instances
 //! and fleets, business hours, and an instance's DNS registration.
 
-use super::{Field, Handle, Ref, Sp, SpList, Table, bare};
+use super::{Field, Handle, Ref, Sp, SpList, Table, here};
 use crate::kind::slot;
 
 /// What an instance and a fleet both launch from: `ami`, `type`, `subnets`,
@@ -9,23 +9,33 @@ use crate::kind::slot;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Launch {
     /// `ami-…` or `ssm:/aws/service/…`.
-    pub ami: Option<Sp<String>>,
+    pub(crate) ami: Option<Sp<String>>,
     /// Instance type.
-    pub instance_type: Option<Sp<String>>,
+    pub(crate) instance_type: Option<Sp<String>>,
     /// Subnet ids.
-    pub subnets: Option<SpList>,
+    pub(crate) subnets: Option<SpList>,
     /// Security group ids.
-    pub security_groups: Option<SpList>,
+    pub(crate) security_groups: Option<SpList>,
 }
 
 impl Launch {
-    /// `ami` and `type` set.
-    pub(crate) fn new(ami: impl Into<String>, instance_type: impl Into<String>) -> Self {
-        Launch {
-            ami: Some(bare(ami)),
-            instance_type: Some(bare(instance_type)),
+    /// Every key set: the four are required, so the builder's
+    /// constructors take them all.
+    #[track_caller]
+    pub(crate) fn new<S: Into<String>, G: Into<String>>(
+        ami: impl Into<String>,
+        instance_type: impl Into<String>,
+        subnets: impl IntoIterator<Item = S>,
+        security_groups: impl IntoIterator<Item = G>,
+    ) -> Self {
+        let mut launch = Launch {
+            ami: Some(here(ami)),
+            instance_type: Some(here(instance_type)),
             ..Launch::default()
-        }
+        };
+        super::extend(&mut launch.subnets, subnets);
+        super::extend(&mut launch.security_groups, security_groups);
+        launch
     }
 }
 
@@ -40,60 +50,23 @@ impl Table for Launch {
     }
 }
 
-/// The builder methods of the launch settings, for a body with a `launch`
-/// field (instances and fleets).
-macro_rules! launch_builder {
-    () => {
-        /// Adds one of `subnets`. Call once per subnet.
-        #[must_use]
-        pub fn subnet(mut self, id: impl Into<String>) -> Self {
-            crate::spec::push(&mut self.launch.subnets, id);
-            self
-        }
-
-        /// Adds every subnet of `ids` to `subnets`.
-        #[must_use]
-        pub fn subnets<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-            crate::spec::extend(&mut self.launch.subnets, ids);
-            self
-        }
-
-        /// Adds one of `security_groups`. Call once per group.
-        #[must_use]
-        pub fn security_group(mut self, id: impl Into<String>) -> Self {
-            crate::spec::push(&mut self.launch.security_groups, id);
-            self
-        }
-
-        /// Adds every group of `ids` to `security_groups`.
-        #[must_use]
-        pub fn security_groups<S: Into<String>>(
-            mut self,
-            ids: impl IntoIterator<Item = S>,
-        ) -> Self {
-            crate::spec::extend(&mut self.launch.security_groups, ids);
-            self
-        }
-    };
-}
-pub(crate) use launch_builder;
-
 /// `hours = { days, start, stop, timezone }`: when an instance or a fleet runs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hours {
     /// `MON-FRI`, `SAT,SUN`, …
-    pub days: Option<Sp<String>>,
+    pub(crate) days: Option<Sp<String>>,
     /// `HH:MM` start.
-    pub start: Option<Sp<String>>,
+    pub(crate) start: Option<Sp<String>>,
     /// `HH:MM` stop.
-    pub stop: Option<Sp<String>>,
+    pub(crate) stop: Option<Sp<String>>,
     /// IANA time zone.
-    pub timezone: Option<Sp<String>>,
+    pub(crate) timezone: Option<Sp<String>>,
 }
 
 impl Hours {
     /// Runs on `days` (`MON-FRI`, `SAT,SUN`, …) from `start` to `stop`
     /// (`HH:MM`) in `timezone` (IANA, e.g. `Asia/Tokyo`).
+    #[track_caller]
     pub fn new(
         days: impl Into<String>,
         start: impl Into<String>,
@@ -101,10 +74,10 @@ impl Hours {
         timezone: impl Into<String>,
     ) -> Self {
         Hours {
-            days: Some(bare(days)),
-            start: Some(bare(start)),
-            stop: Some(bare(stop)),
-            timezone: Some(bare(timezone)),
+            days: Some(here(days)),
+            start: Some(here(start)),
+            stop: Some(here(stop)),
+            timezone: Some(here(timezone)),
         }
     }
 }
@@ -122,34 +95,36 @@ impl Table for Hours {
 
 /// `dns = { zone, record, ip }` of an instance: an A record it UPSERTs with
 /// its own IP at every boot.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dns {
     /// The zone.
-    pub zone: Option<Sp<Ref>>,
+    pub(crate) zone: Option<Sp<Ref>>,
     /// The record name.
-    pub record: Option<Sp<String>>,
+    pub(crate) record: Option<Sp<String>>,
     /// `"public"` or `"private"`.
-    pub ip: Option<Sp<String>>,
+    pub(crate) ip: Option<Sp<String>>,
 }
 
 impl Dns {
     /// The A record `record` in `zone`.
+    #[track_caller]
     pub fn new(zone: &Handle<super::Zone>, record: impl Into<String>) -> Self {
         Dns {
             zone: Some(zone.to_ref()),
-            record: Some(bare(record)),
+            record: Some(here(record)),
             ip: None,
         }
     }
 
     /// `ip`: which of the instance's addresses (default [`Ip::Public`]).
     #[must_use]
+    #[track_caller]
     pub fn ip(mut self, ip: Ip) -> Self {
         let word = match ip {
             Ip::Public => "public",
             Ip::Private => "private",
         };
-        self.ip = Some(bare(word));
+        self.ip = Some(here(word));
         self
     }
 }

@@ -6,15 +6,15 @@ use super::{Field, Sp, Table};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stack {
     /// CloudFormation stack name.
-    pub name: Option<Sp<String>>,
+    pub(crate) name: Option<Sp<String>>,
     /// Region of the main stack.
-    pub region: Option<Sp<String>>,
+    pub(crate) region: Option<Sp<String>>,
     /// Template description.
-    pub description: Option<Sp<String>>,
+    pub(crate) description: Option<Sp<String>>,
     /// Tags for every taggable resource.
-    pub tags: Vec<(Sp<String>, Sp<String>)>,
+    pub(crate) tags: Vec<(Sp<String>, Sp<String>)>,
     /// E-mail address notified of every alarm.
-    pub notify: Option<Sp<String>>,
+    pub(crate) notify: Option<Sp<String>>,
 }
 
 impl Table for Stack {

@@ -1,20 +1,20 @@
 //! `[task.NAME]`: shell commands that SSM State Manager runs on a schedule.
 
-use super::{Body, Field, Ref, Sp, SpList, Table, TargetRef, bare, extend, push};
+use super::{Body, Field, Ref, Sp, SpList, Table, TargetRef, extend, here};
 use crate::kind::{Kind, slot};
 
 /// The body of a `[task.NAME]` block.
 ///
 /// Only an instance or a fleet can be a target: passing a sorry site does
 /// not compile (error E0277; `tests/ui` holds the sample).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     /// An instance or a fleet.
-    pub target: Option<Sp<Ref>>,
+    pub(crate) target: Option<Sp<Ref>>,
     /// `cron(...)` or `rate(...)`.
-    pub schedule: Option<Sp<String>>,
+    pub(crate) schedule: Option<Sp<String>>,
     /// Shell commands.
-    pub commands: Option<SpList>,
+    pub(crate) commands: Option<SpList>,
 }
 
 impl Table for Task {
@@ -32,28 +32,21 @@ impl Body for Task {
 }
 
 impl Task {
-    /// Runs commands on `target` (`&instance` or `&fleet`, see
-    /// [`TargetRef`]) on `schedule` (`cron(...)` or `rate(...)`). Add the
-    /// commands with [`Task::command`] or [`Task::commands`].
-    pub fn new(target: impl Into<TargetRef>, schedule: impl Into<String>) -> Self {
-        Task {
+    /// Runs `commands` (the lines of a shell script, one or more) on
+    /// `target` (`&instance` or `&fleet`, see [`TargetRef`]) on `schedule`
+    /// (`cron(...)` or `rate(...)`).
+    #[track_caller]
+    pub fn new<S: Into<String>>(
+        target: impl Into<TargetRef>,
+        schedule: impl Into<String>,
+        commands: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let mut task = Task {
             target: Some(target.into().0),
-            schedule: Some(bare(schedule)),
+            schedule: Some(here(schedule)),
             commands: None,
-        }
-    }
-
-    /// Adds one of `commands`. Call once per command.
-    #[must_use]
-    pub fn command(mut self, command: impl Into<String>) -> Self {
-        push(&mut self.commands, command);
-        self
-    }
-
-    /// Adds every command of `commands` to `commands`.
-    #[must_use]
-    pub fn commands<S: Into<String>>(mut self, commands: impl IntoIterator<Item = S>) -> Self {
-        extend(&mut self.commands, commands);
-        self
+        };
+        extend(&mut task.commands, commands);
+        task
     }
 }

@@ -1,33 +1,35 @@
 //! `[zone.NAME]`: an existing Route 53 hosted zone.
 
-use super::{Body, Field, Sp, Table, bare};
+use super::{Body, Field, Sp, Table, here};
 use crate::kind::Kind;
 
 /// The body of a `[zone.NAME]` block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Zone {
     /// Hosted zone id (`Z…`).
-    pub id: Option<Sp<String>>,
+    pub(crate) id: Option<Sp<String>>,
     /// Its domain.
-    pub domain: Option<Sp<String>>,
+    pub(crate) domain: Option<Sp<String>>,
     /// Whether it is a private hosted zone.
-    pub private: Option<Sp<bool>>,
+    pub(crate) private: Option<Sp<bool>>,
 }
 
 impl Zone {
     /// The hosted zone `id` (`Z…`) and its `domain`.
+    #[track_caller]
     pub fn new(id: impl Into<String>, domain: impl Into<String>) -> Self {
         Zone {
-            id: Some(bare(id)),
-            domain: Some(bare(domain)),
+            id: Some(here(id)),
+            domain: Some(here(domain)),
             private: None,
         }
     }
 
     /// `private`: whether it is a private hosted zone (default `false`).
     #[must_use]
+    #[track_caller]
     pub fn private(mut self, private: bool) -> Self {
-        self.private = Some(Sp::bare(private));
+        self.private = Some(Sp::here(private));
         self
     }
 }

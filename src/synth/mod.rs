@@ -14,6 +14,7 @@
 
 mod context;
 pub mod discover;
+pub mod overrides;
 mod shared;
 mod stack;
 

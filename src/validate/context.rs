@@ -94,7 +94,10 @@ impl<'a> Context<'a> {
                         format!("cannot read `{}`", path.value),
                     )
                     .label(why)
-                    .help("paths are relative to the topology file, inside its directory, to regular files of at most 1 MiB"),
+                    .help(self.topo.front.say(
+                        "paths are relative to the topology file, inside its directory, to regular files of at most 1 MiB",
+                        "paths are relative to the directory of the `Files` given to `compile`, inside it, to regular files of at most 1 MiB",
+                    )),
                 );
                 None
             }

@@ -155,7 +155,10 @@ fn instance_primary(
                         )
                         .label("probes the Elastic IP, whose address is unknown")
                         .also(eip_at(), "no known address here")
-                        .help("give the Elastic IP's `address`, or use `health = \"instance\"`"),
+                        .help(cx.topo.front.say(
+                            "give the Elastic IP's `address`, or use `health = \"instance\"`",
+                            "give the Elastic IP's address (`ElasticIp::WithAddress`), or use `.health(Health::Instance)`",
+                        )),
                     );
                             return None;
                         }
@@ -182,7 +185,10 @@ fn instance_primary(
                 )
                 .label("its address is unknown")
                 .also(eip_at(), "an existing allocation without `address`")
-                .help("write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`: CloudFormation cannot look it up"),
+                .help(cx.topo.front.say(
+                    "write `elastic_ip = { allocation = \"eipalloc-…\", address = \"…\" }`: CloudFormation cannot look it up",
+                    "use `ElasticIp::WithAddress { allocation, address }`: CloudFormation cannot look it up",
+                )),
             );
             return None;
         }

@@ -185,7 +185,10 @@ fn default_client_tag(cx: &mut Context<'_>, b: &Block<Fleet>) -> Option<String> 
                 ),
             )
             .label("its instances would get the key twice")
-            .help("set `tag` in this fleet to another key, or rename the stack tag"),
+            .help(cx.topo.front.say(
+                "set `tag` in this fleet to another key, or rename the stack tag",
+                "give the fleet another key with `Fleet::tag`, or rename the tag of `Topology::tag`",
+            )),
         );
         return None;
     }

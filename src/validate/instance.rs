@@ -69,7 +69,10 @@ fn elastic_ip(cx: &mut Context<'_>, keys: &Keys<'_>, e: &Sp<WordOr<EipTable>>) -
                     format!("invalid elastic_ip `{w}`"),
                 )
                 .label("expected \"new\", \"none\" or \"eipalloc-…\"")
-                .help("or write `{ allocation = \"eipalloc-…\", address = \"198.51.100.7\" }`"),
+                .help(cx.topo.front.say(
+                    "or write `{ allocation = \"eipalloc-…\", address = \"198.51.100.7\" }`",
+                    "use `ElasticIp::New`, `ElasticIp::None`, `ElasticIp::Existing(\"eipalloc-…\")` or `ElasticIp::WithAddress { .. }`",
+                )),
             );
             None
         }

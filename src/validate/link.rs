@@ -53,7 +53,10 @@ pub(super) fn sorry_sites_are_used(cx: &mut Context<'_>) {
                     format!("no failover points at [sorry.{}]", b.name.value),
                 )
                 .label("a sorry site that nobody is sent to")
-                .help("set a failover's `secondary` to it, or remove it: CloudFront refuses its certificate without the failover records as alternate domain names"),
+                .help(cx.topo.front.say(
+                    "set a failover's `secondary` to it, or remove it: CloudFront refuses its certificate without the failover records as alternate domain names",
+                    "pass its handle as a `Failover::new` secondary, or do not add it: CloudFront refuses its certificate without the failover records as alternate domain names",
+                )),
             );
         }
     }

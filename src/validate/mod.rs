@@ -93,6 +93,7 @@ pub fn validate(topo: &Topology, files: &dyn Files) -> (Option<Model>, Vec<Diagn
             .as_ref()
             .map_or_else(Default::default, |s| s.span),
         ids: std::mem::take(&mut cx.registry),
+        front: topo.front,
     };
     let model = cx
         .stack

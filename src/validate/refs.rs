@@ -122,9 +122,12 @@ mod tests {
         let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
         let web = topo.instance(
             "web",
-            Instance::new("ami-0064e711cbc7a825e", "t3.small")
-                .subnet("subnet-0b99e52d17314979d")
-                .security_group("sg-04b4e7642a8fc6efe"),
+            Instance::new(
+                "ami-0064e711cbc7a825e",
+                "t3.small",
+                ["subnet-0b99e52d17314979d"],
+                ["sg-04b4e7642a8fc6efe"],
+            ),
         );
         topo.sorry(
             "site",
@@ -137,7 +140,7 @@ mod tests {
             zone: Some(zone.to_ref()),
             primary: Some(web.to_ref()),
             secondary: Some(web.to_ref()),
-            ..Failover::default()
+            ..crate::spec::Blank::blank()
         };
         topo.failover("www", f);
         let mut b = Backup::new(&web, BackupKind::Ami, "03:00", 24, 7);

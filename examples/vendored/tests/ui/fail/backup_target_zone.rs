@@ -1,4 +1,4 @@
-use topoform::front::dsl::{Backup, BackupKind, Topology, Zone};
+use topoform::builder::{Backup, BackupKind, Topology, Zone};
 
 fn main() {
     let mut topo = Topology::new("ops", "ap-northeast-1");

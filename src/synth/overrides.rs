@@ -1,0 +1,118 @@
+//! The builder's overrides, applied to the synthesized templates before the
+//! split and the quotas: what they change is split, measured, planned and
+//! written like every other property (see `cfn::overridden`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cfn::overridden::{Overridden, Patch};
+use crate::cfn::{Properties, ResourceMetadata, ResourceTopoform, Template};
+use crate::diag::{Code, Diagnostic};
+use crate::model::Model;
+use crate::naming::LogicalId;
+use crate::spec::Override;
+
+/// Stands in for properties while they are moved into an [`Overridden`].
+#[derive(Debug, Serialize)]
+struct Moved;
+
+impl Properties for Moved {
+    fn resource_type(&self) -> &'static str {
+        ""
+    }
+}
+
+/// Applies `overrides` to the resources of `templates` that their blocks
+/// made; every override that cannot be applied is an error at its builder
+/// call.
+pub fn apply(
+    model: &Model,
+    templates: &mut BTreeMap<String, Template>,
+    overrides: &[Override],
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    // Each resource's overrides, in the order they were made.
+    let mut patches: BTreeMap<(String, LogicalId), Vec<&Override>> = BTreeMap::new();
+    for o in overrides {
+        // A block held out of the model has its own errors reported, and
+        // no output is made: what it would make is not known.
+        if !model.contains(o.block.kind, &o.block.name) {
+            continue;
+        }
+        let mut made = Vec::new();
+        let mut found = false;
+        for (path, template) in templates.iter() {
+            for (id, resource) in &template.resources {
+                let Some(owner) = model.origins.ids.owner(id.as_str()) else {
+                    continue;
+                };
+                if owner.kind != o.block.kind || owner.name != o.block.name {
+                    continue;
+                }
+                if resource.kind == o.resource_type {
+                    found = true;
+                    patches
+                        .entry((path.clone(), id.clone()))
+                        .or_default()
+                        .push(o);
+                } else {
+                    made.push(resource.kind);
+                }
+            }
+        }
+        if !found {
+            made.sort_unstable();
+            made.dedup();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidOverride,
+                    o.span,
+                    format!("{} makes no {}", o.block, o.resource_type),
+                )
+                .label("overridden here")
+                .help(if made.is_empty() {
+                    "it makes no resource of its own".to_string()
+                } else {
+                    format!("it makes {}", made.join(", "))
+                }),
+            );
+        }
+    }
+    for ((path, id), os) in patches {
+        let resource = templates
+            .get_mut(&path)
+            .and_then(|t| t.resources.get_mut(&id))
+            .expect("found above");
+        let inner = std::mem::replace(&mut resource.properties, Box::new(Moved));
+        let list: Vec<Patch> = os.iter().map(|o| o.patch.clone()).collect();
+        match Overridden::new(inner, list) {
+            Ok(overridden) => {
+                resource.properties = Box::new(overridden);
+                resource
+                    .metadata
+                    .get_or_insert_with(ResourceMetadata::default)
+                    .topoform
+                    .get_or_insert_with(ResourceTopoform::default)
+                    .overrides
+                    .extend(os.iter().map(|o| o.written.clone()));
+            }
+            Err((inner, failed, why)) => {
+                resource.properties = inner;
+                let o = os[failed];
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidOverride,
+                        o.span,
+                        format!(
+                            "cannot override `{}` of {} ({}): {why}",
+                            o.written, id, o.resource_type
+                        ),
+                    )
+                    .label("overridden here"),
+                );
+            }
+        }
+    }
+    diagnostics
+}
