@@ -32,7 +32,9 @@ step "a repository that vendors the crate (examples/vendored): its tests, its co
 # The target directory is shared: the vendored crate reuses the dependencies
 # built above.
 CARGO_TARGET_DIR="$PWD/target" CI=true cargo test --locked --manifest-path examples/vendored/Cargo.toml
-if cargo tree --locked --edges normal --manifest-path examples/vendored/Cargo.toml | grep -E '\bclap'; then
+# Captured first: a failing `cargo tree` must fail the step, not pass it.
+tree=$(cargo tree --locked --edges normal --manifest-path examples/vendored/Cargo.toml)
+if grep -E '\bclap' <<<"$tree"; then
   echo "a crate that vendors topoform without its CLI builds clap" >&2
   exit 1
 fi

@@ -10,7 +10,8 @@
 #   crate depends on it with `default-features = false` (the library alone)
 #   and with the default features (the CLI too); a checkout without a `cli`
 #   feature builds the same either way.
-# Prints hyperfine's table (median, min, max) per variant.
+# Prints hyperfine's table, then the median wall and user CPU time of each
+# variant (user time is the steadier one on a noisy machine).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
@@ -47,11 +48,18 @@ $dep
 
 [workspace]
 TOML
-    echo 'pub use topoform::builder::Topology;' >"$crate/src/lib.rs"
+    # An item every version has: the measure is the build, not the API.
+    echo 'pub use topoform::Compilation;' >"$crate/src/lib.rs"
     # Resolve and fetch once, outside the timing.
     (cd "$crate" && cargo fetch --quiet)
     cmds+=("cd $crate && rm -rf target && cargo build --quiet --offline")
     names+=(-n "$(basename "$dir") $features")
   done
 done
-"$hyperfine" --runs "$runs" --style basic "${names[@]}" "${cmds[@]}"
+"$hyperfine" --runs "$runs" --style basic --export-json "$work/times.json" "${names[@]}" "${cmds[@]}"
+python3 - "$work/times.json" <<'PY'
+import json, statistics, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"{r['command']:<24} median wall {statistics.median(r['times']):6.1f} s"
+          f"   median user {statistics.median(r['user'] if isinstance(r['user'], list) else [r['user']]):6.1f} s")
+PY

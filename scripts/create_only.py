@@ -4,6 +4,8 @@ topoform emits, the properties whose change replaces the resource, taken from
 the resource schemas that cfn-lint ships (pinned in .ci/tools.sh).
 
   createOnly     a change always replaces the resource;
+  properties     the top-level properties a template may set (read-only
+                 ones left out): the builder's overrides name one of them;
   conditional    a change may replace it (CloudFormation decides at update
                  time: an instance's UserData replaces an instance-store
                  instance and only restarts an EBS-backed one; an Auto
@@ -49,9 +51,13 @@ def table() -> dict:
         if kind not in provider:
             raise SystemExit(f"cfn-lint has no schema for {kind} in {REGION}")
         schema = json.loads((schemas / "resources" / f"{provider[kind]}.json").read_text())
+        read_only = {p.removeprefix("/properties/") for p in schema.get("readOnlyProperties", [])}
         types[kind] = {
             "createOnly": sorted(schema.get("createOnlyProperties", [])),
             "conditional": sorted(schema.get("conditionalCreateOnlyProperties", [])),
+            # The properties a template may set (the builder's overrides are
+            # checked against them): the schema's, less the read-only ones.
+            "properties": sorted(p for p in schema.get("properties", {}) if p not in read_only),
         }
     version = getattr(cfnlint, "__version__", None)
     if version is None:

@@ -395,6 +395,7 @@ pub fn read_previous(dir: &Path) -> io::Result<Output> {
 
 /// One difference between `output` and a directory.
 #[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Drift {
     /// A file synth would write is missing.
     Missing(String),

@@ -54,6 +54,18 @@ struct Table {
 struct TypeRule {
     create_only: Vec<String>,
     conditional: Vec<String>,
+    /// The top-level properties a template may set.
+    properties: Vec<String>,
+}
+
+/// The top-level properties a template may set on `resource_type`, from
+/// CloudFormation's resource schema; `None` for a type topoform never
+/// emits.
+pub fn settable_properties(resource_type: &str) -> Option<&'static [String]> {
+    RULES
+        .types
+        .get(resource_type)
+        .map(|r| r.properties.as_slice())
 }
 
 static RULES: LazyLock<Table> = LazyLock::new(|| {

@@ -33,9 +33,12 @@
 //!
 //! // `files` reads what the topology names (a `setup` script, a sorry `page`).
 //! let files = topoform::FilesIn("infra".into());
-//! let output = topo.compile(&files).into_result()?;
-//!
 //! let dir = std::env::temp_dir().join(format!("topoform-doc-{}", std::process::id()));
+//! // Over an earlier output, `compile_over` keeps each block in the nested
+//! // stack that held it (moving a resource between stacks replaces it).
+//! let previous = topoform::emit::read_previous(&dir)?;
+//! let output = topo.compile_over(&files, &previous).into_result()?;
+//!
 //! topoform::emit::write_to(&output, &dir)?; // atomically: all files or none
 //! assert!(dir.join("redash.template.json").is_file() && dir.join("deploy.sh").is_file());
 //! // A drift check for CI: what is on disk is what the code builds.
@@ -60,7 +63,7 @@
 //! // One line per diagnostic (`Display`) …
 //! assert!(errors.to_string().starts_with("error[invalid-id]: invalid AMI id `ami-0123`"));
 //! // … or rustc's layout, pointing at the Rust.
-//! let rendered = topoform::diag::render(&errors.diagnostics, &topoform::SourceFile::new("web", ""));
+//! let rendered = errors.render_builder();
 //! assert!(rendered.contains(&format!(" --> {}:", file!())));
 //! ```
 //!
@@ -148,12 +151,13 @@ mod tz;
 
 pub use diag::{Code, Diagnostic, Errors, Severity};
 pub use emit::Output;
-pub use source::{Files, FilesIn, MAX_FILE_BYTES, SourceFile, Span};
+pub use source::{Files, FilesIn, LineCol, MAX_FILE_BYTES, SourceFile, Span};
 
 /// The result of a compilation: the output when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
 #[derive(Debug)]
 #[must_use = "a compilation holds the diagnostics: check them, or use `into_result`"]
+#[non_exhaustive]
 pub struct Compilation {
     /// Every file to write, when the input had no error.
     pub output: Option<Output>,
@@ -169,9 +173,9 @@ impl Compilation {
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let text = "[stack]\nname = \"web\"\nregion = \"ap-northeast-1\"\n\n[instance.web]\nami = \"ami-0123456789abcdef0\"\ntype = \"t3.micro\"\nsubnets = [\"subnet-0123456789abcdef0\"]\nsecurity_groups = [\"sg-0123456789abcdef0\"]\n";
-    /// let output = topoform::compile_toml(text, &topoform::source::FilesIn(".".into())).into_result()?;
+    /// let output = topoform::compile_toml(text, &topoform::FilesIn(".".into())).into_result()?;
     /// assert!(output.contains_key("web.template.json"));
-    /// let broken = topoform::compile_toml("[stack]\nname = 1\n", &topoform::source::FilesIn(".".into()));
+    /// let broken = topoform::compile_toml("[stack]\nname = 1\n", &topoform::FilesIn(".".into()));
     /// assert!(broken.into_result().unwrap_err().to_string().contains("error[wrong-type]"));
     /// # Ok(())
     /// # }
@@ -321,6 +325,7 @@ fn compile(
             &model,
             &mut artifacts.templates,
             overrides,
+            impact::settable_properties,
         ));
         // 4. quotas and the split. Single resources are measured on their
         // typed properties; the main template is split into nested stacks
@@ -382,6 +387,15 @@ impl front::dsl::Topology {
     /// so that the front end does not depend on the stages after it.
     pub fn compile(self, files: &dyn Files) -> Compilation {
         self.compile_model(files, &Output::new()).0
+    }
+
+    /// [`compile`](Self::compile), to replace `previous` (the output
+    /// directory's files, as [`emit::read_previous`] reads them): a
+    /// topology split into nested stacks keeps every block in the stack
+    /// that held it, since moving a resource between stacks replaces it.
+    /// Use it whenever the output is written over an earlier one.
+    pub fn compile_over(self, files: &dyn Files, previous: &Output) -> Compilation {
+        self.compile_model(files, previous).0
     }
 
     /// What deploying this topology over `golden` (an output directory's

@@ -8,6 +8,7 @@ use std::panic::Location;
 /// front end), or the line of Rust that called the builder (`origin`).
 /// `Span::default()` (0..0, no origin) marks what has no position at all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -127,14 +128,12 @@ impl SourceFile {
 
     /// The line and column of byte `offset` (clamped to the text). For
     /// many positions, build one `LineIndex`.
-    #[cfg(test)]
-    pub(crate) fn line_col(&self, offset: usize) -> LineCol {
+    pub fn line_col(&self, offset: usize) -> LineCol {
         LineIndex::new(&self.text).line_col(offset)
     }
 
     /// The text of 1-based line `line`, without its newline.
-    #[cfg(test)]
-    pub(crate) fn line_text(&self, line: usize) -> &str {
+    pub fn line_text(&self, line: usize) -> &str {
         LineIndex::new(&self.text).line_text(line)
     }
 }

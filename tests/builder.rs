@@ -143,6 +143,8 @@ fn an_override_that_cannot_apply_is_an_error_at_its_call() {
     topo.override_property(&web, "AWS::S3::Bucket", "BucketName", "x");
     let bad_path = line!() + 1;
     topo.override_property(&web, "AWS::EC2::EIP", "Tags..Key", "x");
+    let misspelt = line!() + 1;
+    topo.override_property(&web, "AWS::EC2::LaunchTemplate", "LaunchTemplateDat.X", 1);
     let into_string = line!() + 1;
     topo.override_property(
         &web,
@@ -161,10 +163,13 @@ fn an_override_that_cannot_apply_is_an_error_at_its_call() {
         [
             (no_type, "invalid-override"),
             (bad_path, "invalid-override"),
+            (misspelt, "invalid-override"),
             (into_string, "invalid-override")
         ],
         "{errors}"
     );
+    let typo_help = errors.diagnostics[2].help.as_deref().unwrap();
+    assert_eq!(typo_help, "did you mean `LaunchTemplateData`?");
     assert!(
         errors.diagnostics[0]
             .help
@@ -223,4 +228,124 @@ fn hints_name_builder_methods_not_toml_keys() {
     let help = unused.help.as_deref().unwrap();
     assert!(help.contains("`Failover::new`"), "{help}");
     assert!(!help.contains("`secondary`"), "{help}");
+}
+
+#[test]
+fn a_handle_of_another_topology_with_the_same_name_is_refused_too() {
+    // Production and staging built by one function: same block names.
+    let build = || {
+        let mut topo = Topology::new("web", "ap-northeast-1");
+        let zone = topo.zone("public", Zone::new("Z2BEP1Z1Q3YA66", "example.com"));
+        let web = topo.instance("web", instance());
+        let closed = topo.sorry("closed", Sorry::new(CERT));
+        (topo, zone, web, closed)
+    };
+    let (_prod, prod_zone, _, _) = build();
+    let (mut staging, _, web, closed) = build();
+    let line = line!() + 1;
+    staging.failover(
+        "web",
+        Failover::new("www.example.com", &prod_zone, &web, &closed),
+    );
+    let errors = staging.compile(&files()).into_result().unwrap_err();
+    let foreign: Vec<_> = errors
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "foreign-handle")
+        .collect();
+    assert_eq!(foreign.len(), 1, "{errors}");
+    assert_eq!(foreign[0].primary.span.origin.unwrap().line(), line);
+    // "the handle was given here": the Failover::new call, not topoform's code.
+    let given = foreign[0].secondary.as_ref().unwrap().span.origin.unwrap();
+    assert_eq!(given.file(), file!());
+}
+
+#[test]
+fn an_override_value_may_not_hold_an_intrinsic_function() {
+    let mut topo = Topology::new("web", "ap-northeast-1");
+    let web = topo.instance("web", instance());
+    topo.override_property(
+        &web,
+        "AWS::EC2::LaunchTemplate",
+        "LaunchTemplateData.InstanceType",
+        json!({"Fn::If": ["Big", "t3.large", "t3.small"]}),
+    );
+    topo.remove_property(
+        &web,
+        "AWS::AutoScaling::AutoScalingGroup",
+        "LaunchTemplate.LaunchTemplateId.Ref",
+    );
+    let errors = topo.compile(&files()).into_result().unwrap_err();
+    let messages: Vec<&str> = errors
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{errors}");
+    assert!(messages[0].contains("`Fn::If`"), "{errors}");
+    assert!(messages[1].contains("intrinsic function"), "{errors}");
+}
+
+#[test]
+fn compile_over_keeps_each_client_in_its_nested_stack() {
+    // Enough clients to split, then one more whose name sorts first.
+    let build = |extra: bool| {
+        let mut topo = Topology::new("fleet", "ap-northeast-1");
+        let mut ids: Vec<String> = (0..200).map(|i| format!("c{i:03}")).collect();
+        if extra {
+            ids.push("a000".to_string());
+        }
+        topo.fleet(
+            "app",
+            topoform::builder::Fleet::new(
+                "ami-0123456789abcdef0",
+                "t3.micro",
+                ["subnet-0123456789abcdef0"],
+                ["sg-0123456789abcdef0"],
+                topoform::builder::Clients::ids(ids),
+            ),
+        );
+        topo
+    };
+    let before = build(false).compile(&files()).into_result().unwrap();
+    assert!(
+        before.keys().any(|p| p.starts_with("nested/")),
+        "200 clients split"
+    );
+    let after = build(true)
+        .compile_over(&files(), &before)
+        .into_result()
+        .unwrap();
+    // Every resource stays in the template that held it.
+    let resources = |output: &topoform::Output| -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, text) in output.iter().filter(|(p, _)| p.starts_with("nested/")) {
+            let t: topoform::testing::Value = serde_json::from_str(text).unwrap();
+            for id in t["Resources"].as_object().unwrap().keys() {
+                out.push((path.clone(), id.clone()));
+            }
+        }
+        out
+    };
+    let now = resources(&after);
+    for held in resources(&before) {
+        assert!(now.contains(&held), "{held:?} moved");
+    }
+    let (_, plan) = build(true).plan(&files(), &before);
+    assert!(!plan.expect("a plan").is_risky());
+}
+
+#[test]
+fn a_stack_tag_set_twice_is_an_error_at_the_second_call() {
+    let mut topo = Topology::new("web", "ap-northeast-1");
+    topo.instance("web", instance());
+    topo.tag("Team", "a");
+    let line = line!() + 1;
+    topo.tag("Team", "b");
+    let errors = topo.compile(&files()).into_result().unwrap_err();
+    assert_eq!(errors.diagnostics.len(), 1, "{errors}");
+    assert_eq!(
+        errors.diagnostics[0].primary.span.origin.unwrap().line(),
+        line
+    );
 }

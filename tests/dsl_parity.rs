@@ -172,6 +172,13 @@ fn without_spans(topology: &spec::Topology) -> String {
         } else if let Some(head) = line.strip_suffix("Span {") {
             writeln!(out, "{head}Span").unwrap();
             depth = 1;
+        } else if let Some(head) = line.strip_suffix("topology: Some(") {
+            // The builder `Topology` a reference's handle came from (TOML:
+            // none); like a span, where it was written, not what.
+            writeln!(out, "{head}topology").unwrap();
+            depth = 1;
+        } else if let Some(head) = line.strip_suffix("topology: None,") {
+            writeln!(out, "{head}topology").unwrap();
         } else {
             writeln!(out, "{line}").unwrap();
         }

@@ -17,6 +17,7 @@ use crate::source::{LineIndex, SourceFile, Span};
 /// Stable, kebab-case identifiers of every diagnostic. Renaming one is a
 /// breaking change: `tests/snapshots.rs` snapshots the whole list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Code {
     /// The file is not valid TOML.
     TomlSyntax,
@@ -383,6 +384,7 @@ impl std::error::Error for Diagnostic {}
 /// Every diagnostic of a compilation that made no output: what
 /// [`crate::Compilation::into_result`] returns, so that `?` works.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Errors {
     /// Every diagnostic, warnings included, in order.
     pub diagnostics: Vec<Diagnostic>,
@@ -390,9 +392,15 @@ pub struct Errors {
 
 impl Errors {
     /// The diagnostics with their source lines and carets, as the CLI shows
-    /// them; `file` is the text they point into.
+    /// them; `file` is the TOML text they point into.
     pub fn render(&self, file: &SourceFile) -> String {
         render(&self.diagnostics, file)
+    }
+
+    /// The diagnostics of a builder topology, rustc-style: each points at
+    /// the line of Rust that made it (`--> src/infra.rs:42:5`).
+    pub fn render_builder(&self) -> String {
+        render(&self.diagnostics, &SourceFile::new("the topology", ""))
     }
 }
 
@@ -412,6 +420,7 @@ impl std::error::Error for Errors {}
 
 /// How bad a diagnostic is. Any error stops the pipeline before output is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// The input is rejected.
     Error,
@@ -431,6 +440,7 @@ impl Severity {
 
 /// A span with a short message shown under the caret.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Label {
     /// Where.
     pub span: Span,
@@ -440,6 +450,7 @@ pub struct Label {
 
 /// One problem found in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// Stable identifier.
     pub code: Code,

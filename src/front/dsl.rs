@@ -74,7 +74,7 @@ use crate::spec::{self, Block, Body, Lost, Sp, here};
 
 pub use crate::spec::{Dns, Handle, Hours, Ip};
 
-use crate::cfn::overridden::{Patch, Segment};
+use crate::spec::{Patch, Segment};
 
 /// Whether `t` is written as a CloudFormation resource type is:
 /// `Vendor::Service::Resource`, in letters and digits.
@@ -84,6 +84,30 @@ fn is_resource_type(t: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.len() <= 64 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Why `value` cannot be an override's: it holds an intrinsic function
+/// (`Ref`, `Fn::…`, `Condition`). Those name resources by logical ID, which
+/// the nested-stack split rewrites where they cross a stack boundary; a
+/// value written as given would not be rewritten, and could name a resource
+/// that is not in its template.
+fn intrinsic(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| {
+                if k == "Ref" || k == "Condition" || k.starts_with("Fn::") {
+                    Some(format!(
+                        "the value holds the intrinsic function `{}`, which an override cannot write: the nested-stack split would not rewrite what it names",
+                        k.escape_debug().take(40).collect::<String>()
+                    ))
+                } else {
+                    intrinsic(v)
+                }
+            }),
+        serde_json::Value::Array(items) => items.iter().find_map(intrinsic),
+        _ => None,
+    }
 }
 
 /// A property path: names (`[A-Za-z0-9_-]`, starting with a letter)
@@ -98,6 +122,13 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     for (i, s) in segments.iter().enumerate() {
         if let (true, Ok(n)) = (i > 0, s.parse::<usize>()) {
             out.push(Segment::Index(n));
+        } else if *s == "Ref" || *s == "Condition" {
+            // Inside an intrinsic function: what it names is the split's
+            // to rewrite, not the override's to change.
+            return Err(format!(
+                "`{s}` in `{}` is a step into an intrinsic function, which an override cannot change",
+                path.escape_debug().take(80).collect::<String>()
+            ));
         } else if s.len() <= 128
             && s.starts_with(|c: char| c.is_ascii_alphabetic())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
@@ -113,10 +144,18 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     Ok(out)
 }
 
+/// The identity of the next `Topology`: what tells its handles from those of
+/// another one with the same block names (production's and staging's, built
+/// by one function). It never reaches the output.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// A whole topology: `[stack]` plus the blocks added to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topology {
     spec: spec::Topology,
+    /// This topology's identity, which its handles carry: a handle is good
+    /// only here (a clone shares it, and holds the same blocks).
+    id: u64,
     /// Where each block was added, to refuse a second block of one kind
     /// and name at the call that adds it.
     added: BTreeMap<(Kind, String), Span>,
@@ -147,7 +186,7 @@ macro_rules! adders {
                         block.body = body;
                         self.spec.$field.push(block);
                     }
-                    Handle::new(name)
+                    Handle::new(name, self.id)
                 }
             )*
         }
@@ -176,6 +215,7 @@ impl Topology {
                 front: spec::Front::Rust,
                 ..spec::Topology::default()
             },
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             added: BTreeMap::new(),
             refused: Vec::new(),
             overrides: Vec::new(),
@@ -200,13 +240,13 @@ impl Topology {
         let mut block = Block::new(Sp::new(name.to_string(), span), span, B::blank());
         for (slot, r) in body.links() {
             let key = (r.value.kind, r.value.name.clone());
-            if !self.added.contains_key(&key) {
+            if r.value.topology != Some(self.id) || !self.added.contains_key(&key) {
                 self.refused.push(
                     Diagnostic::error(
                         Code::ForeignHandle,
                         span,
                         format!(
-                            "`{}` of {}.{name} is a handle on {}, which is not a block of this topology",
+                            "`{}` of {}.{name} is a handle on {} of another Topology",
                             slot.path, B::KIND, r.value
                         ),
                     )
@@ -251,11 +291,30 @@ impl Topology {
     }
 
     /// One of `[stack] tags`, applied to every taggable resource. Call once
-    /// per tag.
+    /// per tag: a key given twice is an error at the second call (a TOML
+    /// table cannot hold a key twice either).
     #[track_caller]
     pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
         let tag = (here(key), here(value));
-        self.stack().tags.push(tag);
+        let first = self
+            .stack()
+            .tags
+            .iter()
+            .find(|(k, _)| k.value == tag.0.value)
+            .map(|(k, _)| k.span);
+        match first {
+            Some(first) => self.refused.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    tag.0.span,
+                    format!("the stack tag `{}` is set twice", tag.0.value),
+                )
+                .label("set again here")
+                .also(first, "first set here")
+                .help("call `tag` once per key"),
+            ),
+            None => self.stack().tags.push(tag),
+        }
         self
     }
 
@@ -274,15 +333,20 @@ impl Topology {
     /// `path` is property names separated by dots, with array indices as
     /// numbers (`LaunchTemplateData.BlockDeviceMappings.0.Ebs.Iops`);
     /// missing objects on the way are created, and an index one past the
-    /// end appends. The value is written as given: a `Ref` or `Fn::GetAtt`
-    /// in it is not followed across nested stacks, so name only resources
-    /// of the same block. Every overridden resource lists the paths in its
+    /// end appends. The value may not hold an intrinsic function (`Ref`,
+    /// `Fn::GetAtt`, `Fn::Sub`, …): the nested-stack split rewrites the
+    /// references topoform writes, and could not rewrite one written here.
+    /// Every overridden resource lists the paths in its
     /// `Metadata.topoform.overrides`, and `plan` shows the change, with
     /// the replacement it causes.
     ///
-    /// A block that makes no resource of `resource_type`, a malformed path
-    /// or resource type, or a path that runs into a value that is not an
-    /// object or an array, is an `invalid-override` error at this call.
+    /// What can be typed is checked: the value is any `Serialize` (a
+    /// struct of your own, `serde_json::json!`, a number), and the path's
+    /// first step must be a property that CloudFormation's schema of
+    /// `resource_type` lets a template set (a typo gets "did you mean").
+    /// That, a block that makes no resource of `resource_type`, a malformed
+    /// path or resource type, and a path that runs into a value that is not
+    /// an object or an array, are `invalid-override` errors at this call.
     ///
     /// ```
     /// use topoform::builder::{Instance, Topology};
@@ -350,12 +414,14 @@ impl Topology {
         let refuse = |message: String| {
             Diagnostic::error(Code::InvalidOverride, span, message).label("overridden here")
         };
-        if !self.added.contains_key(&(r.kind, r.name.clone())) {
+        if let Some(why) = value.as_ref().and_then(intrinsic) {
+            self.refused.push(refuse(why));
+        } else if r.topology != Some(self.id) || !self.added.contains_key(&(r.kind, r.name.clone())) {
             self.refused.push(
                 Diagnostic::error(
                     Code::ForeignHandle,
                     span,
-                    format!("an override of {r}, which is not a block of this topology"),
+                    format!("an override of {r}, a block of another Topology"),
                 )
                 .label("overridden here")
                 .help(format!(

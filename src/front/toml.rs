@@ -353,13 +353,7 @@ impl Cx<'_> {
             self.diags.push(d);
             return None;
         }
-        Some(Sp::new(
-            Ref {
-                kind,
-                name: name.to_string(),
-            },
-            r.span,
-        ))
+        Some(Sp::new(Ref::new(kind, name), r.span))
     }
 }
 

@@ -100,7 +100,7 @@ impl Backup {
             BackupKind::Snapshot => "snapshot",
         };
         Backup {
-            target: Some(target.into().0),
+            target: Some(super::at_caller(target.into().0)),
             kind: Some(here(kind)),
             at: Some(here(at)),
             every: Some(int(every)),

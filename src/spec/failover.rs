@@ -116,7 +116,7 @@ impl Failover {
         Failover {
             record: Some(here(record)),
             zone: Some(zone.to_ref()),
-            primary: Some(primary.into().0),
+            primary: Some(super::at_caller(primary.into().0)),
             health: None,
             secondary: Some(secondary.to_ref()),
             ttl: None,

@@ -20,6 +20,7 @@ use crate::source::Span;
 
 #[cfg(any(test, feature = "cli", feature = "internals"))]
 pub mod schema;
+mod patch;
 mod shared;
 mod stack;
 
@@ -36,6 +37,7 @@ pub mod sorry;
 pub mod task;
 pub mod zone;
 
+pub use patch::{Patch, Segment};
 pub use shared::{Dns, Hours, Ip, Launch};
 pub use stack::Stack;
 
@@ -154,7 +156,7 @@ pub struct Override {
     /// The path as written, `LaunchTemplateData.MetadataOptions`.
     pub written: String,
     /// The path and the value.
-    pub patch: crate::cfn::overridden::Patch,
+    pub patch: Patch,
     /// The builder call.
     pub span: Span,
 }
@@ -305,12 +307,47 @@ pub struct Lost {
 }
 
 /// A reference to another block: `"instance.web"` in TOML, a [`Handle`] in Rust.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 pub struct Ref {
     /// The kind of the block referred to.
     pub kind: Kind,
     /// Its name.
     pub name: String,
+    /// The builder `Topology` whose handle wrote it (`None` in TOML): a
+    /// handle is good only in the topology that made it. Not part of the
+    /// reference's identity (equality and order are the kind and name).
+    pub topology: Option<u64>,
+}
+
+impl Ref {
+    /// The reference `kind.name`, as a TOML file writes it.
+    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
+        Ref {
+            kind,
+            name: name.into(),
+            topology: None,
+        }
+    }
+}
+
+impl PartialEq for Ref {
+    fn eq(&self, other: &Self) -> bool {
+        (self.kind, &self.name) == (other.kind, &other.name)
+    }
+}
+
+impl Eq for Ref {}
+
+impl PartialOrd for Ref {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ref {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.kind, &self.name).cmp(&(other.kind, &other.name))
+    }
 }
 
 impl fmt::Display for Ref {
@@ -366,6 +403,8 @@ fn collect_refs(table: &mut dyn Table, refs: &mut Vec<(&'static Slot, Sp<Ref>)>)
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Handle<B> {
     name: String,
+    /// The `Topology` that made it.
+    topology: u64,
     kind: PhantomData<fn() -> B>,
 }
 
@@ -373,16 +412,19 @@ impl<B> Clone for Handle<B> {
     fn clone(&self) -> Self {
         Handle {
             name: self.name.clone(),
+            topology: self.topology,
             kind: PhantomData,
         }
     }
 }
 
 impl<B: Body> Handle<B> {
-    /// A handle on the block `name` of `B`'s kind (for front ends).
-    pub(crate) fn new(name: &str) -> Self {
+    /// A handle on the block `name` of `B`'s kind, in the builder topology
+    /// `topology`.
+    pub(crate) fn new(name: &str, topology: u64) -> Self {
         Handle {
             name: name.to_string(),
+            topology,
             kind: PhantomData,
         }
     }
@@ -392,11 +434,14 @@ impl<B: Body> Handle<B> {
         &self.name
     }
 
-    /// The reference this handle stands for.
+    /// The reference this handle stands for, written at the caller's line
+    /// of Rust.
+    #[track_caller]
     pub(crate) fn to_ref(&self) -> Sp<Ref> {
-        Sp::bare(Ref {
+        Sp::here(Ref {
             kind: B::KIND,
             name: self.name.clone(),
+            topology: Some(self.topology),
         })
     }
 }
@@ -521,6 +566,14 @@ pub(crate) fn extend<S: Into<String>>(
     list.extend(values.into_iter().map(|v| Sp::new(v.into(), here)));
 }
 
+/// `r`, written at the caller's line of Rust: a reference that came through
+/// `Into` (`PrimaryRef`, `TargetRef`), whose `from` cannot track its caller.
+#[track_caller]
+pub(crate) fn at_caller(mut r: Sp<Ref>) -> Sp<Ref> {
+    r.span = Span::caller();
+    r
+}
+
 /// An integer set from the builder.
 #[track_caller]
 pub(crate) fn int(value: impl Into<i64>) -> Sp<i64> {
@@ -567,7 +620,7 @@ mod tests {
 
     #[test]
     fn references_are_found_in_nested_tables() {
-        let zone = Handle::<Zone>::new("public");
+        let zone = Handle::<Zone>::new("public", 1);
         let instance = Instance::new(
             "ami-0123456789abcdef0",
             "t3.small",

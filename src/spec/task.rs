@@ -42,7 +42,7 @@ impl Task {
         commands: impl IntoIterator<Item = S>,
     ) -> Self {
         let mut task = Task {
-            target: Some(target.into().0),
+            target: Some(super::at_caller(target.into().0)),
             schedule: Some(here(schedule)),
             commands: None,
         };

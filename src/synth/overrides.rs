@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cfn::overridden::{Overridden, Patch};
+use crate::cfn::overridden::Overridden;
 use crate::cfn::{Properties, ResourceMetadata, ResourceTopoform, Template};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::Model;
 use crate::naming::LogicalId;
-use crate::spec::Override;
+use crate::spec::{Override, Patch, Segment};
 
 /// Stands in for properties while they are moved into an [`Overridden`].
 #[derive(Debug, Serialize)]
@@ -25,16 +25,23 @@ impl Properties for Moved {
 
 /// Applies `overrides` to the resources of `templates` that their blocks
 /// made; every override that cannot be applied is an error at its builder
-/// call.
+/// call. `settable` gives the top-level properties a template may set on a
+/// resource type (CloudFormation's schema, through `impact`, which this
+/// stage does not import): an override of any other is a typo, refused.
 pub fn apply(
     model: &Model,
     templates: &mut BTreeMap<String, Template>,
     overrides: &[Override],
+    settable: impl Fn(&str) -> Option<&'static [String]>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     // Each resource's overrides, in the order they were made.
     let mut patches: BTreeMap<(String, LogicalId), Vec<&Override>> = BTreeMap::new();
     for o in overrides {
+        if let Some(d) = unknown_property(o, &settable) {
+            diagnostics.push(d);
+            continue;
+        }
         // A block held out of the model has its own errors reported, and
         // no output is made: what it would make is not known.
         if !model.contains(o.block.kind, &o.block.name) {
@@ -115,4 +122,31 @@ pub fn apply(
         }
     }
     diagnostics
+}
+
+/// The error for an override whose first step is not a property of its
+/// resource type, when the type's schema is known.
+fn unknown_property(
+    o: &Override,
+    settable: &impl Fn(&str) -> Option<&'static [String]>,
+) -> Option<Diagnostic> {
+    let properties = settable(&o.resource_type)?;
+    let Some(Segment::Key(first)) = o.patch.path.first() else {
+        return None;
+    };
+    if properties.iter().any(|p| p == first) {
+        return None;
+    }
+    let d = Diagnostic::error(
+        Code::InvalidOverride,
+        o.span,
+        format!("{} has no property `{first}` that a template sets", o.resource_type),
+    )
+    .label("overridden here");
+    Some(
+        match did_you_mean(first, properties.iter().map(String::as_str)) {
+            Some(p) => d.help(format!("did you mean `{p}`?")),
+            None => d.help(format!("its properties are {}", properties.join(", "))),
+        },
+    )
 }

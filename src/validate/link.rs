@@ -36,10 +36,7 @@ pub(super) fn sorry_sites_are_used(cx: &mut Context<'_>) {
     }
     let topo = cx.topo;
     for b in &topo.sorries {
-        let site = Ref {
-            kind: Kind::Sorry,
-            name: b.name.value.clone(),
-        };
+        let site = Ref::new(Kind::Sorry, b.name.value.clone());
         let arn = cx
             .model
             .sorries

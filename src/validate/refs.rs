@@ -59,7 +59,7 @@ impl<'a> Index<'a> {
     /// TOML front end has already refused, but the spec may come from
     /// elsewhere).
     pub(super) fn resolve(&self, r: &Sp<Ref>, slot: &Slot) -> Result<Name, Option<Diagnostic>> {
-        let Ref { kind, name } = &r.value;
+        let Ref { kind, name, .. } = &r.value;
         slot.accepts(*kind, &r.value.to_string(), r.span)?;
         if self.known.contains(&(*kind, name.as_str())) {
             return Ok(Name(name.clone()));

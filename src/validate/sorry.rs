@@ -89,10 +89,7 @@ fn new_certificate(
     b: &Block<Sorry>,
     c: &Sp<String>,
 ) -> Option<Certificate> {
-    let site = Ref {
-        kind: Kind::Sorry,
-        name: b.name.value.clone(),
-    };
+    let site = Ref::new(Kind::Sorry, b.name.value.clone());
     let names = cx.index.referrers(Kind::Failover, &site).len();
     if names > MAX_CERTIFICATE_NAMES {
         cx.push(
