@@ -349,3 +349,36 @@ fn a_stack_tag_set_twice_is_an_error_at_the_second_call() {
         line
     );
 }
+
+#[test]
+fn overrides_are_deterministic_and_measured_by_the_quotas() {
+    let build = |tags: usize| {
+        let mut topo = Topology::new("web", "ap-northeast-1");
+        let web = topo.instance("web", instance());
+        let list: Vec<_> = (0..tags)
+            .map(|i| json!({"Key": format!("k{i}"), "Value": "v"}))
+            .collect();
+        topo.override_property(&web, "AWS::EC2::EIP", "Tags", list);
+        topo.override_property(
+            &web,
+            "AWS::EC2::LaunchTemplate",
+            "LaunchTemplateData.Monitoring",
+            json!({"Enabled": true}),
+        );
+        topo
+    };
+    // The same bytes, run after run.
+    let a = build(3).compile(&files()).into_result().unwrap();
+    let b = build(3).compile(&files()).into_result().unwrap();
+    assert_eq!(a, b);
+    // An override that breaks a quota is caught like any other property:
+    // an EIP takes at most 50 tags.
+    let errors = build(60).compile(&files()).into_result().unwrap_err();
+    assert!(
+        errors
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "quota-exceeded" && d.message.contains("WebEip")),
+        "{errors}"
+    );
+}
