@@ -182,8 +182,7 @@ macro_rules! adders {
                 #[track_caller]
                 pub fn $module(&mut self, name: &str, body: $variant) -> Handle<$variant> {
                     let span = Span::caller();
-                    if let Some(mut block) = self.admit(name, span, &body) {
-                        block.body = body;
+                    if let Some(block) = self.admit(name, span, body) {
                         self.spec.$field.push(block);
                     }
                     Handle::new(name, self.id)
@@ -236,9 +235,10 @@ impl Topology {
     /// handle that another topology made. Handles come only from adding a
     /// block, and blocks are never removed, so a reference to a block this
     /// topology does not hold is one made by another topology.
-    fn admit<B: Body>(&mut self, name: &str, span: Span, body: &B) -> Option<Block<B>> {
-        let mut block = Block::new(Sp::new(name.to_string(), span), span, B::blank());
-        for (slot, r) in body.links() {
+    fn admit<B: Body>(&mut self, name: &str, span: Span, body: B) -> Option<Block<B>> {
+        let links = body.links();
+        let mut block = Block::new(Sp::new(name.to_string(), span), span, body);
+        for (slot, r) in links {
             let key = (r.value.kind, r.value.name.clone());
             if r.value.topology != Some(self.id) || !self.added.contains_key(&key) {
                 self.refused.push(

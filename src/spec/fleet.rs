@@ -1,7 +1,6 @@
 //! `[fleet.NAME]`: one instance per client from a golden AMI.
 
 use super::{Blank, Body, Field, Handle, Hours, Launch, Ref, Sp, SpList, Table, Zone, here, extend, push};
-use crate::source::Span;
 use crate::kind::{Kind, slot};
 
 /// The body of a `[fleet.NAME]` block.
@@ -103,19 +102,13 @@ impl Fleet {
         security_groups: impl IntoIterator<Item = G>,
         clients: Clients,
     ) -> Self {
-        let here = Span::caller();
         let mut fleet = Fleet {
             launch: Launch::new(ami, instance_type, subnets, security_groups),
             ..Fleet::blank()
         };
         match clients.0 {
-            ClientList::Ids(ids) => {
-                fleet.clients = Some(Sp::new(
-                    ids.into_iter().map(|id| Sp::new(id, here)).collect(),
-                    here,
-                ));
-            }
-            ClientList::File(path) => fleet.clients_file = Some(Sp::new(path, here)),
+            ClientList::Ids(ids) => extend(&mut fleet.clients, ids),
+            ClientList::File(path) => fleet.clients_file = Some(here(path)),
         }
         fleet
     }
