@@ -2,8 +2,9 @@
 //! ops-automation seed, without servers: Data Lifecycle Manager takes daily
 //! AMIs of the web server (expired ones are deregistered with their
 //! snapshots) and copies them to another region; hourly snapshots of the
-//! batch server; State Manager runs the weekly maintenance commands; every
-//! alarm mails ops.
+//! batch server, which runs in business hours only; State Manager runs the
+//! weekly maintenance commands; every alarm mails ops and posts to Slack, and
+//! so does the monthly budget.
 //!
 //! `cargo run --example ops_automation -- OUT_DIR` writes what `topoform synth
 //! fixtures/ok/ops-automation.toml -o OUT_DIR` writes, byte for byte
@@ -15,13 +16,21 @@ mod common;
 use std::process::ExitCode;
 
 use topoform::builder::{
-    Backup, BackupKind, ElasticIp, Failover, Instance, Sorry, Task, Topology, Zone,
+    Backup, BackupKind, Budget, ElasticIp, Failover, Hours, Instance, Notify, Sorry, Task,
+    Topology, Zone,
 };
 
 /// The topology of `fixtures/ok/ops-automation.toml`.
 pub fn topology() -> Topology {
     let mut topo = Topology::new("ops", "ap-northeast-1");
-    topo.notify("ops@example.com");
+    topo.tag("cost-center", "ops-1234")
+        .notify_to(
+            Notify::new()
+                .email("ops@example.com")
+                .email("oncall@example.com")
+                .slack("T0123ABCDE", "C0123ABCDEF"),
+        )
+        .budget(Budget::monthly(500).actual(80).forecast(100));
     let public = topo.zone("public", Zone::new("Z2OPSZONE00001", "example.net"));
     let web = topo.instance(
         "web",
@@ -41,7 +50,8 @@ pub fn topology() -> Topology {
             ["sg-0123456789abcdef0"],
         )
         .elastic_ip(ElasticIp::None)
-        .volume_gb(100),
+        .volume_gb(100)
+        .hours(Hours::new("MON-FRI", "08:00", "20:00", "Asia/Tokyo")),
     );
     let down = topo.sorry(
         "down",

@@ -6,6 +6,11 @@ the resource schemas that cfn-lint ships (pinned in .ci/tools.sh).
   createOnly     a change always replaces the resource;
   properties     the top-level properties a template may set (read-only
                  ones left out): the builder's overrides name one of them;
+  missingIn      the regions (of the ones topoform accepts) whose schemas
+                 lack the type: CloudFormation does not offer it there
+                 (`AWS::Budgets::Budget` goes to us-east-1 from them); the
+                 regions cfn-lint has no schemas for are listed apart, in
+                 regionsWithoutSchemas, and count as lacking every type;
   conditional    a change may replace it (CloudFormation decides at update
                  time: an instance's UserData replaces an instance-store
                  instance and only restarts an EBS-backed one; an Auto
@@ -43,9 +48,25 @@ def emitted_types() -> list[str]:
     return sorted(found)
 
 
+def accepted_regions() -> list[str]:
+    """The region codes topoform accepts (`REGIONS` in its grammar)."""
+    text = (ROOT / "src" / "validate" / "grammar" / "mod.rs").read_text(encoding="utf-8")
+    block = text.split("const REGIONS: &[&str] = &[", 1)[1].split("];", 1)[0]
+    return re.findall(r'"([a-z0-9-]+)"', block)
+
+
 def table() -> dict:
     schemas = Path(cfnlint.__file__).parent / "data" / "schemas"
     provider = json.loads((schemas / "providers" / f"{REGION}.json").read_text())
+    # A region cfn-lint has no schemas for is listed apart: nobody here can
+    # say which types CloudFormation offers there.
+    regional, unknown = {}, []
+    for r in accepted_regions():
+        f = schemas / "providers" / f"{r}.json"
+        if f.exists():
+            regional[r] = json.loads(f.read_text())
+        else:
+            unknown.append(r)
     types = {}
     for kind in emitted_types():
         if kind not in provider:
@@ -59,12 +80,16 @@ def table() -> dict:
             # checked against them): the schema's, less the read-only ones.
             "properties": sorted(p for p in schema.get("properties", {}) if p not in read_only),
         }
+        missing = sorted(r for r, types_there in regional.items() if kind not in types_there)
+        if missing:
+            types[kind]["missingIn"] = missing
     version = getattr(cfnlint, "__version__", None)
     if version is None:
         from cfnlint.version import __version__ as version
     return {
         "source": f"cfn-lint {version}, resource schemas of {REGION}",
         "generatedBy": "scripts/create_only.py",
+        "regionsWithoutSchemas": unknown,
         "types": types,
     }
 

@@ -43,8 +43,11 @@ use serde_json::{Map, Value};
 const TABLE: &str = include_str!("../data/create-only.json");
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Table {
     types: BTreeMap<String, TypeRule>,
+    /// Regions cfn-lint has no schemas for.
+    regions_without_schemas: Vec<String>,
 }
 
 /// One resource type's create-only properties, as JSON pointers
@@ -56,6 +59,21 @@ struct TypeRule {
     conditional: Vec<String>,
     /// The top-level properties a template may set.
     properties: Vec<String>,
+    /// The accepted regions whose schemas lack the type.
+    #[serde(default)]
+    missing_in: Vec<String>,
+}
+
+/// Whether CloudFormation offers `resource_type` in `region`, by the
+/// pinned cfn-lint's per-region schemas (a region they do not cover counts
+/// as no).
+pub fn offered_in(resource_type: &str, region: &str) -> bool {
+    let rules = &*RULES;
+    !rules.regions_without_schemas.iter().any(|r| r == region)
+        && rules
+            .types
+            .get(resource_type)
+            .is_some_and(|t| !t.missing_in.iter().any(|r| r == region))
 }
 
 /// The top-level properties a template may set on `resource_type`, from

@@ -203,10 +203,9 @@ impl Registry {
         self.owners.len() - 1
     }
 
-    /// Registers a fixed, stack-wide ID; returns the collision if a block
-    /// already derives it.
-    pub fn register_fixed(&mut self, id: &'static str, owner: &Owner) -> Option<Collision> {
-        let id = LogicalId::fixed(id);
+    /// Registers a stack-wide ID; returns the collision if a block already
+    /// derives it.
+    pub fn register_stack_wide(&mut self, id: LogicalId, owner: &Owner) -> Option<Collision> {
         if let Some(&first) = self.ids.get(&id) {
             return Some(Collision {
                 id,

@@ -219,7 +219,12 @@ struct DeployContext<'a> {
     outputs: bool,
     edge: Option<Edge>,
     sorry: Vec<Upload>,
-    notify: Option<&'a str>,
+    /// The addresses the alarm topic mails.
+    emails: Vec<&'a str>,
+    /// The Slack channel AWS Chatbot posts to: (workspace, channel).
+    slack: Option<(&'a str, &'a str)>,
+    /// The cost allocation tag key that scopes the budget.
+    budget_tag: Option<&'a str>,
 }
 
 /// The deploy plan of a model and what it synthesized to; `rendered`
@@ -292,7 +297,19 @@ pub fn deploy_script(
             outputs: main_outputs,
             edge,
             sorry,
-            notify: model.stack.notify.as_deref(),
+            emails: model
+                .stack
+                .notify
+                .iter()
+                .flat_map(|n| n.emails.iter().map(String::as_str))
+                .collect(),
+            slack: model
+                .stack
+                .notify
+                .as_ref()
+                .and_then(|n| n.slack.as_ref())
+                .map(|s| (s.workspace.as_str(), s.channel.as_str())),
+            budget_tag: model.stack.budget.as_ref().map(|b| b.tag.0.as_str()),
         },
     )
 }

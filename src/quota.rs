@@ -274,6 +274,6 @@ mod tests {
             }
         }
         // The fixtures cover every resource type topoform emits.
-        assert_eq!(kinds.len(), 32, "{kinds:?}");
+        assert_eq!(kinds.len(), 35, "{kinds:?}");
     }
 }

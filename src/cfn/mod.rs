@@ -30,7 +30,9 @@ macro_rules! resource_types {
 }
 
 pub mod autoscaling;
+pub mod budgets;
 pub mod certificatemanager;
+pub mod chatbot;
 pub mod cloudformation;
 pub mod cloudfront;
 pub mod cloudwatch;
@@ -46,6 +48,7 @@ pub mod s3;
 pub mod scheduler;
 pub mod scope;
 pub mod sns;
+pub mod sqs;
 pub mod ssm;
 
 pub use expr::{Expr, Pseudo, SubBuilder};

@@ -71,6 +71,17 @@ pub struct ScheduleTarget {
     pub input: Expr,
     /// Retries.
     pub retry_policy: RetryPolicy,
+    /// Where a call that failed for good goes, with its error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+}
+
+/// `DeadLetterConfig`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeadLetterConfig {
+    /// The queue's ARN.
+    pub arn: Expr,
 }
 
 /// `RetryPolicy`.

@@ -72,7 +72,7 @@ use crate::kind::{Kind, for_each_block_kind};
 use crate::source::Span;
 use crate::spec::{self, Block, Body, Lost, Sp, here};
 
-pub use crate::spec::{Dns, Handle, Hours, Ip};
+pub use crate::spec::{BudgetTable as Budget, Dns, Handle, Hours, Ip, NotifyTable as Notify};
 
 use crate::spec::{Patch, Segment};
 
@@ -322,7 +322,24 @@ impl Topology {
     /// subscription notify of every alarm.
     #[track_caller]
     pub fn notify(&mut self, email: impl Into<String>) -> &mut Self {
-        self.stack().notify = Some(here(email));
+        let email = here(email);
+        self.stack().notify = Some(Sp::new(spec::WordOr::Word(email.value), email.span));
+        self
+    }
+
+    /// `[stack] notify` as a table: several e-mail addresses and/or a Slack
+    /// channel, all reached through the one alarm topic.
+    #[track_caller]
+    pub fn notify_to(&mut self, to: Notify) -> &mut Self {
+        self.stack().notify = Some(Sp::here(spec::WordOr::Table(to)));
+        self
+    }
+
+    /// `[stack] budget`: a monthly cost budget on what carries a stack tag,
+    /// which notifies the `notify` recipients.
+    #[track_caller]
+    pub fn budget(&mut self, budget: Budget) -> &mut Self {
+        self.stack().budget = Some(Sp::here(budget));
         self
     }
 

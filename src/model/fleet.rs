@@ -54,6 +54,8 @@ parts! {
         ScheduleGroup = "ScheduleGroup",
         /// With `notify` and `hours`: a start or stop that failed.
         ScheduleAlarm = "ScheduleAlarm",
+        /// With `notify` and `hours`: the failed calls, with their errors.
+        ScheduleQueue = "ScheduleDeadLetters",
     }
 }
 

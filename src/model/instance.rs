@@ -108,6 +108,8 @@ parts! {
         ElasticIpAddress = "ElasticIpAddress",
         /// With `notify`: no instance in service while one should be.
         NotServingAlarm = "NotServingAlarm",
+        /// With `notify` and `hours`: still running after a scheduled stop.
+        NotStoppedAlarm = "NotStoppedAlarm",
         /// With `notify`: the instance fails its EC2 status checks.
         StatusCheckAlarm = "StatusCheckAlarm",
     }

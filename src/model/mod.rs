@@ -34,7 +34,7 @@ pub mod sorry;
 pub mod task;
 pub mod zone;
 
-pub use stack::Stack;
+pub use stack::{Budget, Notify, Slack, Stack};
 
 macro_rules! kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {

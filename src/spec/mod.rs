@@ -39,7 +39,7 @@ pub mod zone;
 
 pub use patch::{Patch, Segment};
 pub use shared::{Dns, Hours, Ip, Launch};
-pub use stack::Stack;
+pub use stack::{BudgetTable, NotifyTable, Stack};
 
 macro_rules! declare_kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {

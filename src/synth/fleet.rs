@@ -25,8 +25,9 @@ use crate::cfn::iam::{
     Condition, Effect, InlinePolicy, InstanceProfile, Policy, PolicyDocument, Role, Statement,
 };
 use crate::cfn::scheduler::{
-    FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleGroup, ScheduleTarget,
+    FlexibleTimeWindow, RetryPolicy, Schedule, ScheduleGroup, ScheduleTarget, DeadLetterConfig,
 };
+use crate::cfn::sqs::Queue;
 use crate::cfn::{Expr, Pseudo, Resource, Tag};
 use crate::layout;
 use crate::model::fleet::{Client, ClientPart, Part};
@@ -261,6 +262,9 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[(&Client, L
     let role = f.prefix.id(Part::SchedulerRole);
     scheduler_role(cx, f, &role);
     let group = schedule_group(cx, f);
+    let dead_letters = group
+        .is_some()
+        .then(|| Expr::GetAtt(f.prefix.id(Part::ScheduleQueue), "Arn".into()));
     for (c, instance) in instances {
         // {"InstanceIds":["${Instance}"]}: an instance id needs no JSON escaping.
         let input = Expr::sub()
@@ -310,6 +314,9 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[(&Client, L
                             maximum_event_age_in_seconds: 3600,
                             maximum_retry_attempts: 10,
                         },
+                        dead_letter_config: dead_letters
+                            .clone()
+                            .map(|arn| DeadLetterConfig { arn }),
                     },
                 }),
             );
@@ -317,13 +324,19 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[(&Client, L
     }
 }
 
-/// With `notify`: the fleet's schedules get a group of their own, and an
+/// Why the dead-letter queue is encrypted with SQS's keys rather than KMS.
+const DEAD_LETTERS_SSE_REASON: &str = "Encrypted at rest with SQS-managed keys (SSE-SQS); it holds only failed start/stop calls (instance ids, error codes), and a KMS key would add a key policy for the scheduler's role that, if wrong, loses the failures silently.";
+
+/// With `notify`: the fleet's schedules get a group of their own, an
 /// alarm on the group's failed calls (the scheduler's metrics have no
-/// dimension finer than the group). Returns the group's name.
+/// dimension finer than the group), and a dead-letter queue that keeps each
+/// failed call, with its error, for whoever answers the alarm. Returns the
+/// group's name.
 ///
 /// It counts calls the scheduler gave up on: refused for good (the role, a
-/// limit) or still failing when its retries ran out. A call that failed once
-/// and then succeeded needs nobody. A start that EC2 accepts but that does not come up
+/// limit, `InsufficientInstanceCapacity` through every retry) or still
+/// failing when its retries ran out. A call that failed once and then
+/// succeeded needs nobody, and a start or stop that succeeds says nothing. A start that EC2 accepts but that does not come up
 /// (a volume key the role cannot use) is no failed call: the instance stops
 /// again, and no metric of the scheduler shows it.
 fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
@@ -338,10 +351,24 @@ fn schedule_group(cx: &mut Context<'_>, f: &Fleet) -> Option<Expr> {
             tags: cx.tags_named(cx.display(name)),
         }),
     );
+    let queue = f.prefix.id(Part::ScheduleQueue);
+    cx.add(
+        &queue,
+        Resource::new(Queue {
+            // The most SQS keeps: two weeks to read why a call failed.
+            message_retention_period: 1_209_600,
+            sqs_managed_sse_enabled: true,
+            tags: cx.tags_named(cx.display(name)),
+        })
+        .skip_check("CKV_AWS_27", DEAD_LETTERS_SSE_REASON)
+        .skip_rule("SQS_QUEUE_KMS_MASTER_KEY_ID_RULE", DEAD_LETTERS_SSE_REASON),
+    );
     notify_alarm(
         cx,
         &f.prefix.id(Part::ScheduleAlarm),
-        format!("[fleet.{name}]: a scheduled start or stop of its instances failed"),
+        format!(
+            "[fleet.{name}]: a scheduled start or stop of its instances failed; the call and its error are in the queue {queue}"
+        ),
         AlarmSource::Metric {
             namespace: "AWS/Scheduler",
             metric_name: "InvocationDroppedCount",
@@ -418,7 +445,17 @@ fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId) {
                         condition: own,
                     },
                     kms_grant_for_ebs(),
-                ]),
+                ]
+                .into_iter()
+                .chain(notifies(cx).then(|| Statement {
+                    sid: "SendFailedCallsToDeadLetters".into(),
+                    effect: Effect::Allow,
+                    principal: None,
+                    action: vec!["sqs:SendMessage"],
+                    resource: vec![Expr::GetAtt(f.prefix.id(Part::ScheduleQueue), "Arn".into())],
+                    condition: Condition::new(),
+                }))
+                .collect()),
             }],
             tags: cx.tags_named(cx.display(name)),
         })

@@ -401,12 +401,17 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
         } else {
             Vec::new()
         },
-        // A group that cannot launch needs a person; Auto Scaling publishes
+        // A group that cannot launch (a scheduled start included: the warm
+        // pool's instance that does not resume is a launch error) or cannot
+        // let an instance go needs a person; Auto Scaling publishes
         // as its service-linked role, which the topic's default policy admits.
         notification_configurations: if notifies(cx) {
             vec![NotificationConfiguration {
                 topic_arn: Expr::Ref(LogicalId::fixed(ALARM_TOPIC)),
-                notification_types: vec!["autoscaling:EC2_INSTANCE_LAUNCH_ERROR"],
+                notification_types: vec![
+                    "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
+                    "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
+                ],
             }]
         } else {
             Vec::new()
@@ -441,6 +446,9 @@ fn metrics_collection(cx: &Context<'_>, i: &Instance) -> Vec<MetricsCollection> 
     }
     if i.collects_metrics || notifies(cx) {
         metrics.push("GroupInServiceInstances");
+    }
+    if notifies(cx) && i.hours.is_some() {
+        metrics.push("WarmPoolPendingCapacity");
     }
     if metrics.is_empty() {
         return Vec::new();
@@ -494,6 +502,32 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
         },
         NOT_SERVING_MINUTES,
     );
+    if i.hours.is_some() {
+        // A scheduled stop moves the instance into the warm pool, where it
+        // is pending until it has stopped: still in service, or still
+        // pending, well after the group wants none is a stop that did not
+        // happen (and an instance that is billed all night).
+        notify_alarm(
+            cx,
+            &i.prefix.id(Part::NotStoppedAlarm),
+            format!(
+                "{what}: the instance has not stopped {NOT_SERVING_MINUTES} minutes after the group stopped wanting it (a scheduled stop that did not happen)"
+            ),
+            AlarmSource::Math {
+                metrics: vec![
+                    MetricDataQuery::metric("wanted", stat("GroupDesiredCapacity")),
+                    MetricDataQuery::metric("serving", stat("GroupInServiceInstances")),
+                    MetricDataQuery::metric("stopping", stat("WarmPoolPendingCapacity")),
+                    MetricDataQuery::value(
+                        "running",
+                        "IF(FILL(wanted, 1) < 1 AND FILL(serving, 0) + FILL(stopping, 0) >= 1, 1, 0)".into(),
+                        "not wanted but not stopped".into(),
+                    ),
+                ],
+            },
+            NOT_SERVING_MINUTES,
+        );
+    }
     notify_status_checks(
         cx,
         &i.prefix.id(Part::StatusCheckAlarm),
@@ -768,13 +802,33 @@ mod tests {
             group["NotificationConfigurations"],
             json!([{
                 "TopicARN": {"Ref": "AlarmTopic"},
-                "NotificationTypes": ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR"],
+                "NotificationTypes": [
+                    "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
+                    "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
+                ],
             }])
         );
         assert_eq!(
             group["MetricsCollection"][0]["Metrics"],
-            json!(["GroupDesiredCapacity", "GroupInServiceInstances"])
+            json!(["GroupDesiredCapacity", "GroupInServiceInstances", "WarmPoolPendingCapacity"])
         );
+        // A scheduled stop that did not happen: not wanted, still running.
+        let stopped = &r["WebNotStoppedAlarm"]["Properties"];
+        assert_eq!(stopped["AlarmActions"], topic);
+        let value: Vec<_> = stopped["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["ReturnData"] == true)
+            .collect();
+        assert_eq!(
+            value[0]["Expression"],
+            "IF(FILL(wanted, 1) < 1 AND FILL(serving, 0) + FILL(stopping, 0) >= 1, 1, 0)"
+        );
+        assert_eq!(stopped["EvaluationPeriods"], 20);
+        // Without hours, no stop to check.
+        let always = resources(&format!("{STACK}{NOTIFY}{WEB}"));
+        assert!(always.get("WebNotStoppedAlarm").is_none());
         // Not in service while wanted: the wanted capacity is 0 after a
         // scheduled stop, so the night is no alarm.
         let alarm = &r["WebNotServingAlarm"]["Properties"];

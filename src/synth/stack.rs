@@ -11,9 +11,18 @@ use super::shared::arn;
 use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::events::{EventPattern, InputTransformer, Rule, RuleTarget};
 use crate::cfn::iam::{Condition, Effect, PolicyDocument, Principal, Statement};
+use crate::cfn::budgets::{
+    Budget as BudgetResource, BudgetData, CostFilters, Notification, NotificationWithSubscribers,
+    Spend, Subscriber,
+};
+use crate::cfn::chatbot::SlackChannelConfiguration;
+use crate::cfn::iam::{InlinePolicy, Role};
 use crate::cfn::sns::{Subscription, Topic, TopicPolicy};
 use crate::cfn::{Expr, Pseudo, Resource};
-use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY};
+use crate::model::stack::{
+    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
+};
+use crate::model::{Budget, Slack};
 use crate::naming::LogicalId;
 
 /// Why the alarm topic is not encrypted (see `synth`).
@@ -22,16 +31,16 @@ const PLAIN_TOPIC_REASON: &str = "Alarm notifications only (alarm name, state, m
 /// SNS's limit on a topic's display name.
 const MAX_DISPLAY_NAME: usize = 100;
 
-/// Adds the alarm topic and its e-mail subscription, when `notify` is set.
+/// Adds the alarm topic and who it reaches, when `notify` is set: an
+/// e-mail subscription per address, and a Slack channel through AWS
+/// Chatbot; and the budget, which notifies the same topic.
 pub(super) fn synth(cx: &mut Context<'_>) {
-    let Some(email) = cx.model.stack.notify.clone() else {
+    let Some(notify) = cx.model.stack.notify.clone() else {
         return;
     };
     let topic = LogicalId::fixed(ALARM_TOPIC);
-    // No topic policy: the default one lets the owning account publish, and
-    // CloudWatch alarms of the same account publish as that account. Only an
-    // alarm in another account would need a statement for
-    // cloudwatch.amazonaws.com.
+    // The topic's own policy is added once every block is synthesized
+    // (`finish`): it names exactly the publishers the stack has.
     //
     // Not encrypted, on purpose. CloudWatch cannot publish to a topic under the
     // AWS managed `alias/aws/sns` key (its key policy cannot be changed to let
@@ -48,19 +57,185 @@ pub(super) fn synth(cx: &mut Context<'_>) {
     .skip_check("CKV_AWS_26", PLAIN_TOPIC_REASON)
     .skip_rule("SNS_ENCRYPTED_KMS", PLAIN_TOPIC_REASON);
     cx.add(&topic, resource);
-    cx.add(
-        &LogicalId::fixed(ALARM_SUBSCRIPTION),
-        Resource::new(Subscription {
-            topic_arn: Expr::Ref(topic.clone()),
-            protocol: "email",
-            endpoint: email,
-        }),
-    );
+    for (id, email) in notify.subscription_ids() {
+        cx.add(
+            &LogicalId::parse(&id).expect("bug in topoform: a subscription ID is alphanumeric"),
+            Resource::new(Subscription {
+                topic_arn: Expr::Ref(topic.clone()),
+                protocol: "email",
+                endpoint: email.to_string(),
+            }),
+        );
+    }
+    if let Some(slack) = &notify.slack {
+        slack_channel(cx, slack);
+    }
     cx.output(
         &LogicalId::fixed(ALARM_TOPIC_ARN),
         "The topic every alarm notifies: subscribe more endpoints to it".to_string(),
         Expr::Ref(topic),
         true,
+    );
+    if let Some(budget) = cx.model.stack.budget.clone() {
+        monthly_budget(cx, &budget);
+    }
+}
+
+/// AWS Chatbot's configuration of the Slack channel, subscribed to the
+/// alarm topic, and the role it acts as.
+///
+/// Chatbot only posts: nobody runs commands from the channel. The role may
+/// read the alarms and metrics that Chatbot shows beside a notification,
+/// and nothing else; the guardrail (the most any channel member may do,
+/// whatever role they bring) is AWS's read-only CloudWatch policy, because
+/// without one AWS applies `AdministratorAccess`.
+fn slack_channel(cx: &mut Context<'_>, slack: &Slack) {
+    let role = LogicalId::fixed(SLACK_CHANNEL_ROLE);
+    let mut condition = Condition::new();
+    condition
+        .entry("StringEquals")
+        .or_default()
+        .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
+    let stack_name = cx.model.stack.name.clone();
+    cx.add(
+        &role,
+        Resource::new(Role {
+            description: format!(
+                "AWS Chatbot reads the alarms it posts to Slack for {stack_name} (topoform)"
+            ),
+            assume_role_policy_document: PolicyDocument::new(vec![Statement::assumed_by(
+                "ChatbotAssumesRole",
+                "chatbot.amazonaws.com",
+                condition,
+            )]),
+            managed_policy_arns: Vec::new(),
+            policies: vec![InlinePolicy {
+                policy_name: "topoform-chatbot-read-alarms".into(),
+                policy_document: PolicyDocument::new(vec![
+                    Statement {
+                        sid: "ReadAccountAlarms".into(),
+                        effect: Effect::Allow,
+                        principal: None,
+                        action: vec!["cloudwatch:DescribeAlarmHistory", "cloudwatch:DescribeAlarms"],
+                        resource: vec![arn("cloudwatch").lit("alarm:*").build()],
+                        condition: Condition::new(),
+                    },
+                    // These actions have no resource type (Service
+                    // Authorization Reference, Amazon CloudWatch): `*` is
+                    // the only resource they take.
+                    Statement {
+                        sid: "ReadMetrics".into(),
+                        effect: Effect::Allow,
+                        principal: None,
+                        action: vec![
+                            "cloudwatch:GetMetricData",
+                            "cloudwatch:GetMetricStatistics",
+                            "cloudwatch:GetMetricWidgetImage",
+                        ],
+                        resource: vec![Expr::str("*")],
+                        condition: Condition::new(),
+                    },
+                ]),
+            }],
+            tags: cx.tags_named(cx.display("slack")),
+        })
+        .skip_rule(
+            "IAM_NO_INLINE_POLICY_CHECK",
+            "Read-only and used by this role alone; a managed policy would outlive the role for nothing.",
+        )
+        .skip_rule(
+            "IAM_POLICYDOCUMENT_NO_WILDCARD_RESOURCE",
+            "cloudwatch:GetMetricData, GetMetricStatistics and GetMetricWidgetImage have no resource type: `*` is the only resource they accept; the alarm reads are scoped to the account's alarms.",
+        ),
+    );
+    cx.add(
+        &LogicalId::fixed(SLACK_CHANNEL),
+        Resource::new(SlackChannelConfiguration {
+            configuration_name: chatbot_name(&stack_name),
+            iam_role_arn: Expr::GetAtt(role, "Arn".into()),
+            slack_workspace_id: slack.workspace.clone(),
+            slack_channel_id: slack.channel.clone(),
+            sns_topic_arns: vec![Expr::Ref(LogicalId::fixed(ALARM_TOPIC))],
+            guardrail_policies: vec![Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(":iam::aws:policy/CloudWatchReadOnlyAccess")
+                .build()],
+            tags: cx.stack_tags.clone(),
+        }),
+    );
+}
+
+/// Chatbot's limit on a configuration name.
+const MAX_CHATBOT_NAME: usize = 128;
+
+/// `STACK-alarms`, cut to Chatbot's limit: unique in the account as the
+/// stack name is in its region, and create-only, so it never changes.
+fn chatbot_name(stack: &str) -> String {
+    const SUFFIX: &str = "-alarms";
+    let stack: String = stack.chars().take(MAX_CHATBOT_NAME - SUFFIX.len()).collect();
+    format!("{stack}{SUFFIX}")
+}
+
+/// Budgets' limit on a budget name.
+const MAX_BUDGET_NAME: usize = 100;
+
+/// The budget: a monthly cost limit on what carries the stack tag, which
+/// notifies the alarm topic when the actual spend and the month's forecast
+/// pass their percentages of it.
+///
+/// A change of the notifications replaces the budget (they are
+/// create-only), and so does a change of its name; a replacement under the
+/// same name fails, because the new budget is created before the old one
+/// is deleted. So the name says the notifications
+/// (`ops monthly, actual 80%, forecast 100%`): it changes exactly when
+/// they do, and the replacement succeeds. The limit, the currency and the
+/// tag change in place.
+fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
+    let suffix = format!(" monthly, actual {}%, forecast {}%", b.actual, b.forecast);
+    let stack: String = cx
+        .model
+        .stack
+        .name
+        .chars()
+        .take(MAX_BUDGET_NAME - suffix.len())
+        .collect();
+    let topic = || Subscriber {
+        subscription_type: "SNS",
+        address: Expr::Ref(LogicalId::fixed(ALARM_TOPIC)),
+    };
+    let notification = |notification_type, threshold| NotificationWithSubscribers {
+        notification: Notification {
+            notification_type,
+            comparison_operator: "GREATER_THAN",
+            threshold,
+            threshold_type: "PERCENTAGE",
+        },
+        subscribers: vec![topic()],
+    };
+    let (key, value) = &b.tag;
+    cx.add(
+        &LogicalId::fixed(BUDGET),
+        Resource::new(BudgetResource {
+            budget: BudgetData {
+                budget_name: format!("{stack}{suffix}"),
+                budget_limit: Spend {
+                    amount: b.limit,
+                    unit: b.currency.clone(),
+                },
+                budget_type: "COST",
+                time_unit: "MONTHLY",
+                cost_filters: CostFilters {
+                    tag_key_value: vec![format!("user:{key}${value}")],
+                },
+            },
+            notifications_with_subscribers: vec![
+                notification("ACTUAL", b.actual),
+                notification("FORECASTED", b.forecast),
+            ],
+        })
+        // Budgets must be allowed to publish before it can notify.
+        .depends_on(&LogicalId::fixed(ALARM_TOPIC_POLICY)),
     );
 }
 
@@ -127,8 +302,9 @@ pub(super) fn notify_rule(
     id: &LogicalId,
     description: String,
     event_pattern: EventPattern,
-    message: InputTransformer,
+    message: Message,
 ) {
+    let message = input_transformer(cx, message);
     assert!(
         notifies(cx),
         "bug in topoform: rule {id} notifies, without `notify`"
@@ -149,24 +325,59 @@ pub(super) fn notify_rule(
     cx.notify_rules.push(id.clone());
 }
 
-/// The text of a rule's message: `text`, with `<name>` for each field of
-/// `paths` (name → JSON path in the event).
-pub(super) fn message(text: &str, paths: &[(&'static str, &'static str)]) -> InputTransformer {
+/// A rule's message: `text`, with `<name>` for each field of `paths`
+/// (name → JSON path in the event).
+pub(super) struct Message {
+    text: String,
+    paths: BTreeMap<&'static str, &'static str>,
+}
+
+/// See [`Message`].
+pub(super) fn message(text: &str, paths: &[(&'static str, &'static str)]) -> Message {
+    Message {
+        text: text.to_string(),
+        paths: paths.iter().copied().collect(),
+    }
+}
+
+/// How EventBridge sends a message to the topic. For e-mail alone, a JSON
+/// string: SNS mails it as the text. With a Slack channel, AWS Chatbot's
+/// custom notification (`{"version":"1.0","source":"custom","content":
+/// {"description": …}}`), because Chatbot drops a message it cannot parse;
+/// the e-mail then carries that JSON, the sentence inside it.
+fn input_transformer(cx: &Context<'_>, m: Message) -> InputTransformer {
+    let slack = cx
+        .model
+        .stack
+        .notify
+        .as_ref()
+        .is_some_and(|n| n.slack.is_some());
+    let input_template = if slack {
+        serde_json::json!({
+            "version": "1.0",
+            "source": "custom",
+            "content": {"description": m.text},
+        })
+        .to_string()
+    } else {
+        serde_json::to_string(&m.text).expect("a string serializes")
+    };
     InputTransformer {
-        input_paths_map: paths.iter().copied().collect::<BTreeMap<_, _>>(),
-        // A JSON string: EventBridge sends it to SNS as the message text.
-        input_template: serde_json::to_string(text).expect("a string serializes"),
+        input_paths_map: m.paths,
+        input_template,
     }
 }
 
 /// Once every block is synthesized: the topic policy that lets the stack's
-/// rules publish, when there are any. Without rules the topic keeps its
-/// default policy, which admits the account's CloudWatch alarms; a topic
-/// policy replaces it, so it must name the alarms too. Auto Scaling's
+/// rules and its budget publish, when there are any: exactly those
+/// publishers. Without them the topic keeps its default policy, which
+/// admits the account's CloudWatch alarms; a topic policy replaces it, so
+/// it must name the alarms too. Auto Scaling's
 /// notifications need neither: its service-linked role's own policy allows
 /// sns:Publish, and the topic is in the same account.
 pub(super) fn finish(cx: &mut Context<'_>) {
-    if cx.notify_rules.is_empty() {
+    let budget = cx.model.stack.budget.is_some();
+    if cx.notify_rules.is_empty() && !budget {
         return;
     }
     let topic = Expr::Ref(LogicalId::fixed(ALARM_TOPIC));
@@ -203,10 +414,41 @@ pub(super) fn finish(cx: &mut Context<'_>) {
         resource: vec![topic.clone()],
         condition,
     };
+    let mut statements = vec![alarms];
+    if !cx.notify_rules.is_empty() {
+        statements.push(statement);
+    }
+    if budget {
+        // The account's budgets, as AWS's Budgets guide writes the
+        // statement: a budget's ARN has no region.
+        let mut from_budgets = Condition::new();
+        from_budgets
+            .entry("StringEquals")
+            .or_default()
+            .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
+        from_budgets.entry("ArnLike").or_default().insert(
+            "aws:SourceArn",
+            vec![Expr::sub()
+                .lit("arn:")
+                .pseudo(Pseudo::Partition)
+                .lit(":budgets::")
+                .pseudo(Pseudo::AccountId)
+                .lit(":budget/*")
+                .build()],
+        );
+        statements.push(Statement {
+            sid: "AccountBudgetsPublish".into(),
+            effect: Effect::Allow,
+            principal: Some(Principal::Service("budgets.amazonaws.com")),
+            action: vec!["sns:Publish"],
+            resource: vec![topic.clone()],
+            condition: from_budgets,
+        });
+    }
     cx.add(
         &LogicalId::fixed(ALARM_TOPIC_POLICY),
         Resource::new(TopicPolicy {
-            policy_document: PolicyDocument::new(vec![alarms, statement]),
+            policy_document: PolicyDocument::new(statements),
             topics: vec![topic],
         }),
     );
@@ -238,6 +480,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::model::stack::ALARM_SUBSCRIPTION;
     use crate::synth::tests::resources;
 
     #[test]
@@ -378,5 +621,129 @@ commands = ["true"]
         let r = resources(&format!("{STACK}{WEB}"));
         assert!(r.get("AlarmTopic").is_some());
         assert!(r.get("AlarmTopicPolicy").is_none());
+    }
+}
+
+#[cfg(test)]
+mod budget_and_slack_tests {
+    use serde_json::json;
+
+    use crate::model::stack::extra_subscription_id;
+    use crate::synth::tests::{WEB, resources};
+
+    const STACK: &str = "[stack]\nname = \"ops\"\nregion = \"ap-northeast-1\"\ntags = { team = \"infra\" }\n";
+    const NOTIFY: &str = "notify = { email = [\"ops@example.com\", \"Lead@example.com\"], slack = { workspace = \"T0123ABCDE\", channel = \"C0123ABCDEF\" } }\n";
+
+    #[test]
+    fn every_address_has_its_own_subscription_and_the_first_keeps_the_old_id() {
+        let r = resources(&format!("{STACK}{NOTIFY}{WEB}"));
+        assert_eq!(
+            r["AlarmTopicSubscription"]["Properties"]["Endpoint"],
+            "ops@example.com"
+        );
+        let second = extra_subscription_id("lead@example.com");
+        assert_eq!(second, extra_subscription_id("LEAD@example.com"));
+        assert_eq!(r[&second]["Properties"]["Endpoint"], "Lead@example.com");
+        assert_eq!(r[&second]["Properties"]["TopicArn"], json!({"Ref": "AlarmTopic"}));
+    }
+
+    #[test]
+    fn slack_posts_the_topic_with_a_read_only_role_and_guardrail() {
+        let r = resources(&format!("{STACK}{NOTIFY}{WEB}"));
+        let c = &r["SlackChannel"];
+        assert_eq!(c["Type"], "AWS::Chatbot::SlackChannelConfiguration");
+        let p = &c["Properties"];
+        assert_eq!(p["ConfigurationName"], "ops-alarms");
+        assert_eq!(p["SlackWorkspaceId"], "T0123ABCDE");
+        assert_eq!(p["SlackChannelId"], "C0123ABCDEF");
+        assert_eq!(p["SnsTopicArns"], json!([{"Ref": "AlarmTopic"}]));
+        assert_eq!(
+            p["GuardrailPolicies"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess"}])
+        );
+        let role = &r["SlackChannelRole"]["Properties"];
+        assert_eq!(
+            role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+            json!({"Service": "chatbot.amazonaws.com"})
+        );
+        let actions: Vec<&str> = role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["Action"].as_array().unwrap())
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert!(
+            actions
+                .iter()
+                .all(|a| a.starts_with("cloudwatch:Describe") || a.starts_with("cloudwatch:Get")),
+            "{actions:?}"
+        );
+    }
+
+    #[test]
+    fn with_slack_rule_messages_are_chatbot_custom_notifications() {
+        let jobs = "[task.weekly]\ntarget = \"instance.web\"\nschedule = \"cron(0 3 ? * SUN *)\"\ncommands = [\"true\"]\n";
+        let r = resources(&format!("{STACK}{NOTIFY}{WEB}{jobs}"));
+        let template = r["WeeklyFailedRule"]["Properties"]["Targets"][0]["InputTransformer"]
+            ["InputTemplate"]
+            .as_str()
+            .unwrap();
+        let parsed: serde_json::Value =
+            serde_json::from_str(&template.replace("<instance>", "i-0").replace(['<', '>'], ""))
+                .unwrap();
+        assert_eq!(parsed["version"], "1.0");
+        assert_eq!(parsed["source"], "custom");
+        assert!(parsed["content"]["description"].as_str().unwrap().contains("i-0"));
+    }
+
+    #[test]
+    fn a_budget_notifies_the_topic_scoped_by_the_stack_tag() {
+        let budget = "budget = { limit = 300, actual = 90 }\n";
+        let r = resources(&format!("{STACK}{NOTIFY}{budget}{WEB}"));
+        let b = &r["MonthlyBudget"];
+        assert_eq!(b["Type"], "AWS::Budgets::Budget");
+        assert_eq!(b["DependsOn"], json!(["AlarmTopicPolicy"]));
+        let p = &b["Properties"];
+        assert_eq!(p["Budget"]["BudgetName"], "ops monthly, actual 90%, forecast 100%");
+        assert_eq!(p["Budget"]["BudgetLimit"], json!({"Amount": 300, "Unit": "USD"}));
+        assert_eq!(p["Budget"]["TimeUnit"], "MONTHLY");
+        assert_eq!(p["Budget"]["BudgetType"], "COST");
+        assert_eq!(
+            p["Budget"]["CostFilters"],
+            json!({"TagKeyValue": ["user:team$infra"]})
+        );
+        let kinds: Vec<_> = p["NotificationsWithSubscribers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                assert_eq!(
+                    n["Subscribers"],
+                    json!([{"SubscriptionType": "SNS", "Address": {"Ref": "AlarmTopic"}}])
+                );
+                (
+                    n["Notification"]["NotificationType"].as_str().unwrap().to_string(),
+                    n["Notification"]["Threshold"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [("ACTUAL".to_string(), 90), ("FORECASTED".to_string(), 100)]
+        );
+        // Without rules, the policy is the alarms' and the budgets' alone.
+        let statements = &r["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+        let principals: Vec<_> = statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Principal"]["Service"].as_str().unwrap())
+            .collect();
+        assert_eq!(principals, ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]);
+        assert_eq!(
+            statements[1]["Condition"]["ArnLike"]["aws:SourceArn"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:budgets::${AWS::AccountId}:budget/*"}])
+        );
     }
 }

@@ -72,9 +72,9 @@ pub fn validate(topo: &Topology, files: &dyn Files) -> (Option<Model>, Vec<Diagn
     let mut cx = Context::new(topo, files);
     cx.stack = stack::validate(&mut cx, topo);
     let named = names::claim(&mut cx, topo);
-    if let (Some(s), Some(b)) = (&cx.stack, &topo.stack) {
+    if let (Some(s), Some(b)) = (cx.stack.clone(), &topo.stack) {
         if s.notify.is_some() {
-            stack::claim_alarm_topic(&mut cx, b);
+            stack::claim_alarm_topic(&mut cx, b, &s);
         }
     }
     blocks(&mut cx, topo, &named);

@@ -1,4 +1,5 @@
-//! `[stack]`: the stack's name, region, description, tags and alarm e-mail.
+//! `[stack]`: the stack's name, region, description, tags, who hears of
+//! alarms (`notify`), and the monthly cost budget.
 
 use std::collections::BTreeMap;
 
@@ -6,11 +7,14 @@ use super::context::{Context, Keys, StackFacts};
 use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::model::stack::{ALARM_SUBSCRIPTION, ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY};
+use crate::model::stack::{
+    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
+};
 use crate::model::{self, reserved};
-use crate::naming::Owner;
+use crate::naming::{LogicalId, Owner};
 use crate::source::Span;
-use crate::spec::{Block, Sp, Stack, Topology};
+use crate::impact;
+use crate::spec::{self, Block, Sp, Stack, Topology, WordOr};
 
 /// Validates `[stack]`; `None` when it is absent or has an error.
 pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::Stack> {
@@ -51,7 +55,7 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
         d => Some(d.as_ref().map(|d| d.value.clone())),
     };
     let notify = match &s.notify {
-        Some(n) => cx.check(grammar::email(n)).map(Some),
+        Some(n) => notify(cx, &keys, n, region.as_deref()).map(Some),
         None => Some(None),
     };
     let mut tags = Some(BTreeMap::new());
@@ -73,13 +77,251 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
         region: region.clone(),
         tags: tags.clone().filter(|_| !keys.is_broken("tags")),
     };
+    let budget = match &s.budget {
+        Some(b) => budget(
+            cx,
+            &keys,
+            b,
+            tags.as_ref(),
+            region.as_deref(),
+            s.notify.is_some(),
+        )
+        .map(Some),
+        None => Some(None),
+    };
     Some(model::Stack {
         name: name?,
         region: region?,
         description: description?,
         tags: tags?,
         notify: notify?,
+        budget: budget?,
     })
+}
+
+/// SNS takes any number of subscriptions; ten addresses is already a
+/// mailing list's job.
+const MAX_EMAILS: usize = 10;
+
+/// `notify`: an address, or `{ email = [...], slack = { workspace, channel } }`.
+fn notify(
+    cx: &mut Context<'_>,
+    keys: &Keys<'_>,
+    n: &Sp<WordOr<spec::NotifyTable>>,
+    region: Option<&str>,
+) -> Option<model::Notify> {
+    let table = match &n.value {
+        WordOr::Word(w) => {
+            let email = cx.check(grammar::email(&Sp::new(w.clone(), n.span)))?;
+            return Some(model::Notify {
+                emails: vec![email],
+                slack: None,
+            });
+        }
+        WordOr::Table(t) => t,
+    };
+    let keys = keys.nested("notify", n.span);
+    if table.email.is_none() && table.slack.is_none() {
+        if !keys.is_broken("email") && !keys.is_broken("slack") {
+            cx.push(
+                Diagnostic::error(Code::MissingKey, n.span, "`notify` names nobody")
+                    .label("neither `email` nor `slack`")
+                    .help("add `email = [\"ops@example.com\"]`, `slack = { workspace = \"T…\", channel = \"C…\" }`, or both"),
+            );
+        }
+        return None;
+    }
+    let mut emails = Some(Vec::new());
+    if let Some(list) = &table.email {
+        if list.value.is_empty() {
+            cx.push(
+                Diagnostic::error(Code::InvalidValue, list.span, "`email` is empty")
+                    .label("no address")
+                    .help("list at least one address, or leave `email` out"),
+            );
+            emails = None;
+        } else if list.value.len() > MAX_EMAILS {
+            cx.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    list.span,
+                    format!("`email` lists {} addresses", list.value.len()),
+                )
+                .label(format!("at most {MAX_EMAILS}"))
+                .help("subscribe a mailing list instead of each person"),
+            );
+            emails = None;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for e in &list.value {
+            let checked = cx.check(grammar::email(e));
+            match (checked, &mut emails) {
+                (Some(addr), Some(all)) => {
+                    let lower = addr.to_ascii_lowercase();
+                    if seen.contains(&lower) {
+                        cx.listed_twice(Code::InvalidValue, e.span, &format!("`{addr}`"));
+                        emails = None;
+                    } else {
+                        seen.push(lower);
+                        all.push(addr);
+                    }
+                }
+                _ => emails = None,
+            }
+        }
+    }
+    let slack = match &table.slack {
+        Some(t) => {
+            let keys = keys.nested("slack", t.span);
+            let workspace = keys.required(cx, t.value.workspace.as_ref(), "workspace");
+            let channel = keys.required(cx, t.value.channel.as_ref(), "channel");
+            let workspace = workspace
+                .and_then(|w| cx.check(grammar::slack_id(w, b"T", "workspace", "T0123ABCDE")));
+            let channel = channel
+                .and_then(|c| cx.check(grammar::slack_id(c, b"CG", "channel", "C0123ABCDEF")));
+            if let Some(r) = region {
+                if !impact::offered_in(CHATBOT, r) {
+                    cx.push(
+                        Diagnostic::error(
+                            Code::InvalidRegion,
+                            t.span,
+                            format!("CloudFormation does not offer AWS Chatbot in {r}"),
+                        )
+                        .label("a Slack channel needs AWS::Chatbot::SlackChannelConfiguration")
+                        .help("notify by `email` from this region, or deploy the stack to a region Chatbot serves"),
+                    );
+                    return None;
+                }
+            }
+            Some(Some(model::Slack {
+                workspace: workspace?,
+                channel: channel?,
+            }))
+        }
+        None => Some(None),
+    };
+    Some(model::Notify {
+        emails: emails?,
+        slack: slack?,
+    })
+}
+
+/// The CloudFormation type of a Slack channel.
+const CHATBOT: &str = "AWS::Chatbot::SlackChannelConfiguration";
+/// The CloudFormation type of a budget.
+const BUDGET_TYPE: &str = "AWS::Budgets::Budget";
+
+/// `budget = { limit, currency, actual, forecast, tag }`.
+fn budget(
+    cx: &mut Context<'_>,
+    keys: &Keys<'_>,
+    b: &Sp<spec::BudgetTable>,
+    tags: Option<&BTreeMap<String, String>>,
+    region: Option<&str>,
+    notifies: bool,
+) -> Option<model::Budget> {
+    let keys = keys.nested("budget", b.span);
+    let v = &b.value;
+    let limit = keys.required(cx, v.limit.as_ref(), "limit").and_then(|l| {
+        cx.check(grammar::number(
+            l,
+            1..=1_000_000_000,
+            "limit",
+            "a monthly limit of 1 to 1,000,000,000 whole units of the currency",
+        ))
+    });
+    let currency = match &v.currency {
+        Some(c) => cx.check(grammar::currency(c)),
+        None => Some("USD".to_string()),
+    };
+    let percent = |cx: &mut Context<'_>, p: &Option<Sp<i64>>, key: &str, default: u32| match p {
+        Some(p) => cx.check(grammar::number(
+            p,
+            1..=1000,
+            key,
+            "a percentage of the limit, 1 to 1000",
+        )),
+        None => Some(default),
+    };
+    let actual = percent(cx, &v.actual, "actual", 80);
+    let forecast = percent(cx, &v.forecast, "forecast", 100);
+    let mut sound = true;
+    if !notifies {
+        cx.push(
+            Diagnostic::error(Code::MissingKey, b.span, "a budget with nobody to notify")
+                .label("`budget` mails the stack's `notify` recipients")
+                .help("set `notify` in [stack]: an address, or a table with `email` and `slack`"),
+        );
+        sound = false;
+    }
+    // Unsound stack tags are reported already.
+    let tag = tags.and_then(|tags| budget_tag(cx, b, tags));
+    if let Some(r) = region.filter(|r| !impact::offered_in(BUDGET_TYPE, r)) {
+        cx.push(
+            Diagnostic::error(
+                Code::InvalidRegion,
+                b.span,
+                format!("CloudFormation does not offer AWS::Budgets::Budget in {r}"),
+            )
+            .label("a budget is made in the main stack's region")
+            .help("Budgets is global: create the budget from a stack in a region that offers it, such as us-east-1"),
+        );
+        sound = false;
+    }
+    if !sound {
+        return None;
+    }
+    Some(model::Budget {
+        limit: u64::from(limit?),
+        currency: currency?,
+        actual: actual?,
+        forecast: forecast?,
+        tag: tag?,
+    })
+}
+
+/// The stack tag that scopes the budget: `tag`, or the one stack tag.
+fn budget_tag(
+    cx: &mut Context<'_>,
+    b: &Sp<spec::BudgetTable>,
+    tags: &BTreeMap<String, String>,
+) -> Option<(String, String)> {
+    let Some(key) = &b.value.tag else {
+        if let Some((key, value)) = tags.iter().next().filter(|_| tags.len() == 1) {
+            return Some((key.clone(), value.clone()));
+        }
+        let d = Diagnostic::error(
+            Code::MissingKey,
+            b.span,
+            "the budget does not say which stack tag scopes it",
+        );
+        cx.push(if tags.is_empty() {
+            d.label("[stack] has no tags")
+                .help("add a tag to `tags` in [stack] (every resource carries it), and activate it as a cost allocation tag")
+        } else {
+            d.label(format!("[stack] has {} tags", tags.len()))
+                .help("name one with `tag = \"KEY\"`")
+        });
+        return None;
+    };
+    if let Some(value) = tags.get(&key.value) {
+        return Some((key.value.clone(), value.clone()));
+    }
+    let known: Vec<String> = tags.keys().map(|k| format!("`{k}`")).collect();
+    cx.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            key.span,
+            format!("`{}` is not one of the stack's tags", key.value),
+        )
+        .label("the budget is scoped by a stack tag")
+        .help(if known.is_empty() {
+            "add it to `tags` in [stack]".to_string()
+        } else {
+            format!("name one of {}, or add it to `tags`", known.join(", "))
+        }),
+    );
+    None
 }
 
 /// A stack tag key, unless topoform sets a tag of that key itself: stack
@@ -100,22 +342,35 @@ fn reserved_tag(cx: &mut Context<'_>, k: &Sp<String>, key: String) -> Option<Str
     None
 }
 
-/// Claims the stack-wide logical IDs of `notify`, once every block has
-/// claimed its own: a block must not derive them too.
-pub(super) fn claim_alarm_topic(cx: &mut Context<'_>, b: &Block<Stack>) {
+/// Claims the stack-wide logical IDs of `notify` and `budget`, once every
+/// block has claimed its own: a block must not derive them too.
+pub(super) fn claim_alarm_topic(cx: &mut Context<'_>, b: &Block<Stack>, stack: &model::Stack) {
     let owner = Owner {
         kind: Kind::Stack,
         name: "notify".into(),
         client: None,
         span: b.span,
     };
-    for id in [
-        ALARM_TOPIC,
-        ALARM_SUBSCRIPTION,
-        ALARM_TOPIC_ARN,
-        ALARM_TOPIC_POLICY,
-    ] {
-        if let Some(c) = cx.registry.register_fixed(id, &owner) {
+    let mut ids: Vec<LogicalId> = [ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY]
+        .into_iter()
+        .map(LogicalId::fixed)
+        .collect();
+    if let Some(n) = &stack.notify {
+        ids.extend(
+            n.subscription_ids()
+                .into_iter()
+                .filter_map(|(id, _)| LogicalId::parse(&id)),
+        );
+        if n.slack.is_some() {
+            ids.push(LogicalId::fixed(SLACK_CHANNEL));
+            ids.push(LogicalId::fixed(SLACK_CHANNEL_ROLE));
+        }
+    }
+    if stack.budget.is_some() {
+        ids.push(LogicalId::fixed(BUDGET));
+    }
+    for id in ids {
+        if let Some(c) = cx.registry.register_stack_wide(id, &owner) {
             cx.push(
                 Diagnostic::error(
                     Code::LogicalIdCollision,

@@ -345,3 +345,69 @@ fn root_devices() {
         );
     }
 }
+
+#[test]
+fn notify_tables_and_budgets_are_checked_key_by_key() {
+    let stack = "[stack]\nname = \"q\"\nregion = \"ap-northeast-1\"\n";
+    let web = instance("web", GOOD);
+    let ok = |extra: &str| diagnostics(&format!("{stack}{extra}{web}"));
+    assert!(ok("notify = { email = [\"a@example.com\", \"b@example.com\"] }\n").is_empty());
+    assert!(ok("notify = { slack = { workspace = \"T0123ABCDE\", channel = \"G0123ABCDE\" } }\n").is_empty());
+    assert_eq!(
+        ok("notify = {}\n"),
+        ["missing-key: `notify` names nobody"]
+    );
+    assert_eq!(
+        ok("notify = { email = [] }\n"),
+        ["invalid-value: `email` is empty"]
+    );
+    assert_eq!(
+        ok("notify = { email = [\"a@example.com\", \"A@example.com\"] }\n"),
+        ["invalid-value: `A@example.com` is listed twice"]
+    );
+    assert_eq!(
+        ok("notify = { slack = { workspace = \"T0123ABCDE\" } }\n"),
+        ["missing-key: `slack` in `notify` in [stack] has no `channel`"]
+    );
+    assert_eq!(
+        ok("notify = { slack = { workspace = \"t0123abcde\", channel = \"D0123ABCDE\" } }\n"),
+        [
+            "invalid-id: invalid Slack workspace id `t0123abcde`",
+            "invalid-id: invalid Slack channel id `D0123ABCDE`"
+        ]
+    );
+    let notify = "notify = \"ops@example.com\"\n";
+    let one_tag = "tags = { team = \"web\" }\n";
+    assert!(ok(&format!("{one_tag}{notify}budget = {{ limit = 10 }}\n")).is_empty());
+    assert!(
+        ok(&format!(
+            "tags = {{ team = \"web\", env = \"prod\" }}\n{notify}budget = {{ limit = 10, tag = \"env\", currency = \"EUR\" }}\n"
+        ))
+        .is_empty()
+    );
+    assert_eq!(
+        ok(&format!("{one_tag}{notify}budget = {{ limit = 10, tag = \"env\" }}\n")),
+        ["invalid-value: `env` is not one of the stack's tags"]
+    );
+    assert_eq!(
+        ok(&format!("{notify}budget = {{ limit = 10 }}\n")),
+        ["missing-key: the budget does not say which stack tag scopes it"]
+    );
+    assert_eq!(
+        ok(&format!("{one_tag}budget = {{ limit = 10 }}\n")),
+        ["missing-key: a budget with nobody to notify"]
+    );
+    assert_eq!(
+        ok(&format!("{one_tag}{notify}budget = {{ currency = \"usd\", actual = 1001 }}\n")),
+        [
+            "missing-key: `budget` in [stack] has no `limit`",
+            "invalid-value: invalid currency `usd`",
+            "invalid-value: actual 1001 is out of range"
+        ]
+    );
+    let north = "[stack]\nname = \"q\"\nregion = \"eu-north-1\"\n";
+    assert_eq!(
+        diagnostics(&format!("{north}{one_tag}{notify}budget = {{ limit = 10 }}\n{web}")),
+        ["invalid-region: CloudFormation does not offer AWS::Budgets::Budget in eu-north-1"]
+    );
+}

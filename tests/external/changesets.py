@@ -97,6 +97,13 @@ EDITS = [
     Edit("per-client", "a client added",
          'clients = ["acme", "globex", "initech"]',
          'clients = ["acme", "globex", "initech", "umbrella"]'),
+    # deploy.sh's Slack and cost allocation tag checks run too (moto has
+    # neither Chatbot nor the tag API: they must only note it).
+    Edit("per-client", "Slack and a budget added",
+         'region = "ap-northeast-1"\n',
+         'region = "ap-northeast-1"\ntags = { team = "app" }\n'
+         'notify = { email = ["ops@example.com"], slack = { workspace = "T0123ABCDE",'
+         ' channel = "C0123ABCDEF" } }\nbudget = { limit = 100 }\n'),
     Edit("conformance-07-ops", "a client removed",
          'clients = ["agent-1", "agent-2"]', 'clients = ["agent-1"]'),
     # Over 51,200 bytes: deploy.sh uploads the template through S3.
@@ -183,6 +190,9 @@ class Run:
         (stage / "deploy.sh").write_text(side.plan, encoding="utf-8")
         (stage / side.template.name).write_text(json.dumps(side.body, indent=1),
                                                  encoding="utf-8")
+        # The sorry pages deploy.sh uploads, as synth wrote them.
+        if (side.out_dir / "sorry").is_dir():
+            shutil.copytree(side.out_dir / "sorry", stage / "sorry")
         return stage
 
     def deploy(self, side: Side, ci: bool = True, path_first: Path | None = None,

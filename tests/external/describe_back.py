@@ -176,12 +176,19 @@ class Describe:
                             physical)["InstanceProfile"]["Arn"]
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return self.aws("iam", "get-role", "--role-name", physical)["Role"]["Arn"]
+        if kind == "AWS::SQS::Queue" and attribute == "Arn":
+            return self.queue_attributes(physical)["QueueArn"]
         if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer" and attribute in (
                 "DNSName", "CanonicalHostedZoneID"):
             balancer = self.aws("elbv2", "describe-load-balancers", "--load-balancer-arns",
                                 physical)["LoadBalancers"][0]
             return balancer["DNSName" if attribute == "DNSName" else "CanonicalHostedZoneId"]
         raise Unresolved(f"Fn::GetAtt {kind}.{attribute}")
+
+    def queue_attributes(self, physical: str) -> dict[str, Any]:
+        """A queue's attributes; its physical id (its Ref) is its URL."""
+        return self.aws("sqs", "get-queue-attributes", "--queue-url", physical,
+                        "--attribute-names", "All")["Attributes"]
 
     def address(self, public_ip: str) -> dict[str, Any]:
         return self.aws("ec2", "describe-addresses", "--public-ips", public_ip)["Addresses"][0]
@@ -569,6 +576,20 @@ def describe_sns_topic(ctx: Describe, name: str, props: Props) -> Iterator[Resul
                           [[s["Protocol"], s["Endpoint"]] for s in subscriptions], sorted)
 
 
+def describe_queue(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
+    attributes = ctx.queue_attributes(ctx.physical(name))
+    yield Result("exists", [], attributes.get("QueueArn", ""))
+    if "MessageRetentionPeriod" in props:
+        yield ctx.compare("MessageRetentionPeriod", str(props["MessageRetentionPeriod"]),
+                          attributes.get("MessageRetentionPeriod"))
+    if "SqsManagedSseEnabled" in props:
+        yield ctx.compare("SqsManagedSseEnabled", str(props["SqsManagedSseEnabled"]).lower(),
+                          attributes.get("SqsManagedSseEnabled", "").lower())
+    if "Tags" in props:
+        tags = ctx.aws("sqs", "list-queue-tags", "--queue-url", ctx.physical(name)).get("Tags", {})
+        yield ctx.compare_data("Tags", tag_map(props["Tags"]), tags, ("Tags",))
+
+
 def describe_instance(ctx: Describe, name: str, props: Props) -> Iterator[Result]:
     reservations = ctx.aws("ec2", "describe-instances", "--instance-ids",
                            ctx.physical(name))["Reservations"]
@@ -687,6 +708,7 @@ DESCRIBERS: dict[str, Describer] = {
     "AWS::AutoScaling::ScheduledAction": describe_scheduled_action,
     "AWS::S3::Bucket": describe_bucket,
     "AWS::SNS::Topic": describe_sns_topic,
+    "AWS::SQS::Queue": describe_queue,
     LAUNCH_TEMPLATE: describe_launch_template,
 }
 # Properties a describer deliberately leaves alone although moto applies them,

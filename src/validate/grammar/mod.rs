@@ -693,5 +693,44 @@ pub(super) fn word<'w>(
         })
 }
 
+/// A Slack id: `first` (one of its letters) and 8 to 20 more upper-case
+/// letters and digits. Slack's workspace (team) ids start with `T`, channel
+/// ids with `C` (public) or `G` (private); AWS Chatbot takes them as the
+/// console's "Copy link" shows them.
+pub(super) fn slack_id(id: &Sp<String>, first: &[u8], what: &str, example: &str) -> Checked<String> {
+    let b = id.value.as_bytes();
+    let ok = (9..=21).contains(&b.len())
+        && first.contains(&b[0])
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        return Ok(id.value.clone());
+    }
+    let starts: Vec<String> = first.iter().map(|c| format!("`{}`", *c as char)).collect();
+    Err(Diagnostic::error(
+        Code::InvalidId,
+        id.span,
+        format!("invalid Slack {what} id `{}`", id.value),
+    )
+    .label(format!("not a Slack {what} id"))
+    .help(format!(
+        "Slack {what} ids start with {} and have 9 to 21 upper-case letters and digits, like `{example}`",
+        starts.join(" or ")
+    )))
+}
+
+/// An ISO 4217 currency code: three upper-case letters.
+pub(super) fn currency(c: &Sp<String>) -> Checked<String> {
+    if c.value.len() == 3 && c.value.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Ok(c.value.clone());
+    }
+    Err(Diagnostic::error(
+        Code::InvalidValue,
+        c.span,
+        format!("invalid currency `{}`", c.value),
+    )
+    .label("not an ISO 4217 currency code")
+    .help("write three upper-case letters, such as `USD`"))
+}
+
 #[cfg(test)]
 mod tests;
