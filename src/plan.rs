@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::layout;
 use crate::model::Model;
+use crate::model::stack::BUDGET_TOPIC_ARN;
 use crate::model::sorry::{Certificate, Part};
 use crate::quota::INLINE_TEMPLATE_LIMIT;
 use crate::synth::Artifacts;
@@ -53,6 +54,8 @@ struct Edge {
     large: Option<usize>,
     /// Output keys of the edge stack = parameter keys of the main stack.
     certificates: Vec<String>,
+    /// The same, for SNS topic ARNs (the budget's, for the Slack channel).
+    topics: Vec<String>,
 }
 
 /// One step of finding or checking, as the template renders it.
@@ -225,6 +228,8 @@ struct DeployContext<'a> {
     slack: Option<(&'a str, &'a str)>,
     /// The cost allocation tag key that scopes the budget.
     budget_tag: Option<&'a str>,
+    /// Whether the budget mails from its own topic in the edge stack.
+    budget_in_edge: bool,
 }
 
 /// The deploy plan of a model and what it synthesized to; `rendered`
@@ -266,6 +271,14 @@ pub fn deploy_script(
             .values()
             .filter(|s| matches!(s.certificate, Certificate::New { .. }))
             .map(|s| s.prefix.id(Part::CertificateArn).to_string())
+            .collect(),
+        topics: model
+            .stack
+            .budget
+            .iter()
+            .filter(|b| !b.in_main_region)
+            .filter(|_| model.stack.notify.as_ref().is_some_and(|n| n.slack.is_some()))
+            .map(|_| BUDGET_TOPIC_ARN.to_string())
             .collect(),
     });
     let sorry = model
@@ -310,6 +323,7 @@ pub fn deploy_script(
                 .and_then(|n| n.slack.as_ref())
                 .map(|s| (s.workspace.as_str(), s.channel.as_str())),
             budget_tag: model.stack.budget.as_ref().map(|b| b.tag.0.as_str()),
+            budget_in_edge: model.stack.budget.as_ref().is_some_and(|b| !b.in_main_region),
         },
     )
 }

@@ -22,6 +22,9 @@ use topoform::{Compilation, FilesIn, Output, compile_toml, spec};
 
 // Each example's `main` is unused here, and its `pub fn topology` is
 // reachable only from this test.
+#[path = "../examples/budget_edge.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod budget_edge;
 #[path = "../examples/eip_autohealing.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod eip_autohealing;
@@ -78,6 +81,7 @@ macro_rules! parity {
 }
 
 parity!(
+    budget_edge,
     eip_autohealing,
     everything,
     failover_http,

@@ -53,6 +53,10 @@ pub struct Budget {
     pub forecast: u32,
     /// The stack tag (key, value) that scopes it: a cost allocation tag.
     pub tag: (String, String),
+    /// Whether CloudFormation offers `AWS::Budgets::Budget` in the main
+    /// stack's region; otherwise the budget goes to the us-east-1 edge
+    /// stack, with a topic of its own there.
+    pub in_main_region: bool,
 }
 
 /// Stack-wide IDs: the alarm topic and its subscription (`[stack] notify`).
@@ -69,28 +73,52 @@ pub const SLACK_CHANNEL: &str = "SlackChannel";
 pub const SLACK_CHANNEL_ROLE: &str = "SlackChannelRole";
 /// `[stack] budget`.
 pub const BUDGET: &str = "MonthlyBudget";
+/// In the edge stack, when the main region has no budgets: the budget's own
+/// topic, its policy, and its ARN (an edge output, and the main stack's
+/// parameter when a Slack channel posts it too).
+pub const BUDGET_TOPIC: &str = "BudgetTopic";
+/// See [`BUDGET_TOPIC`].
+pub const BUDGET_TOPIC_POLICY: &str = "BudgetTopicPolicy";
+/// See [`BUDGET_TOPIC`].
+pub const BUDGET_TOPIC_ARN: &str = "BudgetTopicArn";
 
 /// The subscription of an address after the first: `AlarmTopicSubscription`
 /// and the first 8 hex digits of SHA-256 of the lower-cased address, so
 /// that reordering or removing another address replaces nothing.
-pub fn extra_subscription_id(email: &str) -> String {
+#[cfg(test)]
+pub(crate) fn extra_subscription_id(email: &str) -> String {
+    subscription_id(ALARM_SUBSCRIPTION, email)
+}
+
+/// `first`, and the first 8 hex digits of SHA-256 of the lower-cased address.
+fn subscription_id(first: &str, email: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(email.to_ascii_lowercase().as_bytes());
     let hex = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-    format!("{ALARM_SUBSCRIPTION}{hex:08X}")
+    format!("{first}{hex:08X}")
 }
 
 impl Notify {
-    /// The logical IDs of the e-mail subscriptions, in address order.
+    /// The logical IDs of the alarm topic's e-mail subscriptions, in
+    /// address order.
     pub fn subscription_ids(&self) -> Vec<(String, &str)> {
+        self.subscriptions(ALARM_SUBSCRIPTION)
+    }
+
+    /// The logical IDs of the edge budget topic's e-mail subscriptions.
+    pub fn budget_subscription_ids(&self) -> Vec<(String, &str)> {
+        self.subscriptions("BudgetTopicSubscription")
+    }
+
+    fn subscriptions(&self, first: &str) -> Vec<(String, &str)> {
         self.emails
             .iter()
             .enumerate()
             .map(|(i, e)| {
                 let id = if i == 0 {
-                    ALARM_SUBSCRIPTION.to_string()
+                    first.to_string()
                 } else {
-                    extra_subscription_id(e)
+                    subscription_id(first, e)
                 };
                 (id, e.as_str())
             })

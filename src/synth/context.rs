@@ -74,15 +74,8 @@ impl<'m> Context<'m> {
 
     /// The edge template, created on first use.
     pub(super) fn edge(&mut self) -> &mut Template {
-        let stack = &self.model.stack.name;
-        self.edge.get_or_insert_with(|| {
-            Template::empty(
-                Some(format!(
-                    "Edge stack of {stack}: ACM certificates for CloudFront, which takes them from us-east-1 only"
-                )),
-                EDGE_REGION,
-            )
-        })
+        self.edge
+            .get_or_insert_with(|| Template::empty(None, EDGE_REGION))
     }
 
     /// Notes, in the main template's metadata, that it writes records into
@@ -139,7 +132,8 @@ impl<'m> Context<'m> {
     pub(super) fn finish(self) -> super::Artifacts {
         let stack = &self.model.stack.name;
         let mut templates = BTreeMap::from([(layout::main_template(stack), self.main)]);
-        if let Some(edge) = self.edge {
+        if let Some(mut edge) = self.edge {
+            edge.description = Some(edge_description(&edge, self.model));
             templates.insert(layout::edge_template(stack), edge);
         }
         super::Artifacts {
@@ -148,6 +142,30 @@ impl<'m> Context<'m> {
             discoveries: self.discoveries,
         }
     }
+}
+
+/// What the edge stack holds, and why it is in us-east-1.
+fn edge_description(edge: &Template, model: &Model) -> String {
+    let stack = &model.stack.name;
+    let certificates = edge
+        .resources
+        .values()
+        .any(|r| r.kind == "AWS::CertificateManager::Certificate");
+    let budget = edge
+        .resources
+        .values()
+        .any(|r| r.kind == "AWS::Budgets::Budget");
+    let mut parts = Vec::new();
+    if certificates {
+        parts.push("ACM certificates for CloudFront, which takes them from us-east-1 only".to_string());
+    }
+    if budget {
+        parts.push(format!(
+            "the cost budget, which CloudFormation does not offer in {}",
+            model.stack.region
+        ));
+    }
+    format!("Edge stack of {stack}: {}", parts.join("; "))
 }
 
 /// Inserts a resource; a duplicate ID here is a bug (validation claims every

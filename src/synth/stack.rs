@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::context::Context;
+use super::context::{self, Context};
 use super::shared::arn;
 use crate::cfn::cloudwatch::{Alarm, AlarmSource, Dimension};
 use crate::cfn::events::{EventPattern, InputTransformer, Rule, RuleTarget};
@@ -18,9 +18,10 @@ use crate::cfn::budgets::{
 use crate::cfn::chatbot::SlackChannelConfiguration;
 use crate::cfn::iam::{InlinePolicy, Role};
 use crate::cfn::sns::{Subscription, Topic, TopicPolicy};
-use crate::cfn::{Expr, Pseudo, Resource};
+use crate::cfn::{Expr, Output, Parameter, Pseudo, Resource};
 use crate::model::stack::{
-    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
+    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, BUDGET_TOPIC, BUDGET_TOPIC_ARN,
+    BUDGET_TOPIC_POLICY, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
 };
 use crate::model::{Budget, Slack};
 use crate::naming::LogicalId;
@@ -91,6 +92,27 @@ pub(super) fn synth(cx: &mut Context<'_>) {
 /// without one AWS applies `AdministratorAccess`.
 fn slack_channel(cx: &mut Context<'_>, slack: &Slack) {
     let role = LogicalId::fixed(SLACK_CHANNEL_ROLE);
+    // A budget in the edge stack notifies a topic there, whose ARN the
+    // deploy plan passes on: the channel posts it too.
+    let edge_budget_topic = cx
+        .model
+        .stack
+        .budget
+        .as_ref()
+        .filter(|b| !b.in_main_region)
+        .map(|_| {
+            let param = LogicalId::fixed(BUDGET_TOPIC_ARN);
+            cx.main.parameters.insert(
+                param.clone(),
+                Parameter {
+                    kind: "String",
+                    default: None,
+                    allowed_pattern: Some(BUDGET_TOPIC_ARN_PATTERN),
+                    description: "ARN of the budget's topic, which the edge stack created in us-east-1".into(),
+                },
+            );
+            Expr::Ref(param)
+        });
     let mut condition = Condition::new();
     condition
         .entry("StringEquals")
@@ -155,7 +177,9 @@ fn slack_channel(cx: &mut Context<'_>, slack: &Slack) {
             iam_role_arn: Expr::GetAtt(role, "Arn".into()),
             slack_workspace_id: slack.workspace.clone(),
             slack_channel_id: slack.channel.clone(),
-            sns_topic_arns: vec![Expr::Ref(LogicalId::fixed(ALARM_TOPIC))],
+            sns_topic_arns: std::iter::once(Expr::Ref(LogicalId::fixed(ALARM_TOPIC)))
+                .chain(edge_budget_topic)
+                .collect(),
             guardrail_policies: vec![Expr::sub()
                 .lit("arn:")
                 .pseudo(Pseudo::Partition)
@@ -200,9 +224,15 @@ fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
         .chars()
         .take(MAX_BUDGET_NAME - suffix.len())
         .collect();
-    let topic = || Subscriber {
+    let (topic, policy) = if b.in_main_region {
+        (ALARM_TOPIC, ALARM_TOPIC_POLICY)
+    } else {
+        edge_budget_topic(cx);
+        (BUDGET_TOPIC, BUDGET_TOPIC_POLICY)
+    };
+    let subscriber = || Subscriber {
         subscription_type: "SNS",
-        address: Expr::Ref(LogicalId::fixed(ALARM_TOPIC)),
+        address: Expr::Ref(LogicalId::fixed(topic)),
     };
     let notification = |notification_type, threshold| NotificationWithSubscribers {
         notification: Notification {
@@ -211,32 +241,128 @@ fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
             threshold,
             threshold_type: "PERCENTAGE",
         },
-        subscribers: vec![topic()],
+        subscribers: vec![subscriber()],
     };
     let (key, value) = &b.tag;
-    cx.add(
-        &LogicalId::fixed(BUDGET),
-        Resource::new(BudgetResource {
-            budget: BudgetData {
-                budget_name: format!("{stack}{suffix}"),
-                budget_limit: Spend {
-                    amount: b.limit,
-                    unit: b.currency.clone(),
-                },
-                budget_type: "COST",
-                time_unit: "MONTHLY",
-                cost_filters: CostFilters {
-                    tag_key_value: vec![format!("user:{key}${value}")],
-                },
+    let resource = Resource::new(BudgetResource {
+        budget: BudgetData {
+            budget_name: format!("{stack}{suffix}"),
+            budget_limit: Spend {
+                amount: b.limit,
+                unit: b.currency.clone(),
             },
-            notifications_with_subscribers: vec![
-                notification("ACTUAL", b.actual),
-                notification("FORECASTED", b.forecast),
-            ],
+            budget_type: "COST",
+            time_unit: "MONTHLY",
+            cost_filters: CostFilters {
+                tag_key_value: vec![format!("user:{key}${value}")],
+            },
+        },
+        notifications_with_subscribers: vec![
+            notification("ACTUAL", b.actual),
+            notification("FORECASTED", b.forecast),
+        ],
+    })
+    // Budgets must be allowed to publish before it can notify.
+    .depends_on(&LogicalId::fixed(policy));
+    let id = LogicalId::fixed(BUDGET);
+    if b.in_main_region {
+        cx.add(&id, resource);
+    } else {
+        context::add(cx.edge(), &id, resource);
+    }
+}
+
+/// The bash regular expression of the edge budget topic's ARN.
+const BUDGET_TOPIC_ARN_PATTERN: &str = "^arn:aws[a-z-]*:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]+$";
+
+/// Where CloudFormation has no budgets in the main region: the budget's own
+/// topic in the edge stack, mailing the same addresses (each confirms it
+/// once more), with a policy that lets the account's budgets publish, and
+/// its ARN as an output for the main stack's Slack channel.
+fn edge_budget_topic(cx: &mut Context<'_>) {
+    let stack = cx.model.stack.name.clone();
+    let tags = cx.stack_tags.clone();
+    let emails: Vec<(String, String)> = cx
+        .model
+        .stack
+        .notify
+        .iter()
+        .flat_map(|n| {
+            n.budget_subscription_ids()
+                .into_iter()
+                .map(|(id, e)| (id, e.to_string()))
         })
-        // Budgets must be allowed to publish before it can notify.
-        .depends_on(&LogicalId::fixed(ALARM_TOPIC_POLICY)),
+        .collect();
+    let topic = LogicalId::fixed(BUDGET_TOPIC);
+    let edge = cx.edge();
+    context::add(
+        edge,
+        &topic,
+        Resource::new(Topic {
+            display_name: display_name_with(&stack, " budget"),
+            tags,
+        })
+        .skip_check("CKV_AWS_26", PLAIN_BUDGET_TOPIC_REASON)
+        .skip_rule("SNS_ENCRYPTED_KMS", PLAIN_BUDGET_TOPIC_REASON),
     );
+    for (id, email) in emails {
+        context::add(
+            edge,
+            &LogicalId::parse(&id).expect("bug in topoform: a subscription ID is alphanumeric"),
+            Resource::new(Subscription {
+                topic_arn: Expr::Ref(topic.clone()),
+                protocol: "email",
+                endpoint: email,
+            }),
+        );
+    }
+    context::add(
+        edge,
+        &LogicalId::fixed(BUDGET_TOPIC_POLICY),
+        Resource::new(TopicPolicy {
+            policy_document: PolicyDocument::new(vec![budgets_publish(Expr::Ref(topic.clone()))]),
+            topics: vec![Expr::Ref(topic.clone())],
+        }),
+    );
+    edge.outputs.insert(
+        LogicalId::fixed(BUDGET_TOPIC_ARN),
+        Output {
+            description: "The budget's topic: the main stack's parameter of the same name".into(),
+            value: Expr::Ref(topic),
+            export: None,
+        },
+    );
+}
+
+/// Why the edge budget topic is not encrypted.
+const PLAIN_BUDGET_TOPIC_REASON: &str = "Budget notifications only (budget name, amounts), delivered as plain e-mail; Budgets cannot publish to a topic under the AWS managed SNS key, and a customer managed key would cost more than it protects.";
+
+/// The statement that lets the account's budgets publish to `topic`, as
+/// AWS's Budgets guide writes it: a budget's ARN has no region.
+fn budgets_publish(topic: Expr) -> Statement {
+    let mut from_budgets = Condition::new();
+    from_budgets
+        .entry("StringEquals")
+        .or_default()
+        .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
+    from_budgets.entry("ArnLike").or_default().insert(
+        "aws:SourceArn",
+        vec![Expr::sub()
+            .lit("arn:")
+            .pseudo(Pseudo::Partition)
+            .lit(":budgets::")
+            .pseudo(Pseudo::AccountId)
+            .lit(":budget/*")
+            .build()],
+    );
+    Statement {
+        sid: "AccountBudgetsPublish".into(),
+        effect: Effect::Allow,
+        principal: Some(Principal::Service("budgets.amazonaws.com")),
+        action: vec!["sns:Publish"],
+        resource: vec![topic],
+        condition: from_budgets,
+    }
 }
 
 /// Whether the stack notifies anyone: whether blocks add their alarms.
@@ -376,7 +502,12 @@ fn input_transformer(cx: &Context<'_>, m: Message) -> InputTransformer {
 /// notifications need neither: its service-linked role's own policy allows
 /// sns:Publish, and the topic is in the same account.
 pub(super) fn finish(cx: &mut Context<'_>) {
-    let budget = cx.model.stack.budget.is_some();
+    let budget = cx
+        .model
+        .stack
+        .budget
+        .as_ref()
+        .is_some_and(|b| b.in_main_region);
     if cx.notify_rules.is_empty() && !budget {
         return;
     }
@@ -419,31 +550,7 @@ pub(super) fn finish(cx: &mut Context<'_>) {
         statements.push(statement);
     }
     if budget {
-        // The account's budgets, as AWS's Budgets guide writes the
-        // statement: a budget's ARN has no region.
-        let mut from_budgets = Condition::new();
-        from_budgets
-            .entry("StringEquals")
-            .or_default()
-            .insert("aws:SourceAccount", vec![Expr::Pseudo(Pseudo::AccountId)]);
-        from_budgets.entry("ArnLike").or_default().insert(
-            "aws:SourceArn",
-            vec![Expr::sub()
-                .lit("arn:")
-                .pseudo(Pseudo::Partition)
-                .lit(":budgets::")
-                .pseudo(Pseudo::AccountId)
-                .lit(":budget/*")
-                .build()],
-        );
-        statements.push(Statement {
-            sid: "AccountBudgetsPublish".into(),
-            effect: Effect::Allow,
-            principal: Some(Principal::Service("budgets.amazonaws.com")),
-            action: vec!["sns:Publish"],
-            resource: vec![topic.clone()],
-            condition: from_budgets,
-        });
+        statements.push(budgets_publish(topic.clone()));
     }
     cx.add(
         &LogicalId::fixed(ALARM_TOPIC_POLICY),
@@ -467,12 +574,16 @@ pub(super) fn alarm_actions(cx: &Context<'_>) -> Vec<Expr> {
 /// The topic's display name (the sender name of the e-mails): `STACK alarms`,
 /// the stack name cut so that the whole fits SNS's limit.
 fn display_name(stack: &str) -> String {
-    const SUFFIX: &str = " alarms";
+    display_name_with(stack, " alarms")
+}
+
+/// `STACK` and `suffix`, the stack name cut to fit SNS's limit.
+fn display_name_with(stack: &str, suffix: &str) -> String {
     let stack: String = stack
         .chars()
-        .take(MAX_DISPLAY_NAME - SUFFIX.len())
+        .take(MAX_DISPLAY_NAME - suffix.len())
         .collect();
-    format!("{stack}{SUFFIX}")
+    format!("{stack}{suffix}")
 }
 
 #[cfg(test)]
@@ -745,5 +856,45 @@ mod budget_and_slack_tests {
             statements[1]["Condition"]["ArnLike"]["aws:SourceArn"],
             json!([{"Fn::Sub": "arn:${AWS::Partition}:budgets::${AWS::AccountId}:budget/*"}])
         );
+    }
+
+    #[test]
+    fn where_cloudformation_has_no_budgets_the_budget_goes_to_the_edge_stack() {
+        let north = STACK.replace("ap-northeast-1", "eu-north-1");
+        let budget = "budget = { limit = 300 }\n";
+        let t = crate::synth::tests::templates(&format!("{north}{NOTIFY}{budget}{WEB}"));
+        let edge = &t["ops-edge.template.json"];
+        assert_eq!(edge["Metadata"]["topoform"]["region"], "us-east-1");
+        assert_eq!(
+            edge["Description"],
+            "Edge stack of ops: the cost budget, which CloudFormation does not offer in eu-north-1"
+        );
+        let r = &edge["Resources"];
+        assert_eq!(
+            r["MonthlyBudget"]["Properties"]["NotificationsWithSubscribers"][0]["Subscribers"],
+            json!([{"SubscriptionType": "SNS", "Address": {"Ref": "BudgetTopic"}}])
+        );
+        assert_eq!(r["MonthlyBudget"]["DependsOn"], json!(["BudgetTopicPolicy"]));
+        let policy = &r["BudgetTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+        assert_eq!(policy.as_array().unwrap().len(), 1);
+        assert_eq!(policy[0]["Principal"], json!({"Service": "budgets.amazonaws.com"}));
+        // Every address mails from this topic too, under its own IDs.
+        assert_eq!(
+            r["BudgetTopicSubscription"]["Properties"]["Endpoint"],
+            "ops@example.com"
+        );
+        let ids: Vec<_> = r.as_object().unwrap().keys().collect();
+        assert_eq!(ids.len(), 5, "{ids:?}");
+        assert_eq!(edge["Outputs"]["BudgetTopicArn"]["Value"], json!({"Ref": "BudgetTopic"}));
+        // The main stack: no budget, no budget statement; the channel posts
+        // the edge topic through a parameter.
+        let main = &t["ops.template.json"];
+        assert!(main["Resources"].get("MonthlyBudget").is_none());
+        assert!(main["Resources"].get("AlarmTopicPolicy").is_none());
+        assert_eq!(
+            main["Resources"]["SlackChannel"]["Properties"]["SnsTopicArns"],
+            json!([{"Ref": "AlarmTopic"}, {"Ref": "BudgetTopicArn"}])
+        );
+        assert_eq!(main["Parameters"]["BudgetTopicArn"]["Type"], "String");
     }
 }

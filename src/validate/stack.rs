@@ -8,7 +8,8 @@ use super::grammar;
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
 use crate::model::stack::{
-    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
+    ALARM_TOPIC, ALARM_TOPIC_ARN, ALARM_TOPIC_POLICY, BUDGET, BUDGET_TOPIC, BUDGET_TOPIC_ARN,
+    BUDGET_TOPIC_POLICY, SLACK_CHANNEL, SLACK_CHANNEL_ROLE,
 };
 use crate::model::{self, reserved};
 use crate::naming::{LogicalId, Owner};
@@ -256,18 +257,9 @@ fn budget(
     }
     // Unsound stack tags are reported already.
     let tag = tags.and_then(|tags| budget_tag(cx, b, tags));
-    if let Some(r) = region.filter(|r| !impact::offered_in(BUDGET_TYPE, r)) {
-        cx.push(
-            Diagnostic::error(
-                Code::InvalidRegion,
-                b.span,
-                format!("CloudFormation does not offer AWS::Budgets::Budget in {r}"),
-            )
-            .label("a budget is made in the main stack's region")
-            .help("Budgets is global: create the budget from a stack in a region that offers it, such as us-east-1"),
-        );
-        sound = false;
-    }
+    // Budgets is global; where CloudFormation does not offer it, the budget
+    // goes to the us-east-1 edge stack, which is always there to take it.
+    let in_main_region = region.map(|r| impact::offered_in(BUDGET_TYPE, r));
     if !sound {
         return None;
     }
@@ -277,6 +269,7 @@ fn budget(
         actual: actual?,
         forecast: forecast?,
         tag: tag?,
+        in_main_region: in_main_region?,
     })
 }
 
@@ -366,8 +359,20 @@ pub(super) fn claim_alarm_topic(cx: &mut Context<'_>, b: &Block<Stack>, stack: &
             ids.push(LogicalId::fixed(SLACK_CHANNEL_ROLE));
         }
     }
-    if stack.budget.is_some() {
+    if let Some(b) = &stack.budget {
         ids.push(LogicalId::fixed(BUDGET));
+        if !b.in_main_region {
+            ids.extend(
+                [BUDGET_TOPIC, BUDGET_TOPIC_POLICY, BUDGET_TOPIC_ARN]
+                    .into_iter()
+                    .map(LogicalId::fixed),
+            );
+            ids.extend(stack.notify.iter().flat_map(|n| {
+                n.budget_subscription_ids()
+                    .into_iter()
+                    .filter_map(|(id, _)| LogicalId::parse(&id))
+            }));
+        }
     }
     for id in ids {
         if let Some(c) = cx.registry.register_stack_wide(id, &owner) {

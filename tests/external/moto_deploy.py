@@ -50,6 +50,8 @@ LATEST_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-d
 CERTIFICATE_ARN = (
     "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 )
+# A topic ARN of the shape an edge stack's output has (moto's default account).
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:topoform-validate-edge-topic"
 OWN_SSM_PREFIX = "/topoform-validate"
 KEY_PAIR_NAME = "topoform-validate"
 STAND_IN = "{}-not-in-moto"
@@ -562,7 +564,11 @@ def plausible_value(world: World, region: str, name: str, spec: dict[str, Any]) 
             return world.zone(FALLBACK_DOMAIN)
         case "Number" | "List<Number>":
             return str(spec.get("MinValue", 1))
-    return CERTIFICATE_ARN if name.endswith("CertificateArn") else "test"
+    if name.endswith("CertificateArn"):
+        return CERTIFICATE_ARN
+    if name.endswith("TopicArn"):
+        return TOPIC_ARN
+    return "test"
 
 
 def prepare_parameters(world: World, region: str, body: dict[str, Any]
@@ -655,7 +661,8 @@ def discover(report: Report, fixture: Fixture, moto: Moto, world: World, region:
     """Runs the fixture's deploy.sh --discover-only against moto (its ids and SSM
     paths replaced by moto's) and returns the parameters it found; None (and a
     FAIL) if it fails, or leaves a parameter without a value that deploy.sh must
-    find. Certificate ARNs come from the edge stack, which this does not run.
+    find. Certificate and topic ARNs come from the edge stack, which this does
+    not run.
     Then checks that it refuses an account that does not fit the topology.
     """
     check = "deploy.sh --discover-only"
@@ -668,8 +675,13 @@ def discover(report: Report, fixture: Fixture, moto: Moto, world: World, region:
         report.fail(fixture.name, check, f"exit {code}", stderr + stdout)
         return None
     found = found_values(stdout)
+    # What the edge stack outputs (certificate and topic ARNs) deploy.sh reads
+    # from it after deploying it, which --discover-only does not.
+    from_edge = {key for path, template in fixture.templates.items()
+                 if path.name.endswith("-edge.template.json")
+                 for key in template.get("Outputs", {})}
     needed = {name for name, spec in body.get("Parameters", {}).items()
-              if "Default" not in spec and not name.endswith("CertificateArn")}
+              if "Default" not in spec and name not in from_edge}
     problems = [f"not found: {name}" for name in sorted(needed - found.keys())]
     problems += [f"found {name}, which the template does not declare"
                  for name in sorted(found.keys() - body.get("Parameters", {}).keys())]
