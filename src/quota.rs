@@ -243,7 +243,7 @@ mod tests {
             Value::Object(m) => m
                 .iter()
                 .flat_map(|(k, x)| match (k.as_str(), x) {
-                    ("Tags" | "HealthCheckTags", Value::Array(a)) => vec![a.len()],
+                    ("Tags" | "HealthCheckTags" | "ResourceTags", Value::Array(a)) => vec![a.len()],
                     _ => json_tag_lists(x),
                 })
                 .collect(),

@@ -6,11 +6,7 @@
 
 use serde::Serialize;
 
-use super::Expr;
-
-resource_types! {
-    Budget = "AWS::Budgets::Budget",
-}
+use super::{Expr, Properties, Tag, tag_list_if_any};
 
 /// `AWS::Budgets::Budget`.
 #[derive(Debug, Serialize)]
@@ -20,6 +16,19 @@ pub struct Budget {
     pub budget: BudgetData,
     /// Who hears of it, and when.
     pub notifications_with_subscribers: Vec<NotificationWithSubscribers>,
+    /// Tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_tags: Vec<Tag>,
+}
+
+impl Properties for Budget {
+    fn resource_type(&self) -> &'static str {
+        "AWS::Budgets::Budget"
+    }
+
+    fn tag_lists(&self) -> Vec<usize> {
+        tag_list_if_any(&self.resource_tags)
+    }
 }
 
 /// `BudgetData`.

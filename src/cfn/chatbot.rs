@@ -19,6 +19,8 @@ pub struct SlackChannelConfiguration {
     pub slack_channel_id: String,
     /// The topics it posts from.
     pub sns_topic_arns: Vec<Expr>,
+    /// `ERROR`: failed deliveries reach CloudWatch Logs.
+    pub logging_level: &'static str,
     /// The most any channel member may do through Chatbot (without it,
     /// AWS applies `AdministratorAccess`).
     pub guardrail_policies: Vec<Expr>,

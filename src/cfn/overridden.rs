@@ -93,7 +93,7 @@ impl Properties for Overridden {
                 Value::Object(map) => {
                     for (k, v) in map {
                         match v {
-                            Value::Array(tags) if k == "Tags" || k == "HealthCheckTags" => {
+                            Value::Array(tags) if k == "Tags" || k == "HealthCheckTags" || k == "ResourceTags" => {
                                 out.push(tags.len());
                             }
                             _ => walk(v, out),

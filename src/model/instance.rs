@@ -110,6 +110,9 @@ parts! {
         NotServingAlarm = "NotServingAlarm",
         /// With `notify` and `hours`: still running after a scheduled stop.
         NotStoppedAlarm = "NotStoppedAlarm",
+        /// With a Slack channel to notify: the group cannot launch or
+        /// terminate (instead of the group's own notifications).
+        ScalingErrorRule = "ScalingErrorRule",
         /// With `notify`: the instance fails its EC2 status checks.
         StatusCheckAlarm = "StatusCheckAlarm",
     }

@@ -11,13 +11,14 @@ use super::shared::{
     RootVolume, arn, arn_ec2, image, instance_role, launch_template_data, root_device, target_tag,
     upsert_statement,
 };
-use super::stack::{notifies, notify_alarm, notify_status_checks};
+use super::stack::{message, notifies, notify_alarm, notify_rule, notify_status_checks};
 use crate::cfn::autoscaling::{
     AsgTag, AutoScalingGroup, InstanceReusePolicy, LifecycleHook, MetricsCollection,
     NotificationConfiguration, RollingUpdate, ScheduledAction, ScheduledActionUpdate, UpdatePolicy,
     WarmPool,
 };
 use crate::cfn::cloudwatch::{AlarmSource, Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::cfn::events::EventPattern;
 use crate::cfn::ec2::{
     Eip, IamInstanceProfile, LaunchTemplate, LaunchTemplateSpec, NetworkInterface, TagSpecification,
 };
@@ -405,7 +406,7 @@ fn group(cx: &mut Context<'_>, i: &Instance, allocation: Option<Expr>, has_polic
         // pool's instance that does not resume is a launch error) or cannot
         // let an instance go needs a person; Auto Scaling publishes
         // as its service-linked role, which the topic's default policy admits.
-        notification_configurations: if notifies(cx) {
+        notification_configurations: if notifies(cx) && !to_slack(cx) {
             vec![NotificationConfiguration {
                 topic_arn: Expr::Ref(LogicalId::fixed(ALARM_TOPIC)),
                 notification_types: vec![
@@ -502,6 +503,9 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
         },
         NOT_SERVING_MINUTES,
     );
+    if to_slack(cx) {
+        scaling_error_rule(cx, i, &what);
+    }
     if i.hours.is_some() {
         // A scheduled stop moves the instance into the warm pool, where it
         // is pending until it has stopped: still in service, or still
@@ -511,7 +515,7 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
             cx,
             &i.prefix.id(Part::NotStoppedAlarm),
             format!(
-                "{what}: the instance has not stopped {NOT_SERVING_MINUTES} minutes after the group stopped wanting it (a scheduled stop that did not happen)"
+                "{what}: the instance has not stopped {NOT_STOPPED_MINUTES} minutes after the group stopped wanting it (a scheduled stop that did not happen)"
             ),
             AlarmSource::Math {
                 metrics: vec![
@@ -525,7 +529,7 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
                     ),
                 ],
             },
-            NOT_SERVING_MINUTES,
+            NOT_STOPPED_MINUTES,
         );
     }
     notify_status_checks(
@@ -534,6 +538,53 @@ fn alarms(cx: &mut Context<'_>, i: &Instance) {
         format!("{what}: the instance fails its EC2 status checks (Auto Scaling replaces it)"),
         group(),
     );
+}
+
+/// Minutes an instance may still run, or be pending in the warm pool, after
+/// the group stopped wanting it: longer than the launch lifecycle hook's
+/// timeout, because an instance launched into the pool at night (after a
+/// replacement) waits there for its user-data before it stops, and that is
+/// no failed stop.
+const NOT_STOPPED_MINUTES: u32 = READY_TIMEOUT / 60 + 5;
+
+/// With a Slack channel: the group's launch and terminate errors as an
+/// EventBridge rule, whose message AWS Chatbot can post, instead of the
+/// group's own SNS notifications (raw Auto Scaling JSON, which Chatbot
+/// drops). A scheduled start whose warm-pool instance does not come back
+/// is a launch error.
+fn scaling_error_rule(cx: &mut Context<'_>, i: &Instance, what: &str) {
+    let detail = BTreeMap::from([("AutoScalingGroupName", vec![group_name(i)])]);
+    notify_rule(
+        cx,
+        &i.prefix.id(Part::ScalingErrorRule),
+        format!("{what}: the group cannot launch or terminate an instance (topoform)"),
+        EventPattern {
+            source: vec!["aws.autoscaling"],
+            detail_type: vec![
+                "EC2 Instance Launch Unsuccessful",
+                "EC2 Instance Terminate Unsuccessful",
+            ],
+            resources: Vec::new(),
+            detail,
+        },
+        message(
+            &format!("{what}: <what> at <time>: <status>"),
+            &[
+                ("what", "$.detail-type"),
+                ("time", "$.time"),
+                ("status", "$.detail.StatusMessage"),
+            ],
+        ),
+    );
+}
+
+/// Whether a Slack channel hears of what the topic does.
+fn to_slack(cx: &Context<'_>) -> bool {
+    cx.model
+        .stack
+        .notify
+        .as_ref()
+        .is_some_and(|n| n.slack.is_some())
 }
 
 /// Minutes without an instance in service, while one is wanted, before a
@@ -825,7 +876,9 @@ mod tests {
             value[0]["Expression"],
             "IF(FILL(wanted, 1) < 1 AND FILL(serving, 0) + FILL(stopping, 0) >= 1, 1, 0)"
         );
-        assert_eq!(stopped["EvaluationPeriods"], 20);
+        // Longer than the launch hook's 30 minutes: an instance launched
+        // into the pool at night waits there for its user-data.
+        assert_eq!(stopped["EvaluationPeriods"], 35);
         // Without hours, no stop to check.
         let always = resources(&format!("{STACK}{NOTIFY}{WEB}"));
         assert!(always.get("WebNotStoppedAlarm").is_none());
@@ -852,5 +905,33 @@ mod tests {
         assert_eq!(status["Dimensions"][0]["Name"], "AutoScalingGroupName");
         assert_eq!(status["TreatMissingData"], "notBreaching");
         assert_eq!(status["AlarmActions"], topic);
+    }
+
+    #[test]
+    fn with_slack_scaling_errors_are_a_rule_chatbot_can_post() {
+        let slack = "notify = { slack = { workspace = \"T0123ABCDE\", channel = \"C0123ABCDEF\" } }\n";
+        let r = resources(&format!("{STACK}{slack}{WEB}"));
+        assert!(
+            r["WebGroup"]["Properties"]
+                .get("NotificationConfigurations")
+                .is_none(),
+            "the group's own notifications are raw JSON that Chatbot drops"
+        );
+        let rule = &r["WebScalingErrorRule"]["Properties"];
+        assert_eq!(rule["EventPattern"]["source"], json!(["aws.autoscaling"]));
+        assert_eq!(
+            rule["EventPattern"]["detail-type"],
+            json!(["EC2 Instance Launch Unsuccessful", "EC2 Instance Terminate Unsuccessful"])
+        );
+        assert_eq!(
+            rule["EventPattern"]["detail"]["AutoScalingGroupName"],
+            json!([{"Fn::Sub": "${AWS::StackName}-web"}])
+        );
+        assert_eq!(rule["Targets"][0]["Arn"], json!({"Ref": "AlarmTopic"}));
+        let policy = &r["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"][1];
+        assert_eq!(
+            policy["Condition"]["ArnEquals"]["aws:SourceArn"],
+            json!([{"Fn::GetAtt": ["WebScalingErrorRule", "Arn"]}])
+        );
     }
 }

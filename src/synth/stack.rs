@@ -173,13 +173,16 @@ fn slack_channel(cx: &mut Context<'_>, slack: &Slack) {
     cx.add(
         &LogicalId::fixed(SLACK_CHANNEL),
         Resource::new(SlackChannelConfiguration {
-            configuration_name: chatbot_name(&stack_name),
+            configuration_name: chatbot_name(&stack_name, &cx.model.stack.region, &slack.workspace),
             iam_role_arn: Expr::GetAtt(role, "Arn".into()),
             slack_workspace_id: slack.workspace.clone(),
             slack_channel_id: slack.channel.clone(),
             sns_topic_arns: std::iter::once(Expr::Ref(LogicalId::fixed(ALARM_TOPIC)))
                 .chain(edge_budget_topic)
                 .collect(),
+            // Chatbot logs what it could not deliver (a message it cannot
+            // parse, a channel it may not post to) to CloudWatch Logs.
+            logging_level: "ERROR",
             guardrail_policies: vec![Expr::sub()
                 .lit("arn:")
                 .pseudo(Pseudo::Partition)
@@ -193,12 +196,15 @@ fn slack_channel(cx: &mut Context<'_>, slack: &Slack) {
 /// Chatbot's limit on a configuration name.
 const MAX_CHATBOT_NAME: usize = 128;
 
-/// `STACK-alarms`, cut to Chatbot's limit: unique in the account as the
-/// stack name is in its region, and create-only, so it never changes.
-fn chatbot_name(stack: &str) -> String {
-    const SUFFIX: &str = "-alarms";
-    let stack: String = stack.chars().take(MAX_CHATBOT_NAME - SUFFIX.len()).collect();
-    format!("{stack}{SUFFIX}")
+/// `STACK-REGION-WORKSPACE`, the stack name cut to fit Chatbot's limit.
+/// Configuration names are unique in the account, and stack names only in
+/// their region, hence the region; the name and the workspace are both
+/// create-only, and a replacement under an unchanged name fails, hence the
+/// workspace: a new workspace is a new name.
+fn chatbot_name(stack: &str, region: &str, workspace: &str) -> String {
+    let suffix = format!("-{region}-{workspace}");
+    let stack: String = stack.chars().take(MAX_CHATBOT_NAME - suffix.len()).collect();
+    format!("{stack}{suffix}")
 }
 
 /// Budgets' limit on a budget name.
@@ -212,11 +218,15 @@ const MAX_BUDGET_NAME: usize = 100;
 /// create-only), and so does a change of its name; a replacement under the
 /// same name fails, because the new budget is created before the old one
 /// is deleted. So the name says the notifications
-/// (`ops monthly, actual 80%, forecast 100%`): it changes exactly when
-/// they do, and the replacement succeeds. The limit, the currency and the
+/// (`ops (ap-northeast-1) monthly, actual 80%, forecast 100%`): it changes
+/// exactly when they do, and the replacement succeeds. The limit, the currency and the
 /// tag change in place.
 fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
-    let suffix = format!(" monthly, actual {}%, forecast {}%", b.actual, b.forecast);
+    // Budget names are unique in the account, stack names in their region.
+    let suffix = format!(
+        " ({}) monthly, actual {}%, forecast {}%",
+        cx.model.stack.region, b.actual, b.forecast
+    );
     let stack: String = cx
         .model
         .stack
@@ -261,6 +271,7 @@ fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
             notification("ACTUAL", b.actual),
             notification("FORECASTED", b.forecast),
         ],
+        resource_tags: cx.stack_tags.clone(),
     })
     // Budgets must be allowed to publish before it can notify.
     .depends_on(&LogicalId::fixed(policy));
@@ -338,7 +349,8 @@ fn edge_budget_topic(cx: &mut Context<'_>) {
 const PLAIN_BUDGET_TOPIC_REASON: &str = "Budget notifications only (budget name, amounts), delivered as plain e-mail; Budgets cannot publish to a topic under the AWS managed SNS key, and a customer managed key would cost more than it protects.";
 
 /// The statement that lets the account's budgets publish to `topic`, as
-/// AWS's Budgets guide writes it: a budget's ARN has no region.
+/// AWS's Budgets guide writes it (`arn:aws:budgets::ACCOUNT:*`: a budget's
+/// ARN has no region).
 fn budgets_publish(topic: Expr) -> Statement {
     let mut from_budgets = Condition::new();
     from_budgets
@@ -352,7 +364,7 @@ fn budgets_publish(topic: Expr) -> Statement {
             .pseudo(Pseudo::Partition)
             .lit(":budgets::")
             .pseudo(Pseudo::AccountId)
-            .lit(":budget/*")
+            .lit(":*")
             .build()],
     );
     Statement {
@@ -764,7 +776,7 @@ mod budget_and_slack_tests {
         let c = &r["SlackChannel"];
         assert_eq!(c["Type"], "AWS::Chatbot::SlackChannelConfiguration");
         let p = &c["Properties"];
-        assert_eq!(p["ConfigurationName"], "ops-alarms");
+        assert_eq!(p["ConfigurationName"], "ops-ap-northeast-1-T0123ABCDE");
         assert_eq!(p["SlackWorkspaceId"], "T0123ABCDE");
         assert_eq!(p["SlackChannelId"], "C0123ABCDEF");
         assert_eq!(p["SnsTopicArns"], json!([{"Ref": "AlarmTopic"}]));
@@ -816,7 +828,10 @@ mod budget_and_slack_tests {
         assert_eq!(b["Type"], "AWS::Budgets::Budget");
         assert_eq!(b["DependsOn"], json!(["AlarmTopicPolicy"]));
         let p = &b["Properties"];
-        assert_eq!(p["Budget"]["BudgetName"], "ops monthly, actual 90%, forecast 100%");
+        assert_eq!(
+            p["Budget"]["BudgetName"],
+            "ops (ap-northeast-1) monthly, actual 90%, forecast 100%"
+        );
         assert_eq!(p["Budget"]["BudgetLimit"], json!({"Amount": 300, "Unit": "USD"}));
         assert_eq!(p["Budget"]["TimeUnit"], "MONTHLY");
         assert_eq!(p["Budget"]["BudgetType"], "COST");
@@ -843,7 +858,8 @@ mod budget_and_slack_tests {
             kinds,
             [("ACTUAL".to_string(), 90), ("FORECASTED".to_string(), 100)]
         );
-        // Without rules, the policy is the alarms' and the budgets' alone.
+        // The alarms', the rules' (the Slack channel's scaling errors) and
+        // the budgets'.
         let statements = &r["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"];
         let principals: Vec<_> = statements
             .as_array()
@@ -851,10 +867,17 @@ mod budget_and_slack_tests {
             .iter()
             .map(|s| s["Principal"]["Service"].as_str().unwrap())
             .collect();
-        assert_eq!(principals, ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]);
         assert_eq!(
-            statements[1]["Condition"]["ArnLike"]["aws:SourceArn"],
-            json!([{"Fn::Sub": "arn:${AWS::Partition}:budgets::${AWS::AccountId}:budget/*"}])
+            principals,
+            [
+                "cloudwatch.amazonaws.com",
+                "events.amazonaws.com",
+                "budgets.amazonaws.com"
+            ]
+        );
+        assert_eq!(
+            statements[2]["Condition"]["ArnLike"]["aws:SourceArn"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:budgets::${AWS::AccountId}:*"}])
         );
     }
 
@@ -890,7 +913,15 @@ mod budget_and_slack_tests {
         // the edge topic through a parameter.
         let main = &t["ops.template.json"];
         assert!(main["Resources"].get("MonthlyBudget").is_none());
-        assert!(main["Resources"].get("AlarmTopicPolicy").is_none());
+        let statements = main["Resources"]["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]
+            ["Statement"]
+            .as_array()
+            .unwrap();
+        assert!(
+            statements
+                .iter()
+                .all(|s| s["Principal"]["Service"] != "budgets.amazonaws.com")
+        );
         assert_eq!(
             main["Resources"]["SlackChannel"]["Properties"]["SnsTopicArns"],
             json!([{"Ref": "AlarmTopic"}, {"Ref": "BudgetTopicArn"}])

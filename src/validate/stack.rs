@@ -273,6 +273,28 @@ fn budget(
     })
 }
 
+/// A tag with a value: a cost filter on an empty value selects the costs
+/// of what does *not* carry the tag.
+fn nonempty(
+    cx: &mut Context<'_>,
+    b: &Sp<spec::BudgetTable>,
+    tag: (String, String),
+) -> Option<(String, String)> {
+    if !tag.1.is_empty() {
+        return Some(tag);
+    }
+    cx.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            b.span,
+            format!("the stack tag `{}` that scopes the budget is empty", tag.0),
+        )
+        .label("a budget filtered on an empty tag value counts untagged costs")
+        .help("give the tag a value, or scope the budget by another stack tag"),
+    );
+    None
+}
+
 /// The stack tag that scopes the budget: `tag`, or the one stack tag.
 fn budget_tag(
     cx: &mut Context<'_>,
@@ -281,7 +303,7 @@ fn budget_tag(
 ) -> Option<(String, String)> {
     let Some(key) = &b.value.tag else {
         if let Some((key, value)) = tags.iter().next().filter(|_| tags.len() == 1) {
-            return Some((key.clone(), value.clone()));
+            return nonempty(cx, b, (key.clone(), value.clone()));
         }
         let d = Diagnostic::error(
             Code::MissingKey,
@@ -298,7 +320,7 @@ fn budget_tag(
         return None;
     };
     if let Some(value) = tags.get(&key.value) {
-        return Some((key.value.clone(), value.clone()));
+        return nonempty(cx, b, (key.value.clone(), value.clone()));
     }
     let known: Vec<String> = tags.keys().map(|k| format!("`{k}`")).collect();
     cx.push(

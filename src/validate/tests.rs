@@ -381,7 +381,7 @@ fn notify_tables_and_budgets_are_checked_key_by_key() {
     assert!(ok(&format!("{one_tag}{notify}budget = {{ limit = 10 }}\n")).is_empty());
     assert!(
         ok(&format!(
-            "tags = {{ team = \"web\", env = \"prod\" }}\n{notify}budget = {{ limit = 10, tag = \"env\", currency = \"EUR\" }}\n"
+            "tags = {{ team = \"web\", env = \"prod\" }}\n{notify}budget = {{ limit = 10, tag = \"env\", currency = \"USD\" }}\n"
         ))
         .is_empty()
     );
@@ -401,7 +401,7 @@ fn notify_tables_and_budgets_are_checked_key_by_key() {
         ok(&format!("{one_tag}{notify}budget = {{ currency = \"usd\", actual = 1001 }}\n")),
         [
             "missing-key: `budget` in [stack] has no `limit`",
-            "invalid-value: invalid currency `usd`",
+            "invalid-value: unsupported currency `usd`",
             "invalid-value: actual 1001 is out of range"
         ]
     );

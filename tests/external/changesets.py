@@ -373,8 +373,25 @@ class Run:
             problems.append("the stack does not have the edited template")
         if (status := self.status()) != "UPDATE_COMPLETE":
             problems.append(f"stack {status}")
+        problems += self.missing_subscriptions(after)
         self.report.expect(self.label, 'deploy.sh accepted ("y"): its preview is moto\'s change '
                            "set, then executed", problems, output, f"{len(shown)} changes")
+
+    def missing_subscriptions(self, side: Side) -> list[str]:
+        """Each address of `notify` has a subscription to the alarm topic once
+        deploy.sh is done. moto's CloudFormation makes no AWS::SNS::Subscription,
+        so here every one is deploy.sh's own re-subscription."""
+        m = re.search(r"^readonly emails=\((.*)\)$", side.plan, re.MULTILINE)
+        if m is None:
+            return []
+        wanted = {e.strip("'").lower() for e in m.group(1).split()}
+        topic = self.aws("cloudformation", "describe-stack-resource", "--stack-name", self.stack,
+                         "--logical-resource-id", "AlarmTopic")["StackResourceDetail"][
+                             "PhysicalResourceId"]
+        listed = self.aws("sns", "list-subscriptions-by-topic", "--topic-arn", topic)
+        have = {s["Endpoint"].lower() for s in listed.get("Subscriptions", [])
+                if s["Protocol"] == "email"}
+        return [f"no subscription of {e} to {topic}" for e in sorted(wanted - have)]
 
     def bucket_elsewhere(self, before: Side) -> None:
         """A template bucket in another region than the stack is refused before

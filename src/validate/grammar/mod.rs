@@ -718,18 +718,19 @@ pub(super) fn slack_id(id: &Sp<String>, first: &[u8], what: &str, example: &str)
     )))
 }
 
-/// An ISO 4217 currency code: three upper-case letters.
+/// A budget's currency: `USD`, the only unit AWS Budgets accepts for a
+/// cost budget ("… is not in the supported unit set: [USD]").
 pub(super) fn currency(c: &Sp<String>) -> Checked<String> {
-    if c.value.len() == 3 && c.value.bytes().all(|b| b.is_ascii_uppercase()) {
+    if c.value == "USD" {
         return Ok(c.value.clone());
     }
     Err(Diagnostic::error(
         Code::InvalidValue,
         c.span,
-        format!("invalid currency `{}`", c.value),
+        format!("unsupported currency `{}`", c.value),
     )
-    .label("not an ISO 4217 currency code")
-    .help("write three upper-case letters, such as `USD`"))
+    .label("AWS Budgets accepts only USD")
+    .help("write the limit in US dollars (`currency = \"USD\"`, the default)"))
 }
 
 #[cfg(test)]
