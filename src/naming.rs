@@ -9,7 +9,6 @@
 //! aws/aws-cdk#6421) are reported as an error instead of one resource silently
 //! replacing the other.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use heck::ToUpperCamelCase;
@@ -167,8 +166,13 @@ impl fmt::Display for Owner {
 #[derive(Debug, Default)]
 pub struct Registry {
     /// Each ID's owner, as an index into `owners`: a block derives a dozen
-    /// IDs, and one copy of its owner serves them all.
-    ids: BTreeMap<LogicalId, usize>,
+    /// IDs, and one copy of its owner serves them all. A hash map, because
+    /// it is only ever looked up (every ID a block may derive, at
+    /// validation; every resource, at the split), never iterated: its
+    /// order reaches nothing. As a `BTreeMap` (a string comparison per
+    /// level) it was 7% of a 1,000-client compilation's instructions.
+    #[allow(clippy::disallowed_types)]
+    ids: std::collections::HashMap<LogicalId, usize>,
     owners: Vec<Owner>,
 }
 
@@ -184,9 +188,10 @@ pub struct Collision {
 }
 
 impl Registry {
-    /// Every block that derives an ID (once per ID).
+    /// Every block that derives an ID, in the order they were registered
+    /// (a block that registered twice, twice).
     pub fn owners(&self) -> impl Iterator<Item = &Owner> {
-        self.ids.values().map(|&i| &self.owners[i])
+        self.owners.iter()
     }
 
     /// The block that derives `id`, if any.

@@ -2,9 +2,9 @@
 //! filled, the text files, and the stack's tags.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::discover::Discoveries;
+use crate::cfn::ec2::UserData;
 use crate::cfn::{Export, Expr, Output, Pseudo, Resource, Tag, Template};
 use crate::layout;
 use crate::model::Model;
@@ -25,7 +25,7 @@ pub(super) struct Context<'m> {
     pub(super) files: BTreeMap<String, String>,
     /// Each user-data file's launch-template `UserData`, by path: a script
     /// that thousands of instances share is rendered and compressed once.
-    user_data: BTreeMap<String, Arc<str>>,
+    user_data: BTreeMap<String, UserData>,
     /// `[stack] tags`, for every taggable resource.
     pub(super) stack_tags: Vec<Tag>,
     /// What the deploy plan must find out or check.
@@ -56,14 +56,14 @@ impl<'m> Context<'m> {
     /// The `UserData` of the user-data file `path`, whose text `render`
     /// makes: the file is written, and the text rendered and encoded, the
     /// first time only. A path names one text (its steps, or its block).
-    pub(super) fn user_data(&mut self, path: String, render: impl FnOnce() -> String) -> Arc<str> {
+    pub(super) fn user_data(&mut self, path: String, render: impl FnOnce() -> String) -> UserData {
         if let Some(encoded) = self.user_data.get(&path) {
-            return Arc::clone(encoded);
+            return encoded.clone();
         }
         let text = render();
-        let encoded: Arc<str> = crate::userdata::encode(&text).into();
+        let encoded = UserData::new(&crate::userdata::encode(&text));
         self.files.insert(path.clone(), text);
-        self.user_data.insert(path, Arc::clone(&encoded));
+        self.user_data.insert(path, encoded.clone());
         encoded
     }
 

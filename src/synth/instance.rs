@@ -3,7 +3,7 @@
 //! business-hours schedule, and its user-data script.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use crate::cfn::ec2::UserData;
 
 use super::context::Context;
 use super::discover::{Check, Discovery, IPV4_PATTERN};
@@ -280,7 +280,7 @@ fn complete_launch_statement(i: &Instance) -> Statement {
 fn launch_template(
     cx: &mut Context<'_>,
     i: &Instance,
-    user_data: Arc<str>,
+    user_data: UserData,
     allocation: Option<&Expr>,
 ) {
     let p = &i.prefix;

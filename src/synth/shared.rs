@@ -3,7 +3,7 @@
 //! statement for the records an instance writes, and the tag that backups
 //! and tasks select instances by.
 
-use std::sync::Arc;
+use crate::cfn::ec2::UserData;
 
 use super::context::Context;
 use super::discover::{Check, Discovery, Image, ROOT_DEVICE_PATTERN};
@@ -132,7 +132,7 @@ pub(super) fn root_device(
 pub(super) fn launch_template_data(
     root: &RootVolume,
     tag_specifications: Vec<TagSpecification>,
-    user_data: Arc<str>,
+    user_data: UserData,
 ) -> LaunchTemplateData {
     LaunchTemplateData {
         image_id: None,
