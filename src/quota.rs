@@ -69,6 +69,7 @@ pub fn template(
         return diags;
     }
     template_size(model, path, size, &mut diags);
+    edge_stack_name(model, path, &mut diags);
     for (section, limit, ids) in [
         ("resources", MAX_RESOURCES, ids(&template.resources)),
         ("parameters", MAX_PARAMETERS, ids(&template.parameters)),
@@ -79,6 +80,34 @@ pub fn template(
         }
     }
     diags
+}
+
+/// CloudFormation's limit on a stack name.
+const MAX_STACK_NAME: usize = 128;
+
+/// The us-east-1 edge stack is named `STACK-edge`: a stack name that fits
+/// CloudFormation's limit alone may not fit it with the suffix, and only
+/// the blocks that need the edge stack (a new sorry-site certificate, a
+/// budget where CloudFormation has none) show whether there is one.
+fn edge_stack_name(model: &Model, path: &str, diags: &mut Vec<Diagnostic>) {
+    let name = crate::layout::edge_stack(&model.stack.name);
+    if path == crate::layout::edge_template(&model.stack.name) && name.len() > MAX_STACK_NAME {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidName,
+                model.origins.stack,
+                format!(
+                    "the us-east-1 edge stack's name (this name and `-edge`) has {} characters, over CloudFormation's {MAX_STACK_NAME}",
+                    name.len()
+                ),
+            )
+            .label("this stack needs an edge stack")
+            .help(format!(
+                "shorten `name` to at most {} characters: the edge stack adds `-edge`",
+                MAX_STACK_NAME - "-edge".len()
+            )),
+        );
+    }
 }
 
 fn ids<T>(section: &BTreeMap<LogicalId, T>) -> Vec<&str> {

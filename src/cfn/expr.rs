@@ -277,13 +277,32 @@ impl SubPart {
             text.push('}');
         };
         match self {
-            SubPart::Lit(l) => text.push_str(&l.replace("${", "${!")),
+            SubPart::Lit(l) => push_literal(text, l),
             SubPart::Pseudo(p) => name(&[p.as_str()]),
             SubPart::Ref(id) => name(&[id.as_str()]),
             SubPart::Attr(id, attr) => name(&[id.as_str(), ".", attr]),
             SubPart::Output(stack, output) => name(&[stack.as_str(), ".Outputs.", output.as_str()]),
         }
     }
+}
+
+/// Appends literal text to an `Fn::Sub` string, each `${` written `${!`
+/// (which `Fn::Sub` reads as a literal `${`). Without a copy or a substring
+/// search: every serialization of every `Fn::Sub` comes through here.
+fn push_literal(text: &mut String, literal: &str) {
+    let mut rest = literal;
+    while let Some(i) = rest.find('$') {
+        let (head, tail) = rest.split_at(i + 1);
+        text.push_str(head);
+        rest = match tail.strip_prefix('{') {
+            Some(after) => {
+                text.push_str("{!");
+                after
+            }
+            None => tail,
+        };
+    }
+    text.push_str(rest);
 }
 
 impl Expr {
@@ -378,6 +397,24 @@ impl Serialize for GetAtt<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_dollar_braces_are_escaped_and_nothing_else() {
+        for (lit, want) in [
+            ("", ""),
+            ("plain", "plain"),
+            ("${x}", "${!x}"),
+            ("$${x}$", "$${!x}$"),
+            ("a${!b}${", "a${!!b}${!"),
+            ("$ {x} $", "$ {x} $"),
+            ("¥${日本}", "¥${!日本}"),
+        ] {
+            let mut text = String::new();
+            push_literal(&mut text, lit);
+            assert_eq!(text, want, "{lit}");
+            assert_eq!(text, lit.replace("${", "${!"), "{lit}");
+        }
+    }
 
     #[test]
     fn sub_escapes_literal_dollar_braces() {

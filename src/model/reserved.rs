@@ -7,8 +7,14 @@
 /// addresses: `Name`, the Elastic IP's `allocation-id`, and every
 /// `topoform:` key. A stack tag or a client tag of the same key would be a
 /// duplicate key, which EC2 refuses, or would overwrite what the scripts read.
+/// In any case: IAM, whose roles carry the stack tags beside `Name`, takes
+/// tag keys without regard to case, and refuses `name` beside `Name`.
 pub fn is_reserved_tag(key: &str) -> bool {
-    key == "Name" || key == "allocation-id" || key.starts_with("topoform:")
+    key.eq_ignore_ascii_case("Name")
+        || key.eq_ignore_ascii_case("allocation-id")
+        || key
+            .get(.."topoform:".len())
+            .is_some_and(|p| p.eq_ignore_ascii_case("topoform:"))
 }
 
 /// The shell variables the fleet script sets or reads. Fleet parameters

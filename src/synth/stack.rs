@@ -202,9 +202,24 @@ const MAX_CHATBOT_NAME: usize = 128;
 /// create-only, and a replacement under an unchanged name fails, hence the
 /// workspace: a new workspace is a new name.
 fn chatbot_name(stack: &str, region: &str, workspace: &str) -> String {
-    let suffix = format!("-{region}-{workspace}");
-    let stack: String = stack.chars().take(MAX_CHATBOT_NAME - suffix.len()).collect();
-    format!("{stack}{suffix}")
+    fit_name(stack, &format!("-{region}-{workspace}"), MAX_CHATBOT_NAME)
+}
+
+/// `STACK` then `suffix`, in at most `max` characters. A stack name too
+/// long for it is cut, and keeps 8 hex digits of SHA-256 of the whole name
+/// (`STACKPREFIX-1A2B3C4D`): two stacks whose names share the first 100
+/// characters still get different names, which Budgets and Chatbot need to
+/// be unique in the account. A name that fits is left as it is.
+fn fit_name(stack: &str, suffix: &str, max: usize) -> String {
+    use sha2::{Digest, Sha256};
+    if stack.len() + suffix.len() <= max {
+        return format!("{stack}{suffix}");
+    }
+    let digest = Sha256::digest(stack.as_bytes());
+    let hex = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    // Stack names are ASCII: characters are bytes.
+    let keep = max.saturating_sub(suffix.len() + 9).min(stack.len());
+    format!("{}-{hex:08X}{suffix}", &stack[..keep])
 }
 
 /// Budgets' limit on a budget name.
@@ -227,13 +242,6 @@ fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
         " ({}) monthly, actual {}%, forecast {}%",
         cx.model.stack.region, b.actual, b.forecast
     );
-    let stack: String = cx
-        .model
-        .stack
-        .name
-        .chars()
-        .take(MAX_BUDGET_NAME - suffix.len())
-        .collect();
     let (topic, policy) = if b.in_main_region {
         (ALARM_TOPIC, ALARM_TOPIC_POLICY)
     } else {
@@ -256,7 +264,7 @@ fn monthly_budget(cx: &mut Context<'_>, b: &Budget) {
     let (key, value) = &b.tag;
     let resource = Resource::new(BudgetResource {
         budget: BudgetData {
-            budget_name: format!("{stack}{suffix}"),
+            budget_name: fit_name(&cx.model.stack.name, &suffix, MAX_BUDGET_NAME),
             budget_limit: Spend {
                 amount: b.limit,
                 unit: b.currency.clone(),
@@ -635,6 +643,30 @@ mod tests {
         let name = display_name(&long);
         assert_eq!(name.len(), MAX_DISPLAY_NAME);
         assert!(name.ends_with(" alarms"));
+    }
+
+    #[test]
+    fn names_cut_to_fit_stay_unique_and_names_that_fit_stay_whole() {
+        let suffix = " (eu-west-1) monthly, actual 80%, forecast 100%";
+        assert_eq!(fit_name("ops", suffix, 100), format!("ops{suffix}"));
+        let base = "platform-billing-backoffice-production-eu-west-1-service";
+        let (blue, green) = (
+            fit_name(&format!("{base}-blue"), suffix, 100),
+            fit_name(&format!("{base}-green"), suffix, 100),
+        );
+        assert_ne!(blue, green);
+        for name in [&blue, &green] {
+            assert_eq!(name.len(), 100, "{name}");
+            assert!(name.starts_with("platform-billing"), "{name}");
+            assert!(name.ends_with(suffix), "{name}");
+        }
+        // Just over: cut, with the hash; at the limit: whole.
+        let at = "a".repeat(100 - suffix.len());
+        assert_eq!(fit_name(&at, suffix, 100), format!("{at}{suffix}"));
+        assert_eq!(fit_name(&format!("{at}b"), suffix, 100).len(), 100);
+        let chatbot = chatbot_name(&"s".repeat(128), "ap-northeast-1", "T0123ABCDE");
+        assert_eq!(chatbot.len(), MAX_CHATBOT_NAME);
+        assert!(chatbot.ends_with("-ap-northeast-1-T0123ABCDE"));
     }
 }
 

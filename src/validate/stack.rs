@@ -60,10 +60,29 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
         None => Some(None),
     };
     let mut tags = Some(BTreeMap::new());
+    // IAM roles carry the stack tags, and IAM refuses two keys that differ
+    // only in case.
+    let mut folded: BTreeMap<String, &Sp<String>> = BTreeMap::new();
     for (k, v) in &s.tags {
         let tag = cx
             .check(grammar::tag_key(k))
             .and_then(|key| reserved_tag(cx, k, key))
+            .and_then(|key| match folded.insert(key.to_ascii_lowercase(), k) {
+                Some(first) => {
+                    cx.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            k.span,
+                            format!("tag keys `{}` and `{key}` differ only in case", first.value),
+                        )
+                        .label("second key")
+                        .also(first.span, "first key")
+                        .help("IAM, whose roles carry the stack tags, takes tag keys without regard to case: keep one"),
+                    );
+                    None
+                }
+                None => Some(key),
+            })
             .and_then(|key| Some((cx.check(grammar::tag_value(&key, v))?, key)));
         match (tag, &mut tags) {
             (Some((value, key)), Some(tags)) => {
@@ -351,8 +370,8 @@ fn reserved_tag(cx: &mut Context<'_>, k: &Sp<String>, key: String) -> Option<Str
             k.span,
             format!("tag key `{key}` is one topoform sets itself"),
         )
-        .label("would be a duplicate tag key, which EC2 refuses")
-        .help("choose another key: `Name`, `allocation-id` and `topoform:*` are taken"),
+        .label("a duplicate tag key, which EC2 or IAM (in any case) refuses")
+        .help("choose another key: `Name`, `allocation-id` and `topoform:*` are taken, in any case"),
     );
     None
 }
