@@ -107,6 +107,11 @@ step "the replacement table is cfn-lint's (data/create-only.json)"
 # cfn-lint; a new resource type or a cfn-lint upgrade must regenerate it.
 .tools/venv/bin/python -B scripts/create_only.py --check
 
+step "the instance types are cfn-lint's (data/instance-types.txt)"
+# Which types exist, and where, is AWS's price list as the pinned cfn-lint
+# ships it; a cfn-lint upgrade must regenerate the list.
+.tools/venv/bin/python -B scripts/instance_types.py --check
+
 step "diagnostics for machines: JSON and SARIF schemas, pre-commit manifest, completions (tests/external/formats.sh)"
 bash tests/external/formats.sh target/debug/topoform
 

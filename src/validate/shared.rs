@@ -37,7 +37,13 @@ pub(super) fn launch(cx: &mut Context<'_>, keys: &Keys<'_>, l: &spec::Launch) ->
     let subnets = keys.required(cx, l.subnets.as_ref(), "subnets");
     let sgs = keys.required(cx, l.security_groups.as_ref(), "security_groups");
     let ami = ami.and_then(|a| cx.check(grammar::ami(a)));
-    let instance_type = ty.and_then(|t| cx.check(grammar::instance_type(t)));
+    let instance_type = ty.and_then(|t| {
+        let checked = cx.check(grammar::instance_type(t))?;
+        match cx.stack_facts.region.clone() {
+            Some(region) => cx.check(grammar::instance_type_in(t, &region)).map(|()| checked),
+            None => Some(checked),
+        }
+    });
     let subnets = subnets.and_then(|s| cx.ids(s, "subnet-", "subnet id", keys, "subnets"));
     let security_groups =
         sgs.and_then(|s| cx.ids(s, "sg-", "security group id", keys, "security_groups"));

@@ -1,190 +1,100 @@
-//! The EC2 instance families and sizes that exist, so that a type such as
-//! `zz9.gigantic` is refused before EC2 refuses the launch template at
-//! deploy time. From the EC2 "Instance types" documentation (current and
-//! previous generations), late 2026. A family AWS adds later is refused
-//! until it is added here: the diagnostic says so.
+//! The EC2 instance types that exist, and the regions that offer each, so
+//! that `t3.48xlarge`, or a type its stack's region does not have, is
+//! refused before EC2 refuses the launch at deploy time. The list is
+//! `data/instance-types.txt`: AWS's price list as the pinned cfn-lint ships
+//! it (its E3628 reads the same data), written by
+//! `scripts/instance_types.py`, which the test command runs with `--check`.
+//! A type AWS adds later is refused until the list is regenerated: the
+//! diagnostic says so.
 
-/// Every instance family, sorted.
-pub(super) const FAMILIES: &[&str] = &[
-    "a1",
-    "c1",
-    "c3",
-    "c4",
-    "c5",
-    "c5a",
-    "c5ad",
-    "c5d",
-    "c5n",
-    "c6a",
-    "c6g",
-    "c6gd",
-    "c6gn",
-    "c6i",
-    "c6id",
-    "c6in",
-    "c7a",
-    "c7g",
-    "c7gd",
-    "c7gn",
-    "c7i",
-    "c7i-flex",
-    "c8a",
-    "c8g",
-    "c8gd",
-    "c8gn",
-    "c8i",
-    "c8i-flex",
-    "d2",
-    "d3",
-    "d3en",
-    "dl1",
-    "dl2q",
-    "f1",
-    "f2",
-    "g3",
-    "g3s",
-    "g4ad",
-    "g4dn",
-    "g5",
-    "g5g",
-    "g6",
-    "g6e",
-    "g6f",
-    "g7e",
-    "gr6",
-    "gr6f",
-    "h1",
-    "hpc6a",
-    "hpc6id",
-    "hpc7a",
-    "hpc7g",
-    "i2",
-    "i3",
-    "i3en",
-    "i4g",
-    "i4i",
-    "i7i",
-    "i7ie",
-    "i8g",
-    "i8ge",
-    "im4gn",
-    "inf1",
-    "inf2",
-    "is4gen",
-    "m1",
-    "m2",
-    "m3",
-    "m4",
-    "m5",
-    "m5a",
-    "m5ad",
-    "m5d",
-    "m5dn",
-    "m5n",
-    "m5zn",
-    "m6a",
-    "m6g",
-    "m6gd",
-    "m6i",
-    "m6id",
-    "m6idn",
-    "m6in",
-    "m7a",
-    "m7g",
-    "m7gd",
-    "m7i",
-    "m7i-flex",
-    "m8a",
-    "m8g",
-    "m8gd",
-    "m8i",
-    "m8i-flex",
-    "mac-m4",
-    "mac-m4pro",
-    "mac1",
-    "mac2",
-    "mac2-m1ultra",
-    "mac2-m2",
-    "mac2-m2pro",
-    "p2",
-    "p3",
-    "p3dn",
-    "p4d",
-    "p4de",
-    "p5",
-    "p5e",
-    "p5en",
-    "p6-b200",
-    "p6-b300",
-    "p6e-gb200",
-    "r3",
-    "r4",
-    "r5",
-    "r5a",
-    "r5ad",
-    "r5b",
-    "r5d",
-    "r5dn",
-    "r5n",
-    "r6a",
-    "r6g",
-    "r6gd",
-    "r6i",
-    "r6id",
-    "r6idn",
-    "r6in",
-    "r7a",
-    "r7g",
-    "r7gd",
-    "r7i",
-    "r7iz",
-    "r8a",
-    "r8g",
-    "r8gd",
-    "r8i",
-    "r8i-flex",
-    "t1",
-    "t2",
-    "t3",
-    "t3a",
-    "t4g",
-    "trn1",
-    "trn1n",
-    "trn2",
-    "u-12tb1",
-    "u-18tb1",
-    "u-24tb1",
-    "u-3tb1",
-    "u-6tb1",
-    "u-9tb1",
-    "u7i-12tb",
-    "u7i-6tb",
-    "u7i-8tb",
-    "u7in-16tb",
-    "u7in-24tb",
-    "u7in-32tb",
-    "vt1",
-    "x1",
-    "x1e",
-    "x2gd",
-    "x2idn",
-    "x2iedn",
-    "x2iezn",
-    "x8g",
-    "z1d",
-];
+use std::sync::LazyLock;
 
-/// Whether `size` is an instance size: `nano` … `xlarge`, `Nxlarge`,
-/// `metal` or `metal-Nxl`.
-pub(super) fn is_size(size: &str) -> bool {
-    let count =
-        |n: &str| !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit());
-    matches!(
-        size,
-        "nano" | "micro" | "small" | "medium" | "large" | "xlarge" | "metal"
-    ) || size.strip_suffix("xlarge").is_some_and(count)
-        || size
-            .strip_prefix("metal-")
-            .and_then(|s| s.strip_suffix("xl"))
-            .is_some_and(count)
+const LIST: &str = include_str!("../../../data/instance-types.txt");
+
+/// The list, read once: its regions, in column order, and each type (sorted)
+/// with its column of `x` and `.`.
+struct Table {
+    regions: Vec<&'static str>,
+    types: Vec<(&'static str, &'static [u8])>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut regions = Vec::new();
+    let mut types = Vec::new();
+    for line in LIST.lines() {
+        if let Some(rest) = line.strip_prefix("# regions:") {
+            regions = rest.split_whitespace().collect();
+        } else if !line.starts_with('#') {
+            let (name, mask) = line
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("bug in topoform: data/instance-types.txt: {line}"));
+            types.push((name, mask.trim_start().as_bytes()));
+        }
+    }
+    assert!(
+        types.windows(2).all(|w| w[0].0 < w[1].0)
+            && types.iter().all(|(_, m)| m.len() == regions.len()),
+        "bug in topoform: data/instance-types.txt is not sorted, or a line lacks a region"
+    );
+    Table { regions, types }
+});
+
+/// Whether `instance_type` exists in some region topoform accepts.
+pub(super) fn exists(instance_type: &str) -> bool {
+    mask(instance_type).is_some()
+}
+
+/// Whether `region` offers `instance_type`. `None`: the list has no column
+/// for the region (it would be a bug: the list covers every region
+/// topoform accepts).
+pub(super) fn offered_in(instance_type: &str, region: &str) -> Option<bool> {
+    let t = &*TABLE;
+    let column = t.regions.iter().position(|r| *r == region)?;
+    Some(mask(instance_type).is_some_and(|m| m[column] == b'x'))
+}
+
+fn mask(instance_type: &str) -> Option<&'static [u8]> {
+    let types = &TABLE.types;
+    types
+        .binary_search_by(|(name, _)| (*name).cmp(instance_type))
+        .ok()
+        .map(|i| types[i].1)
+}
+
+/// Every family (the part before the dot), sorted, without repeats.
+pub(super) fn families() -> Vec<&'static str> {
+    let mut f: Vec<&str> = TABLE
+        .types
+        .iter()
+        .filter_map(|(name, _)| name.split_once('.').map(|(family, _)| family))
+        .collect();
+    f.dedup();
+    f
+}
+
+/// The sizes of `family`, smallest first (`nano` … `xlarge`, then
+/// `2xlarge` … by number, then `metal`s).
+pub(super) fn sizes(family: &str) -> Vec<&'static str> {
+    let mut sizes: Vec<&str> = TABLE
+        .types
+        .iter()
+        .filter_map(|(name, _)| name.strip_prefix(family)?.strip_prefix('.'))
+        .collect();
+    sizes.sort_by_key(|size| rank(size));
+    sizes
+}
+
+/// Where a size sorts among sizes; unknown shapes last, by name.
+fn rank(size: &str) -> (u8, u32, &str) {
+    const NAMED: [&str; 6] = ["nano", "micro", "small", "medium", "large", "xlarge"];
+    if let Some(i) = NAMED.iter().position(|n| *n == size) {
+        return (0, u32::try_from(i).unwrap_or(0), size);
+    }
+    if let Some(n) = size.strip_suffix("xlarge").and_then(|n| n.parse().ok()) {
+        return (1, n, size);
+    }
+    if size.starts_with("metal") {
+        return (2, 0, size);
+    }
+    (3, 0, size)
 }

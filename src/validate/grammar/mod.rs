@@ -300,30 +300,43 @@ pub(super) fn instance_type(t: &Sp<String>) -> Checked<String> {
         .label("not an EC2 instance type")
         .help("write a type such as `t3.small`: a family, a dot and a size"));
     };
-    if instance_types::FAMILIES.binary_search(&family).is_err() {
-        let d = Diagnostic::error(
-            Code::InvalidValue,
-            t.span,
-            format!("invalid instance type `{}`", t.value),
-        )
-        .label(format!("`{family}` is not an EC2 instance family"));
+    if instance_types::exists(&t.value) {
+        return Ok(t.value.clone());
+    }
+    let d = Diagnostic::error(
+        Code::InvalidValue,
+        t.span,
+        format!("invalid instance type `{}`", t.value),
+    );
+    let sizes = instance_types::sizes(family);
+    if sizes.is_empty() {
+        let d = d.label(format!("`{family}` is not an EC2 instance family"));
         return Err(
-            match did_you_mean(family, instance_types::FAMILIES.iter().copied()) {
+            match did_you_mean(family, instance_types::families()) {
                 Some(s) => d.help(format!("did you mean `{s}.{size}`?")),
                 None => d.help("write a type such as `t3.small`; a family newer than this topoform is refused until topoform knows it"),
             },
         );
     }
-    if !instance_types::is_size(size) {
-        return Err(Diagnostic::error(
+    Err(d
+        .label(format!("`{family}` has no size `{size}`"))
+        .help(format!("`{family}` comes in {}", sizes.join(", "))))
+}
+
+/// An instance type that exists ([`instance_type`]) offered in `region`.
+pub(super) fn instance_type_in(t: &Sp<String>, region: &str) -> Checked<()> {
+    match instance_types::offered_in(&t.value, region) {
+        Some(false) => Err(Diagnostic::error(
             Code::InvalidValue,
             t.span,
-            format!("invalid instance type `{}`", t.value),
+            format!("instance type `{}` is not offered in {region}", t.value),
         )
-        .label(format!("`{size}` is not an instance size"))
-        .help("sizes are nano, micro, small, medium, large, xlarge, 2xlarge … 48xlarge, metal"));
+        .label("not in AWS's price list for the stack's region")
+        .help(format!(
+            "choose a type the region has: `aws ec2 describe-instance-type-offerings --region {region}` lists them"
+        ))),
+        _ => Ok(()),
     }
-    Ok(t.value.clone())
 }
 
 /// An IPv4 address.

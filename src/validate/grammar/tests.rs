@@ -184,6 +184,11 @@ fn aws_ids() {
             "t3.xxlarge",
             "c7i.metal-xl",
             "t3.small.large",
+            // Family and size both exist, not together.
+            "t3.48xlarge",
+            "t3.metal",
+            "a1.nano",
+            "m5.metal-48xl",
         ],
     );
     grammar(
@@ -492,15 +497,32 @@ fn regions_and_time_zones() {
 }
 
 #[test]
-fn instance_families_are_sorted_and_suggested() {
-    use super::instance_types::FAMILIES;
-    assert!(
-        FAMILIES.windows(2).all(|w| w[0] < w[1]),
-        "sorted, for binary search"
-    );
+fn instance_families_are_suggested_and_sizes_listed() {
     let d = instance_type(&sp("t3x.small")).unwrap_err();
     assert_eq!(d.primary.message, "`t3x` is not an EC2 instance family");
     assert_eq!(d.help.as_deref(), Some("did you mean `t3.small`?"));
+    let d = instance_type(&sp("t3.48xlarge")).unwrap_err();
+    assert_eq!(d.primary.message, "`t3` has no size `48xlarge`");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("`t3` comes in nano, micro, small, medium, large, xlarge, 2xlarge")
+    );
+}
+
+#[test]
+fn instance_types_by_region() {
+    // Everywhere, and in some regions only (AWS's price list).
+    assert!(instance_type_in(&sp("t3.micro"), "me-south-1").is_ok());
+    assert!(instance_type_in(&sp("a1.large"), "us-east-1").is_ok());
+    let d = instance_type_in(&sp("a1.large"), "af-south-1").unwrap_err();
+    assert_eq!(d.message, "instance type `a1.large` is not offered in af-south-1");
+    // Every region topoform accepts has a column.
+    for region in REGIONS {
+        assert!(
+            instance_types::offered_in("t3.micro", region).is_some(),
+            "{region}"
+        );
+    }
 }
 
 #[test]
