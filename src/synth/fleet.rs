@@ -209,6 +209,15 @@ fn status_check_alarm(cx: &mut Context<'_>, c: &Client, what: &str, instance: &L
     );
 }
 
+/// The longest `arn:PARTITION:ssm:REGION:ACCOUNT:` as IAM stores it
+/// (`aws-us-gov`, `ap-southeast-7`, 12 digits).
+const MAX_SSM_ARN_PREFIX: usize = "arn:aws-us-gov:ssm:ap-southeast-7:123456789012:".len();
+
+/// The most characters a client's list of parameter ARNs may take (each
+/// quoted, with its comma): under half of IAM's 10,240 for a role's inline
+/// policies, which the client's other statements (its record) share.
+const MAX_LISTED_PARAMETERS: usize = 4096;
+
 /// The client role's own statements: exactly the calls its script makes.
 fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> {
     let mut out = Vec::new();
@@ -221,21 +230,32 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
     // ssm:GetParameter is authorized on the `parameter` resource type, ARN
     // `parameter/NAME` without the name's leading slash (Service
     // Authorization Reference, AWS Systems Manager).
+    //
+    // Each parameter by its ARN, while the list stays well inside IAM's
+    // 10,240 characters of inline policy per role; past that, the client's
+    // own path (`parameter/FLEET/CLIENT/*`): the same namespace, which no
+    // other client's path falls in, in one ARN whatever the count.
     if f.bootstrap.is_some() && !f.parameters.is_empty() {
+        let path = format!("parameter/{}/{}/", f.name.as_str(), c.id);
+        let listed: usize = f
+            .parameters
+            .iter()
+            .map(|p| MAX_SSM_ARN_PREFIX + path.len() + p.len() + 3)
+            .sum();
+        let resource = if listed <= MAX_LISTED_PARAMETERS {
+            f.parameters
+                .iter()
+                .map(|param| arn("ssm").lit(&format!("{path}{param}")).build())
+                .collect()
+        } else {
+            vec![arn("ssm").lit(&format!("{path}*")).build()]
+        };
         out.push(Statement {
             sid: "ReadOwnParameters".into(),
             effect: Effect::Allow,
             principal: None,
             action: vec!["ssm:GetParameter"],
-            resource: f
-                .parameters
-                .iter()
-                .map(|param| {
-                    arn("ssm")
-                        .lit(&format!("parameter/{}/{}/{param}", f.name.as_str(), c.id))
-                        .build()
-                })
-                .collect(),
+            resource,
             condition: BTreeMap::new(),
         });
     }
@@ -676,6 +696,32 @@ hours = { days = "MON-FRI", start = "09:00", stop = "19:30", timezone = "Asia/To
         ] {
             assert_eq!(r[id]["Properties"][key], want, "{id}");
         }
+    }
+
+    #[test]
+    fn many_parameters_are_read_by_the_clients_path_in_one_arn() {
+        let names: Vec<String> = (0..90)
+            .map(|i| format!("\"P{i:02}{}\"", "X".repeat(61)))
+            .collect();
+        let fleet = |names: &[String]| {
+            format!(
+                "[stack]\nname = \"s\"\nregion = \"ap-northeast-1\"\n\n[fleet.app]\nami = \"ami-0123456789abcdef0\"\ntype = \"t3.small\"\nsubnets = [\"subnet-0a1b2c3d4e5f60718\"]\nsecurity_groups = [\"sg-04b4e7642a8fc6efe\"]\nclients = [\"acme\"]\nbootstrap = \"/opt/x\"\nparameters = [{}]\n",
+                names.join(", ")
+            )
+        };
+        let arns = |text: &str| {
+            let t = template(text);
+            let statement =
+                &t["Resources"]["AppAcmePolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+            resources_of(statement)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let prefix = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/acme/";
+        // 30 names of 64 characters fit the list; 90 take the path.
+        assert_eq!(arns(&fleet(&names[..30])).len(), 30);
+        assert_eq!(arns(&fleet(&names)), [format!("{prefix}*")]);
     }
 
     #[test]
