@@ -307,7 +307,18 @@ fn report(format: DiagFormat, reports: &[Report<'_>]) -> io::Result<()> {
                     writeln!(stderr, "error: cannot read {}: {e}", r.file.name)?;
                 }
                 if !r.diagnostics.is_empty() {
-                    stderr.write_all(diag::render(r.diagnostics, r.file).as_bytes())?;
+                    // An empty file's one position is 1:1: rendered against
+                    // one empty line, its diagnostics say so, as they do for
+                    // any other file. (Without text, `render` takes them for
+                    // the Rust builder's, which have no lines.)
+                    let one_line;
+                    let file = if r.file.text.is_empty() && r.read_error.is_none() {
+                        one_line = SourceFile::new(r.file.name.clone(), "\n");
+                        &one_line
+                    } else {
+                        r.file
+                    };
+                    stderr.write_all(diag::render(r.diagnostics, file).as_bytes())?;
                 }
             }
             return Ok(());

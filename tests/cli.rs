@@ -285,6 +285,23 @@ fn invalid_input_exits_1_and_writes_nothing() {
 }
 
 #[test]
+fn an_empty_file_is_located_at_1_1() {
+    let dir = scratch("empty");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("empty.toml");
+    std::fs::write(&file, "").unwrap();
+    let run = topoform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains(&format!("--> {}:1:1", file.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("has no [stack] block"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn missing_input_file_exits_6() {
     let run = topoform(&["synth", "no/such.toml", "-o", "/nonexistent-out"]);
     assert_eq!(run.status.code(), Some(6));
