@@ -41,19 +41,8 @@ pub(super) fn validate(cx: &mut Context<'_>, topo: &Topology) -> Option<model::S
     let name = name.and_then(|n| cx.check(grammar::stack_name(n)));
     let region = region.and_then(|r| cx.check(grammar::region(r)));
     let description = match &s.description {
-        Some(d) if d.value.len() > 1024 => {
-            cx.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    d.span,
-                    "the stack description is longer than 1024 bytes",
-                )
-                .label(format!("{} bytes", d.value.len()))
-                .help("CloudFormation limits Description to 1024 bytes"),
-            );
-            None
-        }
-        d => Some(d.as_ref().map(|d| d.value.clone())),
+        Some(d) => description(cx, d).map(Some),
+        None => Some(None),
     };
     let notify = match &s.notify {
         Some(n) => notify(cx, &keys, n, region.as_deref()).map(Some),
@@ -356,6 +345,39 @@ fn budget_tag(
         }),
     );
     None
+}
+
+/// `description`: the template's `Description`, plain text of at most
+/// 1024 bytes; `None` when it is refused.
+fn description(cx: &mut Context<'_>, d: &Sp<String>) -> Option<String> {
+    if d.value.len() > 1024 {
+        cx.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                d.span,
+                "the stack description is longer than 1024 bytes",
+            )
+            .label(format!("{} bytes", d.value.len()))
+            .help("CloudFormation limits Description to 1024 bytes"),
+        );
+        return None;
+    }
+    // Line breaks (a multi-line string in a CRLF file keeps its CRs) and
+    // tabs are text; other control characters are not.
+    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if d.value.chars().any(control) {
+        cx.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                d.span,
+                "the stack description holds a control character",
+            )
+            .label("a control character other than a line break or a tab")
+            .help("write the description as plain text: it is shown in the CloudFormation console"),
+        );
+        return None;
+    }
+    Some(d.value.clone())
 }
 
 /// A stack tag key, unless topoform sets a tag of that key itself: stack

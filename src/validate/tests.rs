@@ -246,6 +246,20 @@ fn stack_description_and_lost_stack() {
         diagnostics(&described(1025)),
         ["invalid-value: the stack description is longer than 1024 bytes"]
     );
+    let text = |d: &str| {
+        format!(
+            "[stack]\nname = \"q\"\nregion = \"eu-central-1\"\ndescription = \"{d}\"\n{}",
+            instance("web", GOOD)
+        )
+    };
+    assert!(diagnostics(&text("two\\r\\nlines\\tand a tab, ünïcode")).is_empty());
+    for bad in ["a\\u0000b", "bell\\u0007", "del\\u007f", "esc\\u001b[31m"] {
+        assert_eq!(
+            diagnostics(&text(bad)),
+            ["invalid-value: the stack description holds a control character"],
+            "{bad}"
+        );
+    }
     // A [stack] of the wrong type is that one error, not also "no [stack]".
     assert_eq!(
         diagnostics("stack = 5\n"),
