@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "instance-types.txt"
 # The widest type name has 20 characters (u7inh-32tb.480xlarge).
 WIDTH = 24
+# Families AWS has retired, which the price list still prices: EC2 no
+# longer launches them.
+RETIRED = {"cc2", "cr1", "g2", "hs1", "i3p"}
 
 
 def text() -> str:
@@ -36,7 +39,7 @@ def text() -> str:
     data = json.loads(path.read_text())
     regions = accepted_regions()
     offered = {r: set(data.get(r, {}).get("enum", [])) for r in regions}
-    types = sorted(set().union(*offered.values()))
+    types = sorted(t for t in set().union(*offered.values()) if t.split(".")[0] not in RETIRED)
     too_wide = [t for t in types if len(t) >= WIDTH]
     if too_wide:
         sys.exit(f"instance_types.py: widen WIDTH for {too_wide}")
@@ -45,6 +48,7 @@ def text() -> str:
         f"# the pinned cfn-lint {version('cfn-lint')} ships it (instancetype_enum.json).",
         "# Written by scripts/instance_types.py; do not edit. One line per type,",
         "# sorted: the type, then a column per region below, `x` where it is offered.",
+        "# Retired families the price list still has are left out: " + ", ".join(sorted(RETIRED)) + ".",
         "# regions: " + " ".join(regions),
     ]
     for t in types:
@@ -60,7 +64,7 @@ def main() -> int:
         if old != new:
             print(f"{OUT.relative_to(ROOT)} is stale: run python3 scripts/instance_types.py", file=sys.stderr)
             return 1
-        print(f"{OUT.relative_to(ROOT)} is current ({new.count(chr(10)) - 5} types)")
+        print(f"{OUT.relative_to(ROOT)} is current ({sum(1 for line in new.splitlines() if not line.startswith('#'))} types)")
         return 0
     OUT.write_text(new)
     print(f"wrote {OUT.relative_to(ROOT)}")

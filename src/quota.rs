@@ -48,7 +48,65 @@ pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<D
             each_resource(model, id, r, &mut diags);
         }
     }
+    security_group_rules(model, templates, &mut diags);
     diags
+}
+
+/// Inbound rules per security group: 60 by default (Service Quotas,
+/// "Inbound or outbound rules per security group").
+pub const DEFAULT_RULES_PER_GROUP: usize = 60;
+/// AWS keeps rules per group × security groups per network interface at
+/// 1,000 at most: raising one quota lowers the other.
+pub const MAX_RULES_TIMES_GROUPS: usize = 1000;
+
+/// A security group's inbound rules against the quotas that tie them to the
+/// groups per network interface: a group of R rules needs the rules quota
+/// raised to R, which leaves 1,000 / R groups per interface, and this
+/// stack's instances must still fit theirs.
+fn security_group_rules(
+    model: &Model,
+    templates: &BTreeMap<String, Template>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let resources = || templates.values().flat_map(|t| &t.resources);
+    let groups = resources()
+        .map(|(_, r)| r.properties.security_groups_per_interface())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for (id, r) in resources() {
+        let rules = r.properties.inbound_rules();
+        if rules <= DEFAULT_RULES_PER_GROUP {
+            continue;
+        }
+        let (block, span) = block_of(model, id.as_str());
+        let most = MAX_RULES_TIMES_GROUPS / groups;
+        let d = if rules > most {
+            Diagnostic::error(
+                Code::QuotaExceeded,
+                span,
+                format!(
+                    "{block}'s security group would have {rules} inbound rules: with instances in {groups} security groups per network interface, AWS allows at most {most}"
+                ),
+            )
+            .help(format!(
+                "allow fewer, wider networks: rules per group × groups per network interface is at most {MAX_RULES_TIMES_GROUPS}"
+            ))
+        } else {
+            Diagnostic::warning(
+                Code::QuotaExceeded,
+                span,
+                format!(
+                    "{block}'s security group would have {rules} inbound rules, over the default quota of {DEFAULT_RULES_PER_GROUP}"
+                ),
+            )
+            .help(format!(
+                "before deploying, raise \"Inbound or outbound rules per security group\" to {rules} in Service Quotas (Amazon VPC); AWS then allows {} security groups per network interface in the region, and these instances join {groups}",
+                MAX_RULES_TIMES_GROUPS / rules
+            ))
+        };
+        diags.push(d.label("two inbound rules per network of `allow`: HTTPS, and HTTP that redirects"));
+    }
 }
 
 /// The quotas of one whole template (body size, resources, parameters,
@@ -298,11 +356,61 @@ mod tests {
                         p["LaunchTemplateData"]["UserData"].as_str(),
                         "user-data of {id}"
                     );
+                    assert_eq!(
+                        r.properties.inbound_rules(),
+                        p["SecurityGroupIngress"].as_array().map_or(0, Vec::len),
+                        "inbound rules of {id}"
+                    );
                     kinds.insert(r.kind);
                 }
             }
         }
         // The fixtures cover every resource type topoform emits.
         assert_eq!(kinds.len(), 35, "{kinds:?}");
+    }
+
+    /// A load balancer allowing `networks` CIDRs to an instance in
+    /// `groups` security groups of its own (and the target group's).
+    fn alb(networks: usize, groups: usize) -> Vec<String> {
+        let allow: Vec<String> = (0..networks)
+            .map(|i| format!("\"10.{}.{}.0/24\"", i / 256, i % 256))
+            .collect();
+        let sgs: Vec<String> = (0..groups)
+            .map(|i| format!("\"sg-0c0c0c0c0c0c0c0c{i}\""))
+            .collect();
+        let text = format!(
+            "[stack]\nname = \"s\"\nregion = \"eu-west-1\"\n\n[instance.app]\nami = \"ami-0d0d0d0d0d0d0d0d0\"\ntype = \"t3.micro\"\nsubnets = [\"subnet-0a0a0a0a0a0a0a0a0\"]\nsecurity_groups = [{}]\n\n[alb.front]\nsubnets = [\"subnet-0a0a0a0a0a0a0a0a0\", \"subnet-0b0b0b0b0b0b0b0b0\"]\ncertificate = \"arn:aws:acm:eu-west-1:123456789012:certificate/2a3b4c5d-6e7f-4081-9293-a4b5c6d7e8f9\"\ntarget = \"instance.app\"\nallow = [{}]\n",
+            sgs.join(", "),
+            allow.join(", ")
+        );
+        let model = crate::synth::tests::model(&text);
+        let artifacts = crate::synth::synth(&model);
+        super::resources(&model, &artifacts.templates)
+            .iter()
+            .filter(|d| d.message.contains("inbound rules"))
+            .map(|d| format!("{}: {}", d.severity.as_str(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn inbound_rules_past_the_quotas_that_tie_them_to_groups_per_interface() {
+        // 60 rules: the default quota.
+        assert!(alb(30, 1).is_empty());
+        // Over it: a warning, as long as the instances' 2 groups per
+        // interface (theirs and the target group's) fit 1,000 / rules.
+        assert_eq!(
+            alb(31, 1),
+            ["warning: [alb.front]'s security group would have 62 inbound rules, over the default quota of 60"]
+        );
+        assert_eq!(alb(250, 1).len(), 1);
+        assert!(alb(250, 1)[0].starts_with("warning"));
+        // 502 rules leave 1 group per interface: too few for 2.
+        assert_eq!(
+            alb(251, 1),
+            ["error: [alb.front]'s security group would have 502 inbound rules: with instances in 2 security groups per network interface, AWS allows at most 500"]
+        );
+        // 4 groups per interface leave room for 250 rules.
+        assert!(alb(125, 3)[0].starts_with("warning"));
+        assert!(alb(126, 3)[0].starts_with("error"));
     }
 }

@@ -310,6 +310,10 @@ impl Properties for SecurityGroup {
     fn tag_lists(&self) -> Vec<usize> {
         vec![self.tags.len()]
     }
+
+    fn inbound_rules(&self) -> usize {
+        self.security_group_ingress.len()
+    }
 }
 
 /// An inline security group rule for a CIDR block.

@@ -250,6 +250,11 @@ pub trait Properties: erased_serde::Serialize + fmt::Debug + Send + Sync {
         0
     }
 
+    /// The inbound rules of these properties (a security group's).
+    fn inbound_rules(&self) -> usize {
+        0
+    }
+
     /// A CloudFront Function's JavaScript source.
     fn function_code(&self) -> Option<&str> {
         None

@@ -68,6 +68,13 @@ impl Properties for Overridden {
             .and_then(Value::as_str)
     }
 
+    fn inbound_rules(&self) -> usize {
+        self.measured
+            .get("SecurityGroupIngress")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    }
+
     fn security_groups_per_interface(&self) -> usize {
         let count = |v: Option<&Value>| v.and_then(Value::as_array).map_or(0, Vec::len);
         let data = self.measured.get("LaunchTemplateData");

@@ -58,9 +58,7 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Al
     };
     let allow = match &a.allow {
         None => Some(vec![Ipv4Net::ANYWHERE]),
-        Some(list) => cx
-            .cidrs(list, "nobody could connect", None)
-            .and_then(|nets| rule_quota(cx, list.span, nets)),
+        Some(list) => cx.cidrs(list, "nobody could connect", None),
     };
     Some(model::Alb {
         name: Name(b.name.value.clone()),
@@ -75,53 +73,3 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Al
     })
 }
 
-/// Inbound rules of a security group: 60 by default (a Service Quotas
-/// value, "Inbound or outbound rules per security group"), and never more
-/// than 1,000 for a group alone on its network interface (the quota times
-/// the groups per interface is capped at 1,000).
-const DEFAULT_RULES: usize = 60;
-const MAX_RULES: usize = 1000;
-
-/// The load balancer's group has two inbound rules per network (443, and
-/// 80 that redirects): over 1,000 no quota increase helps; over 60 the
-/// account needs one first, or CloudFormation fails on the group.
-fn rule_quota(
-    cx: &mut Context<'_>,
-    span: crate::source::Span,
-    nets: Vec<Ipv4Net>,
-) -> Option<Vec<Ipv4Net>> {
-    let rules = 2 * nets.len();
-    if rules > MAX_RULES {
-        cx.push(
-            Diagnostic::error(
-                Code::QuotaExceeded,
-                span,
-                format!(
-                    "`allow` has {} networks: {rules} inbound rules, over the {MAX_RULES} a security group can have",
-                    nets.len()
-                ),
-            )
-            .label("two rules each: HTTPS, and HTTP that redirects")
-            .help(format!(
-                "merge networks into wider CIDRs: at most {} networks",
-                MAX_RULES / 2
-            )),
-        );
-        return None;
-    }
-    if rules > DEFAULT_RULES {
-        cx.push(
-            Diagnostic::warning(
-                Code::QuotaExceeded,
-                span,
-                format!(
-                    "`allow` has {} networks: {rules} inbound rules, over the default quota of {DEFAULT_RULES} per security group",
-                    nets.len()
-                ),
-            )
-            .label("two rules each: HTTPS, and HTTP that redirects")
-            .help("before deploying, raise \"Inbound or outbound rules per security group\" in Service Quotas (Amazon VPC) for this region, or merge networks into wider CIDRs"),
-        );
-    }
-    Some(nets)
-}

@@ -39,10 +39,11 @@ pub(super) fn launch(cx: &mut Context<'_>, keys: &Keys<'_>, l: &spec::Launch) ->
     let ami = ami.and_then(|a| cx.check(grammar::ami(a)));
     let instance_type = ty.and_then(|t| {
         let checked = cx.check(grammar::instance_type(t))?;
-        match cx.stack_facts.region.clone() {
-            Some(region) => cx.check(grammar::instance_type_in(t, &region)).map(|()| checked),
-            None => Some(checked),
+        let region = cx.stack_facts.region.clone();
+        if let Some(warning) = region.and_then(|r| grammar::instance_type_in(t, &r)) {
+            cx.push(warning);
         }
+        Some(checked)
     });
     let subnets = subnets.and_then(|s| cx.ids(s, "subnet-", "subnet id", keys, "subnets"));
     let security_groups =

@@ -426,32 +426,3 @@ fn notify_tables_and_budgets_are_checked_key_by_key() {
             .is_empty()
     );
 }
-
-#[test]
-fn an_allow_list_past_the_security_group_rule_quotas() {
-    let alb = |networks: usize| {
-        let allow: Vec<String> = (0..networks)
-            .map(|i| format!("\"10.{}.{}.0/24\"", i / 256, i % 256))
-            .collect();
-        format!(
-            "[stack]\nname = \"s\"\nregion = \"eu-west-1\"\n{}\n[alb.front]\nsubnets = [{GOOD}, \"subnet-0b0b0b0b0b0b0b0b0\"]\ncertificate = \"arn:aws:acm:eu-west-1:123456789012:certificate/2a3b4c5d-6e7f-4081-9293-a4b5c6d7e8f9\"\ntarget = \"instance.app\"\nallow = [{}]\n",
-            instance("app", GOOD),
-            allow.join(", ")
-        )
-    };
-    let quota = |n: usize| -> Vec<String> {
-        diagnostics(&alb(n))
-            .into_iter()
-            .filter(|d| d.starts_with("quota-exceeded"))
-            .collect()
-    };
-    assert!(quota(30).is_empty(), "60 rules: the default quota");
-    let warned = quota(31);
-    assert_eq!(warned.len(), 1, "{warned:?}");
-    assert!(warned[0].contains("62 inbound rules, over the default quota of 60"));
-    assert_eq!(model_of(&alb(31)).unwrap().albs.len(), 1, "a warning keeps the block");
-    assert!(quota(500).iter().all(|d| d.contains("default quota")));
-    let refused = quota(501);
-    assert!(refused[0].contains("1002 inbound rules, over the 1000"), "{refused:?}");
-    assert!(model_of(&alb(501)).is_none_or(|m| m.albs.is_empty()));
-}

@@ -323,19 +323,25 @@ pub(super) fn instance_type(t: &Sp<String>) -> Checked<String> {
         .help(format!("`{family}` comes in {}", sizes.join(", "))))
 }
 
-/// An instance type that exists ([`instance_type`]) offered in `region`.
-pub(super) fn instance_type_in(t: &Sp<String>, region: &str) -> Checked<()> {
+/// Whether `region` offers an instance type that exists
+/// ([`instance_type`]): a warning when AWS's price list, as the pinned
+/// cfn-lint ships it, has no price for it there. A warning, not an error:
+/// a region that gained the type after that list was made is not refused;
+/// one that lacks it fails the launch, and so the deploy.
+pub(super) fn instance_type_in(t: &Sp<String>, region: &str) -> Option<Diagnostic> {
     match instance_types::offered_in(&t.value, region) {
-        Some(false) => Err(Diagnostic::error(
-            Code::InvalidValue,
-            t.span,
-            format!("instance type `{}` is not offered in {region}", t.value),
-        )
-        .label("not in AWS's price list for the stack's region")
-        .help(format!(
-            "choose a type the region has: `aws ec2 describe-instance-type-offerings --region {region}` lists them"
-        ))),
-        _ => Ok(()),
+        Some(false) => Some(
+            Diagnostic::warning(
+                Code::InvalidValue,
+                t.span,
+                format!("instance type `{}` may not be offered in {region}", t.value),
+            )
+            .label("AWS's price list has no price for it in the stack's region")
+            .help(format!(
+                "`aws ec2 describe-instance-type-offerings --region {region}` lists the types the region has; where it lacks this one, the launch fails"
+            )),
+        ),
+        _ => None,
     }
 }
 
