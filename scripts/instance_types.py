@@ -2,8 +2,9 @@
 """Writes data/instance-types.txt: every EC2 instance type, and the regions
 (of the ones topoform accepts) that offer it, from the pinned cfn-lint's
 `instancetype_enum.json` (AWS's price list; cfn-lint's E3628 reads the same
-file). `topoform` refuses a type that is not in it, and a type that its
-stack's region does not offer, before EC2 refuses the launch at deploy time.
+file). `topoform` refuses a type that is not in it, and warns of a type
+that its stack's region does not offer, before EC2 refuses the launch at
+deploy time. Retired families that the price list still has are left out.
 
 `--check` fails, and writes nothing, when the file is not what this script
 would write: the test command runs it, so a cfn-lint upgrade cannot leave

@@ -130,6 +130,16 @@ macro_rules! parts {
 }
 pub(crate) use parts;
 
+/// The first 8 hex digits (upper case) of SHA-256 of `text`: a short name
+/// part that tells apart what a cut or a fixed prefix would not, and that
+/// any tool can recompute.
+pub fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    let hex = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    format!("{hex:08X}")
+}
+
 /// Who claimed a logical ID: a block (or one client of a fleet) and where
 /// it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]

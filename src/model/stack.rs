@@ -92,10 +92,10 @@ pub(crate) fn extra_subscription_id(email: &str) -> String {
 
 /// `first`, and the first 8 hex digits of SHA-256 of the lower-cased address.
 fn subscription_id(first: &str, email: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(email.to_ascii_lowercase().as_bytes());
-    let hex = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-    format!("{first}{hex:08X}")
+    format!(
+        "{first}{}",
+        crate::naming::short_hash(&email.to_ascii_lowercase())
+    )
 }
 
 impl Notify {

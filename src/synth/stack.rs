@@ -211,15 +211,16 @@ fn chatbot_name(stack: &str, region: &str, workspace: &str) -> String {
 /// characters still get different names, which Budgets and Chatbot need to
 /// be unique in the account. A name that fits is left as it is.
 fn fit_name(stack: &str, suffix: &str, max: usize) -> String {
-    use sha2::{Digest, Sha256};
     if stack.len() + suffix.len() <= max {
         return format!("{stack}{suffix}");
     }
-    let digest = Sha256::digest(stack.as_bytes());
-    let hex = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
     // Stack names are ASCII: characters are bytes.
     let keep = max.saturating_sub(suffix.len() + 9).min(stack.len());
-    format!("{}-{hex:08X}{suffix}", &stack[..keep])
+    format!(
+        "{}-{}{suffix}",
+        &stack[..keep],
+        crate::naming::short_hash(stack)
+    )
 }
 
 /// Budgets' limit on a budget name.

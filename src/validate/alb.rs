@@ -72,4 +72,3 @@ pub(super) fn validate(cx: &mut Context<'_>, b: &Block<Alb>) -> Option<model::Al
         allow: allow?,
     })
 }
-

@@ -1,6 +1,6 @@
 //! The EC2 instance types that exist, and the regions that offer each, so
-//! that `t3.48xlarge`, or a type its stack's region does not have, is
-//! refused before EC2 refuses the launch at deploy time. The list is
+//! that `t3.48xlarge` is refused, and a type its stack's region does not
+//! have is warned of, before EC2 refuses the launch at deploy time. The list is
 //! `data/instance-types.txt`: AWS's price list as the pinned cfn-lint ships
 //! it (its E3628 reads the same data), written by
 //! `scripts/instance_types.py`, which the test command runs with `--check`.
