@@ -89,10 +89,17 @@ fn env() -> &'static Environment<'static> {
         });
         env.set_formatter(format_value);
         env.add_filter("text", visible_text);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .expect("embedded templates parse");
-        }
+        // Each template is compiled when first asked for (and kept): a run
+        // renders a few of them, and compiling all of them up front was a
+        // third of a small synth. Parse errors surface at that first use, as
+        // a panic in `render`; `every_template_is_known_and_parses` compiles
+        // every one of them.
+        env.set_loader(|name| {
+            Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, source)| *source))
+        });
         env
     })
 }
@@ -235,7 +242,7 @@ pub(crate) fn shell_quote(s: &str) -> String {
 pub(crate) fn render<C: Serialize>(name: &str, context: &C) -> String {
     let template = env()
         .get_template(name)
-        .unwrap_or_else(|e| panic!("bug in topoform: template {name} is missing: {e}"));
+        .unwrap_or_else(|e| panic!("bug in topoform: template {name} cannot be loaded: {e:#}"));
     template
         .render(Value::from(minijinja::value::Serde(context)))
         .unwrap_or_else(|e| panic!("bug in topoform: template {name} failed to render: {e:#}"))

@@ -6,38 +6,48 @@
 //! `scripts/instance_types.py`, which the test command runs with `--check`.
 //! A type AWS adds later is refused until the list is regenerated: the
 //! diagnostic says so.
-
-use std::sync::LazyLock;
+//!
+//! A lookup is a binary search over the lines of the embedded text, which
+//! the script writes sorted by type: a run checks a type or two, and
+//! reading all 1,400 lines into a table first cost more than the rest of
+//! validation. The test below checks that the file is sorted and well
+//! formed, which the search relies on.
 
 const LIST: &str = include_str!("../../../data/instance-types.txt");
 
-/// The list, read once: its regions, in column order, and each type (sorted)
-/// with its column of `x` and `.`.
-struct Table {
-    regions: Vec<&'static str>,
-    types: Vec<(&'static str, &'static [u8])>,
+/// The list's header (its leading `#` lines, the `# regions:` line among
+/// them) and its body: one line per type.
+fn split() -> (&'static str, &'static str) {
+    let mut header = 0;
+    while LIST[header..].starts_with('#') {
+        header = LIST[header..]
+            .find('\n')
+            .map_or(LIST.len(), |i| header + i + 1);
+    }
+    LIST.split_at(header)
 }
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    let mut regions = Vec::new();
-    let mut types = Vec::new();
-    for line in LIST.lines() {
-        if let Some(rest) = line.strip_prefix("# regions:") {
-            regions = rest.split_whitespace().collect();
-        } else if !line.starts_with('#') {
-            let (name, mask) = line
-                .split_once(' ')
-                .unwrap_or_else(|| panic!("bug in topoform: data/instance-types.txt: {line}"));
-            types.push((name, mask.trim_start().as_bytes()));
-        }
-    }
-    assert!(
-        types.windows(2).all(|w| w[0].0 < w[1].0)
-            && types.iter().all(|(_, m)| m.len() == regions.len()),
-        "bug in topoform: data/instance-types.txt is not sorted, or a line lacks a region"
-    );
-    Table { regions, types }
-});
+/// The regions, in the order of the columns.
+fn regions() -> impl Iterator<Item = &'static str> {
+    split()
+        .0
+        .lines()
+        .filter_map(|line| line.strip_prefix("# regions:"))
+        .flat_map(str::split_whitespace)
+}
+
+/// A line of the body: the type, and its column of `x` and `.`.
+fn entry(line: &'static str) -> (&'static str, &'static str) {
+    let (name, mask) = line
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("bug in topoform: data/instance-types.txt: {line}"));
+    (name, mask.trim_start())
+}
+
+/// Every type, sorted, with its column of `x` and `.`.
+fn types() -> impl Iterator<Item = (&'static str, &'static str)> {
+    split().1.lines().map(entry)
+}
 
 /// Whether `instance_type` exists in some region topoform accepts.
 pub(super) fn exists(instance_type: &str) -> bool {
@@ -48,24 +58,40 @@ pub(super) fn exists(instance_type: &str) -> bool {
 /// for the region (it would be a bug: the list covers every region
 /// topoform accepts).
 pub(super) fn offered_in(instance_type: &str, region: &str) -> Option<bool> {
-    let t = &*TABLE;
-    let column = t.regions.iter().position(|r| *r == region)?;
-    Some(mask(instance_type).is_some_and(|m| m[column] == b'x'))
+    let column = regions().position(|r| r == region)?;
+    Some(mask(instance_type).is_some_and(|m| m.as_bytes()[column] == b'x'))
 }
 
-fn mask(instance_type: &str) -> Option<&'static [u8]> {
-    let types = &TABLE.types;
-    types
-        .binary_search_by(|(name, _)| (*name).cmp(instance_type))
-        .ok()
-        .map(|i| types[i].1)
+/// The column of `instance_type`: a binary search over the body's bytes,
+/// each probe widened to the line it falls in.
+fn mask(instance_type: &str) -> Option<&'static str> {
+    let body = split().1;
+    let bytes = body.as_bytes();
+    // The lines still in question are `lo..hi`; both are line starts.
+    let (mut lo, mut hi) = (0, body.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = bytes[lo..mid]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(lo, |i| lo + i + 1);
+        let end = bytes[start..hi]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(hi, |i| start + i + 1);
+        let (name, mask) = entry(body[start..end].trim_end_matches('\n'));
+        match name.cmp(instance_type) {
+            std::cmp::Ordering::Less => lo = end,
+            std::cmp::Ordering::Greater => hi = start,
+            std::cmp::Ordering::Equal => return Some(mask),
+        }
+    }
+    None
 }
 
 /// Every family (the part before the dot), sorted, without repeats.
 pub(super) fn families() -> Vec<&'static str> {
-    let mut f: Vec<&str> = TABLE
-        .types
-        .iter()
+    let mut f: Vec<&str> = types()
         .filter_map(|(name, _)| name.split_once('.').map(|(family, _)| family))
         .collect();
     f.dedup();
@@ -75,9 +101,7 @@ pub(super) fn families() -> Vec<&'static str> {
 /// The sizes of `family`, smallest first (`nano` … `xlarge`, then
 /// `2xlarge` … by number, then `metal`s).
 pub(super) fn sizes(family: &str) -> Vec<&'static str> {
-    let mut sizes: Vec<&str> = TABLE
-        .types
-        .iter()
+    let mut sizes: Vec<&str> = types()
         .filter_map(|(name, _)| name.strip_prefix(family)?.strip_prefix('.'))
         .collect();
     sizes.sort_by_key(|size| rank(size));
@@ -97,4 +121,59 @@ fn rank(size: &str) -> (u8, u32, &str) {
         return (2, 0, size);
     }
     (3, 0, size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the search relies on: after the header, every line is a type
+    /// with a column per region, and the types are sorted without repeats.
+    #[test]
+    fn the_list_is_sorted_and_every_line_has_every_region() {
+        let (header, body) = split();
+        assert_eq!(
+            header
+                .lines()
+                .filter(|l| l.starts_with("# regions:"))
+                .count(),
+            1
+        );
+        let regions = regions().count();
+        assert!(regions > 0);
+        assert!(body.ends_with('\n'));
+        let types: Vec<_> = types().collect();
+        assert!(types.len() > 1000, "{}", types.len());
+        for (name, mask) in &types {
+            assert!(!name.is_empty() && !name.starts_with('#'), "{name}");
+            assert_eq!(mask.len(), regions, "{name}");
+            assert!(mask.bytes().all(|b| b == b'x' || b == b'.'), "{name}");
+        }
+        for w in types.windows(2) {
+            assert!(w[0].0 < w[1].0, "not sorted: {} then {}", w[0].0, w[1].0);
+        }
+    }
+
+    /// The search finds every type, with its own column, and nothing else.
+    #[test]
+    fn the_search_finds_exactly_the_listed_types() {
+        let types: Vec<_> = types().collect();
+        for (name, mask) in &types {
+            assert_eq!(super::mask(name), Some(*mask), "{name}");
+            for near in [
+                format!("{name}x"),
+                name[..name.len() - 1].to_string(),
+                format!(" {name}"),
+            ] {
+                assert_eq!(
+                    super::mask(&near).is_some(),
+                    types.iter().any(|(n, _)| *n == near),
+                    "{near}"
+                );
+            }
+        }
+        for absent in ["", "a", "zzz.large", "0.large", "t3.48xlarge"] {
+            assert!(!exists(absent), "{absent}");
+        }
+    }
 }
