@@ -8,15 +8,41 @@
 //! diagnostic says so.
 //!
 //! A lookup is a binary search over the lines of the embedded text, which
-//! the script writes sorted by type: a run checks a type or two, and
-//! reading all 1,400 lines into a table first cost more than the rest of
-//! validation. The test below checks that the file is sorted and well
-//! formed, which the search relies on.
+//! the script writes sorted by type and padded to one width: line `i` of
+//! the body starts at `i` times that width, so a lookup reads a dozen lines
+//! and scans none. Reading all 1,400 lines into a table first cost more
+//! than the rest of a small synth's validation. The tests below check that
+//! the file is sorted and of one width, which the search relies on.
+
+use std::sync::LazyLock;
 
 const LIST: &str = include_str!("../../../data/instance-types.txt");
 
+/// The list's layout, read from its header alone.
+struct Layout {
+    /// The regions, in the order of the columns.
+    regions: Vec<&'static str>,
+    /// The body: one line per type, after the header's `#` lines.
+    body: &'static str,
+    /// The width of every line of the body, its line break included.
+    width: usize,
+}
+
+static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
+    let (header, body) = split();
+    Layout {
+        regions: header
+            .lines()
+            .filter_map(|line| line.strip_prefix("# regions:"))
+            .flat_map(str::split_whitespace)
+            .collect(),
+        body,
+        width: body.find('\n').map_or(body.len(), |i| i + 1),
+    }
+});
+
 /// The list's header (its leading `#` lines, the `# regions:` line among
-/// them) and its body: one line per type.
+/// them) and its body.
 fn split() -> (&'static str, &'static str) {
     let mut header = 0;
     while LIST[header..].starts_with('#') {
@@ -25,15 +51,6 @@ fn split() -> (&'static str, &'static str) {
             .map_or(LIST.len(), |i| header + i + 1);
     }
     LIST.split_at(header)
-}
-
-/// The regions, in the order of the columns.
-fn regions() -> impl Iterator<Item = &'static str> {
-    split()
-        .0
-        .lines()
-        .filter_map(|line| line.strip_prefix("# regions:"))
-        .flat_map(str::split_whitespace)
 }
 
 /// A line of the body: the type, and its column of `x` and `.`.
@@ -46,7 +63,7 @@ fn entry(line: &'static str) -> (&'static str, &'static str) {
 
 /// Every type, sorted, with its column of `x` and `.`.
 fn types() -> impl Iterator<Item = (&'static str, &'static str)> {
-    split().1.lines().map(entry)
+    LAYOUT.body.lines().map(entry)
 }
 
 /// Whether `instance_type` exists in some region topoform accepts.
@@ -58,31 +75,32 @@ pub(super) fn exists(instance_type: &str) -> bool {
 /// for the region (it would be a bug: the list covers every region
 /// topoform accepts).
 pub(super) fn offered_in(instance_type: &str, region: &str) -> Option<bool> {
-    let column = regions().position(|r| r == region)?;
+    let column = LAYOUT.regions.iter().position(|r| *r == region)?;
     Some(mask(instance_type).is_some_and(|m| m.as_bytes()[column] == b'x'))
 }
 
-/// The column of `instance_type`: a binary search over the body's bytes,
-/// each probe widened to the line it falls in.
+/// The column of `instance_type`: a binary search over the body's lines,
+/// each found by its number (they are all one width).
 fn mask(instance_type: &str) -> Option<&'static str> {
-    let body = split().1;
-    let bytes = body.as_bytes();
-    // The lines still in question are `lo..hi`; both are line starts.
-    let (mut lo, mut hi) = (0, body.len());
+    let Layout {
+        body,
+        width,
+        regions,
+    } = &*LAYOUT;
+    // The column is the line's last characters, before its line break.
+    let column = width - 1 - regions.len();
+    let line = |i: usize| {
+        let line = &body[i * width..(i + 1) * width - 1];
+        let name = line.find(' ').map_or(line, |end| &line[..end]);
+        (name, &line[column..])
+    };
+    let (mut lo, mut hi) = (0, body.len() / width);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        let start = bytes[lo..mid]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(lo, |i| lo + i + 1);
-        let end = bytes[start..hi]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(hi, |i| start + i + 1);
-        let (name, mask) = entry(body[start..end].trim_end_matches('\n'));
+        let (name, mask) = line(mid);
         match name.cmp(instance_type) {
-            std::cmp::Ordering::Less => lo = end,
-            std::cmp::Ordering::Greater => hi = start,
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
             std::cmp::Ordering::Equal => return Some(mask),
         }
     }
@@ -139,9 +157,13 @@ mod tests {
                 .count(),
             1
         );
-        let regions = regions().count();
+        let regions = LAYOUT.regions.len();
         assert!(regions > 0);
         assert!(body.ends_with('\n'));
+        // One width: the search finds line `i` at `i` times it.
+        for line in body.split_inclusive('\n') {
+            assert_eq!(line.len(), LAYOUT.width, "{line:?}");
+        }
         let types: Vec<_> = types().collect();
         assert!(types.len() > 1000, "{}", types.len());
         for (name, mask) in &types {
