@@ -40,12 +40,9 @@
 //! `AWS::StackName` in a child becomes the parent's name, passed in, so that
 //! names derived from it (`STACK-NAME`) are the same in either layout.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::sync::Arc;
-
-use serde_json::Value;
 
 use crate::cfn::cloudformation::Stack;
 use crate::cfn::scope;
@@ -131,25 +128,20 @@ impl Placement {
             )
             .help("restore it from version control, or remove it to place every block afresh")
         };
-        let root: Value = serde_json::from_str(text).map_err(|e| unreadable(&e.to_string()))?;
+        // Only the resources' IDs and the metadata's shards are read: the
+        // rest is skipped unparsed (a full `Value` cost a tenth of a small
+        // synth).
+        let root: Previous = serde_json::from_str(text).map_err(|e| unreadable(&e.to_string()))?;
         let mut placement = Placement::default();
-        if let Some(resources) = root.get("Resources").and_then(Value::as_object) {
-            for id in resources.keys() {
-                if let Some(unit) = model.origins.ids.owner(id).and_then(unit_of) {
-                    placement.parent.insert(unit);
-                }
+        for id in root.resources.keys() {
+            if let Some(unit) = model.origins.ids.owner(id).and_then(unit_of) {
+                placement.parent.insert(unit);
             }
         }
-        let shards = root.pointer("/Metadata/topoform/shards");
-        for (child, kinds) in shards.and_then(Value::as_object).into_iter().flatten() {
-            let child = LogicalId::parse(child).ok_or_else(|| unreadable("a child's name"))?;
-            let kinds = kinds
-                .as_object()
-                .ok_or_else(|| unreadable("a child's blocks"))?;
+        let shards = root.metadata.and_then(|m| m.topoform).map(|t| t.shards);
+        for (child, kinds) in shards.into_iter().flatten() {
+            let child = LogicalId::parse(&child).ok_or_else(|| unreadable("a child's name"))?;
             for (kind, names) in kinds {
-                let names = names
-                    .as_str()
-                    .ok_or_else(|| unreadable("a child's blocks"))?;
                 for name in names.split(' ').filter(|n| !n.is_empty()) {
                     placement
                         .children
@@ -159,6 +151,33 @@ impl Placement {
         }
         Ok(placement)
     }
+}
+
+/// What [`Placement::read`] reads of a previous parent template.
+#[derive(serde::Deserialize)]
+struct Previous {
+    /// Only the IDs: each resource is skipped unparsed.
+    #[allow(
+        clippy::zero_sized_map_values,
+        reason = "serde reads an object's keys into a map"
+    )]
+    #[serde(rename = "Resources", default)]
+    resources: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(rename = "Metadata", default)]
+    metadata: Option<PreviousMetadata>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousMetadata {
+    topoform: Option<PreviousTopoform>,
+}
+
+/// `Metadata.topoform.shards`: child → kind → the names of its blocks,
+/// separated by spaces.
+#[derive(serde::Deserialize)]
+struct PreviousTopoform {
+    #[serde(default)]
+    shards: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The unit of placement a logical ID belongs to: `KIND.NAME` for a
@@ -189,7 +208,7 @@ fn link_name(l: &Link) -> String {
 fn link_expr(l: &Link) -> Expr {
     match l {
         Link::Ref(id) => Expr::Ref(id.clone()),
-        Link::Att(id, attr) => Expr::GetAtt(id.clone(), Cow::Owned(attr.clone())),
+        Link::Att(id, attr) => Expr::GetAtt(id.clone(), attr.clone()),
         Link::StackName => Expr::Pseudo(Pseudo::StackName),
     }
 }
@@ -1088,6 +1107,7 @@ fn block_of(model: &Model, unit: &str) -> (String, crate::source::Span) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     /// The links of a template's JSON, read back: each intrinsic parsed as
     /// an [`Expr`] and serialized again to see its references.

@@ -16,6 +16,7 @@
 //! thread-local: [`collect`] and [`Rewrites::apply`] set it around one
 //! serialization, on the thread that runs it, and restore what was there.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,7 +32,7 @@ pub enum Link {
     /// `Ref X`, or `${X}` in an `Fn::Sub`.
     Ref(LogicalId),
     /// `Fn::GetAtt X.Attribute`, or `${X.Attribute}`.
-    Att(LogicalId, String),
+    Att(LogicalId, Cow<'static, str>),
     /// `AWS::StackName`, which in a child is the parent's.
     StackName,
 }
@@ -50,7 +51,7 @@ impl Link {
 #[derive(Clone, Copy, Debug)]
 pub(super) enum LinkRef<'a> {
     Ref(&'a LogicalId),
-    Att(&'a LogicalId, &'a str),
+    Att(&'a LogicalId, &'a Cow<'static, str>),
     StackName,
 }
 
@@ -58,7 +59,9 @@ impl LinkRef<'_> {
     fn to_link(self) -> Link {
         match self {
             LinkRef::Ref(id) => Link::Ref(id.clone()),
-            LinkRef::Att(id, attr) => Link::Att(id.clone(), attr.to_string()),
+            // An attribute is nearly always a literal (`Arn`): a copy of
+            // the `Cow` allocates nothing then.
+            LinkRef::Att(id, attr) => Link::Att(id.clone(), attr.clone()),
             LinkRef::StackName => Link::StackName,
         }
     }
@@ -78,7 +81,7 @@ pub enum Replacement {
 #[derive(Clone, Debug, Default)]
 pub struct Rewrites {
     refs: BTreeMap<LogicalId, Replacement>,
-    atts: BTreeMap<LogicalId, BTreeMap<String, Replacement>>,
+    atts: BTreeMap<LogicalId, BTreeMap<Cow<'static, str>, Replacement>>,
     stack_name: Option<Replacement>,
 }
 
@@ -107,7 +110,7 @@ impl Rewrites {
     fn get(&self, link: LinkRef<'_>) -> Option<&Replacement> {
         match link {
             LinkRef::Ref(id) => self.refs.get(id),
-            LinkRef::Att(id, attr) => self.atts.get(id)?.get(attr),
+            LinkRef::Att(id, attr) => self.atts.get(id)?.get(attr.as_ref()),
             LinkRef::StackName => self.stack_name.as_ref(),
         }
     }
