@@ -3,7 +3,7 @@
 //! synthesized so that two names that derive the same ID are an error
 //! rather than one resource silently replacing another.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::context::Context;
 use super::grammar;
@@ -11,7 +11,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::kind::{Kind, for_each_block_kind};
 use crate::model;
 use crate::naming::{Collision, Owner, Prefix, Registry};
-use crate::spec::Topology;
+use crate::source::Span;
+use crate::spec::{Sp, Topology};
 
 /// The blocks whose names are valid, unique and claim their logical IDs
 /// alone: only those may enter the model.
@@ -19,19 +20,28 @@ pub(super) type Named = BTreeSet<(Kind, String)>;
 
 /// Checks every block's name and claims its logical IDs.
 pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
-    let mut named = Named::new();
-    let mut seen: BTreeMap<(Kind, &str), crate::source::Span> = BTreeMap::new();
-    for b in topo.blocks() {
-        let name = b.name;
-        if cx.check(grammar::block_name(b.kind, name)).is_none() {
+    let blocks = names(topo);
+    // Where each name was first defined, to report a second definition. A
+    // hash map, because it is only ever looked up, never iterated: its order
+    // reaches nothing. As a `BTreeMap` it compared each of 20,000 names with
+    // a dozen others.
+    #[allow(clippy::disallowed_types)]
+    let mut seen: std::collections::HashMap<(Kind, &str), Span> =
+        std::collections::HashMap::with_capacity(blocks.len());
+    // Gathered in a list, then made a set at once (sorted, then built in one
+    // pass; the blocks come kind by kind, often sorted by name already)
+    // rather than searched from the root for every name.
+    let mut named = Vec::new();
+    for (kind, name) in blocks {
+        if cx.check(grammar::block_name(kind, name)).is_none() {
             continue;
         }
-        if let Some(first) = seen.insert((b.kind, &name.value), name.span) {
+        if let Some(first) = seen.insert((kind, &name.value), name.span) {
             cx.push(
                 Diagnostic::error(
                     Code::InvalidName,
                     name.span,
-                    format!("duplicate {} name `{}`", b.kind, name.value),
+                    format!("duplicate {} name `{}`", kind, name.value),
                 )
                 .label("second definition")
                 .also(first, "first defined here")
@@ -43,20 +53,32 @@ pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
             continue;
         };
         let owner = Owner {
-            kind: b.kind,
+            kind,
             name: name.value.clone(),
             client: None,
             span: name.span,
         };
-        match register(&mut cx.registry, b.kind, &prefix, &owner) {
+        match register(&mut cx.registry, kind, &prefix, &owner) {
             Some(c) => cx.collision(&c, "one of them"),
-            None => {
-                named.insert((b.kind, name.value.clone()));
-            }
+            None => named.push((kind, owner.name)),
         }
     }
-    named
+    named.into_iter().collect()
 }
+
+macro_rules! names {
+    ($($variant:ident: $module:ident, $field:ident;)*) => {
+        /// Every named block's kind and name, in the order of
+        /// [`Topology::blocks`], without the references that also gathers
+        /// (a copy of each, which claiming names has no use for).
+        fn names(topo: &Topology) -> Vec<(Kind, &Sp<String>)> {
+            let mut out = Vec::new();
+            $(out.extend(topo.$field.iter().map(|b| (Kind::$variant, &b.name)));)*
+            out
+        }
+    };
+}
+for_each_block_kind!(names);
 
 macro_rules! register {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
