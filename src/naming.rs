@@ -92,7 +92,11 @@ impl Prefix {
 
     /// The logical ID of `part` of this block.
     pub fn id(&self, part: impl Part) -> LogicalId {
-        LogicalId(Arc::from(format!("{}{}", self.0, part.suffix())))
+        let suffix = part.suffix();
+        let mut id = String::with_capacity(self.0.len() + suffix.len());
+        id.push_str(&self.0);
+        id.push_str(suffix);
+        LogicalId(Arc::from(id))
     }
 
     /// The prefix itself (used in resource names and descriptions).
@@ -213,15 +217,6 @@ impl Registry {
         self.ids.get(id).map(|&i| &self.owners[i])
     }
 
-    /// Keeps `owner` once, for the IDs it is about to derive.
-    fn keep(&mut self, owner: &Owner) -> usize {
-        match self.owners.last() {
-            Some(last) if last.same_block(owner) && last.span == owner.span => {}
-            _ => self.owners.push(owner.clone()),
-        }
-        self.owners.len() - 1
-    }
-
     /// Registers a stack-wide ID; returns the collision if a block already
     /// derives it.
     pub fn register_stack_wide(&mut self, id: LogicalId, owner: &Owner) -> Option<Collision> {
@@ -232,7 +227,7 @@ impl Registry {
                 second: owner.clone(),
             });
         }
-        let i = self.keep(owner);
+        let i = keep(&mut self.owners, owner);
         self.ids.insert(id, i);
         None
     }
@@ -240,27 +235,43 @@ impl Registry {
     /// Registers every part `P` of a block; returns the first collision with
     /// a *different* block, if any (one per pair of blocks is enough to report).
     pub fn register<P: Part>(&mut self, prefix: &Prefix, owner: &Owner) -> Option<Collision> {
+        use std::collections::hash_map::Entry;
         let mut collision = None;
         let mut kept = None;
+        // A block may derive a few dozen IDs and validation registers every
+        // one: each is hashed once (the entry), not looked up and then
+        // inserted.
+        self.ids.reserve(P::ALL.len());
         for part in P::ALL {
-            let id = prefix.id(*part);
-            match self.ids.get(&id) {
-                Some(&first) if !self.owners[first].same_block(owner) => {
-                    collision.get_or_insert_with(|| Collision {
-                        id: id.clone(),
-                        first: self.owners[first].clone(),
-                        second: owner.clone(),
-                    });
+            match self.ids.entry(prefix.id(*part)) {
+                Entry::Occupied(e) => {
+                    let first = *e.get();
+                    if !self.owners[first].same_block(owner) {
+                        collision.get_or_insert_with(|| Collision {
+                            id: e.key().clone(),
+                            first: self.owners[first].clone(),
+                            second: owner.clone(),
+                        });
+                    }
                 }
-                Some(_) => {}
-                None => {
-                    let i = *kept.get_or_insert_with(|| self.keep(owner));
-                    self.ids.insert(id, i);
+                Entry::Vacant(e) => {
+                    let i = *kept.get_or_insert_with(|| keep(&mut self.owners, owner));
+                    e.insert(i);
                 }
             }
         }
         collision
     }
+}
+
+/// Keeps `owner` once in `owners`, for the IDs it is about to derive;
+/// returns its index.
+fn keep(owners: &mut Vec<Owner>, owner: &Owner) -> usize {
+    match owners.last() {
+        Some(last) if last.same_block(owner) && last.span == owner.span => {}
+        _ => owners.push(owner.clone()),
+    }
+    owners.len() - 1
 }
 
 #[cfg(test)]
