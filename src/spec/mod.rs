@@ -92,6 +92,15 @@ macro_rules! declare_kinds {
                 t
             }
 
+            /// Every named block's kind and name, in the order of
+            /// [`Topology::blocks`], without the copy of its references
+            /// that `blocks` makes.
+            pub fn names(&self) -> Vec<(Kind, &Sp<String>)> {
+                let mut out = Vec::new();
+                $(out.extend(self.$field.iter().map(|b| (Kind::$variant, &b.name)));)*
+                out
+            }
+
             /// Every named block: its kind, name, span and references.
             pub fn blocks(&self) -> Vec<BlockInfo<'_>> {
                 let mut out = Vec::new();

@@ -12,7 +12,7 @@ use crate::kind::{Kind, for_each_block_kind};
 use crate::model;
 use crate::naming::{Collision, Owner, Prefix, Registry};
 use crate::source::Span;
-use crate::spec::{Sp, Topology};
+use crate::spec::Topology;
 
 /// The blocks whose names are valid, unique and claim their logical IDs
 /// alone: only those may enter the model.
@@ -20,7 +20,7 @@ pub(super) type Named = BTreeSet<(Kind, String)>;
 
 /// Checks every block's name and claims its logical IDs.
 pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
-    let blocks = names(topo);
+    let blocks = topo.names();
     // Where each name was first defined, to report a second definition. A
     // hash map, because it is only ever looked up, never iterated: its order
     // reaches nothing. As a `BTreeMap` it compared each of 20,000 names with
@@ -65,20 +65,6 @@ pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
     }
     named.into_iter().collect()
 }
-
-macro_rules! names {
-    ($($variant:ident: $module:ident, $field:ident;)*) => {
-        /// Every named block's kind and name, in the order of
-        /// [`Topology::blocks`], without the references that also gathers
-        /// (a copy of each, which claiming names has no use for).
-        fn names(topo: &Topology) -> Vec<(Kind, &Sp<String>)> {
-            let mut out = Vec::new();
-            $(out.extend(topo.$field.iter().map(|b| (Kind::$variant, &b.name)));)*
-            out
-        }
-    };
-}
-for_each_block_kind!(names);
 
 macro_rules! register {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
