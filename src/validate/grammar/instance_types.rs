@@ -53,12 +53,18 @@ fn split() -> (&'static str, &'static str) {
     LIST.split_at(header)
 }
 
-/// A line of the body: the type, and its column of `x` and `.`.
-fn entry(line: &'static str) -> (&'static str, &'static str) {
-    let (name, mask) = line
-        .split_once(' ')
+/// A line of the body: the type (up to the first space), and its column of
+/// `x` and `.` (the line's last characters, one per region). Its line break
+/// is dropped, `\r\n` as well as `\n`: a checkout that converts line
+/// breaks makes every line one byte wider, not the column one byte later.
+fn entry(line: &str) -> (&str, &str) {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let name = line.find(' ').map_or(line, |end| &line[..end]);
+    let column = line
+        .len()
+        .checked_sub(LAYOUT.regions.len())
         .unwrap_or_else(|| panic!("bug in topoform: data/instance-types.txt: {line}"));
-    (name, mask.trim_start())
+    (name, &line[column..])
 }
 
 /// Every type, sorted, with its column of `x` and `.`.
@@ -82,18 +88,8 @@ pub(super) fn offered_in(instance_type: &str, region: &str) -> Option<bool> {
 /// The column of `instance_type`: a binary search over the body's lines,
 /// each found by its number (they are all one width).
 fn mask(instance_type: &str) -> Option<&'static str> {
-    let Layout {
-        body,
-        width,
-        regions,
-    } = &*LAYOUT;
-    // The column is the line's last characters, before its line break.
-    let column = width - 1 - regions.len();
-    let line = |i: usize| {
-        let line = &body[i * width..(i + 1) * width - 1];
-        let name = line.find(' ').map_or(line, |end| &line[..end]);
-        (name, &line[column..])
-    };
+    let Layout { body, width, .. } = &*LAYOUT;
+    let line = |i: usize| entry(&body[i * width..(i + 1) * width]);
     let (mut lo, mut hi) = (0, body.len() / width);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -166,10 +162,16 @@ mod tests {
         }
         let types: Vec<_> = types().collect();
         assert!(types.len() > 1000, "{}", types.len());
-        for (name, mask) in &types {
-            assert!(!name.is_empty() && !name.starts_with('#'), "{name}");
+        // Each line is a type and a column, read apart from `entry`, which
+        // reads the same.
+        for (line, (name, mask)) in body.lines().zip(&types) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields, [*name, *mask], "{line:?}");
+            assert!(!name.starts_with('#'), "{name}");
             assert_eq!(mask.len(), regions, "{name}");
             assert!(mask.bytes().all(|b| b == b'x' || b == b'.'), "{name}");
+            // A checkout with `\r\n` line breaks reads the same.
+            assert_eq!(entry(&format!("{line}\r\n")), (*name, *mask), "{line:?}");
         }
         for w in types.windows(2) {
             assert!(w[0].0 < w[1].0, "not sorted: {} then {}", w[0].0, w[1].0);
