@@ -145,6 +145,7 @@ stages! {
     userdata;
     validate;
 }
+mod json;
 mod par;
 mod templates;
 mod tz;

@@ -214,16 +214,10 @@ fn link_expr(l: &Link) -> Expr {
 }
 
 /// What `x` costs in the pretty JSON of a template, `depth` levels deep.
-/// Measured by serializing into a counter: nothing is kept.
+/// Counted as it is serialized: nothing is kept.
 fn measure<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> usize {
-    let mut c = Counter::default();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut c,
-        serde_json::ser::PrettyFormatter::with_indent(b"  "),
-    );
-    x.serialize(&mut ser)
-        .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"));
-    c.bytes + 2 * depth * c.lines
+    crate::json::pretty_len(x, depth)
+        .unwrap_or_else(|e| panic!("bug in topoform: a resource does not serialize: {e}"))
 }
 
 /// [`measure`], and the references `x` writes, sorted and without repeats.
@@ -350,27 +344,6 @@ fn fits(t: &Template, limits: Limits) -> bool {
         })
 }
 
-/// Counts what is written to it, and keeps nothing.
-#[derive(Default)]
-struct Counter {
-    bytes: usize,
-    lines: usize,
-}
-
-impl std::io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.bytes += buf.len();
-        // A resource is a few kilobytes: not worth the bytecount crate.
-        #[allow(clippy::naive_bytecount)]
-        let lines = buf.iter().filter(|&&b| b == b'\n').count();
-        self.lines += lines;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// What every child's logical ID starts with. A nested stack's name is
 /// `PARENT-ID-SUFFIX`, so its resources' `aws:cloudformation:stack-name`

@@ -36,6 +36,29 @@ fn references_resolve() {
     }
 }
 
+/// topoform writes templates with its own serializer (`src/json.rs`), for
+/// speed: each must be, byte for byte, what serde_json's pretty printer
+/// writes of the same document, as every template before it was.
+#[test]
+fn templates_are_serde_json_pretty() {
+    let mut templates = 0;
+    for (fixture, output) in fixtures() {
+        for (path, text) in &output {
+            if !path.ends_with(".template.json") {
+                continue;
+            }
+            let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+            let again = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+            assert!(
+                again == *text,
+                "{fixture}: {path} is not as serde_json writes it"
+            );
+            templates += 1;
+        }
+    }
+    assert!(templates >= 10, "only {templates} templates");
+}
+
 #[test]
 fn logical_ids_are_valid() {
     for (fixture, output) in fixtures() {

@@ -11,13 +11,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Properties;
+use super::{Properties, Props};
 use crate::spec::Patch;
 
 /// Typed properties with overrides.
 #[derive(Debug)]
 pub struct Overridden {
-    inner: Box<dyn Properties>,
+    inner: Props,
     patches: Vec<Patch>,
     /// The properties with the overrides applied, for the quota checks.
     measured: Value,
@@ -27,10 +27,10 @@ impl Overridden {
     /// `inner` with `patches` applied in order; or `inner` back, with the
     /// index of the patch that cannot be applied and why.
     pub fn new(
-        inner: Box<dyn Properties>,
+        inner: Props,
         patches: Vec<Patch>,
-    ) -> Result<Self, (Box<dyn Properties>, usize, String)> {
-        let mut measured = serde_json::to_value(&*inner)
+    ) -> Result<Self, (Props, usize, String)> {
+        let mut measured = serde_json::to_value(&inner)
             .unwrap_or_else(|e| panic!("bug in topoform: properties do not serialize: {e}"));
         for (i, p) in patches.iter().enumerate() {
             if let Err(why) = p.apply(&mut measured) {
@@ -48,7 +48,7 @@ impl Overridden {
 impl Serialize for Overridden {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Again, in the scope of this serialization: references rewritten.
-        let mut v = serde_json::to_value(&*self.inner).map_err(serde::ser::Error::custom)?;
+        let mut v = serde_json::to_value(&self.inner).map_err(serde::ser::Error::custom)?;
         for p in &self.patches {
             // The same patches applied to the same shape in `new`.
             p.apply(&mut v).map_err(serde::ser::Error::custom)?;

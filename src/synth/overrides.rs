@@ -4,24 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::cfn::overridden::Overridden;
-use crate::cfn::{Properties, ResourceMetadata, ResourceTopoform, Template};
+use crate::cfn::{ResourceMetadata, ResourceTopoform, Template};
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::Model;
 use crate::naming::LogicalId;
 use crate::spec::{Override, Patch, Segment};
-
-/// Stands in for properties while they are moved into an [`Overridden`].
-#[derive(Debug, Serialize)]
-struct Moved;
-
-impl Properties for Moved {
-    fn resource_type(&self) -> &'static str {
-        ""
-    }
-}
 
 /// Applies `overrides` to the resources of `templates` that their blocks
 /// made; every override that cannot be applied is an error at its builder
@@ -87,15 +75,14 @@ pub fn apply(
         }
     }
     for ((path, id), os) in patches {
-        let resource = templates
-            .get_mut(&path)
-            .and_then(|t| t.resources.get_mut(&id))
-            .expect("found above");
-        let inner = std::mem::replace(&mut resource.properties, Box::new(Moved));
+        // Out of its template while its properties move into the wrapper,
+        // and back.
+        let resources = &mut templates.get_mut(&path).expect("found above").resources;
+        let mut resource = resources.remove(&id).expect("found above");
         let list: Vec<Patch> = os.iter().map(|o| o.patch.clone()).collect();
-        match Overridden::new(inner, list) {
+        match Overridden::new(resource.properties, list) {
             Ok(overridden) => {
-                resource.properties = Box::new(overridden);
+                resource.properties = overridden.into();
                 resource
                     .metadata
                     .get_or_insert_with(ResourceMetadata::default)
@@ -120,6 +107,7 @@ pub fn apply(
                 );
             }
         }
+        resources.insert(id, resource);
     }
     diagnostics
 }
