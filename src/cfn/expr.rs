@@ -244,7 +244,9 @@ impl Expr {
                 &GetAtt(stack, &format!("Outputs.{output}")),
             ),
             Expr::Sub(parts) => {
-                let mut text = String::new();
+                // Sized once: grown from empty, the string was reallocated
+                // a few times for every `Fn::Sub` of every serialization.
+                let mut text = String::with_capacity(parts.iter().map(SubPart::len_hint).sum());
                 for p in parts {
                     match p.link().and_then(scope::seen) {
                         Some(r) => SubPart::from(r).write(&mut text),
@@ -259,6 +261,18 @@ impl Expr {
 }
 
 impl SubPart {
+    /// About its length in an `Fn::Sub` string (exact, but for a literal's
+    /// escapes and a rewritten reference).
+    fn len_hint(&self) -> usize {
+        match self {
+            SubPart::Lit(l) => l.len(),
+            SubPart::Pseudo(p) => p.as_str().len() + 3,
+            SubPart::Ref(id) => id.as_str().len() + 3,
+            SubPart::Attr(id, attr) => id.as_str().len() + attr.len() + 4,
+            SubPart::Output(stack, output) => stack.as_str().len() + output.as_str().len() + 12,
+        }
+    }
+
     /// The reference it is, if any.
     fn link(&self) -> Option<LinkRef<'_>> {
         match self {
