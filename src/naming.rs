@@ -189,8 +189,7 @@ pub struct Registry {
     /// validation; every resource, at the split), never iterated: its
     /// order reaches nothing. As a `BTreeMap` (a string comparison per
     /// level) it was 7% of a 1,000-client compilation's instructions.
-    #[allow(clippy::disallowed_types)]
-    ids: std::collections::HashMap<LogicalId, usize>,
+    ids: rustc_hash::FxHashMap<LogicalId, usize>,
     owners: Vec<Owner>,
 }
 

@@ -25,9 +25,8 @@ pub(super) fn claim(cx: &mut Context<'_>, topo: &Topology) -> Named {
     // hash map, because it is only ever looked up, never iterated: its order
     // reaches nothing. As a `BTreeMap` it compared each of 20,000 names with
     // a dozen others.
-    #[allow(clippy::disallowed_types)]
-    let mut seen: std::collections::HashMap<(Kind, &str), Span> =
-        std::collections::HashMap::with_capacity(blocks.len());
+    let mut seen: rustc_hash::FxHashMap<(Kind, &str), Span> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(blocks.len(), rustc_hash::FxBuildHasher);
     // Gathered in a list, then made a set at once (sorted, then built in one
     // pass; the blocks come kind by kind, often sorted by name already)
     // rather than searched from the root for every name.
