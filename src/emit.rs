@@ -269,19 +269,29 @@ fn unique_sibling(parent: &Path, base: &str, tag: &str) -> io::Result<PathBuf> {
 }
 
 fn fill(root: &Path, output: &Output) -> io::Result<()> {
-    for (rel, text) in output {
+    // The directories first, then the files on every core: writing is the
+    // kernel copying each file into the page cache (160 MB at 10,000
+    // clients), which two threads do in about half the time. The first
+    // error in path order is the one reported.
+    let dirs: BTreeSet<&Path> = output
+        .keys()
+        .filter_map(|rel| Path::new(rel).parent())
+        .collect();
+    for d in dirs {
+        fs::create_dir_all(root.join(d))?;
+    }
+    let kilobytes = output.values().map(|t| t.len() / 1024).sum();
+    let written = crate::par::map(output.iter().collect(), kilobytes, |(rel, text)| {
         let path = root.join(rel);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p)?;
-        }
         fs::write(&path, text)?;
         #[cfg(unix)]
         if rel.ends_with(".sh") {
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
         }
-    }
-    Ok(())
+        Ok(())
+    });
+    written.into_iter().collect()
 }
 
 /// Puts `staging` in `dir`'s place. An existing `dir` is exchanged with it in
