@@ -992,13 +992,15 @@ pub fn split(
         resources,
         mut outputs,
         rewrites: _,
+        size_hint: _,
     } = main;
     let mut nodes = read(model, &resources);
     let groups = group(model, &mut nodes, &resources, &outputs);
     let stays = nodes.iter().filter(|n| n.group.is_none());
+    let shared_bytes = stays.clone().map(|n| n.bytes).sum::<usize>();
     let shared = Shared {
         resources: stays.clone().count(),
-        bytes: stays.map(|n| n.bytes).sum(),
+        bytes: shared_bytes,
         parameters: parameters.len(),
         outputs: outputs.len() - groups.iter().map(|g| g.outputs.len()).sum::<usize>(),
     };
@@ -1043,6 +1045,7 @@ pub fn split(
             t.metadata.topoform.zones = metadata.topoform.zones.clone();
         }
         let b = &boundaries[&id];
+        t.size_hint = c.with(&Group::default()).bytes;
         let values = declare(&mut t, b, &parameters);
         record(&mut metadata, &id, c, &groups);
         metadata.cfn_lint.get_or_insert_with(|| CfnLint {
@@ -1067,6 +1070,7 @@ pub fn split(
             resources: parent_resources,
             outputs,
             rewrites: (!parent_reads.is_empty()).then(|| Arc::new(parent_reads)),
+            size_hint: TEMPLATE_BYTES + shared_bytes,
         },
     );
     diags
