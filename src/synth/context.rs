@@ -32,6 +32,9 @@ pub(super) struct Context<'m> {
     pub(super) discoveries: Discoveries,
     /// The EventBridge rules that publish to the alarm topic.
     pub(super) notify_rules: Vec<LogicalId>,
+    /// The root-device parameter of each literal image and root volume
+    /// size: its ID is made of words (heck) once, not once per instance.
+    pub(super) root_device_ids: BTreeMap<(String, Option<u32>), LogicalId>,
 }
 
 impl<'m> Context<'m> {
@@ -50,6 +53,7 @@ impl<'m> Context<'m> {
                 .collect(),
             discoveries: Discoveries::default(),
             notify_rules: Vec::new(),
+            root_device_ids: BTreeMap::new(),
         }
     }
 

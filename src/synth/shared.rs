@@ -97,11 +97,16 @@ pub(super) fn root_device(
     // 200). An image found at deploy time is each block's own.
     let (id, what) = match image {
         Image::Id(ami) => {
+            if let Some(id) = cx.root_device_ids.get(&(ami.clone(), volume_gb)) {
+                return Expr::Ref(id.clone());
+            }
             let size = volume_gb.map(|gb| format!("min-{gb}")).unwrap_or_default();
             // Every uppercase letter of this ID starts a word that no part
             // of a block ends with, so no block derives it.
             let id = LogicalId::of_words(&["root-device-of", ami, &size])
                 .unwrap_or_else(|| unreachable!("bug in topoform: AMI ids are alphanumeric"));
+            cx.root_device_ids
+                .insert((ami.clone(), volume_gb), id.clone());
             (id, format!("the image {ami}"))
         }
         Image::Found(_) => (id, what.to_string()),
