@@ -134,13 +134,10 @@ fn escape(c: u8) -> Option<Escape> {
     })
 }
 
-/// `value` as pretty JSON, in a buffer of `capacity` to begin with.
-pub(crate) fn to_vec_pretty<T: Serialize + ?Sized>(
-    value: &T,
-    capacity: usize,
-) -> Result<Vec<u8>, Error> {
+/// `value` as pretty JSON.
+pub(crate) fn to_vec_pretty<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut p = Pretty {
-        out: Vec::with_capacity(capacity),
+        out: Vec::new(),
         level: 0,
     };
     value.serialize(&mut p)?;
@@ -981,7 +978,7 @@ mod tests {
     fn agrees_with_serde_json() {
         let mut values: Vec<serde_json::Value> = Vec::new();
         let e = every();
-        let ours = to_vec_pretty(&e, 0).unwrap();
+        let ours = to_vec_pretty(&e).unwrap();
         let theirs = serde_json::to_vec_pretty(&e).unwrap();
         assert_eq!(
             String::from_utf8(ours).unwrap(),
@@ -998,7 +995,7 @@ mod tests {
             serde_json::json!(12),
         ] {
             assert_eq!(
-                to_vec_pretty(&v, 0).unwrap(),
+                to_vec_pretty(&v).unwrap(),
                 serde_json::to_vec_pretty(&v).unwrap()
             );
         }
@@ -1007,7 +1004,7 @@ mod tests {
     #[test]
     fn counts_what_it_would_write_at_any_depth() {
         let e = every();
-        let flat = String::from_utf8(to_vec_pretty(&e, 0).unwrap()).unwrap();
+        let flat = String::from_utf8(to_vec_pretty(&e).unwrap()).unwrap();
         for level in 0..4 {
             // Each line after the first, two spaces more per level.
             let indented = flat.replace('\n', &format!("\n{}", "  ".repeat(level)));
@@ -1023,7 +1020,7 @@ mod tests {
     fn refuses_a_key_that_is_not_a_string() {
         let m = BTreeMap::from([(vec![1u8], 1u8)]);
         assert!(serde_json::to_vec_pretty(&m).is_err());
-        let e = to_vec_pretty(&m, 0).unwrap_err();
+        let e = to_vec_pretty(&m).unwrap_err();
         assert_eq!(e.to_string(), "key must be a string");
         assert!(pretty_len(&m, 1).is_err());
     }

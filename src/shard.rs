@@ -992,15 +992,13 @@ pub fn split(
         resources,
         mut outputs,
         rewrites: _,
-        size_hint: _,
     } = main;
     let mut nodes = read(model, &resources);
     let groups = group(model, &mut nodes, &resources, &outputs);
     let stays = nodes.iter().filter(|n| n.group.is_none());
-    let shared_bytes = stays.clone().map(|n| n.bytes).sum::<usize>();
     let shared = Shared {
         resources: stays.clone().count(),
-        bytes: shared_bytes,
+        bytes: stays.map(|n| n.bytes).sum(),
         parameters: parameters.len(),
         outputs: outputs.len() - groups.iter().map(|g| g.outputs.len()).sum::<usize>(),
     };
@@ -1045,7 +1043,6 @@ pub fn split(
             t.metadata.topoform.zones = metadata.topoform.zones.clone();
         }
         let b = &boundaries[&id];
-        t.size_hint = c.with(&Group::default()).bytes;
         let values = declare(&mut t, b, &parameters);
         record(&mut metadata, &id, c, &groups);
         metadata.cfn_lint.get_or_insert_with(|| CfnLint {
@@ -1070,7 +1067,6 @@ pub fn split(
             resources: parent_resources,
             outputs,
             rewrites: (!parent_reads.is_empty()).then(|| Arc::new(parent_reads)),
-            size_hint: TEMPLATE_BYTES + shared_bytes,
         },
     );
     diags

@@ -75,10 +75,6 @@ pub struct Template {
     /// of those that cross a stack boundary (a nested-stack split's): see
     /// [`scope`].
     pub rewrites: Option<Arc<Rewrites>>,
-    /// About how many bytes its JSON takes, where the split measured it
-    /// (0: unknown): the buffer it is written into is allocated once, not
-    /// grown (and copied) a dozen times.
-    pub size_hint: usize,
 }
 
 impl Serialize for Template {
@@ -131,14 +127,13 @@ impl Template {
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
             rewrites: None,
-            size_hint: 0,
         }
     }
 
     /// The template as it is written: 2-space pretty JSON with a final newline.
     pub fn to_json(&self) -> String {
         // Property structs are plain data: serializing one cannot fail.
-        let mut json = crate::json::to_vec_pretty(self, self.size_hint + 1)
+        let mut json = crate::json::to_vec_pretty(self)
             .unwrap_or_else(|e| panic!("bug in topoform: a template does not serialize: {e}"));
         json.push(b'\n');
         // Only `&str`s were written, whole or between escapes of ASCII.
