@@ -444,7 +444,11 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
         Ok(p) => p,
         Err(e) => return out_failed(format, &source, &[], out, &format!("cannot read: {e}")),
     };
-    let compilation = compile_toml_over(&source.text, &files, &previous);
+    let (compilation, model) = crate::compile_toml_model(&source.text, &files, &previous);
+    // The process ends after the write: freeing the model, a few hundred
+    // thousand small allocations at 10,000 clients (about 50 ms), would
+    // only delay it.
+    std::mem::forget(model);
     let Some(output) = compilation.output else {
         report(format, &[with_out(&source, &compilation.diagnostics, out)])?;
         return Ok(ExitCode::from(EXIT_INVALID));
