@@ -239,6 +239,8 @@ struct Node {
     id: LogicalId,
     /// The links of its properties, sorted.
     links: Vec<Link>,
+    /// The node each link names.
+    targets: Targets,
     /// Its size in the template, in bytes.
     bytes: usize,
     /// Its block, if it may move.
@@ -379,22 +381,53 @@ impl Sets {
     }
 }
 
-/// The index of the node of `id`: nodes are in ID order (they come from a
-/// map), so a binary search finds it, with no index to build.
+/// The index of the node of `id` by a binary search (the nodes are in ID
+/// order), where the [`Index`] is gone: for the few that are depended on.
 fn node_index(nodes: &[Node], id: &LogicalId) -> Option<usize> {
     nodes.binary_search_by(|n| n.id.cmp(id)).ok()
 }
 
-/// Every resource, with its links, size and block, in ID order.
-fn read(model: &Model, resources: &BTreeMap<LogicalId, Resource>) -> Vec<Node> {
+/// Each resource's node, by its ID: the nodes are in ID order, and a
+/// binary search over 130,000 of them missed the cache at every step. Only
+/// looked up, never iterated, so its order reaches nothing.
+type Index<'a> = rustc_hash::FxHashMap<&'a str, usize>;
+
+fn index(resources: &BTreeMap<LogicalId, Resource>) -> Index<'_> {
+    resources
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect()
+}
+
+/// The nodes a list of links names, in its order (`None`: a parameter,
+/// a pseudo parameter).
+type Targets = Vec<Option<usize>>;
+
+fn targets(index: &Index<'_>, links: &[Link]) -> Targets {
+    links
+        .iter()
+        .map(|l| l.target().and_then(|t| index.get(t.as_str()).copied()))
+        .collect()
+}
+
+/// Every resource, with its links, what they name, its size and block, in
+/// ID order.
+fn read(
+    model: &Model,
+    resources: &BTreeMap<LogicalId, Resource>,
+    index: &Index<'_>,
+) -> Vec<Node> {
     let node = |(id, resource): (&LogicalId, &Resource)| {
         // One serialization per resource, into a counter: its size in the
-        // template (three levels deep, after its key), and its references.
+        // template (three levels deep, after its key), and its references,
+        // with the nodes they name (looked up here, on every core).
         let (bytes, links) = scan(resource, 2);
         Node {
             bytes: bytes + id.as_str().len() + 10,
             unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
             id: id.clone(),
+            targets: targets(index, &links),
             links,
             group: None,
         }
@@ -404,41 +437,13 @@ fn read(model: &Model, resources: &BTreeMap<LogicalId, Resource>) -> Vec<Node> {
     crate::par::map(resources.iter().collect(), n, node)
 }
 
-/// The nodes a list of links names, in its order (`None`: a parameter,
-/// a pseudo parameter).
-type Targets = Vec<Option<usize>>;
-
-/// The node each link names,
-/// for every node's links and then every output's, found once: a binary
-/// search over 130,000 nodes misses the cache at every step. The index is
-/// only looked up, never iterated, so its order reaches nothing.
-fn link_nodes(
-    nodes: &[Node],
-    outputs: &[(&LogicalId, Option<usize>, Vec<Link>)],
-) -> (Vec<Targets>, Vec<Targets>) {
-    let index: rustc_hash::FxHashMap<&str, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
-    let of = |links: &[Link]| -> Targets {
-        links
-            .iter()
-            .map(|l| l.target().and_then(|t| index.get(t.as_str()).copied()))
-            .collect()
-    };
-    (
-        nodes.iter().map(|n| of(&n.links)).collect(),
-        outputs.iter().map(|(_, _, links)| of(links)).collect(),
-    )
-}
-
 /// The groups of blocks whose resources refer to each other, in the order
 /// of their first block's name; sets each node's group, and each group's
 /// links and outputs.
 fn group(
     model: &Model,
     nodes: &mut [Node],
+    index: &Index<'_>,
     resources: &BTreeMap<LogicalId, Resource>,
     outputs: &BTreeMap<LogicalId, Output>,
 ) -> Vec<Group> {
@@ -466,7 +471,10 @@ fn group(
             (id, owner.and_then(|u| number.get(u.as_str()).copied()), scan(o, 0).1)
         })
         .collect();
-    let (link_nodes, output_nodes) = link_nodes(nodes, &outputs);
+    let output_nodes: Vec<Targets> = outputs
+        .iter()
+        .map(|(_, _, links)| targets(index, links))
+        .collect();
     let mut sets = Sets((0..names.len()).collect());
     let mut tie = |unit: Option<usize>, targets: &mut dyn Iterator<Item = usize>| {
         let Some(a) = unit else {
@@ -478,9 +486,9 @@ fn group(
             }
         }
     };
-    for ((r, &unit), to) in resources.values().zip(&unit_of_node).zip(&link_nodes) {
-        let after = r.depends_on.iter().filter_map(|d| node_index(nodes, d));
-        tie(unit, &mut to.iter().flatten().copied().chain(after));
+    for ((r, &unit), n) in resources.values().zip(&unit_of_node).zip(nodes.iter()) {
+        let after = r.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied());
+        tie(unit, &mut n.targets.iter().flatten().copied().chain(after));
     }
     for ((_, owner, _), to) in outputs.iter().zip(&output_nodes) {
         tie(*owner, &mut to.iter().flatten().copied());
@@ -513,8 +521,8 @@ fn group(
             set.insert(link.clone());
         }
     };
-    for (n, to) in nodes.iter().zip(&link_nodes) {
-        for (link, j) in n.links.iter().zip(to) {
+    for n in nodes.iter() {
+        for (link, j) in n.links.iter().zip(&n.targets) {
             match (n.group, group_of(j)) {
                 (Some(g), None) => add(&mut groups[g].takes, link),
                 (None, Some(h)) => add(&mut groups[h].gives, link),
@@ -816,25 +824,36 @@ fn distribute(
             parent_reads.insert(link, Replacement::Output(child.clone(), name.clone()));
         }
     }
+    // Each child's resources are gathered in ID order, and its map built
+    // from them at once: inserted one by one, each resource was compared
+    // with a dozen IDs and each child looked up twice by name.
+    let slots: Vec<LogicalId> = children.keys().cloned().collect();
+    let slot_of = |g: usize| -> Option<usize> {
+        let child = child_of_group.get(&g)?;
+        Some(
+            slots
+                .binary_search(child)
+                .unwrap_or_else(|_| unreachable!("bug in topoform: a group's child has a template")),
+        )
+    };
+    let mut gathered: Vec<Vec<(LogicalId, Resource)>> = slots.iter().map(|_| Vec::new()).collect();
     let mut parent = BTreeMap::new();
     // The map is freed as it is drained, while the children's fill.
     for (node, (id, mut resource)) in nodes.into_iter().zip(resources) {
         debug_assert_eq!(node.id, id, "bug in topoform: the nodes are in ID order");
-        let group = node.group;
-        if let Some(child) = group.and_then(|g| child_of_group.get(&g)) {
-            let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
-            let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = resource
-                .depends_on
-                .drain(..)
-                .partition(|d| stack_of(d).as_ref() == Some(child));
-            resource.depends_on = keep;
-            b.depends_on
-                .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
-            children
-                .get_mut(child)
-                .unwrap_or_else(|| unreachable!())
-                .resources
-                .insert(id, resource);
+        if let Some(slot) = node.group.and_then(slot_of) {
+            let child = &slots[slot];
+            if !resource.depends_on.is_empty() {
+                let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
+                let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = resource
+                    .depends_on
+                    .drain(..)
+                    .partition(|d| stack_of(d).as_ref() == Some(child));
+                resource.depends_on = keep;
+                b.depends_on
+                    .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
+            }
+            gathered[slot].push((id, resource));
             continue;
         }
         if resource.depends_on.iter().any(|d| stack_of(d).is_some()) {
@@ -847,6 +866,12 @@ fn distribute(
             resource.depends_on.dedup();
         }
         parent.insert(id, resource);
+    }
+    for (child, list) in slots.iter().zip(gathered) {
+        let t = children.get_mut(child).unwrap_or_else(|| unreachable!());
+        // In ID order already: the map is built without a comparison per
+        // level.
+        t.resources.append(&mut list.into_iter().collect());
     }
     (parent, parent_reads)
 }
@@ -993,8 +1018,9 @@ pub fn split(
         mut outputs,
         rewrites: _,
     } = main;
-    let mut nodes = read(model, &resources);
-    let groups = group(model, &mut nodes, &resources, &outputs);
+    let index = index(&resources);
+    let mut nodes = read(model, &resources, &index);
+    let groups = group(model, &mut nodes, &index, &resources, &outputs);
     let stays = nodes.iter().filter(|n| n.group.is_none());
     let shared = Shared {
         resources: stays.clone().count(),
