@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cfn::overridden::Overridden;
-use crate::cfn::{ResourceMetadata, ResourceTopoform, Template};
+use crate::cfn::{ResourceTopoform, Template};
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::Model;
 use crate::naming::LogicalId;
@@ -85,7 +85,7 @@ pub fn apply(
                 resource.properties = overridden.into();
                 resource
                     .metadata
-                    .get_or_insert_with(ResourceMetadata::default)
+                    .get_or_insert_with(Box::default)
                     .topoform
                     .get_or_insert_with(ResourceTopoform::default)
                     .overrides
