@@ -107,12 +107,14 @@ macro_rules! declare_kinds {
                 $(
                     for b in &self.$field {
                         let links = b.body.links();
+                        #[cfg(any(test, feature = "cli", feature = "internals"))]
+                        let slots = links.iter().map(|(s, _)| *s).collect();
                         out.push(BlockInfo {
                             kind: Kind::$variant,
                             name: &b.name,
-                            refs: links.iter().map(|(_, r)| r.clone()).collect(),
+                            refs: links.into_iter().map(|(_, r)| r).collect(),
                             #[cfg(any(test, feature = "cli", feature = "internals"))]
-                            slots: links.into_iter().map(|(s, _)| s).collect(),
+                            slots,
                             broken: &b.broken,
                         });
                     }

@@ -149,7 +149,8 @@ pub(super) fn something_to_deploy(cx: &mut Context<'_>) {
     let Some(stack) = &topo.stack else {
         return;
     };
-    let blocks = topo.blocks().iter().any(|b| b.kind != Kind::Zone);
+    // The names only: `blocks` copies every block's references.
+    let blocks = topo.names().iter().any(|(kind, _)| *kind != Kind::Zone);
     if blocks || stack.body.notify.is_some() || !topo.lost.is_empty() {
         return;
     }
