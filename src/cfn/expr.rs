@@ -84,8 +84,9 @@ pub enum Expr {
 /// A piece of an `Fn::Sub` string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SubPart {
-    /// Literal text (`${` is escaped as `${!`).
-    Lit(String),
+    /// Literal text (`${` is escaped as `${!`): mostly a literal of the
+    /// code (`arn:`), kept without a copy.
+    Lit(Cow<'static, str>),
     /// `${AWS::…}`.
     Pseudo(Pseudo),
     /// `${Id}`.
@@ -147,8 +148,8 @@ pub struct SubBuilder(Vec<SubPart>);
 impl SubBuilder {
     /// Literal text.
     #[must_use]
-    pub fn lit(mut self, s: &str) -> Self {
-        self.0.push(SubPart::Lit(s.to_string()));
+    pub fn lit(mut self, s: impl Into<Cow<'static, str>>) -> Self {
+        self.0.push(SubPart::Lit(s.into()));
         self
     }
     /// A pseudo parameter.
@@ -380,7 +381,7 @@ fn parse_sub(text: &str) -> Option<Vec<SubPart>> {
         let name = &rest[..end];
         rest = &rest[end + 1..];
         if !lit.is_empty() {
-            parts.push(SubPart::Lit(std::mem::take(&mut lit)));
+            parts.push(SubPart::Lit(std::mem::take(&mut lit).into()));
         }
         parts.push(if let Some(p) = Pseudo::from_name(name) {
             SubPart::Pseudo(p)
@@ -392,7 +393,7 @@ fn parse_sub(text: &str) -> Option<Vec<SubPart>> {
     }
     lit.push_str(rest);
     if !lit.is_empty() {
-        parts.push(SubPart::Lit(lit));
+        parts.push(SubPart::Lit(lit.into()));
     }
     Some(parts)
 }

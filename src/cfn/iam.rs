@@ -78,7 +78,7 @@ pub fn aws_managed_policy(path: &str) -> Expr {
     Expr::sub()
         .lit("arn:")
         .pseudo(Pseudo::Partition)
-        .lit(&format!(":iam::aws:policy/{path}"))
+        .lit(format!(":iam::aws:policy/{path}"))
         .build()
 }
 

@@ -112,7 +112,7 @@ impl<'m> Context<'m> {
         let export = export.then(|| Export {
             name: Expr::sub()
                 .pseudo(Pseudo::StackName)
-                .lit(&format!("-{id}"))
+                .lit(format!("-{id}"))
                 .build(),
         });
         let output = Output {

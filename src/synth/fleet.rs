@@ -245,10 +245,10 @@ fn client_statements(cx: &Context<'_>, f: &Fleet, c: &Client) -> Vec<Statement> 
         let resource = if listed <= MAX_LISTED_PARAMETERS {
             f.parameters
                 .iter()
-                .map(|param| arn("ssm").lit(&format!("{path}{param}")).build())
+                .map(|param| arn("ssm").lit(format!("{path}{param}")).build())
                 .collect()
         } else {
-            vec![arn("ssm").lit(&format!("{path}*")).build()]
+            vec![arn("ssm").lit(format!("{path}*")).build()]
         };
         out.push(Statement {
             sid: "ReadOwnParameters".into(),
@@ -324,7 +324,7 @@ fn schedule(cx: &mut Context<'_>, f: &Fleet, h: &Hours, instances: &[(&Client, L
                         arn: Expr::sub()
                             .lit("arn:")
                             .pseudo(Pseudo::Partition)
-                            .lit(&format!(":scheduler:::aws-sdk:ec2:{action}"))
+                            .lit(format!(":scheduler:::aws-sdk:ec2:{action}"))
                             .build(),
                         role_arn: Expr::GetAtt(role.clone(), "Arn".into()),
                         input: input.clone(),
@@ -431,7 +431,7 @@ fn scheduler_role(cx: &mut Context<'_>, f: &Fleet, role: &LogicalId) {
             Expr::Pseudo(Pseudo::StackName),
             Expr::sub()
                 .pseudo(Pseudo::StackName)
-                .lit(&format!("-{}*", crate::shard::CHILD_PREFIX))
+                .lit(format!("-{}*", crate::shard::CHILD_PREFIX))
                 .build(),
         ],
     );

@@ -193,7 +193,7 @@ fn statements(cx: &Context<'_>, i: &Instance, allocation: Option<&Expr>) -> Vec<
                 Expr::GetAtt(eip, attr) => {
                     arn_ec2().lit("elastic-ip/").attr(eip, attr.clone()).build()
                 }
-                Expr::Str(id) => arn_ec2().lit("elastic-ip/").lit(id).build(),
+                Expr::Str(id) => arn_ec2().lit("elastic-ip/").lit(id.clone()).build(),
                 other => {
                     unreachable!("bug in topoform: unexpected allocation expression {other:?}")
                 }
@@ -268,7 +268,7 @@ fn complete_launch_statement(i: &Instance) -> Statement {
             arn("autoscaling")
                 .lit("autoScalingGroup:*:autoScalingGroupName/")
                 .pseudo(Pseudo::StackName)
-                .lit(&format!("-{}", i.name.as_str()))
+                .lit(format!("-{}", i.name.as_str()))
                 .build(),
         ],
         condition: BTreeMap::new(),
@@ -692,7 +692,7 @@ fn schedule(cx: &mut Context<'_>, i: &Instance) {
 pub(super) fn group_name(i: &Instance) -> Expr {
     Expr::sub()
         .pseudo(Pseudo::StackName)
-        .lit(&format!("-{}", i.name.as_str()))
+        .lit(format!("-{}", i.name.as_str()))
         .build()
 }
 

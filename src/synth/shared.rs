@@ -215,7 +215,7 @@ pub(super) fn upsert_statement(model: &Model, zone_id: &str, names: &[&str]) -> 
             Expr::sub()
                 .lit("arn:")
                 .pseudo(Pseudo::Partition)
-                .lit(&format!(":route53:::hostedzone/{zone_id}"))
+                .lit(format!(":route53:::hostedzone/{zone_id}"))
                 .build(),
         ],
         condition,
@@ -233,7 +233,7 @@ pub(super) fn arn(service: &str) -> SubBuilder {
     Expr::sub()
         .lit("arn:")
         .pseudo(Pseudo::Partition)
-        .lit(&format!(":{service}:"))
+        .lit(format!(":{service}:"))
         .pseudo(Pseudo::Region)
         .lit(":")
         .pseudo(Pseudo::AccountId)

@@ -77,7 +77,7 @@ fn what(s: &Sorry) -> String {
 fn unique_name(s: &Sorry) -> Expr {
     Expr::sub()
         .pseudo(Pseudo::StackName)
-        .lit(&format!("-{}", s.name.as_str()))
+        .lit(format!("-{}", s.name.as_str()))
         .build()
 }
 
