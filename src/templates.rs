@@ -5,6 +5,7 @@
 //! HTML-escaped in `.html`, JSON-encoded in `.js`. `|safe` is the visible
 //! opt-out, used only for values that were validated against a grammar.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use minijinja::value::Value;
@@ -107,7 +108,11 @@ fn env() -> &'static Environment<'static> {
 fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
     match state.auto_escape() {
         AutoEscape::Custom(kind) if kind == "sh" && !value.is_safe() => {
-            out.write_str(&shell_quote(&value.to_string()))?;
+            // A string as it is: its text, without a copy first.
+            match value.as_str() {
+                Some(text) => out.write_str(&shell_quote(text))?,
+                None => out.write_str(&shell_quote(&value.to_string()))?,
+            }
             Ok(())
         }
         AutoEscape::Custom(kind) if kind == "js" && !value.is_safe() => {
@@ -226,14 +231,19 @@ fn dot_text(s: &str) -> String {
 /// shell never interprets are left bare, so generated scripts read well. A
 /// comma is quoted although the shell takes it literally: in an array,
 /// shellcheck reads a bare `a,b` as a mistaken separator (SC2054).
-pub(crate) fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> Cow<'_, str> {
     let bare = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:./_-".contains(&b));
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'@' | b'%' | b'+' | b'=' | b':' | b'.' | b'/' | b'_' | b'-'
+                )
+        });
     if bare {
-        s.to_string()
+        Cow::Borrowed(s)
     } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+        Cow::Owned(format!("'{}'", s.replace('\'', r"'\''")))
     }
 }
 
