@@ -34,6 +34,9 @@ pub(super) struct Context<'a> {
     pub(super) stack_facts: StackFacts,
     /// The blocks validated so far (its `stack` is filled in last).
     pub(super) model: Model,
+    /// Instance types found to exist and to be offered in the stack's
+    /// region: ten thousand instances of one type look it up once.
+    pub(super) fine_types: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Context<'a> {
@@ -47,6 +50,7 @@ impl<'a> Context<'a> {
             stack: None,
             stack_facts: StackFacts::default(),
             model: Model::default(),
+            fine_types: std::collections::BTreeSet::new(),
         }
     }
 

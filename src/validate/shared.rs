@@ -38,10 +38,19 @@ pub(super) fn launch(cx: &mut Context<'_>, keys: &Keys<'_>, l: &spec::Launch) ->
     let sgs = keys.required(cx, l.security_groups.as_ref(), "security_groups");
     let ami = ami.and_then(|a| cx.check(grammar::ami(a)));
     let instance_type = ty.and_then(|t| {
+        if cx.fine_types.contains(&t.value) {
+            return Some(t.value.clone());
+        }
         let checked = cx.check(grammar::instance_type(t))?;
-        let region = cx.stack_facts.region.clone();
-        if let Some(warning) = region.and_then(|r| grammar::instance_type_in(t, &r)) {
-            cx.push(warning);
+        // Without a sound region there is nothing to check it against, and
+        // nothing is remembered.
+        if let Some(region) = cx.stack_facts.region.clone() {
+            match grammar::instance_type_in(t, &region) {
+                Some(warning) => cx.push(warning),
+                None => {
+                    cx.fine_types.insert(t.value.clone());
+                }
+            }
         }
         Some(checked)
     });
