@@ -85,6 +85,12 @@ impl Prefix {
     /// Derives the prefix of block `name`. `None` when the result is not
     /// ASCII alphanumeric (heck is Unicode-aware; logical IDs are not).
     pub fn of(name: &str) -> Option<Prefix> {
+        // The usual name, one word of lower-case letters then digits
+        // (`client00042`), is that word capitalized: heck's general
+        // transform took 3,000 instructions a name, twice a block.
+        if let Some(p) = one_word(name) {
+            return Some(Prefix(p));
+        }
         let p = name.to_upper_camel_case();
         let ok = !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric());
         ok.then_some(Prefix(p))
@@ -103,6 +109,21 @@ impl Prefix {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `name` capitalized, when it is lower-case ASCII letters followed by
+/// ASCII digits (none or more), which heck reads as one word: `None` for
+/// any other name, which goes through heck.
+fn one_word(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
+    if letters == 0 || !b[letters..].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut p = String::with_capacity(name.len());
+    p.push(char::from(b[0].to_ascii_uppercase()));
+    p.push_str(&name[1..]);
+    Some(p)
 }
 
 /// One resource (or parameter, or output) a block produces: the suffix of
@@ -294,6 +315,20 @@ mod tests {
             "RedashGroup"
         );
         assert_eq!(Prefix::of("web-1").unwrap().as_str(), "Web1");
+        // The shortcut for one word agrees with heck, and leaves the rest
+        // to it.
+        for name in ["a", "web", "web1", "client00042", "x9", "abc123", "zz0000000001"] {
+            assert_eq!(one_word(name).as_deref(), Some(name.to_upper_camel_case().as_str()), "{name}");
+        }
+        for letters in ["q", "web", "clientz", "abcdefghijklmnopqrstuvwxyz"] {
+            for digits in ["", "0", "7", "00042", "1234567890"] {
+                let name = format!("{letters}{digits}");
+                assert_eq!(one_word(&name), Some(name.to_upper_camel_case()), "{name}");
+            }
+        }
+        for name in ["", "1a", "a1b", "webServer", "web-1", "web_1", "Web", "a.b", "ウェブ", "é1"] {
+            assert_eq!(one_word(name), None, "{name}");
+        }
         assert!(Prefix::of("ウェブ").is_none());
     }
 
