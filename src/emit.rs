@@ -271,8 +271,9 @@ fn unique_sibling(parent: &Path, base: &str, tag: &str) -> io::Result<PathBuf> {
 fn fill(root: &Path, output: &Output) -> io::Result<()> {
     // The directories first, then the files on every core: writing is the
     // kernel copying each file into the page cache (160 MB at 10,000
-    // clients), which two threads do in about half the time. The first
-    // error in path order is the one reported.
+    // clients), which two threads do in about half the time. A directory
+    // that cannot be made is reported before any file is written; then the
+    // first file error in path order (the staging tree is removed).
     let dirs: BTreeSet<&Path> = output
         .keys()
         .filter_map(|rel| Path::new(rel).parent())

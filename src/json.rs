@@ -20,6 +20,11 @@ use serde::ser;
 
 /// The struct name by which serde_json's `RawValue` asks to be written raw.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+/// The struct name by which a number of serde_json's asks to be written raw
+/// (its digits) when serde_json's `arbitrary_precision` feature is on: a
+/// crate that vendors topoform may turn it on for every crate of its build,
+/// and an overridden property is written from a `serde_json::Value`.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// Where the JSON goes.
 pub(crate) trait Sink {
@@ -452,7 +457,7 @@ impl<'a, S: Sink> ser::Serializer for &'a mut Pretty<S> {
     }
 
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Compound<'a, S>, Error> {
-        if name == RAW_VALUE_TOKEN {
+        if name == RAW_VALUE_TOKEN || name == NUMBER_TOKEN {
             return Ok(Compound {
                 ser: self,
                 first: true,
@@ -606,6 +611,19 @@ impl<S: Sink> MapKey<'_, S> {
     fn quoted(self, v: impl fmt::Display) {
         self.0.string(&v.to_string());
     }
+
+    /// A finite float in quotes, in serde_json's shortest form; serde_json
+    /// refuses the others.
+    fn float<F: Serialize>(self, finite: bool, v: &F) -> Result<(), Error> {
+        if !finite {
+            return Err(Error(
+                "float key must be finite (got NaN or +/-inf)".to_string(),
+            ));
+        }
+        let text = serde_json::to_string(v).map_err(ser::Error::custom)?;
+        self.0.string(&text);
+        Ok(())
+    }
 }
 
 const KEY_MUST_BE_A_STRING: &str = "key must be a string";
@@ -703,17 +721,23 @@ impl<S: Sink> ser::Serializer for MapKey<'_, S> {
         value.serialize(self)
     }
 
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.float(f64::from(v).is_finite(), &v)
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        self.float(v.is_finite(), &v)
+    }
+
     refuse!(KEY_MUST_BE_A_STRING;
-        serialize_f32(f32),
-        serialize_f64(f64),
         serialize_bytes(&[u8]),
         serialize_none(),
         serialize_unit(),
         serialize_unit_struct(&'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Error> {
-        Err(Error(KEY_MUST_BE_A_STRING.to_string()))
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -1066,6 +1090,62 @@ mod tests {
             let naive = b.iter().all(|&c| super::escape(c).is_none());
             assert_eq!(super::is_clean(&b), naive, "{b:?}");
         }
+    }
+
+    /// What serde_json's `Number` serializes as with its
+    /// `arbitrary_precision` feature (which this build does not turn on,
+    /// and a vendoring build may).
+    struct ArbitraryNumber(&'static str);
+
+    impl Serialize for ArbitraryNumber {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            let mut st = s.serialize_struct(super::NUMBER_TOKEN, 1)?;
+            st.serialize_field(super::NUMBER_TOKEN, self.0)?;
+            st.end()
+        }
+    }
+
+    #[test]
+    fn writes_an_arbitrary_precision_number_as_its_digits() {
+        let m = BTreeMap::from([
+            ("Threshold", ArbitraryNumber("30")),
+            ("Big", ArbitraryNumber("1e400")),
+        ]);
+        let ours = String::from_utf8(to_vec_pretty(&m).unwrap()).unwrap();
+        assert_eq!(ours, "{\n  \"Big\": 1e400,\n  \"Threshold\": 30\n}");
+        assert_eq!(pretty_len(&m, 0).unwrap(), ours.len());
+    }
+
+    #[test]
+    fn writes_optional_and_float_keys_as_serde_json_does() {
+        let some = BTreeMap::from([(Some("a"), 1)]);
+        assert_eq!(
+            to_vec_pretty(&some).unwrap(),
+            serde_json::to_vec_pretty(&some).unwrap()
+        );
+        let floats = vec![(1.5f64, 1), (-0.25, 2)];
+        let as_map = |v: &Vec<(f64, i32)>| {
+            struct M<'a>(&'a [(f64, i32)]);
+            impl Serialize for M<'_> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    use serde::ser::SerializeMap;
+                    let mut m = s.serialize_map(Some(self.0.len()))?;
+                    for (k, v) in self.0 {
+                        m.serialize_entry(k, v)?;
+                    }
+                    m.end()
+                }
+            }
+            (
+                to_vec_pretty(&M(v)).map_err(|e| e.to_string()),
+                serde_json::to_vec_pretty(&M(v)).map_err(|e| e.to_string()),
+            )
+        };
+        let (ours, theirs) = as_map(&floats);
+        assert_eq!(ours.unwrap(), theirs.unwrap());
+        let (ours, theirs) = as_map(&vec![(f64::NAN, 1)]);
+        assert!(ours.is_err() && theirs.is_err());
     }
 
     #[test]
