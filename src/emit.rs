@@ -22,37 +22,64 @@ use crate::synth::Artifacts;
 /// Every output file: relative path (always `/`-separated) → contents.
 pub type Output = BTreeMap<String, String>;
 
-/// Each template as it is written, by file name: the one serialization of
-/// a compilation, whose sizes the quotas and the deploy plan read, with
-/// what `look` finds in each (template, text) before the template is
-/// dropped. The templates are independent: they are serialized, looked
-/// at and dropped on every core, so the typed templates and their text are
-/// never all in memory at once.
+/// The templates of a compilation, serialized once ([`render_templates`]).
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    /// Every template's size in bytes, by file name: what the quotas and
+    /// the deploy plan read.
+    pub(crate) sizes: BTreeMap<String, usize>,
+    /// The texts kept for the output: every template's, or none when they
+    /// went straight into a [`Staging`] tree.
+    pub(crate) texts: BTreeMap<String, String>,
+}
+
+/// Serializes every template, with what `look` finds in each (template,
+/// text) before the template is dropped. The templates are independent:
+/// they are serialized, looked at and dropped on every core, so the typed
+/// templates and their text are never all in memory at once. With `stage`,
+/// each text is written into the staging tree as soon as it is made and
+/// then dropped: the whole output (160 MB at 10,000 clients) is never held.
 pub(crate) fn render_templates(
     templates: BTreeMap<String, Template>,
+    stage: Option<&Staging>,
     look: impl Fn(&str, &Template, &str) -> Vec<Diagnostic> + Sync + Send,
-) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
+) -> (Rendered, Vec<Diagnostic>) {
+    if let Some(stage) = stage {
+        stage.make_dirs(templates.keys());
+    }
     let resources = templates.values().map(|t| t.resources.len()).sum();
     let mut found = Vec::new();
-    let rendered = crate::par::map(templates.into_iter().collect(), resources, |(name, t)| {
+    let mut rendered = Rendered::default();
+    let made = crate::par::map(templates.into_iter().collect(), resources, |(name, t)| {
         let text = t.to_json();
         let seen = look(&name, &t, &text);
         drop(t);
-        (name, text, seen)
-    })
-    .into_iter()
-    .map(|(name, text, seen)| {
+        let size = text.len();
+        let kept = match stage {
+            Some(stage) => {
+                stage.put(&name, &text);
+                None
+            }
+            None => Some(text),
+        };
+        (name, size, kept, seen)
+    });
+    for (name, size, kept, seen) in made {
         found.extend(seen);
-        (name, text)
-    })
-    .collect();
+        if let Some(text) = kept {
+            rendered.texts.insert(name.clone(), text);
+        }
+        rendered.sizes.insert(name, size);
+    }
     (rendered, found)
 }
 
-/// The output: the templates serialized by [`render_templates`], the text
-/// files of `artifacts`, and the manifest that lists them all.
-pub(crate) fn render_with(artifacts: &Artifacts, templates: BTreeMap<String, String>) -> Output {
-    let mut out: Output = templates;
+/// The output: the templates serialized by [`render_templates`] (those it
+/// kept), the text files of `artifacts`, and the manifest that lists every
+/// file, the staged templates included.
+pub(crate) fn render_with(artifacts: &Artifacts, rendered: Rendered) -> Output {
+    let Rendered { sizes, texts } = rendered;
+    let mut out: Output = texts;
     for (path, text) in &artifacts.files {
         out.insert(path.clone(), text.clone());
     }
@@ -61,7 +88,8 @@ pub(crate) fn render_with(artifacts: &Artifacts, templates: BTreeMap<String, Str
          # replaces the directory as a whole, and refuses it if it holds anything\n\
          # else: keep your own files elsewhere.\n",
     );
-    for path in out.keys() {
+    let listed: BTreeSet<&String> = sizes.keys().chain(out.keys()).collect();
+    for path in listed {
         manifest.push_str(path);
         manifest.push('\n');
     }
@@ -83,29 +111,163 @@ pub struct Written {
 /// Scripts are made executable. A `dir` that holds anything topoform did not
 /// write is refused, and so is a symbolic link.
 pub fn write_to(output: &Output, dir: &Path) -> io::Result<Written> {
-    owned_by_topoform(dir)?;
-    let parent = match dir.parent() {
+    Staging::new(dir)?.finish(output)
+}
+
+/// A write of an output directory in progress: a fresh tree beside `dir`
+/// that files are written into, then swapped in whole by
+/// [`finish`](Staging::finish). The checks of [`write_to`] are made when
+/// it is created; a staging tree that is dropped unfinished is removed, so
+/// a compilation that fails after templates were staged leaves nothing.
+#[derive(Debug)]
+pub(crate) struct Staging {
+    dir: PathBuf,
+    root: PathBuf,
+    /// Files written so far.
+    files: std::sync::atomic::AtomicUsize,
+    /// The first failure in path order: a directory that could not be
+    /// made (ordered first, by the empty path), or a file.
+    failed: std::sync::Mutex<Option<(String, io::Error)>>,
+    /// Swapped in: the tree at `root` is no longer ours to remove.
+    done: bool,
+}
+
+impl Staging {
+    /// Refuses `dir` as [`write_to`] does, and makes the staging tree (and
+    /// the directory it is in, when it is missing).
+    pub(crate) fn new(dir: &Path) -> io::Result<Staging> {
+        fs::create_dir_all(parent_of(dir))?;
+        Staging::beside(dir)
+    }
+
+    /// [`new`](Staging::new), in a directory that exists: one that is
+    /// missing is an error, and nothing is made.
+    pub(crate) fn beside(dir: &Path) -> io::Result<Staging> {
+        owned_by_topoform(dir)?;
+        let parent = parent_of(dir);
+        let base = dir
+            .file_name()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the output directory has no name",
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        remove_stale_siblings(&parent, &base);
+        let root = unique_sibling(&parent, &base, "new")?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            root,
+            files: std::sync::atomic::AtomicUsize::new(0),
+            failed: std::sync::Mutex::new(None),
+            done: false,
+        })
+    }
+
+    /// How many files were written so far.
+    #[cfg(any(feature = "cli", test))]
+    pub(crate) fn files(&self) -> usize {
+        self.files.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Keeps the failure that comes first in path order.
+    fn fail(&self, path: &str, e: io::Error) {
+        let mut failed = self
+            .failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failed.as_ref().is_none_or(|(p, _)| path < p.as_str()) {
+            *failed = Some((path.to_string(), e));
+        }
+    }
+
+    /// Makes the directories that hold `paths`, before any file is written.
+    fn make_dirs<'a>(&self, paths: impl Iterator<Item = &'a String>) {
+        let dirs: BTreeSet<&Path> = paths.filter_map(|rel| Path::new(rel).parent()).collect();
+        for d in dirs {
+            if let Err(e) = fs::create_dir_all(self.root.join(d)) {
+                return self.fail("", e);
+            }
+        }
+    }
+
+    /// Writes one file (its directory made already); scripts are made
+    /// executable. A failure is kept for [`finish`](Staging::finish).
+    fn put(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        let written = fs::write(&path, text).and_then(|()| {
+            #[cfg(unix)]
+            if rel.ends_with(".sh") {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
+            }
+            Ok(())
+        });
+        match written {
+            Ok(()) => {
+                self.files
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => self.fail(rel, e),
+        }
+    }
+
+    /// Writes the rest of the output (every file not staged yet) and swaps
+    /// the tree in; on any failure so far or now, the staging tree is
+    /// removed and `dir` is left as it was.
+    pub(crate) fn finish(mut self, rest: &Output) -> io::Result<Written> {
+        self.make_dirs(rest.keys());
+        if self.failed_yet() {
+            return Err(self.take_failure());
+        }
+        // On every core: writing is the kernel copying each file into the
+        // page cache, which two threads do in about half the time.
+        let kilobytes = rest.values().map(|t| t.len() / 1024).sum();
+        crate::par::map(rest.iter().collect(), kilobytes, |(rel, text)| {
+            self.put(rel, text);
+        });
+        if self.failed_yet() {
+            return Err(self.take_failure());
+        }
+        let written = swap_in(&self.root, &self.dir);
+        // Swapped in, `root` holds the previous tree, which `swap_in` has
+        // removed or reported; otherwise the staging tree goes on drop.
+        self.done = written.is_ok();
+        written
+    }
+
+    fn failed_yet(&self) -> bool {
+        self.failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
+    }
+
+    fn take_failure(&self) -> io::Error {
+        self.failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .map_or_else(|| io::Error::other("the staging tree failed"), |(_, e)| e)
+    }
+}
+
+/// The directory that holds `dir` (`.` for a bare name).
+fn parent_of(dir: &Path) -> PathBuf {
+    match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    let base = dir
-        .file_name()
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the output directory has no name",
-            )
-        })?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(&parent)?;
-    remove_stale_siblings(&parent, &base);
-    let staging = unique_sibling(&parent, &base, "new")?;
-    let result = fill(&staging, output).and_then(|()| swap_in(&staging, dir));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
     }
-    result
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.root);
+        }
+    }
 }
 
 /// Refuses `dir` unless it is absent, empty, or topoform's: every file in it
@@ -266,33 +428,6 @@ fn unique_sibling(parent: &Path, base: &str, tag: &str) -> io::Result<PathBuf> {
         }
     }
     Err(io::Error::other("cannot create a staging directory"))
-}
-
-fn fill(root: &Path, output: &Output) -> io::Result<()> {
-    // The directories first, then the files on every core: writing is the
-    // kernel copying each file into the page cache (160 MB at 10,000
-    // clients), which two threads do in about half the time. A directory
-    // that cannot be made is reported before any file is written; then the
-    // first file error in path order (the staging tree is removed).
-    let dirs: BTreeSet<&Path> = output
-        .keys()
-        .filter_map(|rel| Path::new(rel).parent())
-        .collect();
-    for d in dirs {
-        fs::create_dir_all(root.join(d))?;
-    }
-    let kilobytes = output.values().map(|t| t.len() / 1024).sum();
-    let written = crate::par::map(output.iter().collect(), kilobytes, |(rel, text)| {
-        let path = root.join(rel);
-        fs::write(&path, text)?;
-        #[cfg(unix)]
-        if rel.ends_with(".sh") {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
-        }
-        Ok(())
-    });
-    written.into_iter().collect()
 }
 
 /// Puts `staging` in `dir`'s place. An existing `dir` is exchanged with it in
@@ -666,6 +801,43 @@ mod tests {
             check(&sample(), &out).unwrap(),
             vec![Drift::NotExecutable("userdata/x.sh".into())]
         );
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    /// A staged file that cannot be written fails the whole write: the
+    /// first failure in path order is the one reported, the previous tree
+    /// stays, and the staging tree goes. A staging tree dropped unfinished
+    /// (the compilation failed after templates were staged) goes too.
+    #[test]
+    fn a_failed_staged_write_leaves_the_previous_tree() {
+        let root = scratch("staged");
+        let out = root.join("out");
+        write_to(&sample(), &out).unwrap();
+        let stage = Staging::beside(&out).unwrap();
+        stage.make_dirs([String::from("nested/A.template.json")].iter());
+        stage.put("nested/A.template.json", "{}\n");
+        // Two files that cannot be written, the later one in path order
+        // first: its directory was never made; the earlier one's is a file.
+        stage.put("z/late.template.json", "{}\n");
+        fs::write(stage.root.join("m"), "").unwrap();
+        stage.put("m/early.template.json", "{}\n");
+        assert_eq!(stage.files(), 1);
+        let e = stage.finish(&sample()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotADirectory, "{e}");
+        assert_eq!(check(&sample(), &out).unwrap(), vec![]);
+        assert_eq!(siblings(&root), vec![std::ffi::OsString::from("out")]);
+        {
+            let stage = Staging::beside(&out).unwrap();
+            stage.put("a.template.json", "{}\n");
+            assert_eq!(siblings(&root).len(), 2);
+        }
+        assert_eq!(siblings(&root), vec![std::ffi::OsString::from("out")]);
+        // Without a parent, `beside` makes nothing; `new` makes the parent.
+        let deep = root.join("a/b/out");
+        assert!(Staging::beside(&deep).is_err());
+        assert!(!root.join("a").exists());
+        Staging::new(&deep).unwrap().finish(&sample()).unwrap();
+        assert_eq!(check(&sample(), &deep).unwrap(), vec![]);
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -275,6 +275,18 @@ pub(crate) fn compile_toml_model(
     files: &dyn Files,
     previous: &Output,
 ) -> (Compilation, Option<model::Model>) {
+    compile_toml_staged(text, files, previous, None)
+}
+
+/// [`compile_toml_model`], with the templates written into `stage` as they
+/// are serialized (the command line's synth): the output then holds every
+/// other file, and its manifest lists them all.
+pub(crate) fn compile_toml_staged(
+    text: &str,
+    files: &dyn Files,
+    previous: &Output,
+    stage: Option<&emit::Staging>,
+) -> (Compilation, Option<model::Model>) {
     // 1. front end. Text that is not TOML has no blocks to validate; shape
     // errors do not stop validation of the rest.
     let (topo, mut diagnostics) = front::toml::parse(text);
@@ -293,7 +305,7 @@ pub(crate) fn compile_toml_model(
     // is tens of megabytes: it goes before synthesis begins.
     let validated = validate::validate(&topo, files);
     drop(topo);
-    let (mut c, model) = compile(validated, read_whole, previous, &[]);
+    let (mut c, model) = compile(validated, read_whole, previous, &[], stage);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
@@ -304,17 +316,27 @@ pub(crate) fn compile_toml_model(
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
-    compile(validate::validate(topo, files), true, &Output::new(), &[]).0
+    compile(
+        validate::validate(topo, files),
+        true,
+        &Output::new(),
+        &[],
+        None,
+    )
+    .0
 }
 
 /// Stages 3 to 6, after validation (stage 2: every problem, and the model
 /// of the sound blocks); `read_whole` says whether the front end read every
-/// key. The model comes back when the output was made.
+/// key. The model comes back when the output was made. With `stage`, the
+/// templates are written there as they are serialized, and the output
+/// holds the other files.
 fn compile(
     validated: (Option<model::Model>, Vec<Diagnostic>),
     read_whole: bool,
     previous: &Output,
     overrides: &[spec::Override],
+    stage: Option<&emit::Staging>,
 ) -> (Compilation, Option<model::Model>) {
     let (model, mut diagnostics) = validated;
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
@@ -347,22 +369,24 @@ fn compile(
         let split_failed = split.iter().any(Diagnostic::is_error);
         quotas.extend(split);
         // Each template is serialized once, here, and dropped once measured:
-        // the quotas and the plan read the sizes, and emit writes these bytes.
+        // the quotas and the plan read the sizes, and emit writes these bytes
+        // (or has written them already, with `stage`).
         let main_outputs = artifacts
             .templates
             .get(&layout::main_template(&model.stack.name))
             .is_some_and(|t| !t.outputs.is_empty());
-        let (rendered, measured) =
-            emit::render_templates(std::mem::take(&mut artifacts.templates), |path, t, text| {
-                quota::template(&model, path, t, text.len(), !split_failed)
-            });
+        let (rendered, measured) = emit::render_templates(
+            std::mem::take(&mut artifacts.templates),
+            stage,
+            |path, t, text| quota::template(&model, path, t, text.len(), !split_failed),
+        );
         quotas.extend(measured);
         diagnostics.extend(quotas.into_iter().filter(|d| whole || d.is_error()));
         if !whole || diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
         // 5. plan, 6. emit.
-        let deploy = plan::deploy_script(&model, &artifacts, &rendered, main_outputs);
+        let deploy = plan::deploy_script(&model, &artifacts, &rendered.sizes, main_outputs);
         artifacts
             .files
             .insert(layout::DEPLOY_SCRIPT.to_string(), deploy);
@@ -418,7 +442,7 @@ impl front::dsl::Topology {
         let (topo, mut refused, overrides) = self.into_parts();
         let read_whole = refused.is_empty();
         let validated = validate::validate(&topo, files);
-        let (mut c, model) = compile(validated, read_whole, previous, &overrides);
+        let (mut c, model) = compile(validated, read_whole, previous, &overrides, None);
         c.diagnostics.append(&mut refused);
         diag::sort(&mut c.diagnostics);
         (c, model)

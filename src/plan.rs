@@ -241,21 +241,21 @@ struct DeployContext<'a> {
     budget_in_edge: bool,
 }
 
-/// The deploy plan of a model and what it synthesized to; `rendered`
-/// holds the templates as they are written
-/// ([`crate::emit::render_templates`]), whose names and sizes it reads;
+/// The deploy plan of a model and what it synthesized to; `sizes` are
+/// the templates' sizes as they are written, by file name
+/// ([`crate::emit::render_templates`]);
 /// `main_outputs` says whether the main template has outputs to print.
 pub fn deploy_script(
     model: &Model,
     artifacts: &Artifacts,
-    rendered: &BTreeMap<String, String>,
+    sizes: &BTreeMap<String, usize>,
     main_outputs: bool,
 ) -> String {
     // A template's size as written, when it is over the inline limit.
     let large = |file: &str| {
-        rendered
+        sizes
             .get(file)
-            .map(String::len)
+            .copied()
             .filter(|n| *n > INLINE_TEMPLATE_LIMIT)
     };
     let stack = &model.stack.name;
@@ -271,7 +271,7 @@ pub fn deploy_script(
         })
         .collect();
     // The edge stack exists when synthesis made its template.
-    let edge = rendered.get(&layout::edge_template(stack)).map(|_| Edge {
+    let edge = sizes.get(&layout::edge_template(stack)).map(|_| Edge {
         stack: layout::edge_stack(stack),
         template: layout::edge_template(stack),
         large: large(&layout::edge_template(stack)),
@@ -308,7 +308,7 @@ pub fn deploy_script(
             region: &model.stack.region,
             template: layout::main_template(stack),
             large: large(&layout::main_template(stack)),
-            nested: rendered
+            nested: sizes
                 .keys()
                 .filter(|p| p.starts_with(layout::NESTED))
                 .cloned()

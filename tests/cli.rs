@@ -1,6 +1,7 @@
 //! Runs the `topoform` binary: help text, exit codes, `--check`, and that
 //! invalid input writes nothing.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -281,6 +282,95 @@ fn invalid_input_exits_1_and_writes_nothing() {
         0,
         "nothing may be left beside DIR"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Synth writes templates into its staging tree as it serializes them:
+/// whichever stage finds the error (the front end, validation, the split,
+/// a template's quotas measured on its text), the tree is removed and
+/// nothing is left beside the output directory.
+#[test]
+fn every_error_fixture_leaves_nothing_beside_the_output() {
+    let dir = scratch("err-fixtures");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir("fixtures/err")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() > 50, "{} fixtures", fixtures.len());
+    let out_dir = dir.join("out");
+    for f in &fixtures {
+        let run = topoform(&[
+            "synth",
+            f.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{}: {}",
+            f.display(),
+            text(&run.stderr)
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{}: left {left:?}", f.display());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A topology split into nested stacks, written by the command (its
+/// templates staged as they are serialized) and written again over itself,
+/// is what the library builds in memory: `--check` finds no drift, and the
+/// manifest lists every file, the nested templates included.
+#[test]
+fn a_split_topology_written_by_synth_is_what_check_expects() {
+    let dir = scratch("split");
+    let mut t = String::from(
+        "[stack]\nname = \"Scale\"\nregion = \"ap-northeast-1\"\n\n\
+         [zone.main]\nid = \"Z0123456789ABCDEFGHIJ\"\ndomain = \"example.com\"\n",
+    );
+    for i in 0..120 {
+        write!(
+            t,
+            "\n[instance.client{i:03}]\nami = \"ami-0123456789abcdef0\"\ntype = \"t3.small\"\n\
+             subnets = [\"subnet-0aaaaaaaaaaaaaaa1\"]\nsecurity_groups = [\"sg-0123456789abcdef0\"]\n\
+             dns = {{ zone = \"zone.main\", record = \"client{i:03}.example.com\" }}\n"
+        )
+        .unwrap();
+    }
+    let topology = dir.join("scale.toml");
+    std::fs::write(&topology, t).unwrap();
+    let out_dir = dir.join("out");
+    let (topology, out) = (topology.to_str().unwrap(), out_dir.to_str().unwrap());
+    for _ in 0..2 {
+        let synth = topoform(&["synth", topology, "-o", out]);
+        assert!(synth.status.success(), "{}", text(&synth.stderr));
+        let check = topoform(&["synth", topology, "-o", out, "--check"]);
+        assert!(
+            check.status.success(),
+            "{}{}",
+            text(&check.stdout),
+            text(&check.stderr)
+        );
+    }
+    let nested: Vec<_> = std::fs::read_dir(out_dir.join("nested")).unwrap().collect();
+    assert!(nested.len() > 1, "{} nested templates", nested.len());
+    let manifest = std::fs::read_to_string(out_dir.join(".topoform-files")).unwrap();
+    assert!(
+        manifest.contains("\nnested/Shard001.template.json\n"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("\nScale.template.json\n"), "{manifest}");
+    let beside: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside.len(), 2, "{beside:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -232,10 +232,10 @@ region = "ap-northeast-1"
             ]
         );
         let (rendered, _) =
-            crate::emit::render_templates(std::mem::take(&mut artifacts.templates), |_, _, _| {
+            crate::emit::render_templates(std::mem::take(&mut artifacts.templates), None, |_, _, _| {
                 Vec::new()
             });
-        let plan = crate::plan::deploy_script(&model, &artifacts, &rendered, false);
+        let plan = crate::plan::deploy_script(&model, &artifacts, &rendered.sizes, false);
         assert!(plan.contains(
             "\ncheck_record_free '[instance.web]' Z2OPSZONE00001 web.example.net WebDnsRecord\n"
         ));
