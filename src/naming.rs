@@ -237,6 +237,12 @@ impl Registry {
         self.ids.get(id).map(|&i| &self.owners[i])
     }
 
+    /// The position in [`owners`](Self::owners) of the block that
+    /// derives `id`, if any.
+    pub fn owner_index(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+
     /// Registers a stack-wide ID; returns the collision if a block already
     /// derives it.
     pub fn register_stack_wide(&mut self, id: LogicalId, owner: &Owner) -> Option<Collision> {

@@ -194,6 +194,22 @@ fn unit_of(o: &Owner) -> Option<String> {
     }
 }
 
+/// Each owner's block ([`unit_of`]), in the registry's order: formatted
+/// once per owner, not once for each of its resources (130,000 strings at
+/// 10,000 clients).
+fn units(model: &Model) -> Vec<Option<String>> {
+    model.origins.ids.owners().map(unit_of).collect()
+}
+
+/// The block of the resource `id`, from [`units`].
+fn unit_of_id<'u>(model: &Model, units: &'u [Option<String>], id: &str) -> Option<&'u str> {
+    model
+        .origins
+        .ids
+        .owner_index(id)
+        .and_then(|i| units[i].as_deref())
+}
+
 /// The name a child gives a link (as a parameter or an output), before
 /// making it unique in the child.
 fn link_name(l: &Link) -> String {
@@ -235,7 +251,7 @@ fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>)
 /// template's map, in the same (ID) order as the nodes, until it is
 /// distributed: moved into the nodes, every resource of a 10,000-client
 /// split was in two buffers at once.
-struct Node {
+struct Node<'u> {
     id: LogicalId,
     /// The links of its properties, sorted.
     links: Vec<Link>,
@@ -243,8 +259,9 @@ struct Node {
     targets: Targets,
     /// Its size in the template, in bytes.
     bytes: usize,
-    /// Its block, if it may move.
-    unit: Option<String>,
+    /// Its block, if it may move: its owner's (see [`units`]), shared by
+    /// the block's resources rather than formatted for each of them.
+    unit: Option<&'u str>,
     /// Its group; `None`: it stays in the parent.
     group: Option<usize>,
 }
@@ -383,7 +400,7 @@ impl Sets {
 
 /// The index of the node of `id` by a binary search (the nodes are in ID
 /// order), where the [`Index`] is gone: for the few that are depended on.
-fn node_index(nodes: &[Node], id: &LogicalId) -> Option<usize> {
+fn node_index(nodes: &[Node<'_>], id: &LogicalId) -> Option<usize> {
     nodes.binary_search_by(|n| n.id.cmp(id)).ok()
 }
 
@@ -413,11 +430,12 @@ fn targets(index: &Index<'_>, links: &[Link]) -> Targets {
 
 /// Every resource, with its links, what they name, its size and block, in
 /// ID order.
-fn read(
+fn read<'u>(
     model: &Model,
     resources: &BTreeMap<LogicalId, Resource>,
     index: &Index<'_>,
-) -> Vec<Node> {
+    units: &'u [Option<String>],
+) -> Vec<Node<'u>> {
     let node = |(id, resource): (&LogicalId, &Resource)| {
         // One serialization per resource, into a counter: its size in the
         // template (three levels deep, after its key), and its references,
@@ -425,7 +443,7 @@ fn read(
         let (bytes, links) = scan(resource, 2);
         Node {
             bytes: bytes + id.as_str().len() + 10,
-            unit: model.origins.ids.owner(id.as_str()).and_then(unit_of),
+            unit: unit_of_id(model, units, id.as_str()),
             id: id.clone(),
             targets: targets(index, &links),
             links,
@@ -442,17 +460,18 @@ fn read(
 /// links and outputs.
 fn group(
     model: &Model,
-    nodes: &mut [Node],
+    nodes: &mut [Node<'_>],
     index: &Index<'_>,
     resources: &BTreeMap<LogicalId, Resource>,
     outputs: &BTreeMap<LogicalId, Output>,
+    units: &[Option<String>],
 ) -> Vec<Group> {
     // Blocks by name, numbered in name order; each node's block number.
     // A block's resources are mostly neighbours in ID order (their IDs
     // share its prefix): the repeats go before the sort, and the numbers
     // are looked up by hash (a tree of 20,000 names compared each of
     // 130,000 nodes' names with fifteen others).
-    let mut names: Vec<&str> = nodes.iter().filter_map(|n| n.unit.as_deref()).collect();
+    let mut names: Vec<&str> = nodes.iter().filter_map(|n| n.unit).collect();
     names.dedup();
     names.sort_unstable();
     names.dedup();
@@ -460,15 +479,15 @@ fn group(
         names.iter().enumerate().map(|(i, &u)| (u, i)).collect();
     let unit_of_node: Vec<Option<usize>> = nodes
         .iter()
-        .map(|n| n.unit.as_deref().map(|u| number[u]))
+        .map(|n| n.unit.map(|u| number[u]))
         .collect();
     // A block's output goes with its block, so it ties its block to the
     // blocks it refers to, as a resource does.
     let outputs: Vec<(&LogicalId, Option<usize>, Vec<Link>)> = outputs
         .iter()
         .map(|(id, o)| {
-            let owner = model.origins.ids.owner(id.as_str()).and_then(unit_of);
-            (id, owner.and_then(|u| number.get(u.as_str()).copied()), scan(o, 0).1)
+            let owner = unit_of_id(model, units, id.as_str());
+            (id, owner.and_then(|u| number.get(u).copied()), scan(o, 0).1)
         })
         .collect();
     let output_nodes: Vec<Targets> = outputs
@@ -569,7 +588,7 @@ struct Shared {
 fn place(
     model: &Model,
     groups: &[Group],
-    nodes: &[Node],
+    nodes: &[Node<'_>],
     shared: &Shared,
     previous: &Placement,
     limits: Limits,
@@ -658,7 +677,7 @@ fn place(
 /// The groups that no stack can hold: blocks that refer to each other share
 /// a stack, so no split helps. Each is named by its largest block (the one
 /// the others point at), with what it breaks.
-fn oversize(model: &Model, groups: &[Group], nodes: &[Node], limits: Limits) -> Vec<Diagnostic> {
+fn oversize(model: &Model, groups: &[Group], nodes: &[Node<'_>], limits: Limits) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for group in groups {
         let alone = Child::default().with(group);
@@ -677,8 +696,8 @@ fn oversize(model: &Model, groups: &[Group], nodes: &[Node], limits: Limits) -> 
         }
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for node in group.nodes.iter().map(|&i| &nodes[i]) {
-            if let Some(unit) = &node.unit {
-                *sizes.entry(unit.as_str()).or_default() += 1;
+            if let Some(unit) = node.unit {
+                *sizes.entry(unit).or_default() += 1;
             }
         }
         let largest = sizes
@@ -745,7 +764,7 @@ struct Boundary {
 }
 
 /// Names for a child's parameters and outputs, unique among its own IDs.
-fn boundary(c: &Child, groups: &[Group], nodes: &[Node]) -> Boundary {
+fn boundary(c: &Child, groups: &[Group], nodes: &[Node<'_>]) -> Boundary {
     // The child's own IDs, borrowed: a child of 390 resources is asked
     // about a handful of names, and copying every ID to ask was a split's
     // worth of allocations.
@@ -793,7 +812,7 @@ fn boundary(c: &Child, groups: &[Group], nodes: &[Node]) -> Boundary {
 /// parent's resources. `DependsOn` across a boundary becomes the child
 /// stack's.
 fn distribute(
-    nodes: Vec<Node>,
+    nodes: Vec<Node<'_>>,
     resources: BTreeMap<LogicalId, Resource>,
     child_of_group: &BTreeMap<usize, LogicalId>,
     boundaries: &mut BTreeMap<LogicalId, Boundary>,
@@ -1019,8 +1038,9 @@ pub fn split(
         rewrites: _,
     } = main;
     let index = index(&resources);
-    let mut nodes = read(model, &resources, &index);
-    let groups = group(model, &mut nodes, &index, &resources, &outputs);
+    let units = units(model);
+    let mut nodes = read(model, &resources, &index, &units);
+    let groups = group(model, &mut nodes, &index, &resources, &outputs, &units);
     let stays = nodes.iter().filter(|n| n.group.is_none());
     let shared = Shared {
         resources: stays.clone().count(),
