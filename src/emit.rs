@@ -122,29 +122,37 @@ pub fn write_to(output: &Output, dir: &Path) -> io::Result<Written> {
 #[derive(Debug)]
 pub(crate) struct Staging {
     dir: PathBuf,
+    /// The directory that holds `dir`, and `dir`'s name in it.
+    parent: PathBuf,
+    base: String,
     root: PathBuf,
     /// Files written so far.
     files: std::sync::atomic::AtomicUsize,
-    /// The first failure in path order: a directory that could not be
-    /// made (ordered first, by the empty path), or a file.
+    /// The first failure in path order, as the whole output was written
+    /// before staging: a directory that could not be made (ordered first,
+    /// by the empty path; no file is written after it), or a file.
     failed: std::sync::Mutex<Option<(String, io::Error)>>,
     /// Swapped in: the tree at `root` is no longer ours to remove.
     done: bool,
 }
 
 impl Staging {
-    /// Refuses `dir` as [`write_to`] does, and makes the staging tree (and
-    /// the directory it is in, when it is missing).
+    /// Refuses `dir` as [`write_to`] does, then makes the staging tree
+    /// (and the directory it is in, when it is missing).
     pub(crate) fn new(dir: &Path) -> io::Result<Staging> {
-        fs::create_dir_all(parent_of(dir))?;
-        Staging::beside(dir)
+        Staging::make(dir, true)
     }
 
     /// [`new`](Staging::new), in a directory that exists: one that is
     /// missing is an error, and nothing is made.
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn beside(dir: &Path) -> io::Result<Staging> {
+        Staging::make(dir, false)
+    }
+
+    /// Every check first: a refused `dir` makes nothing.
+    fn make(dir: &Path, make_parent: bool) -> io::Result<Staging> {
         owned_by_topoform(dir)?;
-        let parent = parent_of(dir);
         let base = dir
             .file_name()
             .ok_or_else(|| {
@@ -155,10 +163,15 @@ impl Staging {
             })?
             .to_string_lossy()
             .into_owned();
-        remove_stale_siblings(&parent, &base);
+        let parent = parent_of(dir);
+        if make_parent {
+            fs::create_dir_all(&parent)?;
+        }
         let root = unique_sibling(&parent, &base, "new")?;
         Ok(Staging {
             dir: dir.to_path_buf(),
+            parent,
+            base,
             root,
             files: std::sync::atomic::AtomicUsize::new(0),
             failed: std::sync::Mutex::new(None),
@@ -185,6 +198,9 @@ impl Staging {
 
     /// Makes the directories that hold `paths`, before any file is written.
     fn make_dirs<'a>(&self, paths: impl Iterator<Item = &'a String>) {
+        if self.dirs_failed() {
+            return;
+        }
         let dirs: BTreeSet<&Path> = paths.filter_map(|rel| Path::new(rel).parent()).collect();
         for d in dirs {
             if let Err(e) = fs::create_dir_all(self.root.join(d)) {
@@ -196,6 +212,9 @@ impl Staging {
     /// Writes one file (its directory made already); scripts are made
     /// executable. A failure is kept for [`finish`](Staging::finish).
     fn put(&self, rel: &str, text: &str) {
+        if self.dirs_failed() {
+            return;
+        }
         let path = self.root.join(rel);
         let written = fs::write(&path, text).and_then(|()| {
             #[cfg(unix)]
@@ -218,10 +237,10 @@ impl Staging {
     /// the tree in; on any failure so far or now, the staging tree is
     /// removed and `dir` is left as it was.
     pub(crate) fn finish(mut self, rest: &Output) -> io::Result<Written> {
+        // Checked again: the compilation took a while, and a file put in
+        // `dir` meanwhile would go with the tree that is swapped out.
+        owned_by_topoform(&self.dir)?;
         self.make_dirs(rest.keys());
-        if self.failed_yet() {
-            return Err(self.take_failure());
-        }
         // On every core: writing is the kernel copying each file into the
         // page cache, which two threads do in about half the time.
         let kilobytes = rest.values().map(|t| t.len() / 1024).sum();
@@ -231,11 +250,23 @@ impl Staging {
         if self.failed_yet() {
             return Err(self.take_failure());
         }
+        // Only a run that is about to succeed clears what killed runs left
+        // beside `dir`: a failed one leaves everything as it was.
+        remove_stale_siblings(&self.parent, &self.base);
         let written = swap_in(&self.root, &self.dir);
         // Swapped in, `root` holds the previous tree, which `swap_in` has
         // removed or reported; otherwise the staging tree goes on drop.
         self.done = written.is_ok();
         written
+    }
+
+    /// Whether a directory could not be made: then no file is written.
+    fn dirs_failed(&self) -> bool {
+        self.failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|(p, _)| p.is_empty())
     }
 
     fn failed_yet(&self) -> bool {
@@ -838,6 +869,30 @@ mod tests {
         assert!(!root.join("a").exists());
         Staging::new(&deep).unwrap().finish(&sample()).unwrap();
         assert_eq!(check(&sample(), &deep).unwrap(), vec![]);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    /// The checks are made again before the swap: a file someone put in
+    /// the output directory while the templates were staged is refused,
+    /// not deleted with the previous tree. Refused, `new` makes nothing,
+    /// not even the missing directory it would be in.
+    #[test]
+    fn a_file_added_while_staging_is_refused_and_kept() {
+        let root = scratch("added");
+        let out = root.join("out");
+        write_to(&sample(), &out).unwrap();
+        let stage = Staging::beside(&out).unwrap();
+        stage.make_dirs([String::from("a.template.json")].iter());
+        stage.put("a.template.json", "{}\n");
+        fs::write(out.join("NOTES.txt"), "mine").unwrap();
+        let e = stage.finish(&sample()).unwrap_err().to_string();
+        assert!(e.contains("NOTES.txt"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("NOTES.txt")).unwrap(), "mine");
+        assert_eq!(siblings(&root), vec![std::ffi::OsString::from("out")]);
+        let unnamed = root.join("new/sub/..");
+        let e = Staging::new(&unnamed).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+        assert!(!root.join("new").exists());
         fs::remove_dir_all(root).unwrap();
     }
 
