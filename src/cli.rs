@@ -444,19 +444,30 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
         Ok(p) => p,
         Err(e) => return out_failed(format, &source, &[], out, &format!("cannot read: {e}")),
     };
-    // The templates go into the staging tree as they are serialized, and
-    // never all sit in memory (160 MB at 10,000 clients). When the output
-    // directory would be refused, nothing is staged: the compilation's
-    // diagnostics come first, then the refusal, as without staging. Nor
-    // is a missing parent directory made before the topology is known to
-    // be sound: that output is written whole at the end.
+    // The templates go into the staging tree (or are compared with DIR's
+    // files, for `--check`) as they are serialized, and never all sit in
+    // memory (160 MB at 10,000 clients). When the output directory would be
+    // refused, nothing is staged: the compilation's diagnostics come first,
+    // then the refusal, as without staging. Nor is a missing parent
+    // directory made before the topology is known to be sound: that output
+    // is written whole at the end. Likewise a directory `--check` cannot
+    // read is reported after the diagnostics, by `check_out`.
+    let checking = if check {
+        emit::Checking::new(out).ok()
+    } else {
+        None
+    };
     let staging = if check || holds(out, file).is_some() {
         None
     } else {
         emit::Staging::beside(out).ok()
     };
-    let (compilation, model) =
-        crate::compile_toml_staged(&source.text, &files, &previous, staging.as_ref());
+    let sink = match (&staging, &checking) {
+        (Some(s), _) => emit::Sink::Stage(s),
+        (None, Some(c)) => emit::Sink::Check(c),
+        (None, None) => emit::Sink::Keep,
+    };
+    let (compilation, model) = crate::compile_toml_into(&source.text, &files, &previous, sink);
     // The process ends after the write: freeing the model, a few hundred
     // thousand small allocations at 10,000 clients (about 50 ms), would
     // only delay it.
@@ -475,6 +486,7 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
             &source,
             &compilation.diagnostics,
             &output,
+            checking,
         );
     }
     if let Some(why) = holds(out, file) {
@@ -518,7 +530,9 @@ fn synth(file: &Path, out: &Path, check: bool, format: DiagFormat) -> io::Result
     }
 }
 
-/// `synth --check`: compares `output` with `out`, and reports what differs.
+/// `synth --check`: compares `output` with `out` (or, when its templates
+/// were compared as they were made, the rest of it), and reports what
+/// differs.
 fn check_out(
     file: &Path,
     out: &Path,
@@ -526,8 +540,14 @@ fn check_out(
     source: &SourceFile,
     diagnostics: &[diag::Diagnostic],
     output: &emit::Output,
+    checking: Option<emit::Checking>,
 ) -> io::Result<ExitCode> {
-    let drift = match emit::check(output, out) {
+    let files = output.len() + checking.as_ref().map_or(0, emit::Checking::files);
+    let checked = match checking {
+        Some(checking) => checking.finish(output),
+        None => emit::check(output, out),
+    };
+    let drift = match checked {
         Ok(drift) => drift,
         Err(e) => {
             return out_failed(
@@ -548,12 +568,7 @@ fn check_out(
     )?;
     let mut stderr = io::stderr().lock();
     if drift.is_empty() {
-        writeln!(
-            stderr,
-            "{} is up to date ({} files)",
-            out.display(),
-            output.len()
-        )?;
+        writeln!(stderr, "{} is up to date ({files} files)", out.display())?;
         return Ok(ExitCode::SUCCESS);
     }
     if format == DiagFormat::Human {

@@ -29,22 +29,34 @@ pub(crate) struct Rendered {
     /// the deploy plan read.
     pub(crate) sizes: BTreeMap<String, usize>,
     /// The texts kept for the output: every template's, or none when they
-    /// went straight into a [`Staging`] tree.
+    /// went straight into a [`Staging`] tree or a [`Checking`].
     pub(crate) texts: BTreeMap<String, String>,
+}
+
+/// Where the templates go as they are serialized.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) enum Sink<'a> {
+    /// Kept in the output (the library's compilations).
+    Keep,
+    /// Written into a staging tree (the command's synth).
+    Stage(&'a Staging),
+    /// Compared with the files of a directory (the command's `--check`).
+    Check(&'a Checking),
 }
 
 /// Serializes every template, with what `look` finds in each (template,
 /// text) before the template is dropped. The templates are independent:
 /// they are serialized, looked at and dropped on every core, so the typed
-/// templates and their text are never all in memory at once. With `stage`,
-/// each text is written into the staging tree as soon as it is made and
+/// templates and their text are never all in memory at once. Staged or
+/// checked, each text is written or compared as soon as it is made and
 /// then dropped: the whole output (160 MB at 10,000 clients) is never held.
 pub(crate) fn render_templates(
     templates: BTreeMap<String, Template>,
-    stage: Option<&Staging>,
+    sink: Sink<'_>,
     look: impl Fn(&str, &Template, &str) -> Vec<Diagnostic> + Sync + Send,
 ) -> (Rendered, Vec<Diagnostic>) {
-    if let Some(stage) = stage {
+    if let Sink::Stage(stage) = sink {
         stage.make_dirs(templates.keys());
     }
     let resources = templates.values().map(|t| t.resources.len()).sum();
@@ -55,12 +67,16 @@ pub(crate) fn render_templates(
         let seen = look(&name, &t, &text);
         drop(t);
         let size = text.len();
-        let kept = match stage {
-            Some(stage) => {
+        let kept = match sink {
+            Sink::Keep => Some(text),
+            Sink::Stage(stage) => {
                 stage.put(&name, &text);
                 None
             }
-            None => Some(text),
+            Sink::Check(checking) => {
+                checking.compare(&name, &text);
+                None
+            }
         };
         (name, size, kept, seen)
     });
@@ -606,70 +622,154 @@ impl std::error::Error for Drift {}
 /// Compares `output` with `dir` without writing anything, and without
 /// following a symbolic link anywhere in `dir`.
 pub fn check(output: &Output, dir: &Path) -> io::Result<Vec<Drift>> {
-    let mut drift = Vec::new();
     let exists = existing_dir(dir)?;
+    let mut drift = Vec::new();
     for (rel, want) in output {
-        let path = dir.join(rel);
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                drift.push(Drift::Missing(rel.clone()));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        if !meta.is_file() {
-            drift.push(Drift::NotAFile(rel.clone()));
-            continue;
-        }
-        let have = fs::read_to_string(&path)?;
-        if &have != want {
-            let diff = similar::TextDiff::from_lines(&have, want)
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{rel}"), &format!("b/{rel}"))
-                .to_string();
-            drift.push(Drift::Changed(rel.clone(), diff));
-        }
-        #[cfg(unix)]
-        if rel.ends_with(".sh") {
-            use std::os::unix::fs::PermissionsExt;
-            if meta.permissions().mode() & 0o111 != 0o111 {
-                drift.push(Drift::NotExecutable(rel.clone()));
-            }
-        }
+        drift.extend(check_file(dir, rel, want)?);
     }
     if exists {
-        // The directories synth makes: every parent of an output path.
-        let dirs: BTreeSet<String> = output
-            .keys()
-            .flat_map(|rel| {
-                let parts: Vec<&str> = rel.split('/').collect();
-                (1..parts.len()).map(move |n| parts[..n].join("/"))
-            })
-            .collect();
-        for (rel, kind) in walk(dir, dir)? {
-            let expected = match kind {
-                Kind::Dir => dirs.contains(&rel),
-                Kind::File | Kind::Other => output.contains_key(&rel),
-            };
-            if !expected {
-                let shown = if kind == Kind::Dir {
-                    format!("{rel}/")
-                } else {
-                    rel
-                };
-                // A directory's contents are reported once, with it.
-                let inside_extra = drift.iter().any(|d| {
-                    matches!(d, Drift::Extra(e) if e.ends_with('/') && shown.starts_with(e.as_str()))
-                });
-                if !inside_extra {
-                    drift.push(Drift::Extra(shown));
-                }
-            }
+        extras(dir, output.keys().map(String::as_str), &mut drift)?;
+    }
+    Ok(drift)
+}
+
+/// How the file `rel` in `dir` differs from `want`.
+fn check_file(dir: &Path, rel: &str, want: &str) -> io::Result<Vec<Drift>> {
+    let mut drift = Vec::new();
+    let path = dir.join(rel);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(vec![Drift::Missing(rel.to_string())]);
+        }
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(vec![Drift::NotAFile(rel.to_string())]);
+    }
+    let have = fs::read_to_string(&path)?;
+    if have != want {
+        let diff = similar::TextDiff::from_lines(&have, want)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{rel}"), &format!("b/{rel}"))
+            .to_string();
+        drift.push(Drift::Changed(rel.to_string(), diff));
+    }
+    #[cfg(unix)]
+    if rel.ends_with(".sh") {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 != 0o111 {
+            drift.push(Drift::NotExecutable(rel.to_string()));
         }
     }
     Ok(drift)
+}
+
+/// What is in `dir` that an output of the files `paths` would not write.
+fn extras<'a>(
+    dir: &Path,
+    paths: impl Iterator<Item = &'a str>,
+    drift: &mut Vec<Drift>,
+) -> io::Result<()> {
+    let files: BTreeSet<&str> = paths.collect();
+    // The directories synth makes: every parent of an output path.
+    let dirs: BTreeSet<String> = files
+        .iter()
+        .flat_map(|rel| {
+            let parts: Vec<&str> = rel.split('/').collect();
+            (1..parts.len()).map(move |n| parts[..n].join("/"))
+        })
+        .collect();
+    for (rel, kind) in walk(dir, dir)? {
+        let expected = match kind {
+            Kind::Dir => dirs.contains(&rel),
+            Kind::File | Kind::Other => files.contains(rel.as_str()),
+        };
+        if !expected {
+            let shown = if kind == Kind::Dir {
+                format!("{rel}/")
+            } else {
+                rel
+            };
+            // A directory's contents are reported once, with it.
+            let inside_extra = drift.iter().any(|d| {
+                matches!(d, Drift::Extra(e) if e.ends_with('/') && shown.starts_with(e.as_str()))
+            });
+            if !inside_extra {
+                drift.push(Drift::Extra(shown));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A [`check`] in progress: each template is compared with its file as
+/// soon as it is serialized (on the core that serialized it), and
+/// [`finish`](Checking::finish) compares the rest of the output and lists
+/// what the directory holds besides. The drift is [`check`]'s, in its
+/// order, and so is the error.
+// The library alone only keeps its templates: staging and checking are the
+// command's.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+#[derive(Debug)]
+pub(crate) struct Checking {
+    dir: PathBuf,
+    exists: bool,
+    /// Each compared file's drift, or the error reading it.
+    found: std::sync::Mutex<Vec<(String, io::Result<Vec<Drift>>)>>,
+}
+
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+impl Checking {
+    /// A check of `dir`; an error where [`check`] fails before comparing
+    /// (a symbolic link, or not a directory).
+    pub(crate) fn new(dir: &Path) -> io::Result<Checking> {
+        Ok(Checking {
+            exists: existing_dir(dir)?,
+            dir: dir.to_path_buf(),
+            found: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    fn compare(&self, rel: &str, want: &str) {
+        let drift = check_file(&self.dir, rel, want);
+        self.found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((rel.to_string(), drift));
+    }
+
+    /// How many files were compared so far.
+    #[cfg(any(feature = "cli", test))]
+    pub(crate) fn files(&self) -> usize {
+        self.found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Compares the rest of the output, and returns every difference.
+    pub(crate) fn finish(self, rest: &Output) -> io::Result<Vec<Drift>> {
+        for (rel, want) in rest {
+            self.compare(rel, want);
+        }
+        let mut found = self
+            .found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut drift = Vec::new();
+        let mut compared = Vec::with_capacity(found.len());
+        for (rel, d) in found {
+            drift.extend(d?);
+            compared.push(rel);
+        }
+        if self.exists {
+            extras(&self.dir, compared.iter().map(String::as_str), &mut drift)?;
+        }
+        Ok(drift)
+    }
 }
 
 #[cfg(test)]
@@ -893,6 +993,60 @@ mod tests {
         let e = Staging::new(&unnamed).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
         assert!(!root.join("new").exists());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    /// A check whose templates are compared as they are serialized finds
+    /// what [`check`] finds on the whole output, in the same order: a
+    /// nested stack changed, another missing, a script that lost its run
+    /// bit, a file and a directory topoform did not write, a link.
+    #[test]
+    fn a_streamed_check_finds_what_check_finds() {
+        use std::fmt::Write as _;
+        let mut text = String::from(
+            "[stack]\nname = \"Scale\"\nregion = \"ap-northeast-1\"\n\n\
+             [zone.main]\nid = \"Z0123456789ABCDEFGHIJ\"\ndomain = \"example.com\"\n",
+        );
+        for i in 0..120 {
+            write!(
+                text,
+                "\n[instance.c{i:03}]\nami = \"ami-0123456789abcdef0\"\ntype = \"t3.small\"\n\
+                 subnets = [\"subnet-0aaaaaaaaaaaaaaa1\"]\nsecurity_groups = [\"sg-0123456789abcdef0\"]\n\
+                 dns = {{ zone = \"zone.main\", record = \"c{i:03}.example.com\" }}\n"
+            )
+            .unwrap();
+        }
+        let files = crate::FilesIn(".".into());
+        let whole = crate::compile_toml(&text, &files).into_result().unwrap();
+        assert!(whole.keys().filter(|k| k.starts_with("nested/")).count() > 1);
+        let root = scratch("streamed-check");
+        let out = root.join("out");
+        write_to(&whole, &out).unwrap();
+        let streamed = |dir: &Path| {
+            let checking = Checking::new(dir).unwrap();
+            let (c, _) =
+                crate::compile_toml_into(&text, &files, &Output::new(), Sink::Check(&checking));
+            let rest = c.output.unwrap();
+            assert!(!rest.contains_key("nested/Shard001.template.json"));
+            let compared = checking.files();
+            (compared + rest.len(), checking.finish(&rest).unwrap())
+        };
+        assert_eq!(streamed(&out), (whole.len(), vec![]));
+        fs::write(out.join("nested/Shard001.template.json"), "{}\n").unwrap();
+        fs::remove_file(out.join("nested/Shard002.template.json")).unwrap();
+        let script = out.join(layout::DEPLOY_SCRIPT);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        fs::write(out.join("nested/mine.txt"), "").unwrap();
+        fs::create_dir_all(out.join("extra/deep")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/passwd", out.join("userdata/link")).unwrap();
+        let want = check(&whole, &out).unwrap();
+        assert!(want.len() >= 5, "{want:?}");
+        assert_eq!(streamed(&out).1, want);
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -275,17 +275,18 @@ pub(crate) fn compile_toml_model(
     files: &dyn Files,
     previous: &Output,
 ) -> (Compilation, Option<model::Model>) {
-    compile_toml_staged(text, files, previous, None)
+    compile_toml_into(text, files, previous, emit::Sink::Keep)
 }
 
-/// [`compile_toml_model`], with the templates written into `stage` as they
-/// are serialized (the command line's synth): the output then holds every
+/// [`compile_toml_model`], with the templates sent to `sink` as they are
+/// serialized (the command line's synth writes them into its staging tree,
+/// `--check` compares them): unless they are kept, the output holds every
 /// other file, and its manifest lists them all.
-pub(crate) fn compile_toml_staged(
+pub(crate) fn compile_toml_into(
     text: &str,
     files: &dyn Files,
     previous: &Output,
-    stage: Option<&emit::Staging>,
+    sink: emit::Sink<'_>,
 ) -> (Compilation, Option<model::Model>) {
     // 1. front end. Text that is not TOML has no blocks to validate; shape
     // errors do not stop validation of the rest.
@@ -305,7 +306,7 @@ pub(crate) fn compile_toml_staged(
     // is tens of megabytes: it goes before synthesis begins.
     let validated = validate::validate(&topo, files);
     drop(topo);
-    let (mut c, model) = compile(validated, read_whole, previous, &[], stage);
+    let (mut c, model) = compile(validated, read_whole, previous, &[], sink);
     diagnostics.append(&mut c.diagnostics);
     diag::sort(&mut diagnostics);
     c.diagnostics = diagnostics;
@@ -321,22 +322,22 @@ pub fn compile_spec(topo: &spec::Topology, files: &dyn Files) -> Compilation {
         true,
         &Output::new(),
         &[],
-        None,
+        emit::Sink::Keep,
     )
     .0
 }
 
 /// Stages 3 to 6, after validation (stage 2: every problem, and the model
 /// of the sound blocks); `read_whole` says whether the front end read every
-/// key. The model comes back when the output was made. With `stage`, the
-/// templates are written there as they are serialized, and the output
-/// holds the other files.
+/// key. The model comes back when the output was made. Unless `sink`
+/// keeps them, the templates go there as they are serialized, and the
+/// output holds the other files.
 fn compile(
     validated: (Option<model::Model>, Vec<Diagnostic>),
     read_whole: bool,
     previous: &Output,
     overrides: &[spec::Override],
-    stage: Option<&emit::Staging>,
+    sink: emit::Sink<'_>,
 ) -> (Compilation, Option<model::Model>) {
     let (model, mut diagnostics) = validated;
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
@@ -370,14 +371,14 @@ fn compile(
         quotas.extend(split);
         // Each template is serialized once, here, and dropped once measured:
         // the quotas and the plan read the sizes, and emit writes these bytes
-        // (or has written them already, with `stage`).
+        // (or has written or compared them already, through `sink`).
         let main_outputs = artifacts
             .templates
             .get(&layout::main_template(&model.stack.name))
             .is_some_and(|t| !t.outputs.is_empty());
         let (rendered, measured) = emit::render_templates(
             std::mem::take(&mut artifacts.templates),
-            stage,
+            sink,
             |path, t, text| quota::template(&model, path, t, text.len(), !split_failed),
         );
         quotas.extend(measured);
@@ -442,7 +443,13 @@ impl front::dsl::Topology {
         let (topo, mut refused, overrides) = self.into_parts();
         let read_whole = refused.is_empty();
         let validated = validate::validate(&topo, files);
-        let (mut c, model) = compile(validated, read_whole, previous, &overrides, None);
+        let (mut c, model) = compile(
+            validated,
+            read_whole,
+            previous,
+            &overrides,
+            emit::Sink::Keep,
+        );
         c.diagnostics.append(&mut refused);
         diag::sort(&mut c.diagnostics);
         (c, model)
