@@ -29,7 +29,8 @@ pub(crate) struct Rendered {
     /// the deploy plan read.
     pub(crate) sizes: BTreeMap<String, usize>,
     /// The texts kept for the output: every template's, or none when they
-    /// went straight into a [`Staging`] tree or a [`Checking`].
+    /// went straight into a [`Staging`] tree or a [`Checking`], or were
+    /// discarded.
     pub(crate) texts: BTreeMap<String, String>,
 }
 
@@ -43,6 +44,9 @@ pub(crate) enum Sink<'a> {
     Stage(&'a Staging),
     /// Compared with the files of a directory (the command's `--check`).
     Check(&'a Checking),
+    /// Only measured: the output will not be made (the topology has an
+    /// error), and staging or comparing it would be work thrown away.
+    Discard,
 }
 
 /// Serializes every template, with what `look` finds in each (template,
@@ -77,6 +81,7 @@ pub(crate) fn render_templates(
                 checking.compare(&name, &text);
                 None
             }
+            Sink::Discard => None,
         };
         (name, size, kept, seen)
     });
@@ -710,23 +715,22 @@ fn extras<'a>(
 /// what the directory holds besides. The drift is [`check`]'s, in its
 /// order, and so is the error.
 // The library alone only keeps its templates: staging and checking are the
-// command's.
+// command's, and only they make a `Checking`.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
 #[derive(Debug)]
 pub(crate) struct Checking {
     dir: PathBuf,
-    exists: bool,
     /// Each compared file's drift, or the error reading it.
     found: std::sync::Mutex<Vec<(String, io::Result<Vec<Drift>>)>>,
 }
 
-#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 impl Checking {
     /// A check of `dir`; an error where [`check`] fails before comparing
     /// (a symbolic link, or not a directory).
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn new(dir: &Path) -> io::Result<Checking> {
+        existing_dir(dir)?;
         Ok(Checking {
-            exists: existing_dir(dir)?,
             dir: dir.to_path_buf(),
             found: std::sync::Mutex::new(Vec::new()),
         })
@@ -750,7 +754,11 @@ impl Checking {
     }
 
     /// Compares the rest of the output, and returns every difference.
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn finish(self, rest: &Output) -> io::Result<Vec<Drift>> {
+        // Looked at again, as `check` looks after the compilation: the
+        // directory may have gone, or come, while it ran.
+        let exists = existing_dir(&self.dir)?;
         for (rel, want) in rest {
             self.compare(rel, want);
         }
@@ -765,7 +773,7 @@ impl Checking {
             drift.extend(d?);
             compared.push(rel);
         }
-        if self.exists {
+        if exists {
             extras(&self.dir, compared.iter().map(String::as_str), &mut drift)?;
         }
         Ok(drift)
@@ -1000,8 +1008,9 @@ mod tests {
     /// what [`check`] finds on the whole output, in the same order: a
     /// nested stack changed, another missing, a script that lost its run
     /// bit, a file and a directory topoform did not write, a link.
-    #[test]
-    fn a_streamed_check_finds_what_check_finds() {
+    /// A topology of 120 instances with records: a parent and nested
+    /// stacks.
+    fn split_topology() -> String {
         use std::fmt::Write as _;
         let mut text = String::from(
             "[stack]\nname = \"Scale\"\nregion = \"ap-northeast-1\"\n\n\
@@ -1016,6 +1025,12 @@ mod tests {
             )
             .unwrap();
         }
+        text
+    }
+
+    #[test]
+    fn a_streamed_check_finds_what_check_finds() {
+        let text = split_topology();
         let files = crate::FilesIn(".".into());
         let whole = crate::compile_toml(&text, &files).into_result().unwrap();
         assert!(whole.keys().filter(|k| k.starts_with("nested/")).count() > 1);
@@ -1047,6 +1062,31 @@ mod tests {
         let want = check(&whole, &out).unwrap();
         assert!(want.len() >= 5, "{want:?}");
         assert_eq!(streamed(&out).1, want);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    /// A topology with an error is never written or compared: its sound
+    /// part's templates are only measured, however many there are.
+    #[test]
+    fn a_topology_with_an_error_stages_and_compares_nothing() {
+        let text = split_topology().replace(
+            "[instance.c007]\nami = \"ami-0123456789abcdef0\"",
+            "[instance.c007]\nami = \"ami-bad\"",
+        );
+        let files = crate::FilesIn(".".into());
+        let root = scratch("doomed");
+        let out = root.join("out");
+        let checking = Checking::new(&out).unwrap();
+        let (c, _) =
+            crate::compile_toml_into(&text, &files, &Output::new(), Sink::Check(&checking));
+        assert!(c.output.is_none() && c.diagnostics.iter().any(Diagnostic::is_error));
+        assert_eq!(checking.files(), 0);
+        let staging = Staging::beside(&out).unwrap();
+        let (c, _) = crate::compile_toml_into(&text, &files, &Output::new(), Sink::Stage(&staging));
+        assert!(c.output.is_none());
+        assert_eq!(staging.files(), 0);
+        drop(staging);
+        assert!(siblings(&root).is_empty());
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -376,9 +376,14 @@ fn compile(
             .templates
             .get(&layout::main_template(&model.stack.name))
             .is_some_and(|t| !t.outputs.is_empty());
+        // With an error already, the output will not be made: the
+        // templates are only measured, not staged or compared.
+        let doomed = !whole
+            || diagnostics.iter().any(Diagnostic::is_error)
+            || quotas.iter().any(Diagnostic::is_error);
         let (rendered, measured) = emit::render_templates(
             std::mem::take(&mut artifacts.templates),
-            sink,
+            if doomed { emit::Sink::Discard } else { sink },
             |path, t, text| quota::template(&model, path, t, text.len(), !split_failed),
         );
         quotas.extend(measured);
