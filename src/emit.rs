@@ -379,7 +379,10 @@ fn owned_by_topoform(dir: &Path) -> io::Result<()> {
 /// Whether the output directory `dir` exists: `false` when it does not, an
 /// error when it is a symbolic link (never followed) or not a directory.
 fn existing_dir(dir: &Path) -> io::Result<bool> {
-    let meta = match fs::symlink_metadata(dir) {
+    // `out/` names what a link `out` points to: the path without its
+    // trailing separators is what is looked at, so a link is seen.
+    let dir: PathBuf = dir.components().collect();
+    let meta = match fs::symlink_metadata(&dir) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
@@ -638,9 +641,21 @@ pub fn check(output: &Output, dir: &Path) -> io::Result<Vec<Drift>> {
     Ok(drift)
 }
 
-/// How the file `rel` in `dir` differs from `want`.
+/// How the file `rel` in `dir` differs from `want`. A file below a link
+/// (or anything else that is not a directory) is not in `dir`'s tree: it
+/// is missing, and never read through the link.
 fn check_file(dir: &Path, rel: &str, want: &str) -> io::Result<Vec<Drift>> {
     let mut drift = Vec::new();
+    for (i, _) in rel.match_indices('/') {
+        match fs::symlink_metadata(dir.join(&rel[..i])) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Ok(vec![Drift::Missing(rel.to_string())]),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(vec![Drift::Missing(rel.to_string())]);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let path = dir.join(rel);
     let meta = match fs::symlink_metadata(&path) {
         Ok(m) => m,
@@ -687,10 +702,13 @@ fn extras<'a>(
         })
         .collect();
     for (rel, kind) in walk(dir, dir)? {
-        let expected = match kind {
-            Kind::Dir => dirs.contains(&rel),
-            Kind::File | Kind::Other => files.contains(rel.as_str()),
-        };
+        // Anything at an output file's path was reported with the file (a
+        // directory there as not a file): it is not also extra.
+        let expected = files.contains(rel.as_str())
+            || match kind {
+                Kind::Dir => dirs.contains(&rel),
+                Kind::File | Kind::Other => false,
+            };
         if !expected {
             let shown = if kind == Kind::Dir {
                 format!("{rel}/")
@@ -900,7 +918,13 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         assert!(write_to(&sample(), &link).is_err());
         assert!(check(&sample(), &link).is_err());
+        // Also when it is named with a trailing separator (`link/`), which
+        // names what the link points to.
+        let slashed = PathBuf::from(format!("{}/", link.display()));
+        assert!(write_to(&sample(), &slashed).is_err());
+        assert!(check(&sample(), &slashed).is_err());
         assert!(target.join("secret").exists());
+        assert_eq!(fs::read_dir(&target).unwrap().count(), 1);
 
         let out = root.join("out");
         write_to(&sample(), &out).unwrap();
@@ -921,6 +945,26 @@ mod tests {
         );
         // And a later write refuses the directory that holds them.
         assert!(write_to(&sample(), &out).is_err());
+
+        // A link where a directory of the output belongs: the files below
+        // it are missing, never read through it, even when the link leads
+        // to the very files synth writes. A directory where a file belongs
+        // is reported once, as not a file.
+        let out = root.join("out2");
+        write_to(&sample(), &out).unwrap();
+        let elsewhere = root.join("elsewhere");
+        fs::rename(out.join("userdata"), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("userdata")).unwrap();
+        fs::remove_file(out.join("a.template.json")).unwrap();
+        fs::create_dir(out.join("a.template.json")).unwrap();
+        assert_eq!(
+            check(&sample(), &out).unwrap(),
+            vec![
+                Drift::NotAFile("a.template.json".into()),
+                Drift::Missing("userdata/x.sh".into()),
+                Drift::Extra("userdata".into()),
+            ]
+        );
         fs::remove_dir_all(root).unwrap();
     }
 
