@@ -208,10 +208,7 @@ impl Staging {
 
     /// Keeps the failure that comes first in path order.
     fn fail(&self, path: &str, e: io::Error) {
-        let mut failed = self
-            .failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failed = locked(&self.failed);
         if failed.as_ref().is_none_or(|(p, _)| path < p.as_str()) {
             *failed = Some((path.to_string(), e));
         }
@@ -268,8 +265,8 @@ impl Staging {
         crate::par::map(rest.iter().collect(), kilobytes, |(rel, text)| {
             self.put(rel, text);
         });
-        if self.failed_yet() {
-            return Err(self.take_failure());
+        if let Some((_, e)) = locked(&self.failed).take() {
+            return Err(e);
         }
         // Only a run that is about to succeed clears what killed runs left
         // beside `dir`: a failed one leaves everything as it was.
@@ -283,27 +280,16 @@ impl Staging {
 
     /// Whether a directory could not be made: then no file is written.
     fn dirs_failed(&self) -> bool {
-        self.failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.failed)
             .as_ref()
             .is_some_and(|(p, _)| p.is_empty())
     }
+}
 
-    fn failed_yet(&self) -> bool {
-        self.failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_some()
-    }
-
-    fn take_failure(&self) -> io::Error {
-        self.failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-            .map_or_else(|| io::Error::other("the staging tree failed"), |(_, e)| e)
-    }
+/// A lock that a panicking writer left poisoned still holds what was
+/// written before it: the staging and checking keep reading it.
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The directory that holds `dir` (`.` for a bare name).
@@ -756,19 +742,13 @@ impl Checking {
 
     fn compare(&self, rel: &str, want: &str) {
         let drift = check_file(&self.dir, rel, want);
-        self.found
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((rel.to_string(), drift));
+        locked(&self.found).push((rel.to_string(), drift));
     }
 
     /// How many files were compared so far.
     #[cfg(any(feature = "cli", test))]
     pub(crate) fn files(&self) -> usize {
-        self.found
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+        locked(&self.found).len()
     }
 
     /// Compares the rest of the output, and returns every difference.
