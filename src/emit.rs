@@ -55,36 +55,48 @@ pub(crate) enum Sink<'a> {
 /// templates and their text are never all in memory at once. Staged or
 /// checked, each text is written or compared as soon as it is made and
 /// then dropped: the whole output (160 MB at 10,000 clients) is never held.
+/// `fill` first makes what a template still lacks (`pending` resources in
+/// all, [`crate::shard::Pending`]), on the same core.
+/// What makes the rest of a template before it is written
+/// ([`render_templates`]).
+pub(crate) type Fill<'a> = &'a (dyn Fn(&str, &mut Template) + Sync);
+
 pub(crate) fn render_templates(
     templates: BTreeMap<String, Template>,
     sink: Sink<'_>,
+    (pending, fill): (usize, Fill<'_>),
     look: impl Fn(&str, &Template, &str) -> Vec<Diagnostic> + Sync + Send,
 ) -> (Rendered, Vec<Diagnostic>) {
     if let Sink::Stage(stage) = sink {
         stage.make_dirs(templates.keys());
     }
-    let resources = templates.values().map(|t| t.resources.len()).sum();
+    let resources = pending + templates.values().map(|t| t.resources.len()).sum::<usize>();
     let mut found = Vec::new();
     let mut rendered = Rendered::default();
-    let made = crate::par::map(templates.into_iter().collect(), resources, |(name, t)| {
-        let text = t.to_json();
-        let seen = look(&name, &t, &text);
-        drop(t);
-        let size = text.len();
-        let kept = match sink {
-            Sink::Keep => Some(text),
-            Sink::Stage(stage) => {
-                stage.put(&name, &text);
-                None
-            }
-            Sink::Check(checking) => {
-                checking.compare(&name, &text);
-                None
-            }
-            Sink::Discard => None,
-        };
-        (name, size, kept, seen)
-    });
+    let made = crate::par::map(
+        templates.into_iter().collect(),
+        resources,
+        |(name, mut t)| {
+            fill(&name, &mut t);
+            let text = t.to_json();
+            let seen = look(&name, &t, &text);
+            drop(t);
+            let size = text.len();
+            let kept = match sink {
+                Sink::Keep => Some(text),
+                Sink::Stage(stage) => {
+                    stage.put(&name, &text);
+                    None
+                }
+                Sink::Check(checking) => {
+                    checking.compare(&name, &text);
+                    None
+                }
+                Sink::Discard => None,
+            };
+            (name, size, kept, seen)
+        },
+    );
     for (name, size, kept, seen) in made {
         found.extend(seen);
         if let Some(text) = kept {

@@ -342,8 +342,22 @@ fn compile(
     let (model, mut diagnostics) = validated;
     let whole = read_whole && !diagnostics.iter().any(Diagnostic::is_error);
     let made = model.and_then(|model| {
-        // 3. synth.
-        let mut artifacts = synth::synth(&model);
+        // 3. synth. The previous output's placement is read first: once
+        // the main template is sure to be split, the split takes each
+        // per-client block's resources as soon as the block is made
+        // (`shard::synth_thinning`), and each nested stack makes them again as it
+        // is written, so that 10,000 clients' typed resources are never all
+        // held at once. Not with the builder's overrides, which apply to
+        // the whole typed template.
+        let placement = shard::Placement::read(&model, previous);
+        let (mut artifacts, mut thinned) = match &placement {
+            Ok(p) if overrides.is_empty() => {
+                shard::synth_thinning(&model, p, shard::Limits::AWS, |on_block| {
+                    synth::synth_with(&model, Some(on_block))
+                })
+            }
+            _ => (synth::synth(&model), shard::Thinned::default()),
+        };
         // 3b. the builder's overrides, before anything measures or splits.
         diagnostics.extend(synth::overrides::apply(
             &model,
@@ -352,20 +366,22 @@ fn compile(
             impact::settable_properties,
         ));
         // 4. quotas and the split. Single resources are measured on their
-        // typed properties; the main template is split into nested stacks
+        // typed properties (those taken out already were, before they were
+        // dropped); the main template is split into nested stacks
         // when it breaks a template quota, and the templates are measured
         // after. With errors elsewhere the model holds only the sound
         // blocks, and what it overflows the whole topology overflows too:
         // those errors are reported now, the rest once the topology is whole.
-        let mut quotas = quota::resources(&model, &artifacts.templates);
-        let split = match shard::Placement::read(&model, previous) {
-            Ok(placement) => shard::split(
+        let mut quotas = quota::resources(&model, &artifacts.templates, thinned.take_quotas());
+        let (split, pending) = match placement {
+            Ok(placement) => shard::split_thinned(
                 &model,
                 &mut artifacts.templates,
                 &placement,
                 shard::Limits::AWS,
+                thinned,
             ),
-            Err(d) => vec![d],
+            Err(d) => (vec![d], shard::Pending::default()),
         };
         let split_failed = split.iter().any(Diagnostic::is_error);
         quotas.extend(split);
@@ -381,9 +397,13 @@ fn compile(
         let doomed = !whole
             || diagnostics.iter().any(Diagnostic::is_error)
             || quotas.iter().any(Diagnostic::is_error);
+        let templates = std::mem::take(&mut artifacts.templates);
+        let known = &artifacts.known;
+        let fill = |path: &str, t: &mut cfn::Template| pending.fill(&model, known, path, t);
         let (rendered, measured) = emit::render_templates(
-            std::mem::take(&mut artifacts.templates),
+            templates,
             if doomed { emit::Sink::Discard } else { sink },
+            (pending.resources(), &fill),
             |path, t, text| quota::template(&model, path, t, text.len(), !split_failed),
         );
         quotas.extend(measured);

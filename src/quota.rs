@@ -40,27 +40,54 @@ pub const MAX_FUNCTION_BYTES: usize = 10_240;
 
 /// The quotas of single resources (user-data, tags, security groups,
 /// function code), measured on their typed properties before the split into
-/// nested stacks.
-pub fn resources(model: &Model, templates: &BTreeMap<String, Template>) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    // One pass over the resources (a 10,000-client topology has over
-    // 100,000, each behind a pointer): it also gathers what
-    // `security_group_rules` judges once it knows the most groups per
-    // interface, rather than walking them all twice more.
-    let mut groups = 0;
-    let mut many_rules = Vec::new();
+/// nested stacks: those of `templates`, after those of `earlier` (the
+/// resources the split took out of the main template as they were made).
+pub fn resources(
+    model: &Model,
+    templates: &BTreeMap<String, Template>,
+    mut earlier: Resources,
+) -> Vec<Diagnostic> {
     for template in templates.values() {
         for (id, r) in &template.resources {
-            each_resource(model, id, r, &mut diags);
-            groups = groups.max(r.properties.security_groups_per_interface());
-            let rules = r.properties.inbound_rules();
-            if rules > DEFAULT_RULES_PER_GROUP {
-                many_rules.push((id, rules));
-            }
+            earlier.add(model, id, r);
         }
     }
-    security_group_rules(model, groups.max(1), &many_rules, &mut diags);
-    diags
+    earlier.finish(model)
+}
+
+/// The quotas of single resources, resource by resource: one pass over
+/// them (a 10,000-client topology has over 100,000, each behind a
+/// pointer), which also gathers what `security_group_rules` judges once it
+/// knows the most groups per interface, rather than walking them all twice
+/// more.
+#[derive(Debug, Default)]
+pub struct Resources {
+    diags: Vec<Diagnostic>,
+    groups: usize,
+    many_rules: Vec<(LogicalId, usize)>,
+}
+
+impl Resources {
+    /// Measures the resource `id`.
+    pub fn add(&mut self, model: &Model, id: &LogicalId, r: &Resource) {
+        each_resource(model, id, r, &mut self.diags);
+        self.groups = self.groups.max(r.properties.security_groups_per_interface());
+        let rules = r.properties.inbound_rules();
+        if rules > DEFAULT_RULES_PER_GROUP {
+            self.many_rules.push((id.clone(), rules));
+        }
+    }
+
+    /// What the resources measured break.
+    pub fn finish(self, model: &Model) -> Vec<Diagnostic> {
+        let Resources {
+            mut diags,
+            groups,
+            many_rules,
+        } = self;
+        security_group_rules(model, groups.max(1), &many_rules, &mut diags);
+        diags
+    }
 }
 
 /// Inbound rules per security group: 60 by default (Service Quotas,
@@ -79,10 +106,11 @@ pub const MAX_RULES_TIMES_GROUPS: usize = 1000;
 fn security_group_rules(
     model: &Model,
     groups: usize,
-    many_rules: &[(&LogicalId, usize)],
+    many_rules: &[(LogicalId, usize)],
     diags: &mut Vec<Diagnostic>,
 ) {
-    for &(id, rules) in many_rules {
+    for (id, rules) in many_rules {
+        let rules = *rules;
         let (block, span) = block_of(model, id.as_str());
         let most = MAX_RULES_TIMES_GROUPS / groups;
         let d = if rules > most {
@@ -396,7 +424,7 @@ mod tests {
         );
         let model = crate::synth::tests::model(&text);
         let artifacts = crate::synth::synth(&model);
-        super::resources(&model, &artifacts.templates)
+        super::resources(&model, &artifacts.templates, super::Resources::default())
             .iter()
             .filter(|d| d.message.contains("inbound rules"))
             .map(|d| format!("{}: {}", d.severity.as_str(), d.message))

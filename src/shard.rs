@@ -51,6 +51,7 @@ use crate::cfn::{
     Tag, Template,
 };
 use crate::diag::{Code, Diagnostic};
+use crate::kind::Kind;
 use crate::layout;
 use crate::model::Model;
 use crate::naming::{LogicalId, Owner};
@@ -247,12 +248,254 @@ fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>)
     (bytes, links)
 }
 
+/// A resource that [`synth_thinning`] took out of the main template as soon as
+/// its block was made: what the split needs of it, and no more.
+#[derive(Debug)]
+struct Thin {
+    id: LogicalId,
+    kind: &'static str,
+    links: Vec<Link>,
+    bytes: usize,
+    depends_on: Vec<LogicalId>,
+}
+
+/// How many resources taken out are sent to be measured at once.
+const THIN_BATCH: usize = 2_048;
+
+/// Batches sent and not yet measured, at most: beyond, synthesis waits.
+const THIN_QUEUE: usize = 2;
+
+/// Runs `synth` (the synthesis of `model`, [`crate::synth::synth_with`])
+/// with the split's side of it ([`crate::synth::OnBlock`]): once the main
+/// template is sure to be split (it is over a count quota, or the previous
+/// output was split), each per-client block's own resources are taken out
+/// of it as soon as the block is made, measured as the split measures
+/// them and checked against the quotas of single resources, on another
+/// core while synthesis goes on, and dropped. The nested stack that
+/// receives them makes them again as it is written ([`Pending::fill`]), so
+/// that a child's worth of typed resources is held at a time rather than
+/// 10,000 clients' (half of the memory). `previous` and `limits` are the
+/// split's.
+pub fn synth_thinning<R>(
+    model: &Model,
+    previous: &Placement,
+    limits: Limits,
+    synth: impl FnOnce(crate::synth::OnBlock<'_>) -> R,
+) -> (R, Thinned) {
+    let units = units(model);
+    let (made, thin, quotas) = std::thread::scope(|scope| {
+        let mut taker = Taker {
+            model,
+            units: &units,
+            limits,
+            certain: !previous.children.is_empty(),
+            batch: Vec::new(),
+            scope,
+            measurer: None,
+        };
+        let made = synth(&mut |main, added| taker.block(main, added));
+        let (thin, quotas) = taker.finish();
+        (made, thin, quotas)
+    });
+    let thinned = Thinned {
+        units: Some(units),
+        thin,
+        quotas,
+    };
+    (made, thinned)
+}
+
+/// A thread that measures what is taken out, and the way to it.
+type Measurer<'scope> = (
+    std::sync::mpsc::SyncSender<Vec<(LogicalId, Resource)>>,
+    std::thread::ScopedJoinHandle<'scope, (Vec<Thin>, quota::Resources)>,
+);
+
+/// [`synth_thinning`]'s taking.
+struct Taker<'a, 'scope, 'env> {
+    model: &'env Model,
+    units: &'a [Option<String>],
+    limits: Limits,
+    certain: bool,
+    batch: Vec<(LogicalId, Resource)>,
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    /// Started with the first batch: a topology that is not split starts
+    /// no thread.
+    measurer: Option<Measurer<'scope>>,
+}
+
+impl Taker<'_, '_, '_> {
+    /// After a per-client block, with what it set aside (`made`); returns
+    /// whether the next blocks set theirs aside.
+    fn block(&mut self, main: &mut Template, made: Vec<(LogicalId, Resource)>) -> bool {
+        if !self.certain {
+            // Counts only grow as blocks are made: a template over one now
+            // is over it at the end, and is split. This block's resources
+            // stay in it; the next blocks' are set aside.
+            self.certain = !self.limits.admits(&Size {
+                resources: main.resources.len(),
+                parameters: main.parameters.len(),
+                outputs: main.outputs.len(),
+                bytes: 0,
+            });
+        }
+        for (id, r) in made {
+            // Only the block's own: what it adds for many blocks stays,
+            // and so does a fleet client's (a fleet is made whole).
+            let own = unit_of_id(self.model, self.units, id.as_str()).is_some_and(|u| !u.contains('/'));
+            if own {
+                self.batch.push((id, r));
+            } else {
+                let previous = main.resources.insert(id, r);
+                assert!(previous.is_none(), "bug in topoform: a resource synthesized twice");
+            }
+        }
+        if self.batch.len() >= THIN_BATCH {
+            self.send();
+        }
+        self.certain
+    }
+
+    fn send(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let model = self.model;
+        let (to, _) = self.measurer.get_or_insert_with(|| {
+            let (to, from) = std::sync::mpsc::sync_channel::<Vec<(LogicalId, Resource)>>(THIN_QUEUE);
+            let handle = self.scope.spawn(move || {
+                let mut thin = Vec::new();
+                let mut quotas = quota::Resources::default();
+                for batch in from {
+                    for (id, r) in batch {
+                        quotas.add(model, &id, &r);
+                        let (bytes, links) = scan(&r, 2);
+                        thin.push(Thin {
+                            bytes: resource_bytes(&id, bytes),
+                            kind: r.kind,
+                            links,
+                            depends_on: r.depends_on,
+                            id,
+                        });
+                    }
+                }
+                (thin, quotas)
+            });
+            (to, handle)
+        });
+        // The measurer ends only when the sender is dropped, or by a
+        // panic, which `finish` passes on.
+        let _ = to.send(batch);
+    }
+
+    /// Everything taken, measured.
+    fn finish(mut self) -> (Vec<Thin>, quota::Resources) {
+        self.send();
+        let Some((to, handle)) = self.measurer.take() else {
+            return (Vec::new(), quota::Resources::default());
+        };
+        drop(to);
+        let (mut thin, quotas) = handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        thin.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        (thin, quotas)
+    }
+}
+
+/// What [`synth_thinning`] took out of the main template.
+#[derive(Debug, Default)]
+pub struct Thinned {
+    units: Option<Vec<Option<String>>>,
+    thin: Vec<Thin>,
+    quotas: quota::Resources,
+}
+
+impl Thinned {
+    /// The quotas of the single resources taken out, measured before they
+    /// were dropped ([`quota::resources`] goes on from them).
+    pub fn take_quotas(&mut self) -> quota::Resources {
+        std::mem::take(&mut self.quotas)
+    }
+}
+
+/// What one template has still to make: the blocks whose resources were
+/// taken out, and which of their resources it holds.
+#[derive(Debug, Default)]
+struct Refill {
+    /// `KIND.NAME`, sorted.
+    blocks: Vec<String>,
+    /// In ID order.
+    ids: Vec<LogicalId>,
+    /// The `DependsOn` of those that have one, as this stack writes it.
+    depends_on: BTreeMap<LogicalId, Vec<LogicalId>>,
+}
+
+/// What each split template (by path) has still to make of the resources
+/// taken out as they were made.
+#[derive(Debug, Default)]
+pub struct Pending(BTreeMap<String, Refill>);
+
+impl Pending {
+    /// How many resources are still to be made.
+    pub fn resources(&self) -> usize {
+        self.0.values().map(|r| r.ids.len()).sum()
+    }
+
+    /// Makes the resources the template at `path` lacks, as the synthesis
+    /// that `known` comes from made them, into `t`.
+    pub fn fill(&self, model: &Model, known: &crate::synth::Known, path: &str, t: &mut Template) {
+        let Some(refill) = self.0.get(path) else {
+            return;
+        };
+        let blocks: Vec<(Kind, &str)> = refill
+            .blocks
+            .iter()
+            .map(|u| {
+                u.split_once('.')
+                    .and_then(|(kind, name)| Some((Kind::from_name(kind)?, name)))
+                    .unwrap_or_else(|| unreachable!("bug in topoform: {u} is not a block"))
+            })
+            .collect();
+        let made = crate::synth::resynth(model, known, &blocks);
+        // Both in ID order: the resources of the blocks that this template
+        // holds, picked in one pass, and added as a map built at once.
+        let mut ids = refill.ids.iter().peekable();
+        let mut picked: Vec<(LogicalId, Resource)> = Vec::with_capacity(refill.ids.len());
+        for (id, mut r) in made {
+            if ids.next_if(|want| **want == id).is_none() {
+                continue;
+            }
+            if let Some(d) = refill.depends_on.get(&id) {
+                r.depends_on.clone_from(d);
+            }
+            picked.push((id, r));
+        }
+        if let Some(id) = ids.next() {
+            unreachable!("bug in topoform: {id} was not made again");
+        }
+        let mut picked: BTreeMap<LogicalId, Resource> = picked.into_iter().collect();
+        let before = t.resources.len() + picked.len();
+        t.resources.append(&mut picked);
+        assert_eq!(t.resources.len(), before, "bug in topoform: a resource is in {path} twice");
+    }
+}
+
 /// A resource, with what it refers to. The resource itself stays in the
 /// template's map, in the same (ID) order as the nodes, until it is
 /// distributed: moved into the nodes, every resource of a 10,000-client
 /// split was in two buffers at once.
 struct Node<'u> {
     id: LogicalId,
+    /// Its type (`AWS::EC2::EIP`).
+    kind: &'static str,
+    /// Its `DependsOn`.
+    depends_on: Vec<LogicalId>,
+    /// Whether it was taken out of the template as it was made
+    /// ([`synth_thinning`]): only its node is left, and [`Pending::fill`] makes it
+    /// again where it lands.
+    thin: bool,
     /// The links of its properties, sorted.
     links: Vec<Link>,
     /// The node each link names.
@@ -407,52 +650,99 @@ fn node_index(nodes: &[Node<'_>], id: &LogicalId) -> Option<usize> {
 /// Each resource's node, by its ID: the nodes are in ID order, and a
 /// binary search over 130,000 of them missed the cache at every step. Only
 /// looked up, never iterated, so its order reaches nothing.
-type Index<'a> = rustc_hash::FxHashMap<&'a str, usize>;
-
-fn index(resources: &BTreeMap<LogicalId, Resource>) -> Index<'_> {
-    resources
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect()
-}
+type Index = rustc_hash::FxHashMap<LogicalId, usize>;
 
 /// The nodes a list of links names, in its order (`None`: a parameter,
 /// a pseudo parameter).
 type Targets = Vec<Option<usize>>;
 
-fn targets(index: &Index<'_>, links: &[Link]) -> Targets {
+fn targets(index: &Index, links: &[Link]) -> Targets {
     links
         .iter()
         .map(|l| l.target().and_then(|t| index.get(t.as_str()).copied()))
         .collect()
 }
 
-/// Every resource, with its links, what they name, its size and block, in
-/// ID order.
+/// A resource as the split reads it: in the template, or taken out of it
+/// already ([`Thin`]).
+enum Entry<'r> {
+    Typed(&'r LogicalId, &'r Resource),
+    Thin(Thin),
+}
+
+impl Entry<'_> {
+    fn id(&self) -> &LogicalId {
+        match self {
+            Entry::Typed(id, _) => id,
+            Entry::Thin(t) => &t.id,
+        }
+    }
+}
+
+/// Every resource, those of the template and those taken out of it
+/// (`thin`, in ID order), with its links, what they name, its size and
+/// block, in ID order; and the index of the nodes by ID.
 fn read<'u>(
     model: &Model,
     resources: &BTreeMap<LogicalId, Resource>,
-    index: &Index<'_>,
+    thin: Vec<Thin>,
     units: &'u [Option<String>],
-) -> Vec<Node<'u>> {
-    let node = |(id, resource): (&LogicalId, &Resource)| {
-        // One serialization per resource, into a counter: its size in the
-        // template (three levels deep, after its key), and its references,
-        // with the nodes they name (looked up here, on every core).
-        let (bytes, links) = scan(resource, 2);
-        Node {
-            bytes: bytes + id.as_str().len() + 10,
-            unit: unit_of_id(model, units, id.as_str()),
-            id: id.clone(),
-            targets: targets(index, &links),
-            links,
-            group: None,
+) -> (Vec<Node<'u>>, Index) {
+    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(resources.len() + thin.len());
+    let mut thin = thin.into_iter().peekable();
+    for (id, r) in resources {
+        while let Some(t) = thin.next_if(|t| t.id < *id) {
+            entries.push(Entry::Thin(t));
         }
+        entries.push(Entry::Typed(id, r));
+    }
+    entries.extend(thin.map(Entry::Thin));
+    let index: Index = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id().clone(), i))
+        .collect();
+    let node = |e: Entry<'_>| match e {
+        Entry::Typed(id, resource) => {
+            // One serialization per resource, into a counter: its size in
+            // the template (three levels deep, after its key), and its
+            // references, with the nodes they name (looked up here, on
+            // every core).
+            let (bytes, links) = scan(resource, 2);
+            Node {
+                bytes: resource_bytes(id, bytes),
+                unit: unit_of_id(model, units, id.as_str()),
+                id: id.clone(),
+                kind: resource.kind,
+                depends_on: resource.depends_on.clone(),
+                thin: false,
+                targets: targets(&index, &links),
+                links,
+                group: None,
+            }
+        }
+        Entry::Thin(t) => Node {
+            unit: unit_of_id(model, units, t.id.as_str()),
+            targets: targets(&index, &t.links),
+            id: t.id,
+            kind: t.kind,
+            depends_on: t.depends_on,
+            thin: true,
+            links: t.links,
+            bytes: t.bytes,
+            group: None,
+        },
     };
     // Resources are independent: read them on every core, in order.
-    let n = resources.len();
-    crate::par::map(resources.iter().collect(), n, node)
+    let n = entries.len();
+    let nodes = crate::par::map(entries, n, node);
+    (nodes, index)
+}
+
+/// A resource's bytes in its template, from those of its body (`body`):
+/// its key, quotes, colon and the indentation around it.
+fn resource_bytes(id: &LogicalId, body: usize) -> usize {
+    body + id.as_str().len() + 10
 }
 
 /// The groups of blocks whose resources refer to each other, in the order
@@ -461,8 +751,7 @@ fn read<'u>(
 fn group(
     model: &Model,
     nodes: &mut [Node<'_>],
-    index: &Index<'_>,
-    resources: &BTreeMap<LogicalId, Resource>,
+    index: &Index,
     outputs: &BTreeMap<LogicalId, Output>,
     units: &[Option<String>],
 ) -> Vec<Group> {
@@ -505,8 +794,8 @@ fn group(
             }
         }
     };
-    for ((r, &unit), n) in resources.values().zip(&unit_of_node).zip(nodes.iter()) {
-        let after = r.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied());
+    for (&unit, n) in unit_of_node.iter().zip(nodes.iter()) {
+        let after = n.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied());
         tie(unit, &mut n.targets.iter().flatten().copied().chain(after));
     }
     for ((_, owner, _), to) in outputs.iter().zip(&output_nodes) {
@@ -809,40 +1098,33 @@ fn boundary(c: &Child, groups: &[Group], nodes: &[Node<'_>]) -> Boundary {
 /// Moves every child's resources into its template, and sets what each
 /// template writes for the references that cross a boundary (a child's
 /// parameters, the parent's reads of children's outputs); returns the
-/// parent's resources. `DependsOn` across a boundary becomes the child
-/// stack's.
+/// parent's resources, and what each template (`None`: the parent) has
+/// still to make of the resources taken out of it as they were made.
+/// `DependsOn` across a boundary becomes the child stack's.
 fn distribute(
     nodes: Vec<Node<'_>>,
     resources: BTreeMap<LogicalId, Resource>,
     child_of_group: &BTreeMap<usize, LogicalId>,
     boundaries: &mut BTreeMap<LogicalId, Boundary>,
     children: &mut BTreeMap<LogicalId, Template>,
-) -> (BTreeMap<LogicalId, Resource>, Rewrites) {
+) -> (
+    BTreeMap<LogicalId, Resource>,
+    Rewrites,
+    BTreeMap<Option<LogicalId>, Refill>,
+) {
     // The child of each resource that another one depends on (only those:
     // references are rewritten by the templates' `Rewrites`). The nodes
     // are in ID order.
-    let stack_by_id: BTreeMap<LogicalId, LogicalId> = resources
-        .values()
-        .flat_map(|r| &r.depends_on)
+    let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
+        .iter()
+        .flat_map(|n| &n.depends_on)
         .filter_map(|d| {
             let j = node_index(&nodes, d)?;
             Some((d.clone(), child_of_group.get(&nodes[j].group?)?.clone()))
         })
         .collect();
     let stack_of = |id: &LogicalId| stack_by_id.get(id).cloned();
-    let mut parent_reads = Rewrites::default();
-    for (child, b) in boundaries.iter() {
-        let mut r = Rewrites::default();
-        for (link, name) in &b.parameters {
-            r.insert(link, Replacement::Parameter(name.clone()));
-        }
-        if let Some(t) = children.get_mut(child) {
-            t.rewrites = (!r.is_empty()).then(|| Arc::new(r));
-        }
-        for (link, name) in &b.outputs {
-            parent_reads.insert(link, Replacement::Output(child.clone(), name.clone()));
-        }
-    }
+    let parent_reads = rewrites(boundaries, children);
     // Each child's resources are gathered in ID order, and its map built
     // from them at once: inserted one by one, each resource was compared
     // with a dozen IDs and each child looked up twice by name.
@@ -855,36 +1137,48 @@ fn distribute(
                 .unwrap_or_else(|_| unreachable!("bug in topoform: a group's child has a template")),
         )
     };
+    let mut depends_on_in = |slot: Option<usize>, depends_on: &mut Vec<LogicalId>| {
+        let child = slot.map(|s| &slots[s]);
+        depends_on_in_stack(child, depends_on, &stack_of, boundaries);
+    };
     let mut gathered: Vec<Vec<(LogicalId, Resource)>> = slots.iter().map(|_| Vec::new()).collect();
+    // Each child's (by slot), then the parent's.
+    let mut refills: Vec<Refill> = (0..=slots.len()).map(|_| Refill::default()).collect();
     let mut parent = BTreeMap::new();
     // The map is freed as it is drained, while the children's fill.
-    for (node, (id, mut resource)) in nodes.into_iter().zip(resources) {
-        debug_assert_eq!(node.id, id, "bug in topoform: the nodes are in ID order");
-        if let Some(slot) = node.group.and_then(slot_of) {
-            let child = &slots[slot];
-            if !resource.depends_on.is_empty() {
-                let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
-                let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = resource
-                    .depends_on
-                    .drain(..)
-                    .partition(|d| stack_of(d).as_ref() == Some(child));
-                resource.depends_on = keep;
-                b.depends_on
-                    .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
+    let mut resources = resources.into_iter();
+    for node in nodes {
+        let slot = node.group.and_then(slot_of);
+        if node.thin {
+            let Node {
+                id,
+                mut depends_on,
+                unit,
+                ..
+            } = node;
+            let refill = &mut refills[slot.unwrap_or(slots.len())];
+            if !depends_on.is_empty() {
+                depends_on_in(slot, &mut depends_on);
+                refill.depends_on.insert(id.clone(), depends_on);
             }
-            gathered[slot].push((id, resource));
+            let unit = unit.unwrap_or_else(|| unreachable!("bug in topoform: {id} was taken out, and has no block"));
+            if refill.blocks.last().map(String::as_str) != Some(unit) {
+                refill.blocks.push(unit.to_string());
+            }
+            refill.ids.push(id);
             continue;
         }
-        if resource.depends_on.iter().any(|d| stack_of(d).is_some()) {
-            for d in &mut resource.depends_on {
-                if let Some(child) = stack_of(d) {
-                    *d = child;
-                }
+        let (id, mut resource) = resources
+            .next()
+            .unwrap_or_else(|| unreachable!("bug in topoform: a node has no resource"));
+        debug_assert_eq!(node.id, id, "bug in topoform: the nodes are in ID order");
+        depends_on_in(slot, &mut resource.depends_on);
+        match slot {
+            Some(slot) => gathered[slot].push((id, resource)),
+            None => {
+                parent.insert(id, resource);
             }
-            resource.depends_on.sort();
-            resource.depends_on.dedup();
         }
-        parent.insert(id, resource);
     }
     for (child, list) in slots.iter().zip(gathered) {
         let t = children.get_mut(child).unwrap_or_else(|| unreachable!());
@@ -892,7 +1186,76 @@ fn distribute(
         // level.
         t.resources.append(&mut list.into_iter().collect());
     }
-    (parent, parent_reads)
+    let parent_refill = refills.pop().unwrap_or_default();
+    let refills = slots
+        .into_iter()
+        .map(Some)
+        .chain([None])
+        .zip(refills.into_iter().chain([parent_refill]))
+        .filter(|(_, r)| !r.ids.is_empty())
+        .map(|(at, mut r)| {
+            r.blocks.sort_unstable();
+            r.blocks.dedup();
+            (at, r)
+        })
+        .collect();
+    (parent, parent_reads, refills)
+}
+
+/// What each child writes for its parameters (set on its template), and
+/// what the parent writes for its reads of children's outputs (returned).
+fn rewrites(
+    boundaries: &BTreeMap<LogicalId, Boundary>,
+    children: &mut BTreeMap<LogicalId, Template>,
+) -> Rewrites {
+    let mut parent_reads = Rewrites::default();
+    for (child, b) in boundaries {
+        let mut r = Rewrites::default();
+        for (link, name) in &b.parameters {
+            r.insert(link, Replacement::Parameter(name.clone()));
+        }
+        if let Some(t) = children.get_mut(child) {
+            t.rewrites = (!r.is_empty()).then(|| Arc::new(r));
+        }
+        for (link, name) in &b.outputs {
+            parent_reads.insert(link, Replacement::Output(child.clone(), name.clone()));
+        }
+    }
+    parent_reads
+}
+
+/// A resource's `DependsOn` in the stack that holds it (`child`, or the
+/// parent), where `stack_of` names the child of each resource in one: in a
+/// child, what is elsewhere becomes a `DependsOn` of its stack; in the
+/// parent, what is in a child becomes that child's stack.
+fn depends_on_in_stack(
+    child: Option<&LogicalId>,
+    depends_on: &mut Vec<LogicalId>,
+    stack_of: &dyn Fn(&LogicalId) -> Option<LogicalId>,
+    boundaries: &mut BTreeMap<LogicalId, Boundary>,
+) {
+    match child {
+        Some(child) => {
+            let b = boundaries.get_mut(child).unwrap_or_else(|| unreachable!());
+            let (keep, cross): (Vec<LogicalId>, Vec<LogicalId>) = depends_on
+                .drain(..)
+                .partition(|d| stack_of(d).as_ref() == Some(child));
+            *depends_on = keep;
+            b.depends_on
+                .extend(cross.into_iter().map(|d| stack_of(&d).unwrap_or(d)));
+        }
+        None => {
+            if depends_on.iter().any(|d| stack_of(d).is_some()) {
+                for d in depends_on.iter_mut() {
+                    if let Some(child) = stack_of(d) {
+                        *d = child;
+                    }
+                }
+                depends_on.sort();
+                depends_on.dedup();
+            }
+        }
+    }
 }
 
 /// An empty child template, in the parent's region.
@@ -1014,19 +1377,37 @@ fn record(
 
 /// Splits the main template among `templates` when it breaks `limits`, or
 /// when `previous` had split it; returns the warnings for blocks that move.
+#[cfg_attr(
+    not(any(test, feature = "internals")),
+    allow(dead_code, reason = "the pipeline splits with what it took out as it was made")
+)]
 pub fn split(
     model: &Model,
     templates: &mut BTreeMap<String, Template>,
     previous: &Placement,
     limits: Limits,
 ) -> Vec<Diagnostic> {
+    split_thinned(model, templates, previous, limits, Thinned::default()).0
+}
+
+/// [`split`], with the resources that [`synth_thinning`] took out of the main
+/// template as they were made (`thinned`); returns also what each template
+/// has still to make of them ([`Pending::fill`], as it is written).
+pub fn split_thinned(
+    model: &Model,
+    templates: &mut BTreeMap<String, Template>,
+    previous: &Placement,
+    limits: Limits,
+    thinned: Thinned,
+) -> (Vec<Diagnostic>, Pending) {
     let path = layout::main_template(&model.stack.name);
     let Some(main) = templates.remove(&path) else {
-        return Vec::new();
+        return (Vec::new(), Pending::default());
     };
-    if previous.children.is_empty() && fits(&main, limits) {
+    // Resources are taken out only of a template that breaks a quota.
+    if thinned.thin.is_empty() && previous.children.is_empty() && fits(&main, limits) {
         templates.insert(path, main);
-        return Vec::new();
+        return (Vec::new(), Pending::default());
     }
     let Template {
         format_version,
@@ -1037,10 +1418,10 @@ pub fn split(
         mut outputs,
         rewrites: _,
     } = main;
-    let index = index(&resources);
-    let units = units(model);
-    let mut nodes = read(model, &resources, &index, &units);
-    let groups = group(model, &mut nodes, &index, &resources, &outputs, &units);
+    let units = thinned.units.unwrap_or_else(|| units(model));
+    let (mut nodes, index) = read(model, &resources, thinned.thin, &units);
+    let groups = group(model, &mut nodes, &index, &outputs, &units);
+    drop(index);
     let stays = nodes.iter().filter(|n| n.group.is_none());
     let shared = Shared {
         resources: stays.clone().count(),
@@ -1062,7 +1443,8 @@ pub fn split(
         .keys()
         .map(|&n| (child_id(n), child_template(model, &child_id(n), &metadata)))
         .collect();
-    let (mut parent_resources, parent_reads) = distribute(
+    let zoned = zoned(&children, &groups, &nodes);
+    let (mut parent_resources, parent_reads, refills) = distribute(
         nodes,
         resources,
         &child_of_group,
@@ -1082,24 +1464,13 @@ pub fn split(
         let mut t = child_templates
             .remove(&id)
             .unwrap_or_else(|| unreachable!());
-        if t.resources
-            .values()
-            .any(|r| r.kind.starts_with("AWS::Route53::"))
-        {
+        if zoned.contains(&id) {
             t.metadata.topoform.zones = metadata.topoform.zones.clone();
         }
         let b = &boundaries[&id];
         let values = declare(&mut t, b, &parameters);
         record(&mut metadata, &id, c, &groups);
-        metadata.cfn_lint.get_or_insert_with(|| CfnLint {
-            config: CfnLintConfig {
-                ignore_checks: vec!["W3002"],
-            },
-            reasons: BTreeMap::from([(
-                "W3002",
-                "Each TemplateURL is the child's path relative to this file: deploy.sh runs `aws cloudformation package`, which uploads the child and writes its S3 URL.",
-            )]),
-        });
+        metadata.cfn_lint.get_or_insert_with(relative_urls);
         parent_resources.insert(id.clone(), nested_stack(&id, values, &stack_tags, b));
         templates.insert(layout::nested_template(id.as_str()), t);
     }
@@ -1115,7 +1486,47 @@ pub fn split(
             rewrites: (!parent_reads.is_empty()).then(|| Arc::new(parent_reads)),
         },
     );
-    diags
+    let pending = refills
+        .into_iter()
+        .map(|(child, refill)| {
+            let path = child.map_or_else(
+                || layout::main_template(&model.stack.name),
+                |id| layout::nested_template(id.as_str()),
+            );
+            (path, refill)
+        })
+        .collect();
+    (diags, Pending(pending))
+}
+
+/// The parent's word to cfn-lint on its nested stacks' `TemplateURL`s.
+fn relative_urls() -> CfnLint {
+    CfnLint {
+        config: CfnLintConfig {
+            ignore_checks: vec!["W3002"],
+        },
+        reasons: BTreeMap::from([(
+            "W3002",
+            "Each TemplateURL is the child's path relative to this file: deploy.sh runs `aws cloudformation package`, which uploads the child and writes its S3 URL.",
+        )]),
+    }
+}
+
+/// The children that write records: they name their zones, as the parent
+/// does.
+fn zoned(children: &BTreeMap<usize, Child>, groups: &[Group], nodes: &[Node<'_>]) -> BTreeSet<LogicalId> {
+    children
+        .iter()
+        .filter(|(_, c)| {
+            c.groups.iter().any(|&g| {
+                groups[g]
+                    .nodes
+                    .iter()
+                    .any(|&i| nodes[i].kind.starts_with("AWS::Route53::"))
+            })
+        })
+        .map(|(&n, _)| child_id(n))
+        .collect()
 }
 
 /// A block's name for messages, and where it was written.
@@ -1188,4 +1599,49 @@ mod tests {
         }
         assert!(checked > 100, "only {checked} references");
     }
+    /// A nested stack makes again the resources of its blocks that were
+    /// taken out, exactly as synthesis made them, with the `DependsOn` its
+    /// split wrote (one across a boundary names the other stack), and only
+    /// those it was given.
+    #[test]
+    fn a_template_makes_again_what_was_taken_out_with_its_own_depends_on() {
+        let toml = format!("[stack]\nname = \"s\"\nregion = \"eu-west-1\"\n{}", crate::synth::tests::WEB);
+        let model = crate::synth::tests::model(&toml);
+        let artifacts = crate::synth::synth(&model);
+        let main = &artifacts.templates[&layout::main_template("s")];
+        let units = units(&model);
+        let own: Vec<&LogicalId> = main
+            .resources
+            .keys()
+            .filter(|id| unit_of_id(&model, &units, id.as_str()).is_some())
+            .collect();
+        assert!(own.len() > 3, "{own:?}");
+        let group = LogicalId::parse("WebGroup").unwrap();
+        assert!(!main.resources[&group].depends_on.is_empty());
+        let path = layout::nested_template("Shard001");
+        let skipped = own[0].clone();
+        let refill = Refill {
+            blocks: vec!["instance.web".to_string()],
+            ids: own.iter().skip(1).map(|id| (*id).clone()).collect(),
+            depends_on: BTreeMap::from([(group.clone(), vec![child_id(2)])]),
+        };
+        let pending = Pending(BTreeMap::from([(path.clone(), refill)]));
+        let mut t = Template::empty(None, "eu-west-1");
+        pending.fill(&model, &artifacts.known, &path, &mut t);
+        assert_eq!(t.resources.len(), own.len() - 1);
+        assert!(!t.resources.contains_key(&skipped));
+        assert_eq!(t.resources[&group].depends_on, vec![child_id(2)]);
+        for (id, r) in &t.resources {
+            if *id == group {
+                continue;
+            }
+            let json = |r: &Resource| serde_json::to_string(r).unwrap();
+            assert_eq!(json(r), json(&main.resources[id]), "{id}");
+        }
+        // A template with nothing pending is left as it is.
+        let mut other = Template::empty(None, "eu-west-1");
+        pending.fill(&model, &artifacts.known, "other.template.json", &mut other);
+        assert!(other.resources.is_empty());
+    }
+
 }

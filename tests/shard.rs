@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
-use topoform::shard::{Limits, Placement, split};
+use topoform::shard::{Limits, Placement, split, split_thinned, synth_thinning};
 use topoform::{FilesIn, Output, compile_toml, compile_toml_over};
 
 /// The peers' per-client unit (`../shared/peers/topoform/gen.py`): per
@@ -348,6 +348,7 @@ fn every_fixture_split_into_tiny_children_is_wired() {
         bytes: 1_000_000,
     };
     let mut split_any = 0;
+    let mut took_any = 0;
     for entry in std::fs::read_dir(&root).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "toml") {
@@ -377,6 +378,30 @@ fn every_fixture_split_into_tiny_children_is_wired() {
             .iter()
             .map(|(p, t)| (p.clone(), t.to_json()))
             .collect();
+        // Taking the per-client resources out as they are made, and
+        // making them again as each template is written, is the same split.
+        let (thin, warnings, _) = split_as_made(&model, &Placement::default(), tiny);
+        assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
+        assert_eq!(thin, out, "{}", path.display());
+        // Over that output, every per-client block is taken out from the
+        // first: the previous output was split.
+        if out.keys().any(|p| p.starts_with("nested/")) {
+            let placement = Placement::read(&model, &out).unwrap();
+            let mut again = topoform::synth::synth(&model);
+            let warnings = split(&model, &mut again.templates, &placement, tiny);
+            assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
+            let whole: Output = again
+                .templates
+                .iter()
+                .map(|(p, t)| (p.clone(), t.to_json()))
+                .collect();
+            let (thin, warnings, taken) = split_as_made(&model, &placement, tiny);
+            assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
+            assert_eq!(thin, whole, "{}", path.display());
+            if taken > 0 {
+                took_any += 1;
+            }
+        }
         let parent = topoform::layout::main_template(&model.stack.name);
         if out.keys().any(|p| p.starts_with("nested/")) {
             split_any += 1;
@@ -385,6 +410,117 @@ fn every_fixture_split_into_tiny_children_is_wired() {
         assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
     }
     assert!(split_any >= 5, "only {split_any} fixtures split");
+    // Those that split only a fleet's clients take nothing out: a fleet
+    // is made whole.
+    assert!(
+        took_any >= split_any - 2,
+        "only {took_any} of {split_any} split fixtures had resources taken out"
+    );
+}
+
+/// What the pipeline does (`synth_thinning`, `split_thinned`, then each
+/// template filled as it is written): the templates' text, the split's
+/// diagnostics and how many resources were taken out and made again.
+fn split_as_made(
+    model: &topoform::model::Model,
+    previous: &Placement,
+    limits: Limits,
+) -> (Output, Vec<topoform::Diagnostic>, usize) {
+    let (mut artifacts, thinned) = synth_thinning(model, previous, limits, |on_block| {
+        topoform::synth::synth_with(model, Some(on_block))
+    });
+    let (diags, pending) =
+        split_thinned(model, &mut artifacts.templates, previous, limits, thinned);
+    let templates = std::mem::take(&mut artifacts.templates);
+    let out = templates
+        .into_iter()
+        .map(|(p, mut t)| {
+            pending.fill(model, &artifacts.known, &p, &mut t);
+            let text = t.to_json();
+            (p, text)
+        })
+        .collect();
+    (out, diags, pending.resources())
+}
+
+/// The templates of `text` split with every resource held until the split
+/// (no resource taken out as it is made), over `previous`.
+fn split_whole(text: &str, previous: &Output) -> Output {
+    let files = FilesIn(".".into());
+    let (topo, _) = topoform::front::toml::parse(text);
+    let model = topoform::validate::validate(&topo, &files).0.unwrap();
+    let placement = Placement::read(&model, previous).unwrap();
+    let mut artifacts = topoform::synth::synth(&model);
+    let diags = split(&model, &mut artifacts.templates, &placement, Limits::AWS);
+    assert!(
+        !diags.iter().any(topoform::Diagnostic::is_error),
+        "{diags:#?}"
+    );
+    artifacts
+        .templates
+        .iter()
+        .map(|(p, t)| (p.clone(), t.to_json()))
+        .collect()
+}
+
+/// The command and the library take most per-client resources out of the
+/// main template as they are made, once it is sure to be split: the
+/// templates are those of a split that held every resource, on a first
+/// synth and over an earlier output (where every block is taken out from
+/// the first, and those the parent held go back into it).
+#[test]
+fn resources_taken_out_as_they_are_made_are_the_same_templates() {
+    let templates_of = |out: &Output| -> Output {
+        out.iter()
+            .filter(|(p, _)| p.ends_with(".template.json"))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect()
+    };
+    let small = clients(&names(0..30));
+    let first = compile_over(&small, &Output::new());
+    assert_eq!(templates_of(&first), split_whole(&small, &Output::new()));
+    for (text, previous) in [
+        (clients(&names(0..100)), Output::new()),
+        (clients(&names(0..60)), first.clone()),
+        (
+            clients(&edit(100, &["client0007"], &["client0042a"], 120)),
+            compile_over(&clients(&names(0..100)), &Output::new()),
+        ),
+    ] {
+        let out = compile_over(&text, &previous);
+        assert!(out.keys().any(|p| p.starts_with("nested/")));
+        assert_eq!(templates_of(&out), split_whole(&text, &previous));
+    }
+}
+
+/// A per-client resource taken out as it was made is still held to the
+/// quotas of single resources: the last instance's user-data is too large.
+#[test]
+fn a_resource_taken_out_as_it_was_made_still_breaks_its_quota() {
+    let mut text = clients(&names(0..60));
+    text.push_str(
+        r#"
+[instance.zz-last]
+ami = "ami-0123456789abcdef0"
+type = "t3.small"
+subnets = ["subnet-0aaaaaaaaaaaaaaa1"]
+security_groups = ["sg-0123456789abcdef0"]
+setup = "files/big-setup.sh"
+"#,
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/err");
+    let c = compile_toml(&text, &FilesIn(dir));
+    assert!(c.output.is_none());
+    let errors: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        errors.len() == 1 && errors[0].starts_with("the user-data of [instance.zz-last] is "),
+        "{errors:#?}"
+    );
 }
 
 /// Re-pointing a failover at an instance in another child would move one of

@@ -232,7 +232,7 @@ region = "ap-northeast-1"
             ]
         );
         let (rendered, _) =
-            crate::emit::render_templates(std::mem::take(&mut artifacts.templates), crate::emit::Sink::Keep, |_, _, _| {
+            crate::emit::render_templates(std::mem::take(&mut artifacts.templates), crate::emit::Sink::Keep, (0, &|_, _| {}), |_, _, _| {
                 Vec::new()
             });
         let plan = crate::plan::deploy_script(&model, &artifacts, &rendered.sizes, false);

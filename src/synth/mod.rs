@@ -33,9 +33,11 @@ mod zone;
 
 use std::collections::BTreeMap;
 
-use crate::cfn::Template;
-use crate::kind::for_each_block_kind;
-use crate::model::Model;
+use crate::cfn::ec2::UserData;
+use crate::cfn::{Resource, Template};
+use crate::kind::{Kind, for_each_block_kind};
+use crate::model::{Model, Name};
+use crate::naming::LogicalId;
 
 use context::Context;
 
@@ -48,21 +50,88 @@ pub struct Artifacts {
     pub files: BTreeMap<String, String>,
     /// What the deploy plan finds out or checks before it deploys.
     pub discoveries: discover::Discoveries,
+    /// What a later [`resynth`] of some blocks takes as made already.
+    pub known: Known,
 }
+
+/// What a synthesis made once for many blocks, which making some of them
+/// again ([`resynth`]) takes as it is: the user-data of each script.
+#[derive(Debug, Default)]
+pub struct Known {
+    user_data: BTreeMap<String, UserData>,
+}
+
+/// Called before the first block and after each block of a per-client kind
+/// ([`Kind::is_per_client`]) with the main template and the resources the
+/// block set aside (none until it returns `true`, which sets aside those
+/// of the next per-client blocks rather than adding them to the main
+/// template); what it does not keep it adds to the main template. The
+/// split takes them, measured, once it knows the template will be split,
+/// and [`resynth`] makes them again when their nested stack is written. At
+/// 10,000 clients, holding every typed resource until then was half of
+/// the memory.
+pub type OnBlock<'a> = &'a mut dyn FnMut(&mut Template, Vec<(LogicalId, Resource)>) -> bool;
 
 macro_rules! kinds {
     ($($variant:ident: $module:ident, $field:ident;)*) => {
         /// Compiles a validated model.
         pub fn synth(model: &Model) -> Artifacts {
+            synth_with(model, None)
+        }
+
+        /// [`synth`], handing each per-client block to `on_block` as soon
+        /// as it is made.
+        pub fn synth_with(model: &Model, mut on_block: Option<OnBlock<'_>>) -> Artifacts {
             let mut cx = Context::new(model);
             stack::synth(&mut cx);
+            // Asked once before any block: the first may be set aside too.
+            let mut diverting = on_block.as_mut().is_some_and(|f| f(&mut cx.main, Vec::new()));
             $(
                 for block in model.$field.values() {
+                    let per_client = Kind::$variant.is_per_client();
+                    cx.divert(per_client && diverting);
                     $module::synth(&mut cx, block);
+                    if let Some(f) = on_block.as_mut().filter(|_| per_client) {
+                        let made = cx.take_diverted();
+                        diverting = f(&mut cx.main, made);
+                    }
                 }
             )*
+            cx.divert(false);
             stack::finish(&mut cx);
             cx.finish()
+        }
+
+        /// The main-template resources of the blocks `blocks` (`(kind,
+        /// name)`, each in the model), made again as [`synth`] made them,
+        /// in ID order: the same model and what that synthesis made for all
+        /// blocks (`known`) make the same resources. What else the blocks
+        /// add (parameters, outputs, checks, files) the first synthesis has.
+        pub fn resynth(
+            model: &Model,
+            known: &Known,
+            blocks: &[(Kind, &str)],
+        ) -> Vec<(LogicalId, Resource)> {
+            let mut cx = Context::new(model).knowing(&known.user_data);
+            cx.divert(true);
+            for &(kind, name) in blocks {
+                let name = Name(name.to_string());
+                match kind {
+                    $(Kind::$variant => {
+                        let block = model.$field.get(&name).unwrap_or_else(|| {
+                            unreachable!("bug in topoform: no block {}.{} to make again", kind.name(), name.as_str())
+                        });
+                        $module::synth(&mut cx, block);
+                    })*
+                    Kind::Stack => unreachable!("bug in topoform: the stack is not made again"),
+                }
+            }
+            let mut made = cx.take_diverted();
+            made.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            if let Some(twice) = made.windows(2).find(|w| w[0].0 == w[1].0) {
+                panic!("bug in topoform: logical ID {} synthesized twice", twice[0].0);
+            }
+            made
         }
     };
 }
