@@ -248,18 +248,71 @@ fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>)
     (bytes, links)
 }
 
-/// A resource that [`synth_thinning`] took out of the main template as soon as
-/// its block was made: what the split needs of it, and no more.
+/// A block whose resources [`synth_thinning`] took out of the main
+/// template as soon as it was made: what the split needs of them, and no
+/// more. They always share a stack, so the split reads them as one node:
+/// a node for each of 130,000 resources was most of a 10,000-client
+/// split's time.
 #[derive(Debug)]
 struct Thin {
-    id: LogicalId,
-    kind: &'static str,
+    /// Its resources' IDs, sorted.
+    ids: Vec<LogicalId>,
+    /// Whether it writes records.
+    zoned: bool,
+    /// The links of its resources to what is not the block's, sorted.
     links: Vec<Link>,
+    /// Its resources' size in the template.
     bytes: usize,
+    /// The `DependsOn` of its resources on what is not the block's,
+    /// sorted.
     depends_on: Vec<LogicalId>,
+    /// Each resource with such a `DependsOn`, with all of it.
+    crossing: Vec<(LogicalId, Vec<LogicalId>)>,
 }
 
-/// How many resources taken out are sent to be measured at once.
+impl Thin {
+    /// Measures a block's resources, and checks the quotas of each.
+    fn of(model: &Model, quotas: &mut quota::Resources, block: Vec<(LogicalId, Resource)>) -> Thin {
+        let mut ids: Vec<LogicalId> = block.iter().map(|(id, _)| id.clone()).collect();
+        ids.sort_unstable();
+        let own = |id: &LogicalId| ids.binary_search(id).is_ok();
+        let mut thin = Thin {
+            ids: Vec::new(),
+            zoned: false,
+            links: Vec::new(),
+            bytes: 0,
+            depends_on: Vec::new(),
+            crossing: Vec::new(),
+        };
+        for (id, r) in block {
+            quotas.add(model, &id, &r);
+            let (bytes, links) = scan(&r, 2);
+            thin.bytes += resource_bytes(&id, bytes);
+            thin.links
+                .extend(links.into_iter().filter(|l| l.target().is_none_or(|t| !own(t))));
+            thin.zoned |= writes_records(r.kind);
+            if r.depends_on.iter().any(|d| !own(d)) {
+                thin.depends_on
+                    .extend(r.depends_on.iter().filter(|d| !own(d)).cloned());
+                thin.crossing.push((id, r.depends_on));
+            }
+        }
+        thin.links.sort_unstable();
+        thin.links.dedup();
+        thin.links.shrink_to_fit();
+        thin.depends_on.sort_unstable();
+        thin.depends_on.dedup();
+        thin.ids = ids;
+        thin
+    }
+}
+
+/// Whether a resource of type `kind` writes a record.
+fn writes_records(kind: &str) -> bool {
+    kind.starts_with("AWS::Route53::")
+}
+
+/// How many resources taken out are sent to be measured at once, at least.
 const THIN_BATCH: usize = 2_048;
 
 /// Batches sent and not yet measured, at most: beyond, synthesis waits.
@@ -289,7 +342,7 @@ pub fn synth_thinning<R>(
             units: &units,
             limits,
             certain: !previous.children.is_empty(),
-            batch: Vec::new(),
+            batch: (Vec::new(), 0),
             scope,
             measurer: None,
         };
@@ -307,7 +360,7 @@ pub fn synth_thinning<R>(
 
 /// A thread that measures what is taken out, and the way to it.
 type Measurer<'scope> = (
-    std::sync::mpsc::SyncSender<Vec<(LogicalId, Resource)>>,
+    std::sync::mpsc::SyncSender<Vec<Vec<(LogicalId, Resource)>>>,
     std::thread::ScopedJoinHandle<'scope, (Vec<Thin>, quota::Resources)>,
 );
 
@@ -317,7 +370,8 @@ struct Taker<'a, 'scope, 'env> {
     units: &'a [Option<String>],
     limits: Limits,
     certain: bool,
-    batch: Vec<(LogicalId, Resource)>,
+    /// Blocks' resources, and how many resources.
+    batch: (Vec<Vec<(LogicalId, Resource)>>, usize),
     scope: &'scope std::thread::Scope<'scope, 'env>,
     /// Started with the first batch: a topology that is not split starts
     /// no thread.
@@ -339,45 +393,41 @@ impl Taker<'_, '_, '_> {
                 bytes: 0,
             });
         }
+        let mut own = Vec::with_capacity(made.len());
         for (id, r) in made {
             // Only the block's own: what it adds for many blocks stays,
             // and so does a fleet client's (a fleet is made whole).
-            let own = unit_of_id(self.model, self.units, id.as_str()).is_some_and(|u| !u.contains('/'));
-            if own {
-                self.batch.push((id, r));
+            if unit_of_id(self.model, self.units, id.as_str()).is_some_and(|u| !u.contains('/')) {
+                own.push((id, r));
             } else {
                 let previous = main.resources.insert(id, r);
                 assert!(previous.is_none(), "bug in topoform: a resource synthesized twice");
             }
         }
-        if self.batch.len() >= THIN_BATCH {
+        if !own.is_empty() {
+            self.batch.1 += own.len();
+            self.batch.0.push(own);
+        }
+        if self.batch.1 >= THIN_BATCH {
             self.send();
         }
         self.certain
     }
 
     fn send(&mut self) {
-        if self.batch.is_empty() {
+        if self.batch.0.is_empty() {
             return;
         }
-        let batch = std::mem::take(&mut self.batch);
+        let (batch, _) = std::mem::take(&mut self.batch);
         let model = self.model;
         let (to, _) = self.measurer.get_or_insert_with(|| {
-            let (to, from) = std::sync::mpsc::sync_channel::<Vec<(LogicalId, Resource)>>(THIN_QUEUE);
+            let (to, from) = std::sync::mpsc::sync_channel::<Vec<Vec<(LogicalId, Resource)>>>(THIN_QUEUE);
             let handle = self.scope.spawn(move || {
                 let mut thin = Vec::new();
                 let mut quotas = quota::Resources::default();
                 for batch in from {
-                    for (id, r) in batch {
-                        quotas.add(model, &id, &r);
-                        let (bytes, links) = scan(&r, 2);
-                        thin.push(Thin {
-                            bytes: resource_bytes(&id, bytes),
-                            kind: r.kind,
-                            links,
-                            depends_on: r.depends_on,
-                            id,
-                        });
+                    for block in batch {
+                        thin.push(Thin::of(model, &mut quotas, block));
                     }
                 }
                 (thin, quotas)
@@ -396,11 +446,10 @@ impl Taker<'_, '_, '_> {
             return (Vec::new(), quota::Resources::default());
         };
         drop(to);
-        let (mut thin, quotas) = handle
+        // In the order the blocks were made, which the model's order makes.
+        handle
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        thin.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        (thin, quotas)
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 
@@ -487,15 +536,23 @@ impl Pending {
 /// distributed: moved into the nodes, every resource of a 10,000-client
 /// split was in two buffers at once.
 struct Node<'u> {
+    /// Its ID (a taken-out block's: the first of [`ids`](Self::ids)).
     id: LogicalId,
-    /// Its type (`AWS::EC2::EIP`).
-    kind: &'static str,
-    /// Its `DependsOn`.
-    depends_on: Vec<LogicalId>,
-    /// Whether it was taken out of the template as it was made
-    /// ([`synth_thinning`]): only its node is left, and [`Pending::fill`] makes it
-    /// again where it lands.
+    /// Whether it was a block taken out of the template as it was made
+    /// ([`synth_thinning`], [`Thin`]): only its node is left, for all its
+    /// resources, and [`Pending::fill`] makes them again where it lands.
     thin: bool,
+    /// A taken-out block's IDs, sorted; empty for a resource.
+    ids: Vec<LogicalId>,
+    /// How many resources it is.
+    count: usize,
+    /// Whether it writes records.
+    zoned: bool,
+    /// Its `DependsOn` (a taken-out block's: on what is not the block's).
+    depends_on: Vec<LogicalId>,
+    /// A taken-out block's resources that depend on what is not the
+    /// block's, each with its whole `DependsOn`.
+    crossing: Vec<(LogicalId, Vec<LogicalId>)>,
     /// The links of its properties, sorted.
     links: Vec<Link>,
     /// The node each link names.
@@ -507,6 +564,17 @@ struct Node<'u> {
     unit: Option<&'u str>,
     /// Its group; `None`: it stays in the parent.
     group: Option<usize>,
+}
+
+impl Node<'_> {
+    /// The IDs of its resources.
+    fn ids(&self) -> &[LogicalId] {
+        if self.thin {
+            &self.ids
+        } else {
+            std::slice::from_ref(&self.id)
+        }
+    }
 }
 
 /// A template's counts, as a split measures them.
@@ -525,6 +593,8 @@ struct Group {
     units: Vec<String>,
     /// Its resources, as indexes into the nodes.
     nodes: Vec<usize>,
+    /// How many resources they are.
+    resources: usize,
     bytes: usize,
     /// What it takes from the parent.
     takes: BTreeSet<Link>,
@@ -551,7 +621,7 @@ impl Child {
         let takes = self.takes.union(&g.takes).count();
         let outputs = self.gives.union(&g.gives).count() + self.own_outputs + g.outputs.len();
         Size {
-            resources: self.resources + g.nodes.len(),
+            resources: self.resources + g.resources,
             parameters: takes,
             outputs,
             bytes: TEMPLATE_BYTES
@@ -566,14 +636,14 @@ impl Child {
     /// which turn a full child away cheaply: the set unions of `with` cost
     /// as much as the child is big.
     fn takes(&self, g: &Group, limits: Limits) -> bool {
-        self.resources + g.nodes.len() <= limits.resources
+        self.resources + g.resources <= limits.resources
             && TEMPLATE_BYTES + self.bytes + g.bytes <= limits.bytes
             && limits.admits(&self.with(g))
     }
 
     fn add(&mut self, index: usize, g: &Group) {
         self.groups.push(index);
-        self.resources += g.nodes.len();
+        self.resources += g.resources;
         self.bytes += g.bytes;
         self.takes.extend(g.takes.iter().cloned());
         self.gives.extend(g.gives.iter().cloned());
@@ -641,15 +711,10 @@ impl Sets {
     }
 }
 
-/// The index of the node of `id` by a binary search (the nodes are in ID
-/// order), where the [`Index`] is gone: for the few that are depended on.
-fn node_index(nodes: &[Node<'_>], id: &LogicalId) -> Option<usize> {
-    nodes.binary_search_by(|n| n.id.cmp(id)).ok()
-}
-
-/// Each resource's node, by its ID: the nodes are in ID order, and a
-/// binary search over 130,000 of them missed the cache at every step. Only
-/// looked up, never iterated, so its order reaches nothing.
+/// Each resource's node, by its ID (a binary search over the nodes of
+/// 130,000 resources missed the cache at every step, and a taken-out
+/// block's node holds many IDs). Only looked up, never iterated, so its
+/// order reaches nothing.
 type Index = rustc_hash::FxHashMap<LogicalId, usize>;
 
 /// The nodes a list of links names, in its order (`None`: a parameter,
@@ -663,25 +728,16 @@ fn targets(index: &Index, links: &[Link]) -> Targets {
         .collect()
 }
 
-/// A resource as the split reads it: in the template, or taken out of it
-/// already ([`Thin`]).
+/// A resource as the split reads it, in the template; or a block taken
+/// out of it already ([`Thin`]).
 enum Entry<'r> {
     Typed(&'r LogicalId, &'r Resource),
     Thin(Thin),
 }
 
-impl Entry<'_> {
-    fn id(&self) -> &LogicalId {
-        match self {
-            Entry::Typed(id, _) => id,
-            Entry::Thin(t) => &t.id,
-        }
-    }
-}
-
-/// Every resource, those of the template and those taken out of it
-/// (`thin`, in ID order), with its links, what they name, its size and
-/// block, in ID order; and the index of the nodes by ID.
+/// Every resource of the template, in ID order, then every block taken out
+/// of it (`thin`), with its links, what they name, its size and block; and
+/// the index of the nodes by the IDs of their resources.
 fn read<'u>(
     model: &Model,
     resources: &BTreeMap<LogicalId, Resource>,
@@ -689,19 +745,21 @@ fn read<'u>(
     units: &'u [Option<String>],
 ) -> (Vec<Node<'u>>, Index) {
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(resources.len() + thin.len());
-    let mut thin = thin.into_iter().peekable();
-    for (id, r) in resources {
-        while let Some(t) = thin.next_if(|t| t.id < *id) {
-            entries.push(Entry::Thin(t));
+    entries.extend(resources.iter().map(|(id, r)| Entry::Typed(id, r)));
+    entries.extend(thin.into_iter().map(Entry::Thin));
+    let mut index = Index::default();
+    index.reserve(resources.len() + entries.iter().map(|e| match e {
+        Entry::Typed(..) => 0,
+        Entry::Thin(t) => t.ids.len(),
+    }).sum::<usize>());
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            Entry::Typed(id, _) => {
+                index.insert((*id).clone(), i);
+            }
+            Entry::Thin(t) => index.extend(t.ids.iter().map(|id| (id.clone(), i))),
         }
-        entries.push(Entry::Typed(id, r));
     }
-    entries.extend(thin.map(Entry::Thin));
-    let index: Index = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id().clone(), i))
-        .collect();
     let node = |e: Entry<'_>| match e {
         Entry::Typed(id, resource) => {
             // One serialization per resource, into a counter: its size in
@@ -713,25 +771,34 @@ fn read<'u>(
                 bytes: resource_bytes(id, bytes),
                 unit: unit_of_id(model, units, id.as_str()),
                 id: id.clone(),
-                kind: resource.kind,
-                depends_on: resource.depends_on.clone(),
                 thin: false,
+                ids: Vec::new(),
+                count: 1,
+                zoned: writes_records(resource.kind),
+                depends_on: resource.depends_on.clone(),
+                crossing: Vec::new(),
                 targets: targets(&index, &links),
                 links,
                 group: None,
             }
         }
-        Entry::Thin(t) => Node {
-            unit: unit_of_id(model, units, t.id.as_str()),
-            targets: targets(&index, &t.links),
-            id: t.id,
-            kind: t.kind,
-            depends_on: t.depends_on,
-            thin: true,
-            links: t.links,
-            bytes: t.bytes,
-            group: None,
-        },
+        Entry::Thin(t) => {
+            let id = t.ids[0].clone();
+            Node {
+                unit: unit_of_id(model, units, id.as_str()),
+                targets: targets(&index, &t.links),
+                id,
+                thin: true,
+                count: t.ids.len(),
+                ids: t.ids,
+                zoned: t.zoned,
+                depends_on: t.depends_on,
+                crossing: t.crossing,
+                links: t.links,
+                bytes: t.bytes,
+                group: None,
+            }
+        }
     };
     // Resources are independent: read them on every core, in order.
     let n = entries.len();
@@ -817,6 +884,7 @@ fn group(
         if let Some(g) = unit.map(|u| group_of_unit[u]) {
             n.group = Some(g);
             groups[g].nodes.push(i);
+            groups[g].resources += n.count;
             groups[g].bytes += n.bytes;
         }
     }
@@ -910,7 +978,7 @@ fn place(
         let sum = |f: &dyn Fn(&Group) -> usize| kept.iter().map(|&g| f(&groups[g])).sum::<usize>();
         let outputs = shared.outputs + sum(&|g| g.outputs.len());
         Size {
-            resources: shared.resources + children + sum(&|g| g.nodes.len()),
+            resources: shared.resources + children + sum(&|g| g.resources),
             parameters: shared.parameters,
             outputs,
             bytes: TEMPLATE_BYTES
@@ -986,7 +1054,7 @@ fn oversize(model: &Model, groups: &[Group], nodes: &[Node<'_>], limits: Limits)
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for node in group.nodes.iter().map(|&i| &nodes[i]) {
             if let Some(unit) = node.unit {
-                *sizes.entry(unit).or_default() += 1;
+                *sizes.entry(unit).or_default() += node.count;
             }
         }
         let largest = sizes
@@ -1065,7 +1133,8 @@ fn boundary(c: &Child, groups: &[Group], nodes: &[Node<'_>]) -> Boundary {
             group
                 .nodes
                 .iter()
-                .map(|&i| nodes[i].id.as_str())
+                .flat_map(|&i| nodes[i].ids())
+                .map(LogicalId::as_str)
                 .chain(group.outputs.iter().map(LogicalId::as_str))
         })
         .collect();
@@ -1103,6 +1172,7 @@ fn boundary(c: &Child, groups: &[Group], nodes: &[Node<'_>]) -> Boundary {
 /// `DependsOn` across a boundary becomes the child stack's.
 fn distribute(
     nodes: Vec<Node<'_>>,
+    index: &Index,
     resources: BTreeMap<LogicalId, Resource>,
     child_of_group: &BTreeMap<usize, LogicalId>,
     boundaries: &mut BTreeMap<LogicalId, Boundary>,
@@ -1113,13 +1183,13 @@ fn distribute(
     BTreeMap<Option<LogicalId>, Refill>,
 ) {
     // The child of each resource that another one depends on (only those:
-    // references are rewritten by the templates' `Rewrites`). The nodes
-    // are in ID order.
+    // references are rewritten by the templates' `Rewrites`), a taken-out
+    // block's own included.
     let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
         .iter()
-        .flat_map(|n| &n.depends_on)
+        .flat_map(|n| n.depends_on.iter().chain(n.crossing.iter().flat_map(|(_, d)| d)))
         .filter_map(|d| {
-            let j = node_index(&nodes, d)?;
+            let j = *index.get(d.as_str())?;
             Some((d.clone(), child_of_group.get(&nodes[j].group?)?.clone()))
         })
         .collect();
@@ -1152,20 +1222,19 @@ fn distribute(
         if node.thin {
             let Node {
                 id,
-                mut depends_on,
+                ids,
+                crossing,
                 unit,
                 ..
             } = node;
             let refill = &mut refills[slot.unwrap_or(slots.len())];
-            if !depends_on.is_empty() {
+            for (resource, mut depends_on) in crossing {
                 depends_on_in(slot, &mut depends_on);
-                refill.depends_on.insert(id.clone(), depends_on);
+                refill.depends_on.insert(resource, depends_on);
             }
             let unit = unit.unwrap_or_else(|| unreachable!("bug in topoform: {id} was taken out, and has no block"));
-            if refill.blocks.last().map(String::as_str) != Some(unit) {
-                refill.blocks.push(unit.to_string());
-            }
-            refill.ids.push(id);
+            refill.blocks.push(unit.to_string());
+            refill.ids.extend(ids);
             continue;
         }
         let (id, mut resource) = resources
@@ -1196,6 +1265,7 @@ fn distribute(
         .map(|(at, mut r)| {
             r.blocks.sort_unstable();
             r.blocks.dedup();
+            r.ids.sort_unstable();
             (at, r)
         })
         .collect();
@@ -1421,7 +1491,6 @@ pub fn split_thinned(
     let units = thinned.units.unwrap_or_else(|| units(model));
     let (mut nodes, index) = read(model, &resources, thinned.thin, &units);
     let groups = group(model, &mut nodes, &index, &outputs, &units);
-    drop(index);
     let stays = nodes.iter().filter(|n| n.group.is_none());
     let shared = Shared {
         resources: stays.clone().count(),
@@ -1443,9 +1512,10 @@ pub fn split_thinned(
         .keys()
         .map(|&n| (child_id(n), child_template(model, &child_id(n), &metadata)))
         .collect();
-    let zoned = zoned(&children, &groups, &nodes);
+    let zoned = zoned_children(&children, &groups, &nodes);
     let (mut parent_resources, parent_reads, refills) = distribute(
         nodes,
+        &index,
         resources,
         &child_of_group,
         &mut boundaries,
@@ -1514,7 +1584,7 @@ fn relative_urls() -> CfnLint {
 
 /// The children that write records: they name their zones, as the parent
 /// does.
-fn zoned(children: &BTreeMap<usize, Child>, groups: &[Group], nodes: &[Node<'_>]) -> BTreeSet<LogicalId> {
+fn zoned_children(children: &BTreeMap<usize, Child>, groups: &[Group], nodes: &[Node<'_>]) -> BTreeSet<LogicalId> {
     children
         .iter()
         .filter(|(_, c)| {
@@ -1522,7 +1592,7 @@ fn zoned(children: &BTreeMap<usize, Child>, groups: &[Group], nodes: &[Node<'_>]
                 groups[g]
                     .nodes
                     .iter()
-                    .any(|&i| nodes[i].kind.starts_with("AWS::Route53::"))
+                    .any(|&i| nodes[i].zoned)
             })
         })
         .map(|(&n, _)| child_id(n))
