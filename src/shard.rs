@@ -547,21 +547,15 @@ impl Pending {
 struct Node<'u> {
     /// Its ID (a taken-out block's: the first of [`ids`](Self::ids)).
     id: LogicalId,
-    /// Whether it was a block taken out of the template as it was made
+    /// A block taken out of the template as it was made
     /// ([`synth_thinning`], [`Thin`]): only its node is left, for all its
     /// resources, and [`Pending::fill`] makes them again where it lands.
-    thin: bool,
-    /// A taken-out block's IDs, sorted; empty for a resource.
-    ids: Vec<LogicalId>,
+    /// Boxed: a resource's node is as small as it was.
+    taken: Option<Box<Taken>>,
     /// How many resources it is.
-    count: usize,
+    count: u32,
     /// Whether it writes records.
     zoned: bool,
-    /// Its `DependsOn` (a taken-out block's: on what is not the block's).
-    depends_on: Vec<LogicalId>,
-    /// A taken-out block's resources that depend on what is not the
-    /// block's, each with its whole `DependsOn`.
-    crossing: Vec<(LogicalId, Vec<LogicalId>)>,
     /// The links of its properties, sorted.
     links: Vec<Link>,
     /// The node each link names.
@@ -575,15 +569,39 @@ struct Node<'u> {
     group: Option<usize>,
 }
 
+/// What a taken-out block's node holds besides a resource's.
+struct Taken {
+    /// Its resources' IDs, sorted.
+    ids: Vec<LogicalId>,
+    /// Their `DependsOn` on what is not the block's.
+    depends_on: Vec<LogicalId>,
+    /// Its resources that depend on what is not the block's, each with its
+    /// whole `DependsOn`.
+    crossing: Vec<(LogicalId, Vec<LogicalId>)>,
+}
+
 impl Node<'_> {
     /// The IDs of its resources.
     fn ids(&self) -> &[LogicalId] {
-        if self.thin {
-            &self.ids
-        } else {
-            std::slice::from_ref(&self.id)
+        match &self.taken {
+            Some(t) => &t.ids,
+            None => std::slice::from_ref(&self.id),
         }
     }
+}
+
+/// Each node's `DependsOn`, in the nodes' order: a resource's (the first
+/// nodes are the resources of `resources`, in its order), a taken-out
+/// block's on what is not the block's.
+fn depends_on<'a>(
+    nodes: &'a [Node<'_>],
+    resources: &'a BTreeMap<LogicalId, Resource>,
+) -> impl Iterator<Item = &'a [LogicalId]> {
+    let typed = resources.values().map(|r| r.depends_on.as_slice());
+    let taken = nodes[resources.len()..]
+        .iter()
+        .map(|n| n.taken.as_ref().map_or(&[][..], |t| t.depends_on.as_slice()));
+    typed.chain(taken)
 }
 
 /// A template's counts, as a split measures them.
@@ -737,13 +755,6 @@ fn targets(index: &Index, links: &[Link]) -> Targets {
         .collect()
 }
 
-/// A resource as the split reads it, in the template; or a block taken
-/// out of it already ([`Thin`]).
-enum Entry<'r> {
-    Typed(&'r LogicalId, &'r Resource),
-    Thin(Thin),
-}
-
 /// Every resource of the template, in ID order, then every block taken out
 /// of it (`thin`), with its links, what they name, its size and block; and
 /// the index of the nodes by the IDs of their resources.
@@ -753,65 +764,51 @@ fn read<'u>(
     thin: Vec<Thin>,
     units: &'u [Option<String>],
 ) -> (Vec<Node<'u>>, Index) {
-    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(resources.len() + thin.len());
-    entries.extend(resources.iter().map(|(id, r)| Entry::Typed(id, r)));
-    entries.extend(thin.into_iter().map(Entry::Thin));
     let mut index = Index::default();
-    index.reserve(resources.len() + entries.iter().map(|e| match e {
-        Entry::Typed(..) => 0,
-        Entry::Thin(t) => t.ids.len(),
-    }).sum::<usize>());
-    for (i, e) in entries.iter().enumerate() {
-        match e {
-            Entry::Typed(id, _) => {
-                index.insert((*id).clone(), i);
-            }
-            Entry::Thin(t) => index.extend(t.ids.iter().map(|id| (id.clone(), i))),
-        }
+    index.reserve(resources.len() + thin.iter().map(|t| t.ids.len()).sum::<usize>());
+    index.extend(resources.keys().enumerate().map(|(i, id)| (id.clone(), i)));
+    for (i, t) in thin.iter().enumerate() {
+        index.extend(t.ids.iter().map(|id| (id.clone(), resources.len() + i)));
     }
-    let node = |e: Entry<'_>| match e {
-        Entry::Typed(id, resource) => {
-            // One serialization per resource, into a counter: its size in
-            // the template (three levels deep, after its key), and its
-            // references, with the nodes they name (looked up here, on
-            // every core).
-            let (bytes, links) = scan(resource, 2);
-            Node {
-                bytes: resource_bytes(id, bytes),
-                unit: unit_of_id(model, units, id.as_str()),
-                id: id.clone(),
-                thin: false,
-                ids: Vec::new(),
-                count: 1,
-                zoned: writes_records(resource.kind),
-                depends_on: resource.depends_on.clone(),
-                crossing: Vec::new(),
-                targets: targets(&index, &links),
-                links,
-                group: None,
-            }
-        }
-        Entry::Thin(t) => {
-            let id = t.ids[0].clone();
-            Node {
-                unit: unit_of_id(model, units, id.as_str()),
-                targets: targets(&index, &t.links),
-                id,
-                thin: true,
-                count: t.ids.len(),
-                ids: t.ids,
-                zoned: t.zoned,
-                depends_on: t.depends_on,
-                crossing: t.crossing,
-                links: t.links,
-                bytes: t.bytes,
-                group: None,
-            }
+    let node = |(id, resource): (&LogicalId, &Resource)| {
+        // One serialization per resource, into a counter: its size in the
+        // template (three levels deep, after its key), and its references,
+        // with the nodes they name (looked up here, on every core).
+        let (bytes, links) = scan(resource, 2);
+        Node {
+            bytes: resource_bytes(id, bytes),
+            unit: unit_of_id(model, units, id.as_str()),
+            id: id.clone(),
+            taken: None,
+            count: 1,
+            zoned: writes_records(resource.kind),
+            targets: targets(&index, &links),
+            links,
+            group: None,
         }
     };
     // Resources are independent: read them on every core, in order.
-    let n = entries.len();
-    let nodes = crate::par::map(entries, n, node);
+    let n = resources.len();
+    let mut nodes = crate::par::map(resources.iter().collect(), n, node);
+    // The blocks taken out were measured as they were made.
+    nodes.extend(thin.into_iter().map(|t| {
+        let id = t.ids[0].clone();
+        Node {
+            unit: unit_of_id(model, units, id.as_str()),
+            targets: targets(&index, &t.links),
+            id,
+            count: u32::try_from(t.ids.len()).unwrap_or(u32::MAX),
+            zoned: t.zoned,
+            links: t.links,
+            bytes: t.bytes,
+            group: None,
+            taken: Some(Box::new(Taken {
+                ids: t.ids,
+                depends_on: t.depends_on,
+                crossing: t.crossing,
+            })),
+        }
+    }));
     (nodes, index)
 }
 
@@ -828,6 +825,7 @@ fn group(
     model: &Model,
     nodes: &mut [Node<'_>],
     index: &Index,
+    resources: &BTreeMap<LogicalId, Resource>,
     outputs: &BTreeMap<LogicalId, Output>,
     units: &[Option<String>],
 ) -> Vec<Group> {
@@ -870,8 +868,8 @@ fn group(
             }
         }
     };
-    for (&unit, n) in unit_of_node.iter().zip(nodes.iter()) {
-        let after = n.depends_on.iter().filter_map(|d| index.get(d.as_str()).copied());
+    for ((&unit, n), depends_on) in unit_of_node.iter().zip(nodes.iter()).zip(depends_on(nodes, resources)) {
+        let after = depends_on.iter().filter_map(|d| index.get(d.as_str()).copied());
         tie(unit, &mut n.targets.iter().flatten().copied().chain(after));
     }
     for ((_, owner, _), to) in outputs.iter().zip(&output_nodes) {
@@ -893,7 +891,7 @@ fn group(
         if let Some(g) = unit.map(|u| group_of_unit[u]) {
             n.group = Some(g);
             groups[g].nodes.push(i);
-            groups[g].resources += n.count;
+            groups[g].resources += n.count as usize;
             groups[g].bytes += n.bytes;
         }
     }
@@ -1063,7 +1061,7 @@ fn oversize(model: &Model, groups: &[Group], nodes: &[Node<'_>], limits: Limits)
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for node in group.nodes.iter().map(|&i| &nodes[i]) {
             if let Some(unit) = node.unit {
-                *sizes.entry(unit).or_default() += node.count;
+                *sizes.entry(unit).or_default() += node.count as usize;
             }
         }
         let largest = sizes
@@ -1194,9 +1192,13 @@ fn distribute(
     // The child of each resource that another one depends on (only those:
     // references are rewritten by the templates' `Rewrites`), a taken-out
     // block's own included.
-    let stack_by_id: BTreeMap<LogicalId, LogicalId> = nodes
+    let crossing = nodes
         .iter()
-        .flat_map(|n| n.depends_on.iter().chain(n.crossing.iter().flat_map(|(_, d)| d)))
+        .flat_map(|n| n.taken.iter().flat_map(|t| &t.crossing))
+        .flat_map(|(_, d)| d);
+    let stack_by_id: BTreeMap<LogicalId, LogicalId> = depends_on(&nodes, &resources)
+        .flatten()
+        .chain(crossing)
         .filter_map(|d| {
             let j = *index.get(d.as_str())?;
             Some((d.clone(), child_of_group.get(&nodes[j].group?)?.clone()))
@@ -1228,14 +1230,9 @@ fn distribute(
     let mut resources = resources.into_iter();
     for node in nodes {
         let slot = node.group.and_then(slot_of);
-        if node.thin {
-            let Node {
-                id,
-                ids,
-                crossing,
-                unit,
-                ..
-            } = node;
+        if let Some(taken) = node.taken {
+            let Taken { ids, crossing, .. } = *taken;
+            let (id, unit) = (node.id, node.unit);
             let refill = &mut refills[slot.unwrap_or(slots.len())];
             for (resource, mut depends_on) in crossing {
                 depends_on_in(slot, &mut depends_on);
@@ -1499,7 +1496,7 @@ pub fn split_thinned(
     } = main;
     let units = thinned.units.unwrap_or_else(|| units(model));
     let (mut nodes, index) = read(model, &resources, thinned.thin, &units);
-    let groups = group(model, &mut nodes, &index, &outputs, &units);
+    let groups = group(model, &mut nodes, &index, &resources, &outputs, &units);
     let stays = nodes.iter().filter(|n| n.group.is_none());
     let shared = Shared {
         resources: stays.clone().count(),
