@@ -49,6 +49,10 @@ pub(crate) enum Sink<'a> {
     Discard,
 }
 
+/// What makes the rest of a template before it is written
+/// ([`render_templates`]).
+pub(crate) type Fill<'a> = &'a (dyn Fn(&str, &mut Template) + Sync);
+
 /// Serializes every template, with what `look` finds in each (template,
 /// text) before the template is dropped. The templates are independent:
 /// they are serialized, looked at and dropped on every core, so the typed
@@ -57,10 +61,6 @@ pub(crate) enum Sink<'a> {
 /// then dropped: the whole output (160 MB at 10,000 clients) is never held.
 /// `fill` first makes what a template still lacks (`pending` resources in
 /// all, [`crate::shard::Pending`]), on the same core.
-/// What makes the rest of a template before it is written
-/// ([`render_templates`]).
-pub(crate) type Fill<'a> = &'a (dyn Fn(&str, &mut Template) + Sync);
-
 pub(crate) fn render_templates(
     templates: BTreeMap<String, Template>,
     sink: Sink<'_>,

@@ -264,19 +264,14 @@ fn scan<T: serde::Serialize + ?Sized>(x: &T, depth: usize) -> (usize, Vec<Link>)
 /// split's time.
 #[derive(Debug)]
 struct Thin {
-    /// Its resources' IDs, sorted.
-    ids: Vec<LogicalId>,
     /// Whether it writes records.
     zoned: bool,
     /// The links of its resources to what is not the block's, sorted.
     links: Vec<Link>,
     /// Its resources' size in the template.
     bytes: usize,
-    /// The `DependsOn` of its resources on what is not the block's,
-    /// sorted.
-    depends_on: Vec<LogicalId>,
-    /// Each resource with such a `DependsOn`, with all of it.
-    crossing: Vec<(LogicalId, Vec<LogicalId>)>,
+    /// What its node holds besides a resource's.
+    taken: Taken,
 }
 
 impl Thin {
@@ -286,12 +281,14 @@ impl Thin {
         ids.sort_unstable();
         let own = |id: &LogicalId| ids.binary_search(id).is_ok();
         let mut thin = Thin {
-            ids: Vec::new(),
             zoned: false,
             links: Vec::new(),
             bytes: 0,
-            depends_on: Vec::new(),
-            crossing: Vec::new(),
+            taken: Taken {
+                ids: Vec::new(),
+                depends_on: Vec::new(),
+                crossing: Vec::new(),
+            },
         };
         for (id, r) in block {
             quotas.add(model, &id, &r);
@@ -301,17 +298,18 @@ impl Thin {
                 .extend(links.into_iter().filter(|l| l.target().is_none_or(|t| !own(t))));
             thin.zoned |= writes_records(r.kind);
             if r.depends_on.iter().any(|d| !own(d)) {
-                thin.depends_on
+                thin.taken
+                    .depends_on
                     .extend(r.depends_on.iter().filter(|d| !own(d)).cloned());
-                thin.crossing.push((id, r.depends_on));
+                thin.taken.crossing.push((id, r.depends_on));
             }
         }
         thin.links.sort_unstable();
         thin.links.dedup();
         thin.links.shrink_to_fit();
-        thin.depends_on.sort_unstable();
-        thin.depends_on.dedup();
-        thin.ids = ids;
+        thin.taken.depends_on.sort_unstable();
+        thin.taken.depends_on.dedup();
+        thin.taken.ids = ids;
         thin
     }
 }
@@ -404,9 +402,8 @@ impl Taker<'_, '_, '_> {
         }
         let mut own = Vec::with_capacity(made.len());
         for (id, r) in made {
-            // Only the block's own: what it adds for many blocks stays,
-            // and so does a fleet client's (a fleet is made whole).
-            if unit_of_id(self.model, self.units, id.as_str()).is_some_and(|u| !u.contains('/')) {
+            // Only the block's own: what it adds for many blocks stays.
+            if unit_of_id(self.model, self.units, id.as_str()).is_some() {
                 own.push((id, r));
             } else {
                 let previous = main.resources.insert(id, r);
@@ -520,30 +517,29 @@ impl Pending {
         // Both in ID order: the resources of the blocks that this template
         // holds, picked in one pass, and added as a map built at once.
         let mut ids = refill.ids.iter().peekable();
-        let mut picked: Vec<(LogicalId, Resource)> = Vec::with_capacity(refill.ids.len());
-        for (id, mut r) in made {
-            if ids.next_if(|want| **want == id).is_none() {
-                continue;
-            }
-            if let Some(d) = refill.depends_on.get(&id) {
-                r.depends_on.clone_from(d);
-            }
-            picked.push((id, r));
-        }
+        let mut picked: BTreeMap<LogicalId, Resource> = made
+            .into_iter()
+            .filter(|(id, _)| ids.next_if(|want| *want == id).is_some())
+            .map(|(id, mut r)| {
+                if let Some(d) = refill.depends_on.get(&id) {
+                    r.depends_on.clone_from(d);
+                }
+                (id, r)
+            })
+            .collect();
         if let Some(id) = ids.next() {
             unreachable!("bug in topoform: {id} was not made again");
         }
-        let mut picked: BTreeMap<LogicalId, Resource> = picked.into_iter().collect();
         let before = t.resources.len() + picked.len();
         t.resources.append(&mut picked);
         assert_eq!(t.resources.len(), before, "bug in topoform: a resource is in {path} twice");
     }
 }
 
-/// A resource, with what it refers to. The resource itself stays in the
-/// template's map, in the same (ID) order as the nodes, until it is
-/// distributed: moved into the nodes, every resource of a 10,000-client
-/// split was in two buffers at once.
+/// A resource, with what it refers to; or a block taken out as it was made
+/// ([`Taken`]). A resource itself stays in the template's map, in the same
+/// (ID) order as the nodes, until it is distributed: moved into the nodes,
+/// every resource of a 10,000-client split was in two buffers at once.
 struct Node<'u> {
     /// Its ID (a taken-out block's: the first of [`ids`](Self::ids)).
     id: LogicalId,
@@ -570,6 +566,7 @@ struct Node<'u> {
 }
 
 /// What a taken-out block's node holds besides a resource's.
+#[derive(Debug)]
 struct Taken {
     /// Its resources' IDs, sorted.
     ids: Vec<LogicalId>,
@@ -765,10 +762,10 @@ fn read<'u>(
     units: &'u [Option<String>],
 ) -> (Vec<Node<'u>>, Index) {
     let mut index = Index::default();
-    index.reserve(resources.len() + thin.iter().map(|t| t.ids.len()).sum::<usize>());
+    index.reserve(resources.len() + thin.iter().map(|t| t.taken.ids.len()).sum::<usize>());
     index.extend(resources.keys().enumerate().map(|(i, id)| (id.clone(), i)));
     for (i, t) in thin.iter().enumerate() {
-        index.extend(t.ids.iter().map(|id| (id.clone(), resources.len() + i)));
+        index.extend(t.taken.ids.iter().map(|id| (id.clone(), resources.len() + i)));
     }
     let node = |(id, resource): (&LogicalId, &Resource)| {
         // One serialization per resource, into a counter: its size in the
@@ -792,21 +789,17 @@ fn read<'u>(
     let mut nodes = crate::par::map(resources.iter().collect(), n, node);
     // The blocks taken out were measured as they were made.
     nodes.extend(thin.into_iter().map(|t| {
-        let id = t.ids[0].clone();
+        let id = t.taken.ids[0].clone();
         Node {
             unit: unit_of_id(model, units, id.as_str()),
             targets: targets(&index, &t.links),
             id,
-            count: u32::try_from(t.ids.len()).unwrap_or(u32::MAX),
+            count: u32::try_from(t.taken.ids.len()).unwrap_or(u32::MAX),
             zoned: t.zoned,
             links: t.links,
             bytes: t.bytes,
             group: None,
-            taken: Some(Box::new(Taken {
-                ids: t.ids,
-                depends_on: t.depends_on,
-                crossing: t.crossing,
-            })),
+            taken: Some(Box::new(t.taken)),
         }
     }));
     (nodes, index)
@@ -1239,6 +1232,7 @@ fn distribute(
                 refill.depends_on.insert(resource, depends_on);
             }
             let unit = unit.unwrap_or_else(|| unreachable!("bug in topoform: {id} was taken out, and has no block"));
+            // A taken node is one block: no block is pushed twice.
             refill.blocks.push(unit.to_string());
             refill.ids.extend(ids);
             continue;
@@ -1261,16 +1255,14 @@ fn distribute(
         // level.
         t.resources.append(&mut list.into_iter().collect());
     }
-    let parent_refill = refills.pop().unwrap_or_default();
     let refills = slots
         .into_iter()
         .map(Some)
         .chain([None])
-        .zip(refills.into_iter().chain([parent_refill]))
+        .zip(refills)
         .filter(|(_, r)| !r.ids.is_empty())
         .map(|(at, mut r)| {
             r.blocks.sort_unstable();
-            r.blocks.dedup();
             r.ids.sort_unstable();
             (at, r)
         })
