@@ -365,19 +365,8 @@ fn every_fixture_split_into_tiny_children_is_wired() {
             path.display()
         );
         let model = model.unwrap();
-        let mut artifacts = topoform::synth::synth(&model);
-        let warnings = split(
-            &model,
-            &mut artifacts.templates,
-            &Placement::default(),
-            tiny,
-        );
+        let (out, warnings) = split_held(&model, &Placement::default(), tiny);
         assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
-        let out: Output = artifacts
-            .templates
-            .iter()
-            .map(|(p, t)| (p.clone(), t.to_json()))
-            .collect();
         // Taking the per-client resources out as they are made, and
         // making them again as each template is written, is the same split.
         let (thin, warnings, _) = split_as_made(&model, &Placement::default(), tiny);
@@ -387,14 +376,8 @@ fn every_fixture_split_into_tiny_children_is_wired() {
         // first: the previous output was split.
         if out.keys().any(|p| p.starts_with("nested/")) {
             let placement = Placement::read(&model, &out).unwrap();
-            let mut again = topoform::synth::synth(&model);
-            let warnings = split(&model, &mut again.templates, &placement, tiny);
+            let (whole, warnings) = split_held(&model, &placement, tiny);
             assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
-            let whole: Output = again
-                .templates
-                .iter()
-                .map(|(p, t)| (p.clone(), t.to_json()))
-                .collect();
             let (thin, warnings, taken) = split_as_made(&model, &placement, tiny);
             assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
             assert_eq!(thin, whole, "{}", path.display());
@@ -443,24 +426,36 @@ fn split_as_made(
     (out, diags, pending.resources())
 }
 
-/// The templates of `text` split with every resource held until the split
-/// (no resource taken out as it is made), over `previous`.
+/// The templates' text of `model` split with every resource held until
+/// the split (none taken out as it is made), and the split's diagnostics.
+fn split_held(
+    model: &topoform::model::Model,
+    previous: &Placement,
+    limits: Limits,
+) -> (Output, Vec<topoform::Diagnostic>) {
+    let mut artifacts = topoform::synth::synth(model);
+    let diags = split(model, &mut artifacts.templates, previous, limits);
+    let out = artifacts
+        .templates
+        .iter()
+        .map(|(p, t)| (p.clone(), t.to_json()))
+        .collect();
+    (out, diags)
+}
+
+/// The templates of `text` split with every resource held, over
+/// `previous`, as AWS limits it.
 fn split_whole(text: &str, previous: &Output) -> Output {
     let files = FilesIn(".".into());
     let (topo, _) = topoform::front::toml::parse(text);
     let model = topoform::validate::validate(&topo, &files).0.unwrap();
     let placement = Placement::read(&model, previous).unwrap();
-    let mut artifacts = topoform::synth::synth(&model);
-    let diags = split(&model, &mut artifacts.templates, &placement, Limits::AWS);
+    let (out, diags) = split_held(&model, &placement, Limits::AWS);
     assert!(
         !diags.iter().any(topoform::Diagnostic::is_error),
         "{diags:#?}"
     );
-    artifacts
-        .templates
-        .iter()
-        .map(|(p, t)| (p.clone(), t.to_json()))
-        .collect()
+    out
 }
 
 /// The command and the library take most per-client resources out of the
